@@ -1,0 +1,47 @@
+# Shared by scripts/run and scripts/test: install what is missing, configure, build.
+# Sourced, not executed.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# Debian packages the build, the program and the tests need.
+RTAI_PACKAGES=(
+    cmake ninja-build g++ pkg-config
+    qt6-base-dev qt6-websockets-dev qt6-httpserver-dev
+    libqt6sql6-psql libqt6sql6-sqlite libgl-dev
+    postgresql pgbouncer openssl
+    clang-format
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the packages given (or RTAI_PACKAGES) that are not installed yet; a no-op otherwise.
+ensure_packages() {
+    local wanted=("$@")
+    [ ${#wanted[@]} -gt 0 ] || wanted=("${RTAI_PACKAGES[@]}")
+    local missing=()
+    for pkg in "${wanted[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing ${missing[*]}"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        "${missing[@]}" || die "apt-get could not install ${missing[*]}"
+}
+
+# build_tree DIR [cmake options…]: configures once, then builds incrementally.
+build_tree() {
+    local dir="$1"; shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        log "configuring $dir"
+        cmake -S "$ROOT" -B "$dir" -G Ninja "$@" >/dev/null || die "cmake configure failed in $dir"
+    fi
+    log "building $dir"
+    cmake --build "$dir" --parallel "$(nproc)" || die "build failed in $dir"
+}

@@ -1,0 +1,1 @@
+# Sources of src/chat; see src/CMakeLists.txt.

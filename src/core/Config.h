@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QString>
+
+// Everything the program can be configured with, after precedence has been applied
+// (command line > environment and .env > config file > defaults). Names in PROTOCOL.md.
+struct Config {
+    bool headless = false;
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 8000;
+
+    QString dataDir;     // where the default SQLite database and caches live
+    QString databaseUrl; // postgresql://… or sqlite:///…; defaults to SQLite in dataDir
+
+    QString llmBaseUrl; // empty: no provider configured (see llmSource)
+    QString llmModel = QStringLiteral("gpt-4o-mini");
+    QString llmApiKey;
+    QString localModelPath; // a GGUF file for the bundled llama-server; empty: the default one
+
+    QString apiToken; // when set, REST and WebSocket clients must present it
+    QString systemPrompt = QStringLiteral(
+        "You are a helpful, concise assistant in a realtime chat. Use the tools you are given "
+        "when they help (for example shipping costs, arithmetic, the current time); never "
+        "invent a tool result. Answer in Markdown.");
+
+    int maxMessageBytes = 32 * 1024; // one user message, in UTF-8 bytes
+    int maxQueuedMessages = 8;       // user messages waiting while a turn runs
+    int maxToolSteps = 5;            // LLM rounds with tool calls in one turn
+
+    QString logLevel = QStringLiteral("info");
+    QString configFile; // the QSettings file read (and written by the console)
+
+    // Where the LLM base URL came from, decided once at load time.
+    enum class LlmSource { Explicit, OpenAi, LocalModel, None };
+    LlmSource llmSource = LlmSource::None;
+};

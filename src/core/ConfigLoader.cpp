@@ -1,0 +1,238 @@
+#include "core/ConfigLoader.h"
+
+#include "core/DotEnvFile.h"
+#include "core/Logging.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QHostAddress>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// One configurable value and every place it may come from.
+struct Source {
+    QString option;      // command-line option name, empty if none
+    QStringList envVars; // environment variables, first one set wins
+    QString settingsKey; // key in the config file, empty if none
+};
+
+class Layers {
+public:
+    Layers(const QCommandLineParser &parser, QHash<QString, QString> environment,
+           const QSettings &settings)
+        : m_parser(parser)
+        , m_environment(std::move(environment))
+        , m_settings(settings) {}
+
+    // The value with the highest precedence, or `fallback`.
+    QString value(const Source &source, const QString &fallback) const {
+        if (!source.option.isEmpty() && m_parser.isSet(source.option))
+            return m_parser.value(source.option);
+        for (const QString &name : source.envVars) {
+            const auto it = m_environment.constFind(name);
+            if (it != m_environment.constEnd() && !it->isEmpty())
+                return *it;
+        }
+        if (!source.settingsKey.isEmpty() && m_settings.contains(source.settingsKey))
+            return m_settings.value(source.settingsKey).toString();
+        return fallback;
+    }
+
+private:
+    const QCommandLineParser &m_parser;
+    QHash<QString, QString> m_environment;
+    const QSettings &m_settings;
+};
+
+bool parseBoundedInt(const QString &text, int min, int max, int *out) {
+    bool ok = false;
+    const int value = text.trimmed().toInt(&ok);
+    if (!ok || value < min || value > max)
+        return false;
+    *out = value;
+    return true;
+}
+
+} // namespace
+
+QString ConfigLoader::defaultConfigFile() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           QStringLiteral("/realtime-ai/realtime-ai.conf");
+}
+
+QString ConfigLoader::defaultDataDir() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/realtime-ai");
+}
+
+ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
+                                    const QProcessEnvironment &environment,
+                                    const QString &workingDirectory) {
+    ConfigLoadResult result;
+    Config &config = result.config;
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Realtime AI: a self-hosted backend for realtime conversational AI "
+                       "sessions, with an admin console."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("server"), QStringLiteral("Run headless: no console, logs to stderr.")},
+        {QStringLiteral("host"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
+         QStringLiteral("H")},
+        {QStringLiteral("port"), QStringLiteral("Port to listen on (default 8000)."),
+         QStringLiteral("P")},
+        {QStringLiteral("database-url"),
+         QStringLiteral("postgresql://user:pass@host:port/db?sslmode=… or sqlite:///path.db"),
+         QStringLiteral("URL")},
+        {QStringLiteral("data-dir"),
+         QStringLiteral("Directory for the default SQLite database and caches."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("llm-base-url"),
+         QStringLiteral("Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1."),
+         QStringLiteral("URL")},
+        {QStringLiteral("llm-model"), QStringLiteral("Model name (default gpt-4o-mini)."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("local-model"),
+         QStringLiteral("GGUF model file for the bundled local model."), QStringLiteral("PATH")},
+        {QStringLiteral("config"), QStringLiteral("Config file (QSettings INI format)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("log-level"),
+         QStringLiteral("debug, info, warning or critical (default info)."),
+         QStringLiteral("LEVEL")},
+    });
+    if (!parser.parse(arguments)) {
+        result.action = ConfigLoadResult::Action::Fail;
+        result.errors << parser.errorText() + QStringLiteral(" (see --help)");
+        return result;
+    }
+    result.helpText = parser.helpText();
+    if (parser.isSet(helpOption)) {
+        result.action = ConfigLoadResult::Action::ShowHelp;
+        return result;
+    }
+    if (parser.isSet(versionOption)) {
+        result.action = ConfigLoadResult::Action::ShowVersion;
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        result.action = ConfigLoadResult::Action::Fail;
+        result.errors << QStringLiteral("unexpected argument '%1' (see --help)")
+                             .arg(parser.positionalArguments().constFirst());
+        return result;
+    }
+
+    // The real environment wins over .env, as with python-dotenv's default.
+    const DotEnvFile dotEnv = DotEnvFile::read(QDir(workingDirectory).filePath(u".env"_s));
+    for (const QString &error : dotEnv.errors())
+        result.warnings << QStringLiteral(".env %1; that line is ignored").arg(error);
+    QHash<QString, QString> env = dotEnv.values();
+    for (const QString &key : environment.keys())
+        env.insert(key, environment.value(key));
+
+    config.configFile = parser.isSet(u"config"_s) ? parser.value(u"config"_s) : defaultConfigFile();
+    if (parser.isSet(u"config"_s) && !QFileInfo::exists(config.configFile)) {
+        result.errors << QStringLiteral("config file %1 does not exist; create it or drop --config")
+                             .arg(config.configFile);
+    }
+    const QSettings settings(config.configFile, QSettings::IniFormat);
+    if (settings.status() != QSettings::NoError)
+        result.errors << QStringLiteral("config file %1 is not a valid INI file; fix or remove it")
+                             .arg(config.configFile);
+
+    const Layers layers(parser, env, settings);
+    config.headless = parser.isSet(u"server"_s);
+    config.host = layers.value({u"host"_s, {u"RTAI_HOST"_s}, u"server/host"_s}, config.host);
+    if (QHostAddress(config.host).isNull() && config.host != u"localhost")
+        result.errors << QStringLiteral(
+                             "host '%1' is not an IP address; use e.g. 127.0.0.1 or 0.0.0.0")
+                             .arg(config.host);
+
+    const QString port =
+        layers.value({u"port"_s, {u"RTAI_PORT"_s}, u"server/port"_s}, QString::number(config.port));
+    int portValue = 0;
+    if (parseBoundedInt(port, 0, 65535, &portValue))
+        config.port = quint16(portValue);
+    else
+        result.errors << QStringLiteral("port '%1' is not a number from 0 to 65535").arg(port);
+
+    config.dataDir = QDir::cleanPath(layers.value(
+        {u"data-dir"_s, {u"RTAI_DATA_DIR"_s}, u"server/data_dir"_s}, defaultDataDir()));
+    config.databaseUrl = layers.value(
+        {u"database-url"_s, {u"DATABASE_URL"_s, u"SUPABASE_DB_URL"_s}, u"database/url"_s}, {});
+    if (config.databaseUrl.isEmpty())
+        config.databaseUrl = QStringLiteral("sqlite://") +
+                             QDir(config.dataDir).absoluteFilePath(u"realtime-ai.db"_s);
+
+    config.llmApiKey = layers.value({{}, {u"OPENAI_API_KEY"_s}, u"llm/api_key"_s}, {});
+    config.llmModel =
+        layers.value({u"llm-model"_s, {u"LLM_MODEL"_s}, u"llm/model"_s}, config.llmModel);
+    config.localModelPath =
+        layers.value({u"local-model"_s, {u"RTAI_LOCAL_MODEL"_s}, u"llm/local_model"_s}, {});
+    const QString explicitBaseUrl =
+        layers.value({u"llm-base-url"_s, {u"OPENAI_BASE_URL"_s}, u"llm/base_url"_s}, {});
+    if (!explicitBaseUrl.isEmpty()) {
+        config.llmSource = Config::LlmSource::Explicit;
+        config.llmBaseUrl = explicitBaseUrl;
+        const QUrl url(explicitBaseUrl, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") ||
+            url.host().isEmpty())
+            result.errors << QStringLiteral("LLM base URL '%1' is not an http(s) URL; use e.g. "
+                                            "http://127.0.0.1:11434/v1")
+                                 .arg(explicitBaseUrl);
+    } else if (!config.llmApiKey.isEmpty()) {
+        config.llmSource = Config::LlmSource::OpenAi;
+        config.llmBaseUrl = OpenAiBaseUrl;
+    } else {
+        // Whether the bundled model is installed is decided by the app at start-up.
+        config.llmSource = Config::LlmSource::None;
+    }
+
+    config.apiToken = layers.value({{}, {u"RTAI_API_TOKEN"_s}, u"server/api_token"_s}, {});
+    config.systemPrompt =
+        layers.value({{}, {u"RTAI_SYSTEM_PROMPT"_s}, u"chat/system_prompt"_s}, config.systemPrompt);
+
+    const struct {
+        const char *env;
+        const char *key;
+        int min;
+        int max;
+        int *target;
+    } limits[] = {
+        {"RTAI_MAX_MESSAGE_BYTES", "limits/max_message_bytes", 1, 16 * 1024 * 1024,
+         &config.maxMessageBytes},
+        {"RTAI_MAX_QUEUED_MESSAGES", "limits/max_queued_messages", 0, 1000,
+         &config.maxQueuedMessages},
+        {"RTAI_MAX_TOOL_STEPS", "limits/max_tool_steps", 1, 50, &config.maxToolSteps},
+    };
+    for (const auto &limit : limits) {
+        const QString text =
+            layers.value({{}, {QString::fromLatin1(limit.env)}, QString::fromLatin1(limit.key)},
+                         QString::number(*limit.target));
+        if (!parseBoundedInt(text, limit.min, limit.max, limit.target))
+            result.errors << QStringLiteral("%1 '%2' must be a whole number from %3 to %4")
+                                 .arg(QString::fromLatin1(limit.env), text)
+                                 .arg(limit.min)
+                                 .arg(limit.max);
+    }
+
+    config.logLevel =
+        layers
+            .value({u"log-level"_s, {u"RTAI_LOG_LEVEL"_s}, u"server/log_level"_s}, config.logLevel)
+            .toLower();
+    if (!Logging::isValidLevel(config.logLevel))
+        result.errors << QStringLiteral(
+                             "log level '%1' is not one of debug, info, warning, critical")
+                             .arg(config.logLevel);
+
+    if (!result.errors.isEmpty())
+        result.action = ConfigLoadResult::Action::Fail;
+    return result;
+}

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <QString>
+#include <QUuid>
+
+namespace Ids {
+
+// A session id is a UUID in canonical text form: 36 characters, lower- or upper-case hex,
+// no braces. Returns a null QUuid for anything else.
+QUuid parseSessionId(const QString &text);
+
+// Canonical lower-case text form without braces, as the seed and PostgreSQL print it.
+QString toText(const QUuid &id);
+
+QUuid newSessionId();
+
+} // namespace Ids

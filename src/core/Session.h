@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+#include <QUuid>
+
+// One row of `sessions`, plus the number of user and assistant messages it holds.
+struct Session {
+    QUuid id;
+    QString userId;
+    QDateTime startTime;
+    QDateTime endTime; // invalid while the session is active
+    QString summary;   // empty until summarized
+    qint64 messageCount = 0;
+
+    bool isActive() const { return !endTime.isValid(); }
+};
+Q_DECLARE_METATYPE(Session)

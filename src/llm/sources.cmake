@@ -1,0 +1,1 @@
+# Sources of src/llm; see src/CMakeLists.txt.

@@ -1,0 +1,1 @@
+# Sources of src/server; see src/CMakeLists.txt.

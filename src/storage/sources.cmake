@@ -1,0 +1,1 @@
+# Sources of src/storage; see src/CMakeLists.txt.

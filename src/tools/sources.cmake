@@ -1,0 +1,1 @@
+# Sources of src/tools; see src/CMakeLists.txt.

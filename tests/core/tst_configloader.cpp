@@ -1,0 +1,122 @@
+#include "core/ConfigLoader.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+class TestConfigLoader : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    ConfigLoadResult load(const QStringList &args, const QHash<QString, QString> &env = {}) {
+        QProcessEnvironment environment;
+        environment.insert(u"HOME"_s, m_dir.path());
+        environment.insert(u"XDG_CONFIG_HOME"_s, m_dir.filePath(u"config"_s));
+        for (auto it = env.begin(); it != env.end(); ++it)
+            environment.insert(it.key(), it.value());
+        return ConfigLoader::load(QStringList{u"realtime-ai"_s} + args, environment, m_dir.path());
+    }
+
+    void writeFile(const QString &name, const QByteArray &content) {
+        QFile file(m_dir.filePath(name));
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(content);
+    }
+
+private Q_SLOTS:
+    void cleanup() {
+        QFile::remove(m_dir.filePath(u".env"_s));
+        QFile::remove(m_dir.filePath(u"app.conf"_s));
+    }
+
+    void defaultsMatchTheSeed() {
+        const ConfigLoadResult result = load({u"--data-dir"_s, m_dir.path()});
+        QCOMPARE(result.action, ConfigLoadResult::Action::Run);
+        QCOMPARE(result.config.host, u"127.0.0.1"_s);
+        QCOMPARE(result.config.port, 8000);
+        QCOMPARE(result.config.llmModel, u"gpt-4o-mini"_s);
+        QCOMPARE(result.config.databaseUrl, u"sqlite://"_s + m_dir.path() + u"/realtime-ai.db"_s);
+        QCOMPARE(result.config.llmSource, Config::LlmSource::None);
+        QVERIFY(result.config.llmBaseUrl.isEmpty());
+    }
+
+    void commandLineBeatsEnvironmentBeatsDotEnvBeatsConfigFile() {
+        writeFile(u"app.conf"_s, "[server]\nport=7001\nhost=0.0.0.0\n[llm]\nmodel=from-file\n");
+        writeFile(u".env"_s, "RTAI_PORT=7002\nLLM_MODEL=from-dotenv\n");
+        const QString config = m_dir.filePath(u"app.conf"_s);
+
+        ConfigLoadResult result = load({u"--config"_s, config});
+        QCOMPARE(result.config.port, 7002);         // .env over file
+        QCOMPARE(result.config.host, u"0.0.0.0"_s); // file over default
+        QCOMPARE(result.config.llmModel, u"from-dotenv"_s);
+
+        result = load({u"--config"_s, config}, {{u"RTAI_PORT"_s, u"7003"_s}});
+        QCOMPARE(result.config.port, 7003); // environment over .env
+
+        result =
+            load({u"--config"_s, config, u"--port"_s, u"7004"_s}, {{u"RTAI_PORT"_s, u"7003"_s}});
+        QCOMPARE(result.config.port, 7004); // command line over all
+    }
+
+    void llmSourceFollowsTheDocumentedOrder() {
+        ConfigLoadResult result = load({}, {{u"OPENAI_API_KEY"_s, u"sk-test"_s}});
+        QCOMPARE(result.config.llmSource, Config::LlmSource::OpenAi);
+        QCOMPARE(result.config.llmBaseUrl, ConfigLoader::OpenAiBaseUrl);
+        QCOMPARE(result.config.llmApiKey, u"sk-test"_s);
+
+        result = load({u"--llm-base-url"_s, u"http://127.0.0.1:9/v1"_s},
+                      {{u"OPENAI_API_KEY"_s, u"sk-test"_s}});
+        QCOMPARE(result.config.llmSource, Config::LlmSource::Explicit);
+        QCOMPARE(result.config.llmBaseUrl, u"http://127.0.0.1:9/v1"_s);
+    }
+
+    void supabaseUrlIsAnAliasOfDatabaseUrl() {
+        const QString url = u"postgresql://postgres:pw@db.example.supabase.co:5432/postgres"_s;
+        QCOMPARE(load({}, {{u"SUPABASE_DB_URL"_s, url}}).config.databaseUrl, url);
+        QCOMPARE(load({}, {{u"SUPABASE_DB_URL"_s, url}, {u"DATABASE_URL"_s, u"sqlite:///x.db"_s}})
+                     .config.databaseUrl,
+                 u"sqlite:///x.db"_s);
+    }
+
+    void badValuesAreClearErrors_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("port text") << QStringList{u"--port"_s, u"eighty"_s} << u"port 'eighty'"_s;
+        QTest::newRow("port range") << QStringList{u"--port"_s, u"70000"_s} << u"0 to 65535"_s;
+        QTest::newRow("host") << QStringList{u"--host"_s, u"not a host"_s} << u"not an IP"_s;
+        QTest::newRow("llm url") << QStringList{u"--llm-base-url"_s, u"ftp://x"_s}
+                                 << u"not an http(s) URL"_s;
+        QTest::newRow("log level") << QStringList{u"--log-level"_s, u"loud"_s} << u"log level"_s;
+        QTest::newRow("unknown option") << QStringList{u"--frobnicate"_s} << u"frobnicate"_s;
+        QTest::newRow("missing config")
+            << QStringList{u"--config"_s, u"/nonexistent.conf"_s} << u"does not exist"_s;
+    }
+
+    void badValuesAreClearErrors() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        const ConfigLoadResult result = load(args);
+        QCOMPARE(result.action, ConfigLoadResult::Action::Fail);
+        QVERIFY2(result.errors.join(u'\n').contains(expected),
+                 qPrintable(result.errors.join(u'\n')));
+    }
+
+    void badLimitInEnvironmentIsAnError() {
+        const ConfigLoadResult result = load({}, {{u"RTAI_MAX_MESSAGE_BYTES"_s, u"-5"_s}});
+        QCOMPARE(result.action, ConfigLoadResult::Action::Fail);
+        QVERIFY(result.errors.join(u'\n').contains(u"RTAI_MAX_MESSAGE_BYTES"_s));
+    }
+
+    void helpIsAnAction() {
+        const ConfigLoadResult result = load({u"--help"_s});
+        QCOMPARE(result.action, ConfigLoadResult::Action::ShowHelp);
+        QVERIFY(result.helpText.contains(u"--database-url"_s));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConfigLoader)
+#include "tst_configloader.moc"

@@ -1,0 +1,14 @@
+#pragma once
+
+#include "core/Config.h"
+
+// The entry point of the desktop mode, so that src/app never includes QtWidgets itself.
+namespace ConsoleLauncher {
+
+// True when a windowing system is reachable (DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM set).
+bool displayAvailable();
+
+// Creates the QApplication and the console window and runs the event loop.
+int run(int argc, char **argv, const Config &config);
+
+} // namespace ConsoleLauncher
