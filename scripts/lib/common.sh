@@ -9,7 +9,8 @@ RTAI_PACKAGES=(
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev
     libqt6sql6-psql libqt6sql6-sqlite libgl-dev
     postgresql pgbouncer openssl
-    clang-format
+    clang-format ccache
+    chromium
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -35,12 +36,24 @@ ensure_packages() {
         "${missing[@]}" || die "apt-get could not install ${missing[*]}"
 }
 
+# Node.js and npm for the web client's vendored libraries and the browser tests. A machine that
+# already has them (e.g. from NodeSource) keeps its own; otherwise Debian's packages.
+ensure_node() {
+    command -v node >/dev/null && command -v npm >/dev/null && return 0
+    ensure_packages nodejs npm
+}
+
+# ccache makes a second build (and the sanitizer build of unchanged files) cheap.
+export CCACHE_BASEDIR="$ROOT"
+
 # build_tree DIR [cmake options…]: configures once, then builds incrementally.
 build_tree() {
     local dir="$1"; shift
     if [ ! -f "$dir/build.ninja" ]; then
+        local compiler_launcher=()
+        command -v ccache >/dev/null && compiler_launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
         log "configuring $dir"
-        cmake -S "$ROOT" -B "$dir" -G Ninja "$@" >/dev/null || die "cmake configure failed in $dir"
+        cmake -S "$ROOT" -B "$dir" -G Ninja "${compiler_launcher[@]}" "$@" >/dev/null || die "cmake configure failed in $dir"
     fi
     log "building $dir"
     cmake --build "$dir" --parallel "$(nproc)" || die "build failed in $dir"
