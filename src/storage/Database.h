@@ -5,12 +5,12 @@
 #include "storage/SessionPage.h"
 #include "storage/SessionQuery.h"
 #include "storage/StorageError.h"
+#include "storage/WriteOp.h"
 
 #include <QFuture>
 #include <QList>
 #include <QObject>
 #include <QUuid>
-
 #include <optional>
 
 class QThread;
@@ -52,7 +52,7 @@ public:
     // Counts one failed summary attempt and keeps the error text (summary_error).
     void recordSummaryFailure(const QUuid &id, const QString &error);
     QFuture<bool> deleteSession(const QUuid &id); // false: no such session; events go with it
-    QFuture<void> flush(); // resolves when every earlier write is committed
+    QFuture<void> flush();                        // resolves when every earlier write is committed
 
     // Reads. Each sees every write queued before it; fails at once while the database is
     // unavailable.
@@ -81,6 +81,18 @@ Q_SIGNALS:
     void queueDepthChanged(int depth);
 
 private:
-    class Private;
-    Private *d;
+    void enqueueWrite(WriteOp op);
+    template <typename T, typename Run>
+    QFuture<T> enqueueJob(Run run, bool waitsForConnection = false);
+    void onWritesDone(int count);
+    void onHealthChanged(bool healthy, const QString &reason);
+
+    QThread *m_thread = nullptr;
+    DatabaseWorker *m_worker = nullptr;
+    QString m_backendName;
+    int m_queueDepth = 0;
+    int m_maxQueuedWrites = 100000;
+    bool m_nearFullWarned = false;
+    qint64 m_rejectedWrites = 0;
+    bool m_healthy = false;
 };
