@@ -497,7 +497,8 @@ private Q_SLOTS:
         QFETCH(QString, text);
         auto db = openFresh();
         const QUuid id = Ids::newSessionId();
-        db->createSession(id, text, at(0));
+        const QString userId = text.left(128); // the protocol's limit
+        db->createSession(id, userId, at(0));
         db->appendEvent(makeEvent(id, text, text, at(1), {{text, text}}));
         db->setSummary(id, text);
         db->recordSummaryFailure(id, text);
@@ -507,10 +508,10 @@ private Q_SLOTS:
         QCOMPARE(events.at(0).type, text);
         QCOMPARE(events.at(0).metadata.value(text).toString(), text);
         const Session session = *result(db->session(id));
-        QCOMPARE(session.userId, text);
+        QCOMPARE(session.userId, userId);
         QCOMPARE(session.summary, text);
         SessionQuery byUser;
-        byUser.userId = text;
+        byUser.userId = userId;
         QCOMPARE(result(db->sessions(byUser)).sessions.size(), 1);
         QCOMPARE(scalar(u"SELECT count(*) FROM sessions"_s), u"1"_s);
     }
@@ -557,6 +558,23 @@ private Q_SLOTS:
         QCOMPARE(scalar(u"SELECT count(*) FROM session_events"_s), u"2"_s);
         QTRY_COMPARE(db->queueDepth(), 0);
         QVERIFY(db->isHealthy());
+    }
+
+    void oversizedValueDoesNotBlockTheQueue() {
+        // PostgreSQL cannot index a 10 kB user id and rejects that write; SQLite stores it.
+        // Either way the writes after it must be committed.
+        auto db = openFresh();
+        const QUuid huge = Ids::newSessionId();
+        const QUuid id = Ids::newSessionId();
+        QString userId;
+        for (int i = 0; i < 1000; ++i)
+            userId += QString::number(i * 7919 % 10007);
+        db->createSession(huge, userId, at(0));
+        db->createSession(id, u"u"_s, at(1));
+        db->appendEvent(makeEvent(id, EventType::UserMessage, u"after"_s, at(2)));
+        QCOMPARE(result(db->events(id)).size(), 1);
+        QVERIFY(db->isHealthy());
+        QTRY_COMPARE(db->queueDepth(), 0);
     }
 
     void destructorCommitsQueuedWrites() {
