@@ -340,6 +340,15 @@ private Q_SLOTS:
         QCOMPARE(m_server->requestCount(), 1);
     }
 
+    void retryAfterMsHeaderWins() {
+        m_server->enqueue(
+            MockLlmReply::httpError(503, u"busy"_s, {}, "3600").withHeader("retry-after-ms", "10"));
+        m_server->enqueue(MockLlmReply::text(u"ok"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 2);
+    }
+
     void retriesAreBounded() {
         for (int i = 0; i < 4; ++i)
             m_server->enqueue(MockLlmReply::httpError(502, QStringLiteral("bad gateway")));
@@ -572,6 +581,27 @@ private Q_SLOTS:
         QVERIFY2(outcome.error.message.contains(QStringLiteral("malformed")),
                  qPrintable(outcome.error.message));
         QCOMPARE(outcome.result.content, QStringLiteral("ok"));
+    }
+
+    void namedEventsThatAreNotJsonAreIgnored() {
+        m_server->enqueue(
+            MockLlmReply::tokens({u"a"_s}).addRaw("event: ping\ndata: ping\n\n").addToken(u"b"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"ab"_s);
+    }
+
+    void webPageInsteadOfApi() {
+        MockLlmReply page;
+        page.contentType = "text/html; charset=utf-8";
+        page.addRaw("<!doctype html><html><body>Welcome to nginx!</body></html>");
+        m_server->enqueue(page);
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Protocol);
+        QVERIFY2(outcome.error.message.contains(u"web page"_s), qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 1);
     }
 
     void endWithoutDoneButWithFinishReason() {
