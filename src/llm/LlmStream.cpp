@@ -28,6 +28,7 @@ struct LlmStream::Failure {
 namespace {
 
 constexpr qsizetype maxErrorBodyBytes = 64 * 1024;
+constexpr qsizetype maxJsonBodyBytes = 16 * 1024 * 1024;
 constexpr qint64 maxBackoffMs = 30000;
 // A server asking us to wait longer than this gets a clear error instead of a silent long wait.
 constexpr qint64 maxRetryAfterMs = 60000;
@@ -123,6 +124,17 @@ LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings
     m_retryTimer->setSingleShot(true);
     connect(m_retryTimer, &QTimer::timeout, this, &LlmStream::sendAttempt);
     m_result.model = settings.model;
+    if (network) {
+        // The client (and with it every reply) is going away: end the stream instead of hanging.
+        connect(network, &QObject::destroyed, this, [this] {
+            if (m_reply) {
+                disconnect(m_reply, nullptr, this, nullptr);
+                m_reply = nullptr;
+            }
+            if (!m_done)
+                fail({Kind::Unavailable, QStringLiteral("the LLM client was shut down"), 0, true});
+        });
+    }
     m_clock.start();
     QMetaObject::invokeMethod(this, &LlmStream::start, Qt::QueuedConnection);
 }

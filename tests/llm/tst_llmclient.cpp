@@ -685,6 +685,21 @@ private Q_SLOTS:
         QCOMPARE(recorder.outcome.deltas.size(), 1);
     }
 
+    void deletingTheClientEndsItsStreams() {
+        m_server->enqueue(MockLlmReply::tokens({u"a"_s, u"b"_s, u"c"_s}, 200));
+        auto *client = new LlmClient(settings());
+        QObject owner;
+        LlmStream *stream = client->stream(simpleRequest(), &owner);
+        Recorder recorder(stream);
+        QVERIFY(QTest::qWaitFor([&] { return !recorder.outcome.deltas.isEmpty(); }, 10000));
+        delete client;
+        QCOMPARE(recorder.outcome.endSignals, 1);
+        QCOMPARE(recorder.outcome.error.kind, LlmError::Kind::Unavailable);
+        QCOMPARE(recorder.outcome.result.content, u"a"_s);
+        QTest::qWait(300);
+        QCOMPARE(recorder.outcome.endSignals, 1);
+    }
+
     void notConfigured() {
         LlmSettings s;
         s.model = QStringLiteral("gpt-4o-mini");
