@@ -10,10 +10,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QTimeZone>
 #include <QTimer>
 #include <algorithm>
 
@@ -54,7 +56,10 @@ qint64 retryAfterMs(const QNetworkReply *reply) {
     const double secs = value.toDouble(&ok);
     if (ok && secs >= 0)
         return qint64(secs * 1000);
-    const QDateTime when = QDateTime::fromString(QString::fromLatin1(value), Qt::RFC2822Date);
+    // HTTP-date (RFC 9110), e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
+    QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(value),
+                                             QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"));
+    when.setTimeZone(QTimeZone::utc());
     if (when.isValid())
         return std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(when));
     return -1;

@@ -2,8 +2,10 @@
 #include "llm/LlmClient.h"
 #include "llm/LlmStream.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QLocale>
 #include <QSignalSpy>
 #include <QSslSocket>
 #include <QTcpServer>
@@ -336,6 +338,20 @@ private Q_SLOTS:
         QCOMPARE(outcome.error.httpStatus, 429);
         QVERIFY(outcome.error.retryable);
         QVERIFY2(outcome.error.message.contains(QStringLiteral("wait")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void retryAfterAsHttpDate() {
+        const QByteArray inAnHour = QLocale::c()
+                                        .toString(QDateTime::currentDateTimeUtc().addSecs(3600),
+                                                  u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s)
+                                        .toLatin1();
+        m_server->enqueue(MockLlmReply::httpError(503, u"maintenance"_s, {}, inAnHour));
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QVERIFY2(outcome.error.message.contains(u"asked to wait"_s),
                  qPrintable(outcome.error.message));
         QCOMPARE(m_server->requestCount(), 1);
     }
