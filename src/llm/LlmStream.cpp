@@ -687,20 +687,24 @@ void LlmStream::dropReply() {
 
 void LlmStream::setPhase(Phase phase) {
     m_phase = phase;
+    int timeoutMs = 0;
     switch (phase) {
     case Phase::Idle:
-        m_timer->stop();
         break;
     case Phase::Connecting:
-        m_timer->start(m_settings.connectTimeoutMs);
+        timeoutMs = m_settings.connectTimeoutMs;
         break;
     case Phase::WaitingFirstDelta:
-        m_timer->start(m_settings.firstTokenTimeoutMs);
+        timeoutMs = m_settings.firstTokenTimeoutMs;
         break;
     case Phase::Streaming:
-        m_timer->start(m_settings.idleTimeoutMs);
+        timeoutMs = m_settings.idleTimeoutMs;
         break;
     }
+    if (timeoutMs > 0)
+        m_timer->start(timeoutMs);
+    else
+        m_timer->stop();
 }
 
 QString LlmStream::host() const {

@@ -489,6 +489,17 @@ private Q_SLOTS:
         QCOMPARE(outcome.deltas, tokens);
     }
 
+    void zeroDisablesATimeout() {
+        m_server->enqueue(MockLlmReply::tokens({u"slow"_s, u" but"_s, u" fine"_s}, 100));
+        LlmSettings s = settings();
+        s.connectTimeoutMs = 0;
+        s.firstTokenTimeoutMs = 0;
+        s.idleTimeoutMs = 0;
+        const Outcome outcome = run(s);
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"slow but fine"_s);
+    }
+
     void httpErrors_data() {
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("code");
