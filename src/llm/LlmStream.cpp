@@ -246,8 +246,9 @@ void LlmStream::processBody(const QByteArray &bytes) {
         m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
     if (status / 100 != 2 || contentType.startsWith("application/json") ||
         contentType.startsWith("text/html")) {
-        if (m_plainBody.size() < maxErrorBodyBytes)
-            m_plainBody += bytes.left(maxErrorBodyBytes - m_plainBody.size());
+        const qsizetype max = status / 100 == 2 ? maxJsonBodyBytes : maxErrorBodyBytes;
+        if (m_plainBody.size() < max)
+            m_plainBody += bytes.left(max - m_plainBody.size());
         return;
     }
     const QList<SseEvent> events = m_parser->feed(bytes);
@@ -286,7 +287,9 @@ bool LlmStream::handleEvent(const QString &eventType, const QString &data) {
         return false;
     }
     const QJsonObject chunk = document.object();
-    if (chunk.contains(QLatin1String("error")) || eventType == QLatin1String("error")) {
+    const QJsonValue errorValue = chunk.value(QLatin1String("error"));
+    if ((!errorValue.isNull() && !errorValue.isUndefined()) ||
+        eventType == QLatin1String("error")) {
         const ServerError server = parseServerError(chunk);
         const QString code = server.code.toLower();
         Failure failure;
@@ -371,7 +374,8 @@ void LlmStream::handleCompleteResponse(const QByteArray &body) {
     const QJsonObject choice =
         response.value(QLatin1String("choices")).toArray().first().toObject();
     const QJsonObject message = choice.value(QLatin1String("message")).toObject();
-    if (response.contains(QLatin1String("error")) || message.isEmpty()) {
+    const QJsonValue error = response.value(QLatin1String("error"));
+    if ((!error.isNull() && !error.isUndefined()) || message.isEmpty()) {
         const ServerError server = parseServerError(body);
         fail({Kind::Protocol,
               withServerMessage(QStringLiteral("the LLM server at %1 answered with JSON that is "
@@ -385,8 +389,9 @@ void LlmStream::handleCompleteResponse(const QByteArray &body) {
     QJsonObject asChoice = choice;
     asChoice.insert(QStringLiteral("delta"), message);
     asChunk.insert(QStringLiteral("choices"), QJsonArray{asChoice});
+    QPointer<LlmStream> self(this);
     handleChunk(asChunk);
-    if (!m_done)
+    if (self && !m_done)
         succeed();
 }
 

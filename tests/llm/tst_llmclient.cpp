@@ -618,6 +618,14 @@ private Q_SLOTS:
         QCOMPARE(outcome.result.content, u"ab"_s);
     }
 
+    void nullErrorFieldIsNoError() {
+        m_server->enqueue(MockLlmReply::tokens({u"a"_s}).addEvent(
+            "{\"error\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}}]}"));
+        const Outcome outcome = run(settings());
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"ab"_s);
+    }
+
     void webPageInsteadOfApi() {
         MockLlmReply page;
         page.contentType = "text/html; charset=utf-8";
