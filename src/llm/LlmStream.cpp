@@ -485,6 +485,11 @@ void LlmStream::onReplyFinished() {
     }
 
     const ServerError server = parseServerError(m_plainBody);
+    if (status == 400 && !m_contentEmitted && adaptRequestTo(server.message)) {
+        dropReply();
+        sendAttempt();
+        return;
+    }
     const QString code = server.code.toLower();
     const QString httpText = QStringLiteral("HTTP %1").arg(status);
     if (status == 401) {
@@ -571,6 +576,30 @@ void LlmStream::onReplyFinished() {
                                     .arg(host(), httpText);
     }
     retryOrFail(failure);
+}
+
+bool LlmStream::adaptRequestTo(const QString &serverMessage) {
+    QJsonObject body = QJsonDocument::fromJson(m_body).object();
+    const auto mentions = [&serverMessage](const char *text) {
+        return serverMessage.contains(QLatin1String(text), Qt::CaseInsensitive);
+    };
+    QString change;
+    if (mentions("stream_options") && body.contains(QLatin1String("stream_options"))) {
+        body.remove(QLatin1String("stream_options"));
+        change = QStringLiteral("without stream_options (no token usage will be reported)");
+    } else if (mentions("max_completion_tokens") && body.contains(QLatin1String("max_tokens"))) {
+        body.insert(QStringLiteral("max_completion_tokens"),
+                    body.take(QLatin1String("max_tokens")));
+        change = QStringLiteral("with max_completion_tokens instead of max_tokens");
+    } else if (mentions("temperature") && body.contains(QLatin1String("temperature"))) {
+        body.remove(QLatin1String("temperature"));
+        change = QStringLiteral("without temperature");
+    } else {
+        return false;
+    }
+    qCInfo(lcLlm).noquote() << "the server rejected a request field; sending again" << change;
+    m_body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return true;
 }
 
 void LlmStream::onTimeout() {

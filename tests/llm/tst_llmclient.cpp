@@ -559,6 +559,36 @@ private Q_SLOTS:
         QCOMPARE(m_server->requestCount(), 1);
     }
 
+    // Older or stricter servers reject optional fields; the request is sent again without them.
+    void unsupportedFieldsAreDropped() {
+        m_server->setResponder([](const MockLlmRequest &request) {
+            if (request.json.contains("stream_options"_L1)) {
+                return MockLlmReply::httpError(
+                    400, u"Unrecognized request argument supplied: stream_options"_s);
+            }
+            if (request.json.contains("max_tokens"_L1)) {
+                return MockLlmReply::httpError(400, u"Unsupported parameter: 'max_tokens' is not "
+                                                    "supported with this model. Use "
+                                                    "'max_completion_tokens' instead."_s);
+            }
+            if (request.json.contains("temperature"_L1)) {
+                return MockLlmReply::httpError(400, u"Unsupported value: 'temperature' does not "
+                                                    "support 0.2 with this model."_s);
+            }
+            return MockLlmReply::text(u"adapted"_s);
+        });
+        ChatRequest request = simpleRequest();
+        request.maxTokens = 100;
+        request.temperature = 0.2;
+        LlmSettings s = settings();
+        s.maxRetries = 0; // adapting is not retrying
+        const Outcome outcome = run(s, request);
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"adapted"_s);
+        QCOMPARE(m_server->requestCount(), 4);
+        QCOMPARE(m_server->lastRequest().json.value("max_completion_tokens"_L1).toInt(), 100);
+    }
+
     void clientErrorsAreNotRetried() {
         m_server->enqueue(MockLlmReply::httpError(400, QStringLiteral("bad")));
         m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
