@@ -127,6 +127,7 @@ LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &LlmStream::onTimeout);
     m_retryTimer->setSingleShot(true);
+    m_retryTimer->setTimerType(Qt::PreciseTimer); // never earlier than Retry-After allows
     connect(m_retryTimer, &QTimer::timeout, this, &LlmStream::sendAttempt);
     m_result.model = settings.model;
     if (network) {

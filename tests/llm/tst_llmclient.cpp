@@ -477,16 +477,17 @@ private Q_SLOTS:
     }
 
     void idleTimerIsResetByEachToken() {
-        // Ten tokens 100 ms apart take a second, far longer than the 400 ms idle timeout.
+        // Ten tokens 150 ms apart take 1.35 s, longer than the 1 s idle timeout.
         QStringList tokens;
         for (int i = 0; i < 10; ++i)
             tokens.append(QStringLiteral("t%1 ").arg(i));
-        m_server->enqueue(MockLlmReply::tokens(tokens, 100));
+        m_server->enqueue(MockLlmReply::tokens(tokens, 150));
         LlmSettings s = settings();
-        s.idleTimeoutMs = 400;
+        s.idleTimeoutMs = 1000;
         const Outcome outcome = run(s);
         QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
         QCOMPARE(outcome.deltas, tokens);
+        QVERIFY(outcome.result.durationMs > s.idleTimeoutMs);
     }
 
     void zeroDisablesATimeout() {
