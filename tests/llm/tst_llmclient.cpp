@@ -745,10 +745,11 @@ private Q_SLOTS:
         auto *stream = client.stream(simpleRequest(), &client);
         Recorder recorder(stream);
         QVERIFY(QTest::qWaitFor([&] { return !recorder.outcome.deltas.isEmpty(); }, 10000));
+        const qsizetype seen = recorder.outcome.deltas.size();
         delete stream;
         QTest::qWait(300);
         QCOMPARE(recorder.outcome.endSignals, 0);
-        QCOMPARE(recorder.outcome.deltas.size(), 1);
+        QCOMPARE(recorder.outcome.deltas.size(), seen);
     }
 
     void deletingTheClientEndsItsStreams() {
@@ -761,7 +762,8 @@ private Q_SLOTS:
         delete client;
         QCOMPARE(recorder.outcome.endSignals, 1);
         QCOMPARE(recorder.outcome.error.kind, LlmError::Kind::Unavailable);
-        QCOMPARE(recorder.outcome.result.content, u"a"_s);
+        QVERIFY(recorder.outcome.result.content.startsWith(u"a"_s));
+        QCOMPARE(recorder.outcome.result.content, recorder.outcome.deltas.join(QString()));
         QTest::qWait(300);
         QCOMPARE(recorder.outcome.endSignals, 1);
     }
