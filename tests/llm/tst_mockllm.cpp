@@ -209,14 +209,11 @@ private Q_SLOTS:
                       ChatMessage::toolResult(call.id, call.name, result)});
         QCOMPARE(answer.result.content, u"Tool said: "_s + result);
 
-        // Invalid JSON is passed on as the model would have produced it; no JSON means {}.
-        QCOMPARE(ask({ChatMessage::user(u"call calculator {not json"_s)})
-                     .result.toolCalls.first()
-                     .arguments,
-                 u"{not json"_s);
-        QCOMPARE(
-            ask({ChatMessage::user(u"call get_current_time"_s)}).result.toolCalls.first().arguments,
-            u"{}"_s);
+        // Invalid JSON is passed on as the model would have produced it.
+        const QList<ToolCall> invalid =
+            ask({ChatMessage::user(u"call calculator {not json}"_s)}).result.toolCalls;
+        QCOMPARE(invalid.size(), 1);
+        QCOMPARE(invalid.first().arguments, u"{not json}"_s);
 
         QCOMPARE(ask({ChatMessage::user(u"long: 5"_s)}).result.content, u"w1 w2 w3 w4 w5"_s);
         // "call me Ada" is an introduction, not a command.
