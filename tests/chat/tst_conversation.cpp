@@ -461,7 +461,8 @@ private Q_SLOTS:
         });
         ChatSettings settings;
         settings.systemPrompt = u"You are a helpful assistant."_s;
-        settings.contextTokens = 2000;
+        settings.contextTokens = 3000; // the built-in tools' schemas take a third of it
+        settings.maxQueuedMessages = 20;
         const ContextWindow window(settings.contextTokens);
         auto conversation = h.conversation(settings);
         SignalLog log(conversation.get());
