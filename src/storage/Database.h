@@ -10,7 +10,6 @@
 #include <QList>
 #include <QObject>
 #include <QUuid>
-
 #include <optional>
 
 class QThread;
@@ -52,7 +51,7 @@ public:
     // Counts one failed summary attempt and keeps the error text (summary_error).
     void recordSummaryFailure(const QUuid &id, const QString &error);
     QFuture<bool> deleteSession(const QUuid &id); // false: no such session; events go with it
-    QFuture<void> flush(); // resolves when every earlier write is committed
+    QFuture<void> flush();                        // resolves when every earlier write is committed
 
     // Reads. Each sees every write queued before it; fails at once while the database is
     // unavailable.
