@@ -74,10 +74,7 @@ public:
     // Builds and starts the Backend with `config`; false when it did not start.
     bool start() {
         backend = std::make_unique<Backend>(config);
-        SummaryScheduler::Settings summary;
-        summary.retryBaseDelayMs = 100;
-        summary.retryMaxDelayMs = 1000;
-        backend->setSummarySettings(summary);
+        backend->setSummarySettings(summarySettings);
         if (socketLimits)
             backend->setSocketLimits(*socketLimits);
         LlmSettings settings = backend->llm()->settings();
@@ -144,5 +141,11 @@ public:
     MockLlmServer llm;
     Config config;
     std::optional<SessionSocket::Limits> socketLimits;
+    SummaryScheduler::Settings summarySettings = [] {
+        SummaryScheduler::Settings settings;
+        settings.retryBaseDelayMs = 100;
+        settings.retryMaxDelayMs = 1000;
+        return settings;
+    }();
     std::unique_ptr<Backend> backend;
 };
