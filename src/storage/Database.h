@@ -5,6 +5,7 @@
 #include "storage/SessionPage.h"
 #include "storage/SessionQuery.h"
 #include "storage/StorageError.h"
+#include "storage/WriteOp.h"
 
 #include <QFuture>
 #include <QList>
@@ -80,6 +81,18 @@ Q_SIGNALS:
     void queueDepthChanged(int depth);
 
 private:
-    class Private;
-    Private *d;
+    void enqueueWrite(WriteOp op);
+    template <typename T, typename Run>
+    QFuture<T> enqueueJob(Run run, bool waitsForConnection = false);
+    void onWritesDone(int count);
+    void onHealthChanged(bool healthy, const QString &reason);
+
+    QThread *m_thread = nullptr;
+    DatabaseWorker *m_worker = nullptr;
+    QString m_backendName;
+    int m_queueDepth = 0;
+    int m_maxQueuedWrites = 100000;
+    bool m_nearFullWarned = false;
+    qint64 m_rejectedWrites = 0;
+    bool m_healthy = false;
 };

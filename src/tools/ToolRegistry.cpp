@@ -43,6 +43,18 @@ ToolResult outcome(QFuture<ToolResult> future, const QString &tool) {
             return result;
         }
         return ToolResult::failure(u"%1 was cancelled before it produced a result"_s.arg(tool));
+    } catch (const QUnhandledException &wrapper) {
+        // QtConcurrent wraps exceptions that are not QExceptions; report the original.
+        if (wrapper.exception()) {
+            try {
+                std::rethrow_exception(wrapper.exception());
+            } catch (const std::exception &error) {
+                return ToolResult::failure(
+                    u"%1 failed: %2"_s.arg(tool, QString::fromUtf8(error.what())));
+            } catch (...) {
+            }
+        }
+        return ToolResult::failure(u"%1 failed with an unknown error"_s.arg(tool));
     } catch (const std::exception &error) {
         return ToolResult::failure(u"%1 failed: %2"_s.arg(tool, QString::fromUtf8(error.what())));
     } catch (...) {
@@ -206,6 +218,7 @@ QFuture<ToolResult> ToolRegistry::invoke(const ToolCall &call) {
     auto *watcher = new QFutureWatcher<ToolResult>(this);
     auto *timer = new QTimer(watcher);
     timer->setSingleShot(true);
+    timer->setTimerType(Qt::PreciseTimer);
     const QString name = call.name;
     connect(watcher, &QFutureWatcherBase::finished, this, [pending, watcher, name] {
         pending->settle(outcome(watcher->future(), name));
