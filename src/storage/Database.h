@@ -46,7 +46,8 @@ public:
     // summary attempts are cleared (user_id and start_time are kept).
     void createSession(const QUuid &id, const QString &userId, const QDateTime &startTime);
     void endSession(const QUuid &id, const QDateTime &endTime);
-    // event.createdAt must be valid (Event::make sets it); event.id is ignored.
+    // event.id is ignored; an invalid createdAt (Event::make sets it) is stored as the time of
+    // the write, as are invalid start and end times.
     void appendEvent(const Event &event);
     void setSummary(const QUuid &id, const QString &summary);
     // Counts one failed summary attempt and keeps the error text (summary_error).
@@ -79,6 +80,7 @@ public:
 Q_SIGNALS:
     void healthChanged(bool healthy, const QString &reason);
     void queueDepthChanged(int depth);
+    void writesRejected(qint64 total); // a write was refused because the queue was full
 
 private:
     void enqueueWrite(WriteOp op);

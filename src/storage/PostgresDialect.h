@@ -21,7 +21,7 @@ public:
     QString timeParam() const override;
     QString jsonParam() const override;
     QString timeText(const QString &column) const override;
-    QString migrationLockStatement() const override;
+    QStringList migrationPreamble() const override;
 
     // `sql` with every placeholder replaced by the driver's literal for its value.
     static QString inlineValues(const QSqlDriver *driver, const QString &sql,

@@ -32,6 +32,7 @@ public:
     virtual QString jsonParam() const = 0;
     // An expression reading a timestamp column as ISO 8601 UTC text with milliseconds.
     virtual QString timeText(const QString &column) const = 0;
-    // Serializes migrations run by several processes at once (no-op where not needed).
-    virtual QString migrationLockStatement() const = 0;
+    // Run first in each migration transaction: serializes migrations run by several processes
+    // at once and quiets notices such as "relation already exists, skipping".
+    virtual QStringList migrationPreamble() const = 0;
 };

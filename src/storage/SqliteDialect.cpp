@@ -65,6 +65,6 @@ QString SqliteDialect::timeText(const QString &column) const {
     return column;
 }
 
-QString SqliteDialect::migrationLockStatement() const {
-    return {};
+QStringList SqliteDialect::migrationPreamble() const {
+    return {}; // BEGIN already locks the file against other writers
 }

@@ -15,5 +15,5 @@ public:
     QString timeParam() const override;
     QString jsonParam() const override;
     QString timeText(const QString &column) const override;
-    QString migrationLockStatement() const override;
+    QStringList migrationPreamble() const override;
 };
