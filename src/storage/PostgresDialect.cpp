@@ -62,6 +62,10 @@ bool PostgresDialect::isDataError(const QSqlError &error) const {
     return state.startsWith(u"22"_s) || state.startsWith(u"23"_s) || state.startsWith(u"54"_s);
 }
 
+int PostgresDialect::maxRowsPerInsert() const {
+    return 256;
+}
+
 QString PostgresDialect::uuidParam() const {
     return u"?::uuid"_s;
 }

@@ -123,6 +123,12 @@ void SessionStore::applyAll(const QList<WriteOp> &ops) {
 }
 
 void SessionStore::insertEvents(const QList<const Event *> &events) {
+    const qsizetype chunk = m_dialect.maxRowsPerInsert();
+    if (events.size() > chunk) {
+        for (qsizetype i = 0; i < events.size(); i += chunk)
+            insertEvents(events.mid(i, chunk));
+        return;
+    }
     const QString row = u"(%1, ?, ?, %2, %3)"_s.arg(m_dialect.uuidParam(), m_dialect.jsonParam(),
                                                     m_dialect.timeParam());
     QStringList rows;

@@ -26,6 +26,9 @@ public:
     // never succeed. Anything else is treated as the connection being unusable.
     virtual bool isDataError(const QSqlError &error) const = 0;
 
+    // How many rows one multi-row INSERT should carry.
+    virtual int maxRowsPerInsert() const = 0;
+
     // Placeholders for typed values (all values are passed as text or integers).
     virtual QString uuidParam() const = 0;
     virtual QString timeParam() const = 0;
