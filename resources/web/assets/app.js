@@ -304,6 +304,7 @@ const FINISH_NOTES = {
 };
 
 function finishTurn(turn, { finishReason, stats, note }) {
+  const stick = nearBottom();
   flushRender(turn);
   dropTyping(turn);
   const stateName = finishReason === 'stop' || !finishReason ? 'done' : finishReason;
@@ -313,6 +314,7 @@ function finishTurn(turn, { finishReason, stats, note }) {
   if (label) turn.meta.append(el('span', 'badge', label));
   if (stats) turn.meta.append(el('span', 'stats', stats));
   if (!turn.body.childElementCount) turn.body.append(el('div', 'markdown empty-reply', label ? '' : '(no reply)'));
+  if (stick) scrollToBottom();
 }
 
 function appendErrorCard(code, message, retryable) {
