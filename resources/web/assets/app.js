@@ -4,6 +4,7 @@
 import { renderMarkdown } from './markdown.js';
 
 const USER_ID_KEY = 'rtai.userId';
+const TOKEN_KEY = 'rtai.apiToken'; // only when the server has RTAI_API_TOKEN set
 const MAX_USER_ID = 128;
 const RECONNECT_BASE_MS = 500;
 const RECONNECT_MAX_MS = 8000;
@@ -376,7 +377,32 @@ function updateComposer() {
 
 function socketUrl() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/ws/session/${state.sessionId}?user_id=${encodeURIComponent(state.userId)}`;
+  const params = new URLSearchParams({ user_id: state.userId });
+  const token = localStorage.getItem(TOKEN_KEY);
+  if (token) params.set('token', token);
+  return `${scheme}://${location.host}/ws/session/${state.sessionId}?${params}`;
+}
+
+// A page opened as /#token=… stores the token and removes it from the address bar.
+function takeTokenFromUrl() {
+  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (!match) return;
+  localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
+function askForToken(retry) {
+  showNotice('This server needs an access token (its RTAI_API_TOKEN).', {
+    kind: 'error',
+    action: 'Enter token',
+    onAction: () => {
+      const token = window.prompt('Access token');
+      if (!token) return;
+      localStorage.setItem(TOKEN_KEY, token.trim());
+      hideNotice();
+      retry();
+    },
+  });
 }
 
 function sendFrame(frame) {
@@ -473,6 +499,8 @@ function onSocketClosed(event) {
     const detail = event.reason ? ` (${event.reason})` : '';
     if (event.code === 4000) {
       showNotice(reason, { kind: 'warning', action: 'Reconnect here', onAction: () => connect() });
+    } else if (event.code === 1008) {
+      askForToken(() => connect());
     } else {
       showNotice(reason + detail, { kind: 'error' });
     }
@@ -656,14 +684,24 @@ function autosize() {
 
 // ---------------------------------------------------------------- REST: sessions and transcripts
 
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
 async function api(path, options) {
-  const response = await fetch(path, { headers: { Accept: 'application/json' }, ...options });
+  const headers = { Accept: 'application/json' };
+  const token = localStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(path, { headers, ...options });
   let body = null;
   const type = response.headers.get('content-type') ?? '';
   if (type.includes('json')) body = await response.json();
   if (!response.ok) {
     const message = body?.error?.message ?? `${response.status} ${response.statusText}`;
-    throw new Error(message);
+    throw new ApiError(message, response.status);
   }
   return body;
 }
@@ -682,6 +720,7 @@ async function refreshSessions({ more = false } = {}) {
   } catch (error) {
     ui.sessionsEmpty.hidden = false;
     ui.sessionsEmpty.textContent = `Could not load your sessions: ${error.message}`;
+    if (error.status === 401) askForToken(() => refreshSessions());
   }
 }
 
@@ -950,6 +989,7 @@ window.addEventListener('online', () => {
   if (state.wantConnected && state.status === 'reconnecting') openSocket();
 });
 
+takeTokenFromUrl();
 const rememberedUserId = localStorage.getItem(USER_ID_KEY);
 if (rememberedUserId) {
   ui.userId.value = rememberedUserId;
