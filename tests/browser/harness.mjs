@@ -150,10 +150,15 @@ export async function launchBrowser() {
 // A fresh browser context (own localStorage) on the server's page; page errors fail the test.
 export async function openPage(browser, base, { viewport = { width: 1280, height: 860 }, colorScheme = 'light', bypassCSP = false } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, bypassCSP });
-  const page = await context.newPage();
-  page.pageErrors = [];
-  page.on('pageerror', (error) => page.pageErrors.push(error.message));
+  const page = trackErrors(await context.newPage());
   await page.goto(`${base}/`);
+  return page;
+}
+
+// Uncaught exceptions of the page end up in page.uncaught (the tests expect none).
+export function trackErrors(page) {
+  page.uncaught = [];
+  page.on('pageerror', (error) => page.uncaught.push(error.message));
   return page;
 }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
   eventually, getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tempDir,
+  trackErrors,
 } from './harness.mjs';
 
 const FINISHED = '.msg-assistant:not([data-state="waiting"]):not([data-state="streaming"]):not([data-state="stopping"])';
@@ -71,7 +72,7 @@ describe('web client', () => {
     assert.equal(await page.title(), 'Realtime AI');
     assert.equal(await page.getAttribute('.status-dot', 'data-state'), 'disconnected');
     assert.deepEqual(external, []);
-    assert.deepEqual(page.pageErrors, []);
+    assert.deepEqual(page.uncaught, []);
     await page.context().close();
   });
 
@@ -132,7 +133,7 @@ describe('web client', () => {
     assert.equal(types.filter((t) => t === 'user_message').length, 4);
     assert.equal(types.filter((t) => t === 'assistant_message').length, 4);
     assert.ok(types.includes('tool_call') && types.includes('tool_result'), types.join(','));
-    assert.deepEqual(page.pageErrors, []);
+    assert.deepEqual(page.uncaught, []);
     await page.context().close();
   });
 
@@ -199,7 +200,7 @@ describe('web client', () => {
 
     // A new page (as after a reload) remembers the user id and lists the session.
     const context = page.context();
-    const second = await context.newPage();
+    const second = trackErrors(await context.newPage());
     await second.goto(`${server.base}/`);
     assert.equal(await second.inputValue('#user-id'), userId);
     const item = second.locator(`.session-item[data-session-id="${session.session_id}"] .session-open`);
@@ -229,7 +230,7 @@ describe('web client', () => {
     await send(second, 'echo: fresh start');
     await waitForReplies(second, 1);
     assert.equal((await userSessions(server.base, userId)).length, 2);
-    assert.deepEqual(second.pageErrors, []);
+    assert.deepEqual(second.uncaught, []);
     await context.close();
   });
 
@@ -250,8 +251,8 @@ describe('web client', () => {
       '<script>window.__xss="script"</script>',
       '<svg><animate onbegin="window.__xss=\'svg\'" attributeName="x" dur="1s"/></svg>',
       '<iframe srcdoc="<script>parent.__xss=\'iframe\'</script>"></iframe>',
-      '[click me](javascript:window.__xss=\'md-link\')',
-      '<a id="raw" href="javascript:window.__xss=\'a\'">raw link</a>',
+      '[click me](javascript:void(window.__xss=\'md-link\'))',
+      '<a id="raw" href="javascript:void(window.__xss=\'a\')">raw link</a>',
       '<details open ontoggle="window.__xss=\'toggle\'">x</details>',
       '<form action="javascript:window.__xss=\'form\'"><button>go</button></form>',
     ];
@@ -265,9 +266,7 @@ describe('web client', () => {
     const chips = page.locator('.tool-chip');
     assert.ok(await chips.count() >= 2);
     assert.match(await chips.first().locator('.tool-args').textContent(), /<img src="\/y" onerror=/);
-    for (const link of await page.locator('.msg-assistant a').all()) await link.click({ noWaitAfter: true });
     await page.waitForTimeout(500); // let any image error or animation event fire
-
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     const dangerous = await page.$$eval('#messages *', (nodes) => nodes.flatMap((node) => {
       const found = [];
@@ -280,6 +279,9 @@ describe('web client', () => {
     }));
     assert.deepEqual(dangerous, []);
     assert.equal(await page.locator('#messages strong', { hasText: 'here' }).count(), 1); // Markdown still renders
+    for (const link of await page.locator('.msg-assistant a').all()) await link.click({ noWaitAfter: true, timeout: 5000 });
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
 
     // The stored transcript is as harmless when opened again.
     const [session] = await userSessions(server.base, 'mallory');
@@ -289,7 +291,7 @@ describe('web client', () => {
     await page.waitForSelector('.tool-chip');
     await page.waitForTimeout(500);
     assert.equal(await page.evaluate(() => window.__xss), undefined);
-    assert.deepEqual(page.pageErrors, []);
+    assert.deepEqual(page.uncaught, []);
     await screenshot(page, 'xss-payloads');
     await page.context().close();
   });
@@ -362,7 +364,7 @@ describe('web client when the server goes away', () => {
     const sessions = await userSessions(server.base, 'ada-reconnect');
     assert.equal(sessions.length, 1);
     assert.equal(sessions[0].session_id, session.session_id);
-    assert.deepEqual(page.pageErrors, []);
+    assert.deepEqual(page.uncaught, []);
     await page.context().close();
   });
 
