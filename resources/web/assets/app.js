@@ -619,6 +619,17 @@ function onDone(frame) {
   const turn = state.turn ?? createTurn({ live: false });
   state.turn = turn;
   endLiveTurn({ finishReason: frame.finish_reason, stats: turnStats(frame), startNext: true });
+  refreshSessionsSoon();
+}
+
+// Message counts in the sidebar follow the conversation, without a request per turn.
+let sessionsRefreshTimer = 0;
+function refreshSessionsSoon() {
+  if (sessionsRefreshTimer) return;
+  sessionsRefreshTimer = setTimeout(() => {
+    sessionsRefreshTimer = 0;
+    refreshSessions();
+  }, 1500);
 }
 
 function onErrorFrame(frame) {
