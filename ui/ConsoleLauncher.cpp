@@ -1,5 +1,7 @@
 #include "ui/ConsoleLauncher.h"
 
+#include "server/Backend.h"
+
 #include <QApplication>
 #include <QLabel>
 
@@ -12,10 +14,16 @@ bool displayAvailable() {
 
 int run(int argc, char **argv, const Config &config) {
     QApplication app(argc, argv);
-    QLabel placeholder(QStringLiteral("Realtime AI — console coming soon (%1:%2)")
-                           .arg(config.host)
-                           .arg(config.port));
+    Backend backend(config);
+    QLabel placeholder(QStringLiteral("Realtime AI — starting the server…"));
+    QObject::connect(&backend, &Backend::started, &placeholder, [&placeholder](const QUrl &url) {
+        placeholder.setText(QStringLiteral("Realtime AI — serving on %1").arg(url.toString()));
+    });
+    QObject::connect(&backend, &Backend::startFailed, &placeholder,
+                     [&placeholder](const QString &message) { placeholder.setText(message); });
+    QObject::connect(&app, &QApplication::aboutToQuit, &backend, &Backend::stop);
     placeholder.show();
+    backend.start();
     return app.exec();
 }
 
