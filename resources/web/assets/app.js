@@ -639,7 +639,7 @@ function onErrorFrame(frame) {
     // The latest message was refused: it will get no turn.
     const refused = state.pending.pop();
     if (refused) setUserNote(refused, code === 'busy' ? 'Not sent: server busy' : 'Not sent', 'failed');
-    else if (code !== 'bad_request' && state.turn?.li.dataset.state === 'waiting') {
+    else if (state.turn?.li.dataset.state === 'waiting') {
       state.turn.li.remove();
       state.turn = null;
       updateComposer();
