@@ -15,6 +15,7 @@
 #include <QUuid>
 
 class ConversationMemory;
+class LlmClient;
 class ToolRegistry;
 struct ToolResult;
 

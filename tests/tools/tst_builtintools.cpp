@@ -1,11 +1,14 @@
+#include "fixtures/TestEnvironment.h"
 #include "tools/CalculateShippingTool.h"
 #include "tools/CalculatorTool.h"
 #include "tools/GetCurrentTimeTool.h"
 #include "tools/ToolRegistry.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTest>
 
@@ -91,6 +94,21 @@ private Q_SLOTS:
             QVERIFY(rate.baseUsd > 0 && rate.perKgUsd > 0);
             QVERIFY(rate.minDays >= 1 && rate.minDays <= rate.maxDays);
             QVERIFY2(description.contains(rate.code + u' ' + rate.country), qPrintable(rate.code));
+        }
+    }
+
+    void readmeDocumentsTheRateTable() {
+        QFile readme(TestEnvironment::sourceDir() + u"/README.md"_s);
+        QVERIFY(readme.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(readme.readAll());
+        for (const CalculateShippingTool::Rate &rate : CalculateShippingTool::rates()) {
+            const QRegularExpression row(
+                u"^\\| %1 \\| %2[^|]*\\| %3 \\| %4 \\| %5-%6 \\|$"_s.arg(
+                    rate.code, rate.country, QString::number(rate.baseUsd, 'f', 2),
+                    QString::number(rate.perKgUsd, 'f', 2), QString::number(rate.minDays),
+                    QString::number(rate.maxDays)),
+                QRegularExpression::MultilineOption);
+            QVERIFY2(row.match(text).hasMatch(), qPrintable(row.pattern()));
         }
     }
 
