@@ -377,11 +377,12 @@ describe('web client when the server goes away', () => {
     const page = await openPage(browser, server.base);
     await connectAs(page, 'ada-errors');
     await send(page, 'Hello?');
-    const card = page.locator('.msg-error .error-card');
+    const card = page.locator('.msg-assistant .error-card');
     await card.waitFor({ timeout: 60000 });
     assert.match(await card.textContent(), /llm_/);
     assert.ok((await card.locator('p').first().textContent()).length > 10);
-    await page.waitForFunction(() => !document.querySelector('.msg-assistant[data-state="waiting"], .msg-assistant[data-state="streaming"]'), null, { timeout: 60000 });
+    await page.waitForSelector('.msg-assistant[data-state="error"]', { timeout: 60000 });
+    assert.equal(await page.textContent('.msg-assistant .msg-meta .badge'), 'Failed');
     assert.equal(await page.isVisible('#stop-button'), false);
     await screenshot(page, 'error');
     await page.context().close();

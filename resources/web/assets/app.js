@@ -645,7 +645,13 @@ function onErrorFrame(frame) {
       updateComposer();
     }
   }
-  appendErrorCard(code, message, frame.retryable === true);
+  const card = appendErrorCard(code, message, frame.retryable === true);
+  // An error that ends the running turn is shown inside it (its done frame follows).
+  if (state.turn && !['busy', 'too_large', 'bad_request'].includes(code)) {
+    dropTyping(state.turn);
+    state.turn.body.append(card.firstChild);
+    card.remove();
+  }
 }
 
 // ---------------------------------------------------------------- sending
