@@ -186,6 +186,56 @@ describe('web client', () => {
     await page.context().close();
   });
 
+  it('says when the queue is full and still answers what was queued', async () => {
+    const page = await openPage(browser, server.base);
+    await connectAs(page, 'ada-busy');
+    await send(page, 'long: 200');
+    await page.waitForSelector('.msg-assistant[data-state="streaming"]');
+    for (let i = 1; i <= 10; ++i) await send(page, `echo: queued ${i}`);
+    const refused = page.locator('.msg-user[data-state="failed"]');
+    await eventually(async () => (await refused.count()) >= 1, 'a message refused as busy');
+    assert.match(await refused.first().locator('.badge').textContent(), /busy/);
+    assert.match(await page.locator('.msg-error[data-code="busy"] .error-card').first().textContent(), /wait/);
+    const refusedCount = await refused.count();
+    await waitForReplies(page, 11 - refusedCount, 60000);
+    assert.equal(await page.locator('.msg-user[data-state="pending"]').count(), 0);
+    const texts = await assistantTexts(page);
+    assert.equal(texts.length, 11 - refusedCount);
+    assert.deepEqual(texts.slice(1), Array.from({ length: 10 - refusedCount }, (_, i) => `queued ${i + 1}`));
+    await page.context().close();
+  });
+
+  it('gives the session up to a newer connection and can take it back', async () => {
+    const userId = 'ada-replaced';
+    const page = await openPage(browser, server.base);
+    await connectAs(page, userId);
+    await send(page, "Hello, I'm Ada");
+    await waitForReplies(page, 1);
+    const [session] = await userSessions(server.base, userId);
+
+    // Another client opens the same session: this page is closed with 4000 and does not fight back.
+    const other = await page.context().newPage();
+    await other.goto(`${server.base}/`);
+    await other.evaluate(([id, user]) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${location.host}/ws/session/${id}?user_id=${encodeURIComponent(user)}`);
+      window.otherSocket = ws;
+      ws.onmessage = (event) => (JSON.parse(event.data).type === 'session' ? resolve() : undefined);
+      ws.onclose = (event) => reject(new Error(`closed ${event.code}`));
+    }), [session.session_id, userId]);
+    await page.waitForSelector('body[data-status="disconnected"]');
+    assert.match(await page.textContent('#notice'), /another window or tab/);
+    await page.waitForTimeout(1500);
+    assert.equal(await page.getAttribute('body', 'data-status'), 'disconnected');
+
+    await page.click('#notice-action'); // Reconnect here
+    await page.waitForSelector('body[data-status="connected"]');
+    await other.waitForFunction(() => window.otherSocket.readyState === WebSocket.CLOSED);
+    await send(page, 'What is my name?');
+    await waitForReplies(page, 2);
+    assert.match((await assistantTexts(page))[1], /Ada/);
+    await page.context().close();
+  });
+
   it('opens a past session from the sidebar and resumes it', async () => {
     const userId = 'ada-past';
     const page = await openPage(browser, server.base);
