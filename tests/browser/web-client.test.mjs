@@ -137,6 +137,40 @@ describe('web client', () => {
     await page.context().close();
   });
 
+  it('renders Markdown as it streams, touching only the reply being written', async () => {
+    const page = await openPage(browser, server.base);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+    await connectAs(page, 'ada-markdown');
+    await send(page, 'echo: First reply with `inline code`.');
+    await waitForReplies(page, 1);
+    // Watch the finished reply: streaming the next one must not change it.
+    await page.evaluate(() => {
+      window.firstReplyMutations = 0;
+      new MutationObserver((records) => { window.firstReplyMutations += records.length; })
+        .observe(document.querySelector('.msg-assistant'), { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    const markdown = [
+      '## Plan', '', '1. Weigh the parcel', '2. Pick **express**', '',
+      '| kg | USD |', '|---|---|', '| 5 | 15.00 |', '',
+      '```python', 'print("hello")', '```', '', 'Done. ' + 'More words follow here. '.repeat(30),
+    ].join('\n');
+    await send(page, `echo: ${markdown}`);
+    await page.waitForSelector('.msg-assistant[data-state="streaming"] h2');
+    await waitForReplies(page, 2);
+    assert.equal(await page.evaluate(() => window.firstReplyMutations), 0);
+    const reply = page.locator('.msg-assistant').nth(1);
+    assert.equal(await reply.locator('h2').textContent(), 'Plan');
+    assert.equal(await reply.locator('ol li').count(), 2);
+    assert.equal(await reply.locator('strong').textContent(), 'express');
+    assert.deepEqual(await reply.locator('table td').allTextContents(), ['5', '15.00']);
+    assert.equal(await reply.locator('.codeblock-lang').textContent(), 'python');
+    await reply.locator('.copy-button').click();
+    await reply.locator('.copy-button[data-copied]', { hasText: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'print("hello")\n');
+    await screenshot(page, 'markdown');
+    await page.context().close();
+  });
+
   it('stops a reply mid-stream and keeps the partial text', async () => {
     const userId = 'ada-stop';
     const page = await openPage(browser, server.base);
