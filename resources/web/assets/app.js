@@ -310,6 +310,7 @@ function finishTurn(turn, { finishReason, stats, note }) {
   dropTyping(turn);
   const stateName = finishReason === 'stop' || !finishReason ? 'done' : finishReason;
   turn.li.dataset.state = stateName;
+  turn.li.removeAttribute('aria-busy');
   turn.meta.replaceChildren();
   const label = note ?? FINISH_NOTES[finishReason];
   if (label) turn.meta.append(el('span', 'badge', label));
@@ -343,6 +344,8 @@ function turnStats(frame) {
 
 function startTurn() {
   state.turn = createTurn({ live: true });
+  // Screen readers announce the reply once it is complete, not once per rendered frame.
+  state.turn.li.setAttribute('aria-busy', 'true');
   updateComposer();
 }
 
