@@ -106,14 +106,24 @@ export async function startServer({ llmUrl, dataDir, port = 0, name = 'server' }
   // The working directory is the data directory, so no developer's .env is read.
   const proc = spawn(PROGRAM, args, { cwd: dataDir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   logTo(proc, name);
+  let stopping = false;
+  proc.on('exit', (code, signal) => {
+    if (!stopping) console.error(`realtime-ai (${name}) exited unexpectedly: ${signal ?? `status ${code}`}; see ${name}.log`);
+  });
   const [, boundPort] = await waitForLine(proc, proc.stderr, /listening on http:\/\/[^\s/]+:(\d+)/, 'realtime-ai');
   const base = `http://127.0.0.1:${boundPort}`;
   return {
     proc,
     port: Number(boundPort),
     base,
-    stop: () => stopProcess(proc),
-    kill: () => stopProcess(proc, 'SIGKILL'),
+    stop: () => {
+      stopping = true;
+      return stopProcess(proc);
+    },
+    kill: () => {
+      stopping = true;
+      return stopProcess(proc, 'SIGKILL');
+    },
   };
 }
 

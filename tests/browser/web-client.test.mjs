@@ -239,37 +239,6 @@ describe('web client', () => {
     await page.context().close();
   });
 
-  it('gives the session up to a newer connection and can take it back', async () => {
-    const userId = 'ada-replaced';
-    const page = await openPage(browser, server.base);
-    await connectAs(page, userId);
-    await send(page, "Hello, I'm Ada");
-    await waitForReplies(page, 1);
-    const [session] = await userSessions(server.base, userId);
-
-    // Another client opens the same session: this page is closed with 4000 and does not fight back.
-    const other = await page.context().newPage();
-    await other.goto(`${server.base}/`);
-    await other.evaluate(([id, user]) => new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://${location.host}/ws/session/${id}?user_id=${encodeURIComponent(user)}`);
-      window.otherSocket = ws;
-      ws.onmessage = (event) => (JSON.parse(event.data).type === 'session' ? resolve() : undefined);
-      ws.onclose = (event) => reject(new Error(`closed ${event.code}`));
-    }), [session.session_id, userId]);
-    await page.waitForSelector('body[data-status="disconnected"]');
-    assert.match(await page.textContent('#notice'), /another window or tab/);
-    await page.waitForTimeout(1500);
-    assert.equal(await page.getAttribute('body', 'data-status'), 'disconnected');
-
-    await page.click('#notice-action'); // Reconnect here
-    await page.waitForSelector('body[data-status="connected"]');
-    await other.waitForFunction(() => window.otherSocket.readyState === WebSocket.CLOSED);
-    await send(page, 'What is my name?');
-    await waitForReplies(page, 2);
-    assert.match((await assistantTexts(page))[1], /Ada/);
-    await page.context().close();
-  });
-
   it('opens a past session from the sidebar and resumes it', async () => {
     const userId = 'ada-past';
     const page = await openPage(browser, server.base);
@@ -403,7 +372,7 @@ describe('web client', () => {
   });
 });
 
-describe('web client when the server goes away', () => {
+describe('web client when the server drops or replaces its connection', () => {
   let mock;
   let browser;
   let dataDir;
@@ -449,6 +418,39 @@ describe('web client when the server goes away', () => {
     assert.equal(sessions.length, 1);
     assert.equal(sessions[0].session_id, session.session_id);
     assert.deepEqual(page.uncaught, []);
+    await page.context().close();
+  });
+
+  it('gives the session up to a newer connection and can take it back', async () => {
+    await server?.stop();
+    server = await startServer({ llmUrl: mock.url, dataDir, name: 'server-replaced' });
+    const userId = 'ada-replaced';
+    const page = await openPage(browser, server.base);
+    await connectAs(page, userId);
+    await send(page, "Hello, I'm Ada");
+    await waitForReplies(page, 1);
+    const [session] = await userSessions(server.base, userId);
+
+    // Another client opens the same session: this page is closed with 4000 and does not fight back.
+    const other = await page.context().newPage();
+    await other.goto(`${server.base}/`);
+    await other.evaluate(([id, user]) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${location.host}/ws/session/${id}?user_id=${encodeURIComponent(user)}`);
+      window.otherSocket = ws;
+      ws.onmessage = (event) => (JSON.parse(event.data).type === 'session' ? resolve() : undefined);
+      ws.onclose = (event) => reject(new Error(`closed ${event.code}`));
+    }), [session.session_id, userId]);
+    await page.waitForSelector('body[data-status="disconnected"]');
+    assert.match(await page.textContent('#notice'), /another window or tab/);
+    await page.waitForTimeout(1500);
+    assert.equal(await page.getAttribute('body', 'data-status'), 'disconnected');
+
+    await page.click('#notice-action'); // Reconnect here
+    await page.waitForSelector('body[data-status="connected"]');
+    await other.waitForFunction(() => window.otherSocket.readyState === WebSocket.CLOSED);
+    await send(page, 'What is my name?');
+    await waitForReplies(page, 2);
+    assert.match((await assistantTexts(page))[1], /Ada/);
     await page.context().close();
   });
 
