@@ -97,12 +97,13 @@ export function tempDir(prefix) {
 }
 
 // Starts `realtime-ai --server` on 127.0.0.1 with its own SQLite database in `dataDir`.
-export async function startServer({ llmUrl, dataDir, port = 0, name = 'server' }) {
+export async function startServer({ llmUrl, dataDir, port = 0, name = 'server', env: extraEnv = {} }) {
   const args = ['--server', '--host', '127.0.0.1', '--port', String(port),
     '--data-dir', dataDir, '--database-url', `sqlite:///${path.join(dataDir, 'db.sqlite')}`,
     '--llm-base-url', llmUrl, '--log-level', 'info'];
   const childEnv = { ...process.env };
   for (const key of ['DATABASE_URL', 'SUPABASE_DB_URL', 'RTAI_API_TOKEN', 'RTAI_PORT', 'RTAI_HOST', 'OPENAI_BASE_URL']) delete childEnv[key];
+  Object.assign(childEnv, extraEnv);
   // The working directory is the data directory, so no developer's .env is read.
   const proc = spawn(PROGRAM, args, { cwd: dataDir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   logTo(proc, name);

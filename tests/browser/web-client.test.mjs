@@ -454,6 +454,30 @@ describe('web client when the server drops or replaces its connection', () => {
     await page.context().close();
   });
 
+  it('asks for the access token of a protected server and uses it', async () => {
+    await server?.stop();
+    server = await startServer({ llmUrl: mock.url, dataDir, name: 'server-token', env: { RTAI_API_TOKEN: 's3cret token' } });
+    const page = await openPage(browser, server.base);
+    await page.fill('#user-id', 'ada-token');
+    await page.click('#connect-button');
+    await page.waitForSelector('#notice-action:has-text("Enter token")');
+    assert.match(await page.textContent('#notice'), /access token/);
+    assert.notEqual(await page.getAttribute('body', 'data-status'), 'connected');
+
+    await page.goto(`${server.base}/#token=${encodeURIComponent('s3cret token')}`);
+    await page.waitForFunction(() => location.hash === ''); // not left in the address bar
+    await connectAs(page, 'Ada Lovelace'); // a space travels as %20, not '+'
+    await send(page, 'echo: authorized');
+    await waitForReplies(page, 1);
+    assert.equal((await assistantTexts(page))[0], 'authorized');
+    await page.locator('.session-item').first().waitFor(); // REST with the bearer token
+    const response = await fetch(`${server.base}/api/sessions?user_id=${encodeURIComponent('Ada Lovelace')}`, {
+      headers: { Authorization: 'Bearer s3cret token' },
+    });
+    assert.equal((await response.json()).sessions.length, 1);
+    await page.context().close();
+  });
+
   it('shows error frames to the person', async () => {
     // An LLM that is not there: every turn answers an error frame that says what to do.
     await server?.stop();

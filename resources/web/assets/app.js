@@ -380,10 +380,11 @@ function updateComposer() {
 
 function socketUrl() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const params = new URLSearchParams({ user_id: state.userId });
+  // encodeURIComponent, not URLSearchParams: a space must travel as %20, never as '+'.
+  let query = `user_id=${encodeURIComponent(state.userId)}`;
   const token = localStorage.getItem(TOKEN_KEY);
-  if (token) params.set('token', token);
-  return `${scheme}://${location.host}/ws/session/${state.sessionId}?${params}`;
+  if (token) query += `&token=${encodeURIComponent(token)}`;
+  return `${scheme}://${location.host}/ws/session/${state.sessionId}?${query}`;
 }
 
 // A page opened as /#token=… stores the token and removes it from the address bar.
@@ -728,10 +729,10 @@ async function api(path, options) {
 
 async function refreshSessions({ more = false } = {}) {
   if (!state.userId) return;
-  const params = new URLSearchParams({ user_id: state.userId, limit: String(SESSIONS_PAGE) });
-  if (more && state.sessionsNextBefore) params.set('before', state.sessionsNextBefore);
+  let query = `user_id=${encodeURIComponent(state.userId)}&limit=${SESSIONS_PAGE}`;
+  if (more && state.sessionsNextBefore) query += `&before=${encodeURIComponent(state.sessionsNextBefore)}`;
   try {
-    const body = await api(`/api/sessions?${params}`);
+    const body = await api(`/api/sessions?${query}`);
     const page = Array.isArray(body?.sessions) ? body.sessions : [];
     state.sessions = more ? [...state.sessions, ...page] : page;
     state.sessionsNextBefore = body?.next_before ?? null;
@@ -1005,6 +1006,7 @@ ui.messages.addEventListener('click', (event) => {
   if (button) copyCode(button);
 });
 
+window.addEventListener('hashchange', takeTokenFromUrl);
 window.addEventListener('online', () => {
   if (state.wantConnected && state.status === 'reconnecting') openSocket();
 });
