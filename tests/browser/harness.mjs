@@ -67,15 +67,18 @@ function logTo(proc, name) {
   proc.on('exit', () => log.end());
 }
 
+// Resolves with how the process ended: { code, signal }.
 async function stopProcess(proc, signal = 'SIGTERM') {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = once(proc, 'exit');
-  proc.kill(signal);
-  const timeout = sleep(20000).then(() => 'timeout');
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    proc.kill('SIGKILL');
-    await exited;
+  if (proc.exitCode === null && proc.signalCode === null) {
+    const exited = once(proc, 'exit');
+    proc.kill(signal);
+    const timeout = sleep(20000).then(() => 'timeout');
+    if ((await Promise.race([exited, timeout])) === 'timeout') {
+      proc.kill('SIGKILL');
+      await exited;
+    }
   }
+  return { code: proc.exitCode, signal: proc.signalCode };
 }
 
 export async function startMockLlm({ tokenDelayMs = 5, name = 'mock-llm' } = {}) {
@@ -117,9 +120,11 @@ export async function startServer({ llmUrl, dataDir, port = 0, name = 'server', 
     proc,
     port: Number(boundPort),
     base,
-    stop: () => {
+    // A graceful stop must end with status 0 (sanitizer reports in the ASan build end otherwise).
+    stop: async () => {
       stopping = true;
-      return stopProcess(proc);
+      const { code, signal } = await stopProcess(proc);
+      if (code !== 0) throw new Error(`realtime-ai (${name}) ended with ${signal ?? `status ${code}`} on SIGTERM; see ${name}.log`);
     },
     kill: () => {
       stopping = true;

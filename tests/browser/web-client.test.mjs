@@ -56,9 +56,12 @@ describe('web client', () => {
 
   after(async () => {
     await browser?.close();
-    await server?.stop();
-    await mock?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await server?.stop();
+    } finally {
+      await mock?.stop();
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('is served by the program with its assets, working offline', async () => {
@@ -386,9 +389,12 @@ describe('web client when the server drops or replaces its connection', () => {
 
   after(async () => {
     await browser?.close();
-    await server?.stop();
-    await mock?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await server?.stop();
+    } finally {
+      await mock?.stop();
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('reconnects with backoff and resumes the same session', async () => {
