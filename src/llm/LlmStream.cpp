@@ -10,10 +10,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QTimeZone>
 #include <QTimer>
 #include <algorithm>
 
@@ -54,7 +56,10 @@ qint64 retryAfterMs(const QNetworkReply *reply) {
     const double secs = value.toDouble(&ok);
     if (ok && secs >= 0)
         return qint64(secs * 1000);
-    const QDateTime when = QDateTime::fromString(QString::fromLatin1(value), Qt::RFC2822Date);
+    // HTTP-date (RFC 9110), e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
+    QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(value),
+                                             QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"));
+    when.setTimeZone(QTimeZone::utc());
     if (when.isValid())
         return std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(when));
     return -1;
@@ -122,6 +127,7 @@ LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &LlmStream::onTimeout);
     m_retryTimer->setSingleShot(true);
+    m_retryTimer->setTimerType(Qt::PreciseTimer); // never earlier than Retry-After allows
     connect(m_retryTimer, &QTimer::timeout, this, &LlmStream::sendAttempt);
     m_result.model = settings.model;
     if (network) {
@@ -241,8 +247,9 @@ void LlmStream::processBody(const QByteArray &bytes) {
         m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
     if (status / 100 != 2 || contentType.startsWith("application/json") ||
         contentType.startsWith("text/html")) {
-        if (m_plainBody.size() < maxErrorBodyBytes)
-            m_plainBody += bytes.left(maxErrorBodyBytes - m_plainBody.size());
+        const qsizetype max = status / 100 == 2 ? maxJsonBodyBytes : maxErrorBodyBytes;
+        if (m_plainBody.size() < max)
+            m_plainBody += bytes.left(max - m_plainBody.size());
         return;
     }
     const QList<SseEvent> events = m_parser->feed(bytes);
@@ -281,7 +288,9 @@ bool LlmStream::handleEvent(const QString &eventType, const QString &data) {
         return false;
     }
     const QJsonObject chunk = document.object();
-    if (chunk.contains(QLatin1String("error")) || eventType == QLatin1String("error")) {
+    const QJsonValue errorValue = chunk.value(QLatin1String("error"));
+    if ((!errorValue.isNull() && !errorValue.isUndefined()) ||
+        eventType == QLatin1String("error")) {
         const ServerError server = parseServerError(chunk);
         const QString code = server.code.toLower();
         Failure failure;
@@ -366,7 +375,8 @@ void LlmStream::handleCompleteResponse(const QByteArray &body) {
     const QJsonObject choice =
         response.value(QLatin1String("choices")).toArray().first().toObject();
     const QJsonObject message = choice.value(QLatin1String("message")).toObject();
-    if (response.contains(QLatin1String("error")) || message.isEmpty()) {
+    const QJsonValue error = response.value(QLatin1String("error"));
+    if ((!error.isNull() && !error.isUndefined()) || message.isEmpty()) {
         const ServerError server = parseServerError(body);
         fail({Kind::Protocol,
               withServerMessage(QStringLiteral("the LLM server at %1 answered with JSON that is "
@@ -380,8 +390,9 @@ void LlmStream::handleCompleteResponse(const QByteArray &body) {
     QJsonObject asChoice = choice;
     asChoice.insert(QStringLiteral("delta"), message);
     asChunk.insert(QStringLiteral("choices"), QJsonArray{asChoice});
+    QPointer<LlmStream> self(this);
     handleChunk(asChunk);
-    if (!m_done)
+    if (self && !m_done)
         succeed();
 }
 
@@ -475,6 +486,11 @@ void LlmStream::onReplyFinished() {
     }
 
     const ServerError server = parseServerError(m_plainBody);
+    if (status == 400 && !m_contentEmitted && adaptRequestTo(server.message)) {
+        dropReply();
+        sendAttempt();
+        return;
+    }
     const QString code = server.code.toLower();
     const QString httpText = QStringLiteral("HTTP %1").arg(status);
     if (status == 401) {
@@ -561,6 +577,30 @@ void LlmStream::onReplyFinished() {
                                     .arg(host(), httpText);
     }
     retryOrFail(failure);
+}
+
+bool LlmStream::adaptRequestTo(const QString &serverMessage) {
+    QJsonObject body = QJsonDocument::fromJson(m_body).object();
+    const auto mentions = [&serverMessage](const char *text) {
+        return serverMessage.contains(QLatin1String(text), Qt::CaseInsensitive);
+    };
+    QString change;
+    if (mentions("stream_options") && body.contains(QLatin1String("stream_options"))) {
+        body.remove(QLatin1String("stream_options"));
+        change = QStringLiteral("without stream_options (no token usage will be reported)");
+    } else if (mentions("max_completion_tokens") && body.contains(QLatin1String("max_tokens"))) {
+        body.insert(QStringLiteral("max_completion_tokens"),
+                    body.take(QLatin1String("max_tokens")));
+        change = QStringLiteral("with max_completion_tokens instead of max_tokens");
+    } else if (mentions("temperature") && body.contains(QLatin1String("temperature"))) {
+        body.remove(QLatin1String("temperature"));
+        change = QStringLiteral("without temperature");
+    } else {
+        return false;
+    }
+    qCInfo(lcLlm).noquote() << "the server rejected a request field; sending again" << change;
+    m_body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return true;
 }
 
 void LlmStream::onTimeout() {
@@ -682,20 +722,24 @@ void LlmStream::dropReply() {
 
 void LlmStream::setPhase(Phase phase) {
     m_phase = phase;
+    int timeoutMs = 0;
     switch (phase) {
     case Phase::Idle:
-        m_timer->stop();
         break;
     case Phase::Connecting:
-        m_timer->start(m_settings.connectTimeoutMs);
+        timeoutMs = m_settings.connectTimeoutMs;
         break;
     case Phase::WaitingFirstDelta:
-        m_timer->start(m_settings.firstTokenTimeoutMs);
+        timeoutMs = m_settings.firstTokenTimeoutMs;
         break;
     case Phase::Streaming:
-        m_timer->start(m_settings.idleTimeoutMs);
+        timeoutMs = m_settings.idleTimeoutMs;
         break;
     }
+    if (timeoutMs > 0)
+        m_timer->start(timeoutMs);
+    else
+        m_timer->stop();
 }
 
 QString LlmStream::host() const {

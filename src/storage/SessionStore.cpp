@@ -56,6 +56,11 @@ QString id(const QUuid &uuid) {
     return Ids::toText(uuid);
 }
 
+// A missing time is stored as the time of the write rather than rejected.
+QString time(const QDateTime &value) {
+    return Timestamps::toIso(value.isValid() ? value : Timestamps::now());
+}
+
 } // namespace
 
 SessionStore::SessionStore(const QSqlDatabase &db, const SqlDialect &dialect)
@@ -79,27 +84,15 @@ void SessionStore::apply(const WriteOp &op) {
             "ON CONFLICT (session_id) DO UPDATE SET end_time = NULL, summary = NULL, "
             "summary_attempts = 0, summary_error = NULL WHERE sessions.end_time IS NOT NULL"_s.arg(
                 u, t),
-            {id(op.sessionId), withoutNul(op.text), Timestamps::toIso(op.time)},
-            u"create session"_s);
+            {id(op.sessionId), withoutNul(op.text), time(op.time)}, u"create session"_s);
         break;
     case WriteOp::Kind::EndSession:
         run(u"UPDATE sessions SET end_time = %1 WHERE session_id = %2"_s.arg(t, u),
-            {Timestamps::toIso(op.time), id(op.sessionId)}, u"end session"_s);
+            {time(op.time), id(op.sessionId)}, u"end session"_s);
         break;
-    case WriteOp::Kind::AppendEvent: {
-        bool replaced = false;
-        const QString content = withoutNul(op.event.content, &replaced);
-        QJsonObject metadata = withoutNul(op.event.metadata, &replaced);
-        if (replaced)
-            metadata.insert(u"nul_replaced"_s, true);
-        run(u"INSERT INTO session_events (session_id, event_type, content, metadata, created_at) "
-            "VALUES (%1, ?, ?, %2, %3)"_s.arg(u, m_dialect.jsonParam(), t),
-            {id(op.event.sessionId), withoutNul(op.event.type), nullableText(content),
-             QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact)),
-             Timestamps::toIso(op.event.createdAt)},
-            u"append event"_s);
+    case WriteOp::Kind::AppendEvent:
+        insertEvents({&op.event});
         break;
-    }
     case WriteOp::Kind::SetSummary:
         run(u"UPDATE sessions SET summary = ?, summary_error = NULL WHERE session_id = %1"_s.arg(u),
             {withoutNul(op.text), id(op.sessionId)}, u"set summary"_s);
@@ -110,6 +103,52 @@ void SessionStore::apply(const WriteOp &op) {
             {withoutNul(op.text), id(op.sessionId)}, u"record summary failure"_s);
         break;
     }
+}
+
+void SessionStore::applyAll(const QList<WriteOp> &ops) {
+    QList<const Event *> events;
+    for (const WriteOp &op : ops) {
+        if (op.kind == WriteOp::Kind::AppendEvent) {
+            events << &op.event;
+            continue;
+        }
+        if (!events.isEmpty()) {
+            insertEvents(events);
+            events.clear();
+        }
+        apply(op);
+    }
+    if (!events.isEmpty())
+        insertEvents(events);
+}
+
+void SessionStore::insertEvents(const QList<const Event *> &events) {
+    const qsizetype chunk = m_dialect.maxRowsPerInsert();
+    if (events.size() > chunk) {
+        for (qsizetype i = 0; i < events.size(); i += chunk)
+            insertEvents(events.mid(i, chunk));
+        return;
+    }
+    const QString row = u"(%1, ?, ?, %2, %3)"_s.arg(m_dialect.uuidParam(), m_dialect.jsonParam(),
+                                                    m_dialect.timeParam());
+    QStringList rows;
+    QVariantList values;
+    values.reserve(events.size() * 5);
+    for (const Event *event : events) {
+        bool replaced = false;
+        const QString content = withoutNul(event->content, &replaced);
+        QJsonObject metadata = withoutNul(event->metadata, &replaced);
+        if (replaced)
+            metadata.insert(u"nul_replaced"_s, true);
+        rows << row;
+        values << id(event->sessionId) << withoutNul(event->type) << nullableText(content)
+               << QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact))
+               << time(event->createdAt);
+    }
+    run(u"INSERT INTO session_events (session_id, event_type, content, metadata, created_at) "
+        "VALUES "_s +
+            rows.join(u", "_s),
+        values, events.size() == 1 ? u"append event"_s : u"append %1 events"_s.arg(events.size()));
 }
 
 bool SessionStore::deleteSession(const QUuid &sessionId) {

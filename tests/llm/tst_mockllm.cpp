@@ -169,6 +169,57 @@ private Q_SLOTS:
         QVERIFY(answer.result.content.contains(u"we do not ship there"_s));
     }
 
+    // The seed's walk-through, word for word.
+    void seedWalkThrough() {
+        QVERIFY(startMockLlm({}));
+        const QJsonArray tools{tool(u"calculate_shipping"_s), tool(u"calculator"_s)};
+        QList<ChatMessage> history{ChatMessage::user(u"Hello, I'm Grace"_s)};
+        Answer answer = ask(history, tools);
+        QCOMPARE(answer.result.content, u"Nice to meet you, Grace! How can I help you today?"_s);
+        history.append(ChatMessage::assistant(answer.result.content));
+        history.append(ChatMessage::user(u"How much to ship 5kg to the US?"_s));
+        answer = ask(history, tools);
+        QCOMPARE(answer.result.toolCalls.size(), 1);
+        QCOMPARE(answer.result.toolCalls.first().name, u"calculate_shipping"_s);
+        history.append(ChatMessage::assistant(QString(), answer.result.toolCalls));
+        history.append(ChatMessage::toolResult(answer.result.toolCalls.first().id,
+                                               u"calculate_shipping"_s, u"{\"cost\":9}"_s));
+        history.append(ChatMessage::assistant(ask(history, tools).result.content));
+        history.append(ChatMessage::user(u"What is my name?"_s));
+        QCOMPARE(ask(history, tools).result.content, u"Your name is Grace."_s);
+        // "I am fine" is not a name.
+        QCOMPARE(ask({ChatMessage::user(u"I am fine, what is my name?"_s)}).result.content,
+                 u"I don't know your name yet. What is it?"_s);
+    }
+
+    void scriptedCommands() {
+        QVERIFY(startMockLlm({u"--token-delay-ms"_s, u"1"_s}));
+        const QString text = u"Exactly  this,\n  with **Markdown** and 🌍 "_s;
+        QCOMPARE(ask({ChatMessage::user(u"echo: "_s + text)}).result.content, text);
+
+        const QString arguments = u"{\"expression\": \"2 * 21\"}"_s;
+        Answer answer = ask({ChatMessage::user(u"call calculator "_s + arguments)});
+        QCOMPARE(answer.result.toolCalls.size(), 1);
+        const ToolCall call = answer.result.toolCalls.first();
+        QCOMPARE(call.name, u"calculator"_s);
+        QCOMPARE(call.arguments, arguments);
+        const QString result = u"{\"expression\":\"2 * 21\",\"result\":42}"_s;
+        answer = ask({ChatMessage::user(u"call calculator "_s + arguments),
+                      ChatMessage::assistant(QString(), {call}),
+                      ChatMessage::toolResult(call.id, call.name, result)});
+        QCOMPARE(answer.result.content, u"Tool said: "_s + result);
+
+        // Invalid JSON is passed on as the model would have produced it.
+        const QList<ToolCall> invalid =
+            ask({ChatMessage::user(u"call calculator {not json}"_s)}).result.toolCalls;
+        QCOMPARE(invalid.size(), 1);
+        QCOMPARE(invalid.first().arguments, u"{not json}"_s);
+
+        QCOMPARE(ask({ChatMessage::user(u"long: 5"_s)}).result.content, u"w1 w2 w3 w4 w5"_s);
+        // "call me Ada" is an introduction, not a command.
+        QVERIFY(ask({ChatMessage::user(u"call me Ada"_s)}).result.toolCalls.isEmpty());
+    }
+
     void unknownName() {
         QVERIFY(startMockLlm({}));
         QVERIFY(ask({ChatMessage::user(u"What is my name?"_s)})
