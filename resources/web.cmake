@@ -1,0 +1,17 @@
+# The web client, compiled into realtime_core as Qt resources under :/web (served at / and
+# /assets/* by the server). The vendored libraries in web/assets/vendor are committed, refreshed
+# by web/update-vendor.sh from the pinned npm packages: the build needs no network.
+qt_add_resources(realtime_core "web"
+    PREFIX "/web"
+    BASE ${CMAKE_CURRENT_LIST_DIR}/web
+    FILES
+        ${CMAKE_CURRENT_LIST_DIR}/web/index.html
+        ${CMAKE_CURRENT_LIST_DIR}/web/assets/app.js
+        ${CMAKE_CURRENT_LIST_DIR}/web/assets/app.css
+        ${CMAKE_CURRENT_LIST_DIR}/web/assets/markdown.js
+        ${CMAKE_CURRENT_LIST_DIR}/web/assets/vendor/marked/marked.esm.js
+        ${CMAKE_CURRENT_LIST_DIR}/web/assets/vendor/marked/LICENSE
+        ${CMAKE_CURRENT_LIST_DIR}/web/assets/vendor/dompurify/purify.es.js
+        ${CMAKE_CURRENT_LIST_DIR}/web/assets/vendor/dompurify/LICENSE
+        ${CMAKE_CURRENT_LIST_DIR}/web/assets/vendor/dompurify/LICENSE-MPL
+)

@@ -1,0 +1,1024 @@
+// Realtime AI web client: one page, no framework. Speaks the WebSocket protocol and REST API of
+// PROTOCOL.md. Model output is rendered through markdown.js (sanitized); everything else that
+// comes from the server (tool arguments and results, errors, summaries) is set as text only.
+import { renderMarkdown } from './markdown.js';
+
+const USER_ID_KEY = 'rtai.userId';
+const TOKEN_KEY = 'rtai.apiToken'; // only when the server has RTAI_API_TOKEN set
+const MAX_USER_ID = 128;
+const RECONNECT_BASE_MS = 500;
+const RECONNECT_MAX_MS = 8000;
+const PING_INTERVAL_MS = 25000;
+const SESSIONS_PAGE = 30;
+const EVENTS_PAGE = 500;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  sidebar: $('sidebar'),
+  scrim: $('scrim'),
+  menuButton: $('menu-button'),
+  newSession: $('new-session'),
+  sessionList: $('session-list'),
+  sessionsEmpty: $('sessions-empty'),
+  sessionsMore: $('sessions-more'),
+  statusDot: $('status-dot'),
+  statusText: $('status-text'),
+  connectForm: $('connect-form'),
+  userId: $('user-id'),
+  connectButton: $('connect-button'),
+  notice: $('notice'),
+  noticeText: $('notice-text'),
+  noticeAction: $('notice-action'),
+  conversation: $('conversation'),
+  sessionInfo: $('session-info'),
+  emptyState: $('empty-state'),
+  messages: $('messages'),
+  composer: $('composer'),
+  input: $('composer-input'),
+  stopButton: $('stop-button'),
+};
+
+const state = {
+  ws: null,
+  status: 'disconnected', // connecting | connected | reconnecting | disconnected
+  wantConnected: false, // the person asked to be connected; drops are then reconnected
+  reconnectAttempt: 0,
+  reconnectTimer: 0,
+  pingTimer: 0,
+  awaitingPong: false,
+  userId: '',
+  sessionId: null,
+  model: '',
+  turn: null, // the assistant reply being streamed
+  pending: [], // user messages sent while a turn runs: the server queues them
+  outbox: [], // user messages typed before the connection was ready
+  renderScheduled: false,
+  sessions: [],
+  sessionsNextBefore: null,
+  summaryPoll: 0,
+};
+
+// ---------------------------------------------------------------- small helpers
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function newUuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function parseMaybeJson(value) {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function compact(value, max) {
+  let text;
+  if (value === undefined || value === null) text = '';
+  else if (typeof value === 'string') text = value;
+  else if (typeof value === 'object' && !Array.isArray(value)) {
+    text = Object.entries(value)
+      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(', ');
+  } else text = JSON.stringify(value);
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function pretty(value) {
+  if (typeof value === 'string') {
+    const parsed = parseMaybeJson(value);
+    return typeof parsed === 'string' ? value : JSON.stringify(parsed, null, 2);
+  }
+  return JSON.stringify(value, null, 2) ?? '';
+}
+
+function formatTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const now = new Date();
+  const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  if (date.toDateString() === now.toDateString()) return `Today ${time}`;
+  return `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time}`;
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+// ---------------------------------------------------------------- status and notices
+
+const STATUS_TEXT = {
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  disconnected: 'Disconnected',
+};
+
+function setStatus(status) {
+  state.status = status;
+  ui.statusDot.dataset.state = status;
+  ui.statusText.textContent = status === 'connected' && state.model
+    ? `Connected · ${state.model}` : STATUS_TEXT[status];
+  document.body.dataset.status = status;
+  const active = state.wantConnected;
+  ui.connectButton.textContent = active ? 'Disconnect' : 'Connect';
+  ui.connectButton.classList.toggle('primary', !active);
+  ui.userId.readOnly = active;
+}
+
+let noticeTimer = 0;
+function showNotice(text, { kind = 'info', action, onAction, timeoutMs } = {}) {
+  clearTimeout(noticeTimer);
+  ui.notice.hidden = false;
+  ui.notice.dataset.kind = kind;
+  ui.noticeText.textContent = text;
+  ui.noticeAction.hidden = !action;
+  ui.noticeAction.textContent = action ?? '';
+  ui.noticeAction.onclick = onAction ?? null;
+  if (timeoutMs) noticeTimer = setTimeout(hideNotice, timeoutMs);
+}
+
+function hideNotice() {
+  clearTimeout(noticeTimer);
+  ui.notice.hidden = true;
+}
+
+// ---------------------------------------------------------------- conversation view
+
+function nearBottom() {
+  const c = ui.conversation;
+  return c.scrollHeight - c.scrollTop - c.clientHeight < 120;
+}
+
+function scrollToBottom() {
+  ui.conversation.scrollTop = ui.conversation.scrollHeight;
+}
+
+function appendItem(node) {
+  const stick = nearBottom();
+  ui.emptyState.hidden = true;
+  ui.messages.append(node);
+  if (stick) scrollToBottom();
+  return node;
+}
+
+function clearConversation() {
+  state.turn = null;
+  state.pending = [];
+  ui.messages.replaceChildren();
+  ui.sessionInfo.hidden = true;
+  ui.sessionInfo.replaceChildren();
+  ui.emptyState.hidden = false;
+  updateComposer();
+}
+
+function appendUserMessage(text, { createdAt, note } = {}) {
+  const li = el('li', 'msg msg-user');
+  li.dataset.role = 'user';
+  const bubble = el('div', 'bubble', text);
+  li.append(bubble);
+  const meta = el('div', 'msg-meta');
+  if (createdAt) meta.append(el('time', '', formatTime(createdAt)));
+  const badge = el('span', 'badge', note ?? '');
+  badge.hidden = !note;
+  meta.append(badge);
+  li.append(meta);
+  return appendItem(li);
+}
+
+function setUserNote(li, note, kind) {
+  li.dataset.state = kind ?? '';
+  const badge = li.querySelector('.badge');
+  badge.textContent = note ?? '';
+  badge.hidden = !note;
+}
+
+function createTurn({ live }) {
+  const li = el('li', 'msg msg-assistant');
+  li.dataset.role = 'assistant';
+  li.dataset.state = live ? 'waiting' : 'done';
+  const avatar = el('div', 'avatar', 'AI');
+  avatar.setAttribute('aria-hidden', 'true');
+  const body = el('div', 'assistant-body');
+  if (live) {
+    const typing = el('div', 'typing');
+    typing.setAttribute('aria-label', 'Assistant is thinking');
+    typing.append(el('span'), el('span'), el('span'));
+    body.append(typing);
+  }
+  const meta = el('div', 'msg-meta');
+  const column = el('div', 'assistant-column');
+  column.append(body, meta);
+  li.append(avatar, column);
+  appendItem(li);
+  return { li, body, meta, segment: null, chips: new Map(), live };
+}
+
+function dropTyping(turn) {
+  turn.body.querySelector('.typing')?.remove();
+}
+
+function addText(turn, value) {
+  dropTyping(turn);
+  if (!turn.segment) {
+    const node = el('div', 'markdown');
+    turn.body.append(node);
+    turn.segment = { node, text: '', dirty: false };
+  }
+  turn.segment.text += value;
+  turn.segment.dirty = true;
+  if (turn.li.dataset.state === 'waiting') turn.li.dataset.state = 'streaming';
+}
+
+// Only the segment being streamed is re-rendered, at most once per animation frame.
+function scheduleRender() {
+  if (state.renderScheduled) return;
+  state.renderScheduled = true;
+  requestAnimationFrame(() => {
+    state.renderScheduled = false;
+    flushRender(state.turn);
+  });
+}
+
+function flushRender(turn) {
+  const segment = turn?.segment;
+  if (!segment?.dirty) return;
+  const stick = nearBottom();
+  renderMarkdown(segment.node, segment.text);
+  segment.dirty = false;
+  if (stick) scrollToBottom();
+}
+
+function addToolChip(turn, callId, tool, args) {
+  flushRender(turn);
+  dropTyping(turn);
+  turn.segment = null; // text after the tool goes below its chip
+  const chip = el('div', 'tool-chip');
+  chip.dataset.state = 'running';
+  chip.dataset.tool = tool ?? '';
+  const details = el('details');
+  const summary = el('summary');
+  const icon = el('span', 'tool-icon', '⚙');
+  icon.setAttribute('aria-hidden', 'true');
+  const status = el('span', 'tool-status', 'running…');
+  summary.append(icon, el('span', 'tool-name', tool ?? 'tool'), el('span', 'tool-args', compact(args, 80)), status);
+  const body = el('div', 'tool-body');
+  body.append(el('div', 'tool-label', 'Arguments'), el('pre', 'tool-args-full', pretty(args ?? {})));
+  details.append(summary, body);
+  chip.append(details);
+  turn.body.append(chip);
+  if (callId) turn.chips.set(callId, chip);
+  if (nearBottom()) scrollToBottom();
+  return chip;
+}
+
+function finishToolChip(turn, callId, tool, ok, result) {
+  const chip = (callId && turn.chips.get(callId)) ?? addToolChip(turn, callId, tool, undefined);
+  chip.dataset.state = ok ? 'ok' : 'error';
+  const status = chip.querySelector('.tool-status');
+  status.textContent = ok ? `→ ${compact(result, 100) || 'done'}` : `failed: ${compact(result, 100)}`;
+  const body = chip.querySelector('.tool-body');
+  body.querySelector('.tool-result')?.remove();
+  body.querySelector('.tool-result-label')?.remove();
+  body.append(el('div', 'tool-label tool-result-label', ok ? 'Result' : 'Error'), el('pre', 'tool-result', pretty(result ?? '')));
+}
+
+const FINISH_NOTES = {
+  cancelled: 'Stopped',
+  length: 'Cut off: length limit',
+  error: 'Failed',
+  interrupted: 'Interrupted',
+};
+
+function finishTurn(turn, { finishReason, stats, note }) {
+  const stick = nearBottom();
+  flushRender(turn);
+  dropTyping(turn);
+  const stateName = finishReason === 'stop' || !finishReason ? 'done' : finishReason;
+  turn.li.dataset.state = stateName;
+  turn.li.removeAttribute('aria-busy');
+  turn.meta.replaceChildren();
+  const label = note ?? FINISH_NOTES[finishReason];
+  if (label) turn.meta.append(el('span', 'badge', label));
+  if (stats) turn.meta.append(el('span', 'stats', stats));
+  if (!turn.body.childElementCount) turn.body.append(el('div', 'markdown empty-reply', label ? '' : '(no reply)'));
+  if (stick) scrollToBottom();
+}
+
+function appendErrorCard(code, message, retryable) {
+  const li = el('li', 'msg msg-error');
+  li.dataset.role = 'error';
+  li.dataset.code = code ?? '';
+  const card = el('div', 'error-card');
+  card.setAttribute('role', 'alert');
+  card.append(el('strong', '', code ? `Error (${code})` : 'Error'), el('p', '', message ?? 'Something went wrong.'));
+  if (retryable) card.append(el('p', 'hint', 'This can be retried: send the message again.'));
+  li.append(card);
+  return appendItem(li);
+}
+
+function turnStats(frame) {
+  const parts = [];
+  if (typeof frame.duration_ms === 'number') parts.push(`${(frame.duration_ms / 1000).toFixed(1)} s`);
+  if (typeof frame.ttft_ms === 'number' && frame.ttft_ms >= 0) parts.push(`first token ${frame.ttft_ms} ms`);
+  const tokens = frame.usage?.completion_tokens;
+  if (typeof tokens === 'number' && tokens > 0) parts.push(plural(tokens, 'token'));
+  return parts.join(' · ');
+}
+
+// ---------------------------------------------------------------- live turns
+
+function startTurn() {
+  state.turn = createTurn({ live: true });
+  // Screen readers announce the reply once it is complete, not once per rendered frame.
+  state.turn.li.setAttribute('aria-busy', 'true');
+  updateComposer();
+}
+
+function endLiveTurn(options) {
+  if (!state.turn) return;
+  finishTurn(state.turn, options);
+  state.turn = null;
+  const next = state.pending.shift();
+  if (next && options.startNext) {
+    setUserNote(next, null);
+    startTurn();
+  }
+  updateComposer();
+}
+
+// The connection is gone: the reply in progress and the queued messages will not be answered.
+function abandonTurns(note) {
+  if (state.turn) endLiveTurn({ finishReason: 'interrupted', note, startNext: false });
+  for (const li of state.pending) setUserNote(li, 'Not answered: connection lost', 'failed');
+  state.pending = [];
+  updateComposer();
+}
+
+function updateComposer() {
+  const streaming = Boolean(state.turn);
+  ui.stopButton.hidden = !streaming;
+  ui.stopButton.disabled = false;
+  ui.composer.dataset.streaming = streaming ? 'true' : 'false';
+}
+
+// ---------------------------------------------------------------- WebSocket
+
+function socketUrl() {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  // encodeURIComponent, not URLSearchParams: a space must travel as %20, never as '+'.
+  let query = `user_id=${encodeURIComponent(state.userId)}`;
+  const token = localStorage.getItem(TOKEN_KEY);
+  if (token) query += `&token=${encodeURIComponent(token)}`;
+  return `${scheme}://${location.host}/ws/session/${state.sessionId}?${query}`;
+}
+
+// A page opened as /#token=… stores the token and removes it from the address bar.
+function takeTokenFromUrl() {
+  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (!match) return;
+  localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
+function askForToken(retry) {
+  showNotice('This server needs an access token (its RTAI_API_TOKEN).', {
+    kind: 'error',
+    action: 'Enter token',
+    onAction: () => {
+      const token = window.prompt('Access token');
+      if (!token) return;
+      localStorage.setItem(TOKEN_KEY, token.trim());
+      hideNotice();
+      retry();
+    },
+  });
+}
+
+function sendFrame(frame) {
+  if (state.ws?.readyState !== WebSocket.OPEN) return false;
+  state.ws.send(JSON.stringify(frame));
+  return true;
+}
+
+function validUserId() {
+  const id = ui.userId.value.trim();
+  if (!id || id.length > MAX_USER_ID) {
+    showNotice(id ? `The user id is too long (at most ${MAX_USER_ID} characters).` : 'Enter a user id to start.', { kind: 'warning' });
+    ui.userId.focus();
+    return null;
+  }
+  return id;
+}
+
+function connect() {
+  const userId = validUserId();
+  if (!userId) return false;
+  if (userId !== state.userId) {
+    // Sessions belong to one user: another user id starts afresh.
+    if (state.userId) {
+      state.sessionId = null;
+      clearConversation();
+    }
+    state.userId = userId;
+    state.sessions = [];
+    renderSessions();
+  }
+  localStorage.setItem(USER_ID_KEY, userId);
+  if (!state.sessionId) state.sessionId = newUuid();
+  state.wantConnected = true;
+  state.reconnectAttempt = 0;
+  openSocket();
+  return true;
+}
+
+function openSocket() {
+  clearTimeout(state.reconnectTimer);
+  closeSocket();
+  setStatus(state.reconnectAttempt > 0 ? 'reconnecting' : 'connecting');
+  const ws = new WebSocket(socketUrl());
+  state.ws = ws;
+  ws.onmessage = (event) => {
+    if (ws === state.ws) handleFrame(event.data);
+  };
+  ws.onclose = (event) => {
+    if (ws === state.ws) onSocketClosed(event);
+  };
+}
+
+// Closes the current socket without treating it as a drop.
+function closeSocket() {
+  const ws = state.ws;
+  state.ws = null;
+  clearInterval(state.pingTimer);
+  if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
+}
+
+function disconnect() {
+  state.wantConnected = false;
+  clearTimeout(state.reconnectTimer);
+  const endedSession = state.status === 'connected' ? state.sessionId : null;
+  closeSocket();
+  abandonTurns('Interrupted: disconnected');
+  for (const item of state.outbox) setUserNote(item.li, 'Not sent', 'failed');
+  state.outbox = [];
+  setStatus('disconnected');
+  hideNotice();
+  if (endedSession) pollForSummary(endedSession);
+}
+
+const CLOSE_REASONS = {
+  4000: 'This session was opened in another window or tab, so this one was disconnected.',
+  4400: 'The server refused the session id or user id.',
+  4403: 'This session belongs to another user.',
+  1008: 'The server refused the connection: not authorized.',
+};
+
+function onSocketClosed(event) {
+  state.ws = null;
+  clearInterval(state.pingTimer);
+  abandonTurns('Interrupted: connection lost');
+  if (!state.wantConnected) {
+    setStatus('disconnected');
+    return;
+  }
+  const reason = CLOSE_REASONS[event.code];
+  if (reason) {
+    state.wantConnected = false;
+    setStatus('disconnected');
+    const detail = event.reason ? ` (${event.reason})` : '';
+    if (event.code === 4000) {
+      showNotice(reason, { kind: 'warning', action: 'Reconnect here', onAction: () => connect() });
+    } else if (event.code === 1008) {
+      askForToken(() => connect());
+    } else {
+      showNotice(reason + detail, { kind: 'error' });
+    }
+    return;
+  }
+  scheduleReconnect();
+}
+
+function scheduleReconnect() {
+  state.reconnectAttempt += 1;
+  const exp = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** (state.reconnectAttempt - 1));
+  const delay = Math.round(exp * (0.75 + Math.random() * 0.5));
+  setStatus('reconnecting');
+  showNotice(`Connection lost. Reconnecting in ${Math.max(1, Math.round(delay / 1000))} s (attempt ${state.reconnectAttempt})…`, {
+    kind: 'warning',
+    action: 'Retry now',
+    onAction: () => openSocket(),
+  });
+  clearTimeout(state.reconnectTimer);
+  state.reconnectTimer = setTimeout(openSocket, delay);
+}
+
+function startPing() {
+  clearInterval(state.pingTimer);
+  state.awaitingPong = false;
+  state.pingTimer = setInterval(() => {
+    if (state.awaitingPong) {
+      // No answer to the last ping: the connection is dead even if the socket has not noticed.
+      const ws = state.ws;
+      state.ws = null;
+      ws?.close();
+      onSocketClosed({ code: 1006, reason: '' });
+      return;
+    }
+    state.awaitingPong = sendFrame({ type: 'ping' });
+  }, PING_INTERVAL_MS);
+}
+
+function handleFrame(data) {
+  let frame;
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    return;
+  }
+  if (!frame || typeof frame !== 'object') return;
+  switch (frame.type) {
+    case 'session': return onSessionFrame(frame);
+    case 'history': return onHistoryFrame(frame);
+    case 'content': return onContentFrame(frame);
+    case 'tool_start': return onToolStart(frame);
+    case 'tool_end': return onToolEnd(frame);
+    case 'done': return onDone(frame);
+    case 'error': return onErrorFrame(frame);
+    case 'pong':
+      state.awaitingPong = false;
+      return undefined;
+    default: return undefined;
+  }
+}
+
+function onSessionFrame(frame) {
+  const wasReconnecting = state.reconnectAttempt > 0;
+  state.reconnectAttempt = 0;
+  state.model = typeof frame.model === 'string' ? frame.model : '';
+  setStatus('connected');
+  startPing();
+  if (wasReconnecting) {
+    showNotice('Reconnected: the conversation continues in the same session.', { kind: 'success', timeoutMs: 5000 });
+  } else {
+    hideNotice();
+  }
+  showSessionInfo(state.sessions.find((s) => s.session_id === state.sessionId));
+  refreshSessions();
+  const outbox = state.outbox;
+  state.outbox = [];
+  for (const item of outbox) deliver(item.text, item.li);
+}
+
+function onHistoryFrame(frame) {
+  // A resumed session whose transcript is already on screen keeps it (it is richer: tool chips).
+  if (ui.messages.querySelector('.msg[data-role="user"], .msg[data-role="assistant"]')) return;
+  const messages = Array.isArray(frame.messages) ? frame.messages : [];
+  for (const m of messages) {
+    if (m.role === 'user') appendUserMessage(String(m.content ?? ''), { createdAt: m.created_at });
+    else if (m.role === 'assistant' && m.content) {
+      const turn = createTurn({ live: false });
+      addText(turn, String(m.content));
+      finishTurn(turn, { finishReason: 'stop' });
+    }
+  }
+}
+
+function ensureTurn() {
+  if (!state.turn) startTurn();
+  return state.turn;
+}
+
+function onContentFrame(frame) {
+  if (typeof frame.value !== 'string') return;
+  addText(ensureTurn(), frame.value);
+  scheduleRender();
+}
+
+function onToolStart(frame) {
+  const turn = ensureTurn();
+  if (turn.li.dataset.state === 'waiting') turn.li.dataset.state = 'streaming';
+  addToolChip(turn, frame.call_id, frame.tool, frame.arguments);
+}
+
+function onToolEnd(frame) {
+  finishToolChip(ensureTurn(), frame.call_id, frame.tool, frame.ok !== false, frame.result);
+}
+
+function onDone(frame) {
+  const turn = state.turn ?? createTurn({ live: false });
+  state.turn = turn;
+  endLiveTurn({ finishReason: frame.finish_reason, stats: turnStats(frame), startNext: true });
+  refreshSessionsSoon();
+}
+
+// Message counts in the sidebar follow the conversation, without a request per turn.
+let sessionsRefreshTimer = 0;
+function refreshSessionsSoon() {
+  if (sessionsRefreshTimer) return;
+  sessionsRefreshTimer = setTimeout(() => {
+    sessionsRefreshTimer = 0;
+    refreshSessions();
+  }, 1500);
+}
+
+function onErrorFrame(frame) {
+  const code = typeof frame.code === 'string' ? frame.code : '';
+  const message = typeof frame.message === 'string' ? frame.message : 'The server reported an error.';
+  if (code === 'busy' || code === 'too_large' || code === 'bad_request') {
+    // The latest message was refused: it will get no turn.
+    const refused = state.pending.pop();
+    if (refused) setUserNote(refused, code === 'busy' ? 'Not sent: server busy' : 'Not sent', 'failed');
+    else if (state.turn?.li.dataset.state === 'waiting') {
+      state.turn.li.remove();
+      state.turn = null;
+      updateComposer();
+    }
+  }
+  const card = appendErrorCard(code, message, frame.retryable === true);
+  // An error that ends the running turn is shown inside it (its done frame follows).
+  if (state.turn && !['busy', 'too_large', 'bad_request'].includes(code)) {
+    dropTyping(state.turn);
+    state.turn.body.append(card.firstChild);
+    card.remove();
+  }
+}
+
+// ---------------------------------------------------------------- sending
+
+function deliver(text, li) {
+  if (!sendFrame({ type: 'message', text })) {
+    state.outbox.push({ text, li });
+    setUserNote(li, 'Waiting for the connection…', 'pending');
+    return;
+  }
+  if (state.turn) {
+    state.pending.push(li);
+    setUserNote(li, 'Queued', 'pending');
+  } else {
+    setUserNote(li, null);
+    startTurn();
+  }
+}
+
+function submitMessage() {
+  const text = ui.input.value;
+  if (!text.trim()) return;
+  if (!state.wantConnected && !connect()) return;
+  ui.input.value = '';
+  autosize();
+  const li = appendUserMessage(text);
+  scrollToBottom();
+  if (state.status === 'connected') deliver(text, li);
+  else {
+    state.outbox.push({ text, li });
+    setUserNote(li, 'Waiting for the connection…', 'pending');
+  }
+}
+
+function stopReply() {
+  if (!state.turn) return;
+  if (sendFrame({ type: 'cancel' })) {
+    ui.stopButton.disabled = true;
+    state.turn.li.dataset.state = 'stopping';
+  }
+}
+
+function autosize() {
+  ui.input.style.height = 'auto';
+  ui.input.style.height = `${Math.min(ui.input.scrollHeight, 240)}px`;
+}
+
+// ---------------------------------------------------------------- REST: sessions and transcripts
+
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function api(path, options) {
+  const headers = { Accept: 'application/json' };
+  const token = localStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(path, { headers, ...options });
+  let body = null;
+  const type = response.headers.get('content-type') ?? '';
+  if (type.includes('json')) body = await response.json();
+  if (!response.ok) {
+    const message = body?.error?.message ?? `${response.status} ${response.statusText}`;
+    throw new ApiError(message, response.status);
+  }
+  return body;
+}
+
+async function refreshSessions({ more = false } = {}) {
+  if (!state.userId) return;
+  let query = `user_id=${encodeURIComponent(state.userId)}&limit=${SESSIONS_PAGE}`;
+  if (more && state.sessionsNextBefore) query += `&before=${encodeURIComponent(state.sessionsNextBefore)}`;
+  try {
+    const body = await api(`/api/sessions?${query}`);
+    const page = Array.isArray(body?.sessions) ? body.sessions : [];
+    state.sessions = more ? [...state.sessions, ...page] : page;
+    state.sessionsNextBefore = body?.next_before ?? null;
+    renderSessions();
+    showSessionInfo(state.sessions.find((s) => s.session_id === state.sessionId));
+  } catch (error) {
+    ui.sessionsEmpty.hidden = false;
+    ui.sessionsEmpty.textContent = `Could not load your sessions: ${error.message}`;
+    if (error.status === 401) askForToken(() => refreshSessions());
+  }
+}
+
+function sessionTitle(session) {
+  return formatTime(session.start_time) || 'Session';
+}
+
+function renderSessions() {
+  const items = state.sessions.map((session) => {
+    const li = el('li', 'session-item');
+    li.dataset.sessionId = session.session_id;
+    li.dataset.status = session.status ?? '';
+    const open = el('button', 'session-open');
+    open.type = 'button';
+    open.dataset.action = 'open-session';
+    if (session.session_id === state.sessionId) open.setAttribute('aria-current', 'true');
+    const head = el('span', 'session-head');
+    head.append(el('span', 'session-title', sessionTitle(session)));
+    const live = session.status === 'active';
+    head.append(el('span', `badge ${live ? 'badge-live' : ''}`, live ? 'active' : 'ended'));
+    const summary = session.summary
+      ? session.summary
+      : live ? 'In progress' : 'Summary pending…';
+    open.append(head, el('span', 'session-summary', summary),
+      el('span', 'session-count', plural(session.message_count ?? 0, 'message')));
+    const remove = el('button', 'icon-button session-delete', '✕');
+    remove.type = 'button';
+    remove.dataset.action = 'delete-session';
+    remove.setAttribute('aria-label', `Delete the session of ${sessionTitle(session)}`);
+    li.append(open, remove);
+    return li;
+  });
+  ui.sessionList.replaceChildren(...items);
+  ui.sessionsEmpty.hidden = items.length > 0;
+  ui.sessionsEmpty.textContent = state.userId ? 'No sessions yet: send a message to start one.' : 'Connect with a user id to see your sessions.';
+  ui.sessionsMore.hidden = !state.sessionsNextBefore;
+}
+
+function showSessionInfo(session) {
+  if (!session || session.session_id !== state.sessionId || (!session.summary && session.status !== 'ended')) {
+    ui.sessionInfo.hidden = true;
+    return;
+  }
+  const parts = [el('strong', '', `Session of ${sessionTitle(session)}`)];
+  if (session.end_time) parts.push(el('span', 'muted', ` · ended ${formatTime(session.end_time)}`));
+  const summary = el('p', 'session-summary-text', session.summary || 'The summary is being written…');
+  ui.sessionInfo.replaceChildren(...parts, summary);
+  ui.sessionInfo.hidden = false;
+}
+
+// After a disconnect the server writes the summary in the background: look for it a few times.
+function pollForSummary(sessionId) {
+  clearTimeout(state.summaryPoll);
+  let tries = 0;
+  const poll = async () => {
+    await refreshSessions();
+    const session = state.sessions.find((s) => s.session_id === sessionId);
+    if ((!session || !session.summary) && ++tries < 15) state.summaryPoll = setTimeout(poll, 2000);
+  };
+  state.summaryPoll = setTimeout(poll, 500);
+}
+
+async function fetchEvents(sessionId) {
+  const events = [];
+  let after = 0;
+  for (;;) {
+    const body = await api(`/api/sessions/${sessionId}/events?after_id=${after}&limit=${EVENTS_PAGE}`);
+    const page = Array.isArray(body?.events) ? body.events : [];
+    events.push(...page);
+    if (page.length < EVENTS_PAGE) return events;
+    after = page[page.length - 1].id;
+  }
+}
+
+function renderTranscript(events) {
+  let turn = null;
+  const close = () => {
+    if (turn) finishTurn(turn, { finishReason: 'stop' });
+    turn = null;
+  };
+  for (const event of events) {
+    const meta = parseMaybeJson(event.metadata) ?? {};
+    switch (event.event_type) {
+      case 'user_message':
+        close();
+        appendUserMessage(event.content ?? '', { createdAt: event.created_at });
+        break;
+      case 'tool_call':
+        turn ??= createTurn({ live: false });
+        addToolChip(turn, meta.call_id, meta.name, meta.arguments ?? parseMaybeJson(event.content));
+        break;
+      case 'tool_result':
+        turn ??= createTurn({ live: false });
+        finishToolChip(turn, meta.call_id, meta.name, meta.ok !== false, parseMaybeJson(event.content));
+        break;
+      case 'assistant_message': {
+        turn ??= createTurn({ live: false });
+        if (event.content) addText(turn, event.content);
+        const interrupted = meta.interrupted === true;
+        finishTurn(turn, { finishReason: interrupted ? 'cancelled' : meta.finish_reason ?? 'stop' });
+        turn = null;
+        break;
+      }
+      case 'error':
+        close();
+        appendErrorCard(meta.code, event.content, false);
+        break;
+      default:
+        break;
+    }
+  }
+  close();
+}
+
+async function openSession(sessionId) {
+  closeSidebar();
+  if (sessionId === state.sessionId && ui.messages.childElementCount) return;
+  const reconnect = state.wantConnected;
+  if (reconnect) {
+    state.wantConnected = false;
+    closeSocket();
+    setStatus('disconnected');
+    if (state.sessionId) pollForSummary(state.sessionId);
+  }
+  clearConversation();
+  state.sessionId = sessionId;
+  renderSessions();
+  showSessionInfo(state.sessions.find((s) => s.session_id === sessionId));
+  ui.messages.setAttribute('aria-busy', 'true');
+  try {
+    renderTranscript(await fetchEvents(sessionId));
+    ui.emptyState.hidden = ui.messages.childElementCount > 0;
+    scrollToBottom();
+    if (reconnect) connect();
+    else showNotice('Send a message or press Connect to continue this session.', { kind: 'info', timeoutMs: 6000 });
+  } catch (error) {
+    showNotice(`Could not load the session: ${error.message}`, { kind: 'error' });
+  } finally {
+    ui.messages.removeAttribute('aria-busy');
+  }
+}
+
+function newSession() {
+  closeSidebar();
+  const reconnect = state.wantConnected;
+  if (reconnect) {
+    state.wantConnected = false;
+    const ended = state.status === 'connected' ? state.sessionId : null;
+    closeSocket();
+    setStatus('disconnected');
+    if (ended) pollForSummary(ended);
+  }
+  state.sessionId = null;
+  clearConversation();
+  hideNotice();
+  renderSessions();
+  if (reconnect) connect();
+  ui.input.focus();
+}
+
+async function deleteSession(sessionId) {
+  if (!window.confirm('Delete this session and its transcript? This cannot be undone.')) return;
+  try {
+    await api(`/api/sessions/${sessionId}`, { method: 'DELETE' });
+    if (sessionId === state.sessionId) newSession();
+    await refreshSessions();
+  } catch (error) {
+    showNotice(`Could not delete the session: ${error.message}`, { kind: 'error' });
+  }
+}
+
+// ---------------------------------------------------------------- sidebar (phones)
+
+function openSidebar() {
+  ui.sidebar.classList.add('open');
+  ui.scrim.hidden = false;
+  ui.menuButton.setAttribute('aria-expanded', 'true');
+  ui.newSession.focus();
+}
+
+function closeSidebar() {
+  if (!ui.sidebar.classList.contains('open')) return;
+  ui.sidebar.classList.remove('open');
+  ui.scrim.hidden = true;
+  ui.menuButton.setAttribute('aria-expanded', 'false');
+}
+
+// ---------------------------------------------------------------- copy buttons
+
+async function copyCode(button) {
+  const code = button.closest('.codeblock')?.querySelector('pre')?.textContent ?? '';
+  try {
+    await navigator.clipboard.writeText(code);
+  } catch {
+    // Clipboard API unavailable (plain http on another host): select the text instead.
+    const range = document.createRange();
+    range.selectNodeContents(button.closest('.codeblock').querySelector('pre'));
+    const selection = getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.execCommand('copy');
+  }
+  button.textContent = 'Copied';
+  button.dataset.copied = 'true';
+  setTimeout(() => {
+    button.textContent = 'Copy';
+    delete button.dataset.copied;
+  }, 1500);
+}
+
+// ---------------------------------------------------------------- wiring
+
+ui.connectForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (state.wantConnected) disconnect();
+  else connect();
+});
+
+ui.composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  submitMessage();
+});
+
+ui.input.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    submitMessage();
+  }
+});
+ui.input.addEventListener('input', autosize);
+
+ui.stopButton.addEventListener('click', stopReply);
+ui.newSession.addEventListener('click', newSession);
+ui.sessionsMore.addEventListener('click', () => refreshSessions({ more: true }));
+ui.menuButton.addEventListener('click', () => {
+  if (ui.sidebar.classList.contains('open')) closeSidebar();
+  else openSidebar();
+});
+ui.scrim.addEventListener('click', closeSidebar);
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') {
+    if (ui.sidebar.classList.contains('open')) {
+      closeSidebar();
+      ui.menuButton.focus();
+    } else if (state.turn && document.activeElement === ui.input) {
+      stopReply();
+    }
+  }
+});
+
+ui.sessionList.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-action]');
+  const id = button?.closest('.session-item')?.dataset.sessionId;
+  if (!id) return;
+  if (button.dataset.action === 'open-session') openSession(id);
+  else if (button.dataset.action === 'delete-session') deleteSession(id);
+});
+
+ui.messages.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-action="copy-code"]');
+  if (button) copyCode(button);
+});
+
+window.addEventListener('hashchange', takeTokenFromUrl);
+window.addEventListener('online', () => {
+  if (state.wantConnected && state.status === 'reconnecting') openSocket();
+});
+
+takeTokenFromUrl();
+const rememberedUserId = localStorage.getItem(USER_ID_KEY);
+if (rememberedUserId) {
+  ui.userId.value = rememberedUserId;
+  state.userId = rememberedUserId;
+  refreshSessions();
+}
+renderSessions();
+setStatus('disconnected');
+updateComposer();
+ui.input.focus();

@@ -1,0 +1,506 @@
+// End-to-end tests of the web client in headless Chromium against the real program and the mock
+// LLM (see harness.mjs). Run by run.sh through CTest.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import {
+  eventually, getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tempDir,
+  trackErrors,
+} from './harness.mjs';
+
+const FINISHED = '.msg-assistant:not([data-state="waiting"]):not([data-state="streaming"]):not([data-state="stopping"])';
+
+async function connectAs(page, userId) {
+  await page.fill('#user-id', userId);
+  await page.click('#connect-button');
+  await page.waitForSelector('body[data-status="connected"]');
+}
+
+async function send(page, text) {
+  await page.fill('#composer-input', text);
+  await page.press('#composer-input', 'Enter');
+}
+
+async function waitForReplies(page, count, timeout = 30000) {
+  await page.waitForFunction(([selector, n]) => document.querySelectorAll(selector).length >= n,
+    [FINISHED, count], { timeout });
+}
+
+async function assistantTexts(page) {
+  return page.$$eval('.msg-assistant .assistant-body', (nodes) => nodes.map((n) => n.textContent.trim()));
+}
+
+async function userSessions(base, userId) {
+  const body = await getJson(`${base}/api/sessions?user_id=${encodeURIComponent(userId)}`);
+  return body.sessions;
+}
+
+async function events(base, sessionId) {
+  return (await getJson(`${base}/api/sessions/${sessionId}/events`)).events;
+}
+
+const metadataOf = (event) => (typeof event.metadata === 'string' ? JSON.parse(event.metadata) : event.metadata ?? {});
+
+describe('web client', () => {
+  let mock;
+  let server;
+  let browser;
+  let dataDir;
+
+  before(async () => {
+    mock = await startMockLlm({ tokenDelayMs: 10 });
+    dataDir = tempDir('browser');
+    server = await startServer({ llmUrl: mock.url, dataDir });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    try {
+      await server?.stop();
+    } finally {
+      await mock?.stop();
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('is served by the program with its assets, working offline', async () => {
+    const page = await openPage(browser, server.base);
+    const external = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(server.base) && !request.url().startsWith('data:')) external.push(request.url());
+    });
+    await page.reload();
+    await page.waitForSelector('#connect-button');
+    assert.equal(await page.title(), 'Realtime AI');
+    assert.equal(await page.getAttribute('.status-dot', 'data-state'), 'disconnected');
+    assert.deepEqual(external, []);
+    assert.deepEqual(page.uncaught, []);
+    await page.context().close();
+  });
+
+  it('walks through the seed conversation and stores its summary', async () => {
+    const userId = 'ada-walkthrough';
+    const page = await openPage(browser, server.base);
+    await connectAs(page, userId);
+
+    // Shift+Enter makes a new line instead of sending.
+    await page.fill('#composer-input', 'first line');
+    await page.press('#composer-input', 'Shift+Enter');
+    await page.type('#composer-input', 'second line');
+    assert.equal(await page.inputValue('#composer-input'), 'first line\nsecond line');
+    assert.equal(await page.locator('.msg-user').count(), 0);
+    await page.fill('#composer-input', '');
+
+    await send(page, "Hello, I'm Ada");
+    await waitForReplies(page, 1);
+    await send(page, 'What is 10 + 2?');
+    await waitForReplies(page, 2);
+    assert.match((await assistantTexts(page))[1], /12/);
+
+    await send(page, 'How much to ship 5kg to the US?');
+    await waitForReplies(page, 3);
+    const chip = page.locator('.msg-assistant').nth(2).locator('.tool-chip[data-tool="calculate_shipping"]');
+    assert.equal(await chip.getAttribute('data-state'), 'ok');
+    assert.match(await chip.locator('.tool-args').textContent(), /5/);
+    assert.match(await chip.locator('.tool-status').textContent(), /^→ /);
+
+    await send(page, 'What is my name?');
+    await waitForReplies(page, 4);
+    assert.match((await assistantTexts(page))[3], /Ada/);
+    assert.deepEqual(await page.$$eval('.msg-user .bubble', (n) => n.map((x) => x.textContent)),
+      ["Hello, I'm Ada", 'What is 10 + 2?', 'How much to ship 5kg to the US?', 'What is my name?']);
+    await screenshot(page, 'walkthrough');
+
+    const [session] = await userSessions(server.base, userId);
+    assert.equal(session.status, 'active');
+    await page.click('#connect-button'); // Disconnect
+    await page.waitForSelector('body[data-status="disconnected"]');
+
+    const ended = await eventually(async () => {
+      const [s] = await userSessions(server.base, userId);
+      return s?.summary ? s : null;
+    }, 'the summary of the session');
+    assert.equal(ended.session_id, session.session_id);
+    assert.equal(ended.status, 'ended');
+    assert.match(ended.summary, /Ada/);
+    assert.equal(ended.message_count, 8);
+
+    // The page finds the summary by itself and shows it in the sidebar.
+    const item = page.locator(`.session-item[data-session-id="${session.session_id}"] .session-summary`);
+    await eventually(async () => (await item.textContent()).includes('Ada'), 'the summary in the sidebar');
+    await screenshot(page, 'walkthrough-summary');
+
+    const stored = await events(server.base, session.session_id);
+    const types = stored.map((e) => e.event_type);
+    assert.equal(types.filter((t) => t === 'user_message').length, 4);
+    assert.equal(types.filter((t) => t === 'assistant_message').length, 4);
+    assert.ok(types.includes('tool_call') && types.includes('tool_result'), types.join(','));
+    assert.deepEqual(page.uncaught, []);
+    await page.context().close();
+  });
+
+  it('renders Markdown as it streams, touching only the reply being written', async () => {
+    const page = await openPage(browser, server.base);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+    await connectAs(page, 'ada-markdown');
+    await send(page, 'echo: First reply with `inline code`.');
+    await waitForReplies(page, 1);
+    // Watch the finished reply: streaming the next one must not change it.
+    await page.evaluate(() => {
+      window.firstReplyMutations = 0;
+      new MutationObserver((records) => { window.firstReplyMutations += records.length; })
+        .observe(document.querySelector('.msg-assistant'), { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    const markdown = [
+      '## Plan', '', '1. Weigh the parcel', '2. Pick **express**', '',
+      '| kg | USD |', '|---|---|', '| 5 | 15.00 |', '',
+      '```python', 'print("hello")', '```', '', 'Done. ' + 'More words follow here. '.repeat(30),
+    ].join('\n');
+    await send(page, `echo: ${markdown}`);
+    await page.waitForSelector('.msg-assistant[data-state="streaming"] h2');
+    await waitForReplies(page, 2);
+    assert.equal(await page.evaluate(() => window.firstReplyMutations), 0);
+    const reply = page.locator('.msg-assistant').nth(1);
+    assert.equal(await reply.locator('h2').textContent(), 'Plan');
+    assert.equal(await reply.locator('ol li').count(), 2);
+    assert.equal(await reply.locator('strong').textContent(), 'express');
+    assert.deepEqual(await reply.locator('table td').allTextContents(), ['5', '15.00']);
+    assert.equal(await reply.locator('.codeblock-lang').textContent(), 'python');
+    await reply.locator('.copy-button').click();
+    await reply.locator('.copy-button[data-copied]', { hasText: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'print("hello")\n');
+    await screenshot(page, 'markdown');
+    await page.context().close();
+  });
+
+  it('stops a reply mid-stream and keeps the partial text', async () => {
+    const userId = 'ada-stop';
+    const page = await openPage(browser, server.base);
+    await connectAs(page, userId);
+    await send(page, 'long: 400');
+    await page.waitForSelector('.msg-assistant[data-state="streaming"] .markdown');
+    await page.waitForFunction(() => document.querySelector('.msg-assistant .markdown')?.textContent.includes('w5'));
+    assert.equal(await page.isVisible('#stop-button'), true);
+    await page.click('#stop-button');
+    await page.waitForSelector('.msg-assistant[data-state="cancelled"]');
+    assert.equal(await page.isVisible('#stop-button'), false);
+    assert.equal(await page.textContent('.msg-assistant .badge'), 'Stopped');
+    const shown = (await assistantTexts(page))[0];
+    assert.ok(!shown.includes('w400'), 'the reply was cut short');
+    await screenshot(page, 'stopped');
+
+    const [session] = await userSessions(server.base, userId);
+    const reply = await eventually(async () => (await events(server.base, session.session_id))
+      .find((e) => e.event_type === 'assistant_message'), 'the stored partial reply');
+    assert.equal(metadataOf(reply).interrupted, true);
+    assert.ok(reply.content.length > 0 && !reply.content.includes('w400'));
+
+    // The session goes on after a stop.
+    await send(page, 'echo: still here');
+    await waitForReplies(page, 2);
+    assert.equal((await assistantTexts(page))[1], 'still here');
+    await page.context().close();
+  });
+
+  it('shows messages sent during a reply as queued, then answers them in order', async () => {
+    const page = await openPage(browser, server.base);
+    await connectAs(page, 'ada-queue');
+    await send(page, 'long: 150');
+    await page.waitForSelector('.msg-assistant[data-state="streaming"]');
+    await send(page, 'echo: second');
+    await send(page, 'echo: third');
+    const queued = page.locator('.msg-user[data-state="pending"]');
+    assert.equal(await queued.count(), 2);
+    assert.deepEqual(await queued.locator('.badge').allTextContents(), ['Queued', 'Queued']);
+    await screenshot(page, 'queued');
+    await waitForReplies(page, 3, 60000);
+    assert.equal(await queued.count(), 0);
+    const texts = await assistantTexts(page);
+    assert.match(texts[0], /w150/);
+    assert.equal(texts[1], 'second');
+    assert.equal(texts[2], 'third');
+    await page.context().close();
+  });
+
+  it('says when the queue is full and still answers what was queued', async () => {
+    const page = await openPage(browser, server.base);
+    await connectAs(page, 'ada-busy');
+    await send(page, 'long: 200');
+    await page.waitForSelector('.msg-assistant[data-state="streaming"]');
+    for (let i = 1; i <= 10; ++i) await send(page, `echo: queued ${i}`);
+    const refused = page.locator('.msg-user[data-state="failed"]');
+    await eventually(async () => (await refused.count()) >= 1, 'a message refused as busy');
+    assert.match(await refused.first().locator('.badge').textContent(), /busy/);
+    assert.match(await page.locator('.msg-error[data-code="busy"] .error-card').first().textContent(), /wait/);
+    const refusedCount = await refused.count();
+    await waitForReplies(page, 11 - refusedCount, 60000);
+    assert.equal(await page.locator('.msg-user[data-state="pending"]').count(), 0);
+    const texts = await assistantTexts(page);
+    assert.equal(texts.length, 11 - refusedCount);
+    assert.deepEqual(texts.slice(1), Array.from({ length: 10 - refusedCount }, (_, i) => `queued ${i + 1}`));
+    await page.context().close();
+  });
+
+  it('opens a past session from the sidebar and resumes it', async () => {
+    const userId = 'ada-past';
+    const page = await openPage(browser, server.base);
+    await connectAs(page, userId);
+    await send(page, "Hello, I'm Ada");
+    await waitForReplies(page, 1);
+    await send(page, 'How much to ship 5kg to the US?');
+    await waitForReplies(page, 2);
+    await page.click('#connect-button');
+    await page.waitForSelector('body[data-status="disconnected"]');
+    const [session] = await userSessions(server.base, userId);
+
+    // A new page (as after a reload) remembers the user id and lists the session.
+    const context = page.context();
+    const second = trackErrors(await context.newPage());
+    await second.goto(`${server.base}/`);
+    assert.equal(await second.inputValue('#user-id'), userId);
+    const item = second.locator(`.session-item[data-session-id="${session.session_id}"] .session-open`);
+    await item.waitFor();
+    await page.close();
+    await item.click();
+    await second.waitForSelector('.msg-user');
+    assert.deepEqual(await second.$$eval('.msg-user .bubble', (n) => n.map((x) => x.textContent)),
+      ["Hello, I'm Ada", 'How much to ship 5kg to the US?']);
+    assert.equal(await second.locator('.tool-chip[data-tool="calculate_shipping"][data-state="ok"]').count(), 1);
+    assert.equal(await second.getAttribute(`.session-item[data-session-id="${session.session_id}"] .session-open`, 'aria-current'), 'true');
+    await screenshot(second, 'past-session');
+
+    // Sending a message reconnects to the same session, with its memory.
+    await send(second, 'What is my name?');
+    await second.waitForSelector('body[data-status="connected"]');
+    await waitForReplies(second, 3);
+    assert.match((await assistantTexts(second))[2], /Ada/);
+    const sessions = await userSessions(server.base, userId);
+    assert.equal(sessions.length, 1);
+    assert.equal(sessions[0].session_id, session.session_id);
+    assert.equal(sessions[0].status, 'active');
+
+    // New chat starts another session.
+    await second.click('#new-session');
+    assert.equal(await second.locator('.msg').count(), 0);
+    await send(second, 'echo: fresh start');
+    await waitForReplies(second, 1);
+    assert.equal((await userSessions(server.base, userId)).length, 2);
+    assert.deepEqual(second.uncaught, []);
+    await context.close();
+  });
+
+  it('never runs script from model output or tool results', async () => {
+    // bypassCSP: the page's Content-Security-Policy would block inline handlers anyway; without
+    // it, only the sanitizer and text-only rendering stand between the payloads and the page.
+    const page = await openPage(browser, server.base, { bypassCSP: true });
+    await page.evaluate(() => {
+      const probe = document.createElement('div');
+      probe.innerHTML = '<img src="/no-such-image" onerror="window.__control = true">';
+      document.body.append(probe);
+    });
+    await page.waitForFunction(() => window.__control === true); // payloads of this kind do run here
+
+    await connectAs(page, 'mallory');
+    const payloads = [
+      '<img src="/x" onerror="window.__xss=\'img\'">',
+      '<script>window.__xss="script"</script>',
+      '<svg><animate onbegin="window.__xss=\'svg\'" attributeName="x" dur="1s"/></svg>',
+      '<iframe srcdoc="<script>parent.__xss=\'iframe\'</script>"></iframe>',
+      '[click me](javascript:void(window.__xss=\'md-link\'))',
+      '<a id="raw" href="javascript:void(window.__xss=\'a\')">raw link</a>',
+      '<details open ontoggle="window.__xss=\'toggle\'">x</details>',
+      '<form action="javascript:window.__xss=\'form\'"><button>go</button></form>',
+    ];
+    await send(page, `echo: Look **here** ${payloads.join(' ')}`);
+    await waitForReplies(page, 1);
+    await send(page, `call calculate_shipping ${JSON.stringify({ weight_kg: 5, destination: '<img src="/y" onerror="window.__xss=\'tool-arg\'">' })}`);
+    await waitForReplies(page, 2);
+    await send(page, `call calculator ${JSON.stringify({ expression: '<script>window.__xss="tool-expr"</script><img src=/z onerror="window.__xss=\'tool-expr-img\'">' })}`);
+    await waitForReplies(page, 3);
+
+    const chips = page.locator('.tool-chip');
+    assert.ok(await chips.count() >= 2);
+    assert.match(await chips.first().locator('.tool-args').textContent(), /<img src="\/y" onerror=/);
+    await page.waitForTimeout(500); // let any image error or animation event fire
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    const dangerous = await page.$$eval('#messages *', (nodes) => nodes.flatMap((node) => {
+      const found = [];
+      if (['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'FORM'].includes(node.tagName)) found.push(node.tagName);
+      for (const attr of node.attributes) {
+        if (attr.name.startsWith('on')) found.push(`${node.tagName}[${attr.name}]`);
+        if (/^\s*javascript:/i.test(attr.value)) found.push(`${node.tagName}[${attr.name}=${attr.value}]`);
+      }
+      return found;
+    }));
+    assert.deepEqual(dangerous, []);
+    assert.equal(await page.locator('#messages strong', { hasText: 'here' }).count(), 1); // Markdown still renders
+    for (const link of await page.locator('.msg-assistant a').all()) await link.click({ noWaitAfter: true, timeout: 5000 });
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+
+    // The stored transcript is as harmless when opened again.
+    const [session] = await userSessions(server.base, 'mallory');
+    await page.click('#connect-button');
+    await page.click('#new-session');
+    await page.click(`.session-item[data-session-id="${session.session_id}"] .session-open`);
+    await page.waitForSelector('.tool-chip');
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.deepEqual(page.uncaught, []);
+    await screenshot(page, 'xss-payloads');
+    await page.context().close();
+  });
+
+  it('fits a phone and follows the dark colour scheme', async () => {
+    const page = await openPage(browser, server.base, { viewport: { width: 390, height: 780 }, colorScheme: 'dark' });
+    await connectAs(page, 'ada-phone');
+    await send(page, 'How much to ship 5kg to the US?');
+    await waitForReplies(page, 1);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+    const hidden = await page.locator('#sidebar').boundingBox();
+    assert.ok(hidden.x + hidden.width <= 0, 'the sidebar is tucked away on a phone');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, 'rgb(22, 24, 29)');
+    await screenshot(page, 'phone-dark');
+    await page.click('#menu-button');
+    assert.equal(await page.getAttribute('#menu-button', 'aria-expanded'), 'true');
+    await page.waitForSelector('.session-item');
+    await page.waitForFunction(() => document.getElementById('sidebar').getBoundingClientRect().x >= 0);
+    await screenshot(page, 'phone-sidebar');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getAttribute('#menu-button', 'aria-expanded'), 'false');
+    await page.context().close();
+  });
+});
+
+describe('web client when the server drops or replaces its connection', () => {
+  let mock;
+  let browser;
+  let dataDir;
+  let server;
+
+  before(async () => {
+    mock = await startMockLlm({ tokenDelayMs: 5, name: 'mock-llm-reconnect' });
+    dataDir = tempDir('browser-reconnect');
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    try {
+      await server?.stop();
+    } finally {
+      await mock?.stop();
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reconnects with backoff and resumes the same session', async () => {
+    server = await startServer({ llmUrl: mock.url, dataDir, name: 'server-reconnect-1' });
+    const { port } = server;
+    const page = await openPage(browser, server.base);
+    await connectAs(page, 'ada-reconnect');
+    await send(page, "Hello, I'm Ada");
+    await waitForReplies(page, 1);
+    const [session] = await userSessions(server.base, 'ada-reconnect');
+
+    await server.kill(); // the socket drops without a close frame
+    await page.waitForSelector('body[data-status="reconnecting"]');
+    assert.equal(await page.getAttribute('.status-dot', 'data-state'), 'reconnecting');
+    assert.match(await page.textContent('#notice'), /Connection lost\. Reconnecting/);
+    await screenshot(page, 'reconnecting');
+
+    server = await startServer({ llmUrl: mock.url, dataDir, port, name: 'server-reconnect-2' });
+    await page.waitForSelector('body[data-status="connected"]', { timeout: 30000 });
+    assert.match(await page.textContent('#notice'), /Reconnected/);
+    await screenshot(page, 'reconnected');
+
+    await send(page, 'What is my name?');
+    await waitForReplies(page, 2);
+    assert.match((await assistantTexts(page))[1], /Ada/);
+    const sessions = await userSessions(server.base, 'ada-reconnect');
+    assert.equal(sessions.length, 1);
+    assert.equal(sessions[0].session_id, session.session_id);
+    assert.deepEqual(page.uncaught, []);
+    await page.context().close();
+  });
+
+  it('gives the session up to a newer connection and can take it back', async () => {
+    await server?.stop();
+    server = await startServer({ llmUrl: mock.url, dataDir, name: 'server-replaced' });
+    const userId = 'ada-replaced';
+    const page = await openPage(browser, server.base);
+    await connectAs(page, userId);
+    await send(page, "Hello, I'm Ada");
+    await waitForReplies(page, 1);
+    const [session] = await userSessions(server.base, userId);
+
+    // Another client opens the same session: this page is closed with 4000 and does not fight back.
+    const other = await page.context().newPage();
+    await other.goto(`${server.base}/`);
+    await other.evaluate(([id, user]) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${location.host}/ws/session/${id}?user_id=${encodeURIComponent(user)}`);
+      window.otherSocket = ws;
+      ws.onmessage = (event) => (JSON.parse(event.data).type === 'session' ? resolve() : undefined);
+      ws.onclose = (event) => reject(new Error(`closed ${event.code}`));
+    }), [session.session_id, userId]);
+    await page.waitForSelector('body[data-status="disconnected"]');
+    assert.match(await page.textContent('#notice'), /another window or tab/);
+    await page.waitForTimeout(1500);
+    assert.equal(await page.getAttribute('body', 'data-status'), 'disconnected');
+
+    await page.click('#notice-action'); // Reconnect here
+    await page.waitForSelector('body[data-status="connected"]');
+    await other.waitForFunction(() => window.otherSocket.readyState === WebSocket.CLOSED);
+    await send(page, 'What is my name?');
+    await waitForReplies(page, 2);
+    assert.match((await assistantTexts(page))[1], /Ada/);
+    await page.context().close();
+  });
+
+  it('asks for the access token of a protected server and uses it', async () => {
+    await server?.stop();
+    server = await startServer({ llmUrl: mock.url, dataDir, name: 'server-token', env: { RTAI_API_TOKEN: 's3cret token' } });
+    const page = await openPage(browser, server.base);
+    await page.fill('#user-id', 'ada-token');
+    await page.click('#connect-button');
+    await page.waitForSelector('#notice-action:has-text("Enter token")');
+    assert.match(await page.textContent('#notice'), /access token/);
+    assert.notEqual(await page.getAttribute('body', 'data-status'), 'connected');
+
+    await page.goto(`${server.base}/#token=${encodeURIComponent('s3cret token')}`);
+    await page.waitForFunction(() => location.hash === ''); // not left in the address bar
+    await connectAs(page, 'Ada Lovelace'); // a space travels as %20, not '+'
+    await send(page, 'echo: authorized');
+    await waitForReplies(page, 1);
+    assert.equal((await assistantTexts(page))[0], 'authorized');
+    await page.locator('.session-item').first().waitFor(); // REST with the bearer token
+    const response = await fetch(`${server.base}/api/sessions?user_id=${encodeURIComponent('Ada Lovelace')}`, {
+      headers: { Authorization: 'Bearer s3cret token' },
+    });
+    assert.equal((await response.json()).sessions.length, 1);
+    await page.context().close();
+  });
+
+  it('shows error frames to the person', async () => {
+    // An LLM that is not there: every turn answers an error frame that says what to do.
+    await server?.stop();
+    const silent = await startMockLlm({ name: 'mock-llm-gone' });
+    await silent.stop();
+    server = await startServer({ llmUrl: silent.url, dataDir, name: 'server-no-llm' });
+    const page = await openPage(browser, server.base);
+    await connectAs(page, 'ada-errors');
+    await send(page, 'Hello?');
+    const card = page.locator('.msg-assistant .error-card');
+    await card.waitFor({ timeout: 60000 });
+    assert.match(await card.textContent(), /llm_/);
+    assert.ok((await card.locator('p').first().textContent()).length > 10);
+    await page.waitForSelector('.msg-assistant[data-state="error"]', { timeout: 60000 });
+    assert.equal(await page.textContent('.msg-assistant .msg-meta .badge'), 'Failed');
+    assert.equal(await page.isVisible('#stop-button'), false);
+    await screenshot(page, 'error');
+    await page.context().close();
+  });
+});
