@@ -1,0 +1,48 @@
+#pragma once
+
+#include "chat/TurnOutcome.h"
+#include "core/ChatMessage.h"
+#include "core/Event.h"
+
+#include <QList>
+#include <QString>
+#include <QUuid>
+#include <optional>
+
+// The events a conversation stores, with the metadata layout of CONTRACTS.md, and their parsing.
+// Every event of a turn also carries `turn_id`, the id given to its user_message: queued user
+// messages are stored before the turns that precede them end, and turn_id lets the memory put
+// each reply after its own question when a session is rebuilt from its events.
+namespace ChatEvents {
+
+Event userMessage(const QUuid &sessionId, const QString &turnId, const QString &text);
+// The reply of a turn: the text the user saw; `toolCalls` are all the calls made during the turn.
+Event assistantMessage(const QUuid &sessionId, const QString &turnId, const QString &content,
+                       const TurnOutcome &outcome, bool interrupted,
+                       const QList<ToolCall> &toolCalls = {});
+// content: the raw arguments text the model produced; metadata.arguments: the parsed object.
+Event toolCall(const QUuid &sessionId, const QString &turnId, const ToolCall &call);
+// content: the result as given to the model.
+Event toolResult(const QUuid &sessionId, const QString &turnId, const QString &callId,
+                 const QString &toolName, bool ok, const QString &modelText);
+Event error(const QUuid &sessionId, const QString &turnId, const QString &code,
+            const QString &message, bool retryable);
+
+QString newTurnId();
+QString turnId(const Event &event); // empty for events stored without one (older databases)
+
+std::optional<ToolCall> parseToolCall(const Event &event);
+struct ParsedToolResult {
+    QString callId;
+    QString toolName;
+    bool ok = false;
+    QString modelText;
+};
+std::optional<ParsedToolResult> parseToolResult(const Event &event);
+// The outcome recorded in an assistant_message (finish reason, usage, ttft, duration, model).
+std::optional<TurnOutcome> parseAssistantOutcome(const Event &event);
+bool isInterrupted(const Event &event);
+// Parsed tool arguments; {} when the text is not a JSON object.
+QJsonObject argumentsObject(const QString &arguments);
+
+} // namespace ChatEvents

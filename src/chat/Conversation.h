@@ -1,0 +1,83 @@
+#pragma once
+
+#include "chat/ChatSettings.h"
+#include "chat/ConversationMemory.h"
+#include "chat/TurnOutcome.h"
+#include "core/ChatMessage.h"
+#include "core/Event.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+#include <QUuid>
+
+class Database;
+class LlmClient;
+class ToolRegistry;
+class TurnRunner;
+
+// One per session: its memory, its queue of user messages and the turn that answers them.
+// Every event it produces is stored in the database and emitted as eventRecorded, in order.
+class Conversation : public QObject {
+    Q_OBJECT
+
+public:
+    Conversation(const QUuid &sessionId, LlmClient *llm, ToolRegistry *tools, Database *database,
+                 const ChatSettings &settings, QObject *parent = nullptr);
+    ~Conversation() override;
+
+    // Rebuilds the memory from the session's stored events (resume). Call before the first send().
+    void restore(const QList<Event> &events);
+
+    enum class SendResult { Started, Queued, Busy };
+    // Stores the user_message and answers it now or after the queued ones; Busy (nothing stored)
+    // when maxQueuedMessages are already waiting.
+    SendResult send(const QString &text);
+    // Stops the running turn: its partial reply is stored as an interrupted assistant_message.
+    // The next queued message then starts.
+    void cancel();
+    // Stops the running turn and drops the queue; the queued messages stay stored (and in memory)
+    // as user messages that were never answered.
+    void cancelAll();
+    bool isBusy() const;
+    int queuedCount() const;
+
+    // Every message of the session in order (user, assistant, tool calls and results), including
+    // queued user messages; the system prompt and the rolling summary are not part of it.
+    QList<ChatMessage> history() const;
+    // Older turns folded to fit the context window; empty until the first fold.
+    QString rollingSummary() const;
+    QUuid sessionId() const;
+
+Q_SIGNALS:
+    void turnStarted(const QString &userText);
+    void contentDelta(const QString &text);
+    void toolStarted(const QString &callId, const QString &tool, const QJsonObject &arguments);
+    void toolFinished(const QString &callId, const QString &tool, bool ok,
+                      const QJsonValue &result);
+    void turnFinished(const TurnOutcome &outcome);
+    void eventRecorded(const Event &event);
+    void idle();
+
+private:
+    struct Pending {
+        QString turnId;
+        QString text;
+    };
+
+    void startNext();
+    void record(const Event &event);
+    void onTurnFinished(const TurnOutcome &outcome);
+
+    QUuid m_sessionId;
+    LlmClient *m_llm;
+    ToolRegistry *m_tools;
+    QPointer<Database> m_database;
+    ChatSettings m_settings;
+    ConversationMemory m_memory;
+    QList<Pending> m_queue;
+    TurnRunner *m_turn = nullptr;
+};
