@@ -1,7 +1,10 @@
 #include "ui/ConsoleLauncher.h"
 
+#include "core/ConfigLoader.h"
+#include "ui/MainWindow.h"
+
 #include <QApplication>
-#include <QLabel>
+#include <QDir>
 
 namespace ConsoleLauncher {
 
@@ -12,10 +15,23 @@ bool displayAvailable() {
 
 int run(int argc, char **argv, const Config &config) {
     QApplication app(argc, argv);
-    QLabel placeholder(QStringLiteral("Realtime AI — console coming soon (%1:%2)")
-                           .arg(config.host)
-                           .arg(config.port));
-    placeholder.show();
+    QApplication::setApplicationDisplayName(QStringLiteral("Realtime AI"));
+    const QStringList arguments = QApplication::arguments();
+    const QString workingDirectory = QDir::currentPath();
+
+    MainWindow window(config);
+    // After the settings dialog saved the file, the same precedence as at start-up applies.
+    window.setConfigReloader([arguments, workingDirectory](QStringList *errors) {
+        const ConfigLoadResult loaded = ConfigLoader::load(
+            arguments, QProcessEnvironment::systemEnvironment(), workingDirectory);
+        if (loaded.action != ConfigLoadResult::Action::Run) {
+            *errors = loaded.errors;
+            return std::optional<Config>();
+        }
+        return std::optional<Config>(loaded.config);
+    });
+    window.show();
+    window.startServer();
     return app.exec();
 }
 

@@ -10,8 +10,7 @@ ServerPanel::ServerPanel(QWidget *parent)
     : QWidget(parent) {
     m_urlLabel = value(u"serverUrl"_s);
     m_urlLabel->setTextFormat(Qt::RichText);
-    m_urlLabel->setTextInteractionFlags(Qt::LinksAccessibleByMouse |
-                                        Qt::LinksAccessibleByKeyboard);
+    m_urlLabel->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
     connect(m_urlLabel, &QLabel::linkActivated, this,
             [this](const QString &link) { Q_EMIT openUrlRequested(QUrl(link)); });
     m_clients = value(u"serverClients"_s);

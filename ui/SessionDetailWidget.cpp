@@ -214,11 +214,12 @@ void SessionDetailWidget::setSummary(const QUuid &sessionId, const QString &summ
 }
 
 void SessionDetailWidget::updateHeader() {
-    const QString status = m_conversation ? tr("connected")
+    const QString status = m_conversation         ? tr("connected")
                            : m_session.isActive() ? tr("active")
                                                   : tr("ended");
-    m_header->setText(tr("<b>%1</b> · %2 · %3")
-                          .arg(m_session.userId.toHtmlEscaped(), Ids::toText(m_session.id), status));
+    m_header->setText(
+        tr("<b>%1</b> · %2 · %3")
+            .arg(m_session.userId.toHtmlEscaped(), Ids::toText(m_session.id), status));
 }
 
 void SessionDetailWidget::updateSummary() {
@@ -227,9 +228,9 @@ void SessionDetailWidget::updateSummary() {
         m_summary->setPlaceholderText(tr("Select a session to see its summary."));
     } else if (m_session.summary.isEmpty()) {
         m_summary->setPlainText(QString());
-        m_summary->setPlaceholderText(
-            m_session.isActive() ? tr("The summary is written when the session ends.")
-                                 : tr("The summary is being written…"));
+        m_summary->setPlaceholderText(m_session.isActive()
+                                          ? tr("The summary is written when the session ends.")
+                                          : tr("The summary is being written…"));
     } else {
         m_summary->setMarkdown(m_session.summary);
     }
