@@ -203,6 +203,12 @@ void MainWindow::buildActions() {
     make(session, u"copyUserId"_s, tr("Copy &user id"), QKeySequence(u"Ctrl+Shift+U"_s),
          [this] { copySelectedUserId(); });
 
+    // The same actions on a right click in the table.
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (const char *name : {"endSession", "deleteSession", "exportMarkdown", "exportJson",
+                             "copySessionId", "copyUserId"})
+        m_table->addAction(action(QString::fromLatin1(name)));
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     make(view, u"focusFilter"_s, tr("&Filter sessions"), QKeySequence::Find, [this] {
         m_userFilter->setFocus(Qt::ShortcutFocusReason);
