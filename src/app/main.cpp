@@ -1,29 +1,50 @@
+#include "ShutdownSignals.h"
 #include "core/ConfigLoader.h"
 #include "core/Logging.h"
+#include "server/Backend.h"
 #include "ui/ConsoleLauncher.h"
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QHttpServer>
-#include <QHttpServerResponse>
-#include <QJsonObject>
 #include <QTextStream>
+#include <QTimer>
 
 namespace {
 
+// Exit within 5 s of SIGTERM even if a part does not finish its graceful stop in time.
+constexpr int kStopDeadlineMs = 4500;
+
 int runHeadless(int argc, char **argv, const Config &config) {
     QCoreApplication app(argc, argv);
-    QHttpServer http;
-    http.route(QStringLiteral("/healthz"), [] {
-        return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
+    Backend backend(config);
+    ShutdownSignals signals;
+
+    QObject::connect(&backend, &Backend::started, &app, [](const QUrl &url) {
+        // The browser tests and scripts read the port from this line: keep its wording.
+        QTextStream(stderr) << "listening on " << url.toString() << Qt::endl;
     });
-    const quint16 port = http.listen(QHostAddress(config.host), config.port);
-    if (port == 0) {
-        qCCritical(lcApp) << "cannot listen on" << config.host << config.port;
-        return 1;
-    }
-    qCInfo(lcApp).noquote()
-        << QStringLiteral("listening on http://%1:%2").arg(config.host).arg(port);
+    QObject::connect(&backend, &Backend::startFailed, &app, [](const QString &message) {
+        qCCritical(lcApp).noquote() << message;
+        QCoreApplication::exit(1);
+    });
+    QObject::connect(&backend, &Backend::stopped, &app, [] { QCoreApplication::exit(0); });
+    QObject::connect(&backend, &Backend::errorOccurred, &app,
+                     [](const QString &message) { qCWarning(lcApp).noquote() << message; });
+    QObject::connect(
+        &signals, &ShutdownSignals::received, &app, [&backend](int signalNumber, int count) {
+            if (count > 1) {
+                qCWarning(lcApp) << "second signal" << signalNumber << "- exiting without waiting";
+                QCoreApplication::exit(1);
+                return;
+            }
+            qCInfo(lcApp) << "signal" << signalNumber << "- shutting down";
+            QTimer::singleShot(kStopDeadlineMs, qApp, [] {
+                qCWarning(lcApp) << "graceful stop took too long; exiting";
+                QCoreApplication::exit(0);
+            });
+            backend.stop();
+        });
+    backend.start();
     return app.exec();
 }
 

@@ -8,12 +8,15 @@
 
 // The token budget of one model and the decision of what must be folded to stay within it.
 //
-// Tokens are estimated, not counted (no tokenizer for every model): a run of ASCII letters and
-// digits costs one token per 4 characters (at least one per word), ASCII punctuation one each,
-// spaces nothing, Latin/Cyrillic/Greek letters beyond ASCII one per 2 characters, CJK and other
-// scripts one per character, symbols outside the BMP (emoji) two; each message adds 4 for its
-// framing. This errs on the high side for English prose (BPE tokenizers average ~4.2 characters
-// per token) and stays close for code, JSON and non-Latin text, where chars/4 falls far short.
+// Tokens are estimated, not counted (there is no tokenizer for every model). The estimate follows
+// how BPE tokenizers (cl100k, o200k, Llama's) cut text: a run of ASCII letters costs one token per
+// 4 letters, rounded, at least one (most English words are one token); digits one per 3; ASCII
+// punctuation one each; whitespace nothing (it joins the next word); letters of other alphabetic
+// scripts (Latin supplements, Greek, Cyrillic, Hebrew) one per 2; CJK and every other script one
+// per character; characters outside the BMP (emoji) two; each message adds 4 for its framing.
+// English prose comes out close to the real count, JSON and code somewhat above it (punctuation
+// merges in real tokenizers), which errs on the safe side; plain chars/4 would undercount
+// non-Latin text by a factor of 3 or more.
 class ContextWindow {
 public:
     explicit ContextWindow(int contextTokens);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "llm/LlmClient.h"
+#include "llm/LlmUsage.h"
 
 #include <QMetaType>
 #include <QString>

@@ -4,7 +4,7 @@
 #include "chat/TurnOutcome.h"
 #include "core/ChatMessage.h"
 #include "core/Event.h"
-#include "llm/LlmClient.h"
+#include "llm/LlmStream.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -12,11 +12,12 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
-#include <QSet>
 #include <QUuid>
 
 class ConversationMemory;
+class LlmClient;
 class ToolRegistry;
+struct ToolResult;
 
 // One turn of a Conversation: folds old turns when the context window overflows, streams the
 // reply, runs the tools the model calls (the calls of one response concurrently) and goes back
@@ -46,16 +47,19 @@ Q_SIGNALS:
 
 private:
     void prepareRound();
-    void foldNextChunk(int turnsLeft);
+    void foldChunk(int turnsLeft);
     void streamRound();
+    void watch(LlmStream *stream);
     void onDelta(const QString &text);
-    void onRoundFinished(const LlmResult &result);
-    void onRoundFailed(const LlmError &error, const LlmResult &partial);
+    void onFinished(const LlmResult &result);
+    void onFailed(const LlmError &error, const LlmResult &partial);
     void runTools(const QList<ToolCall> &calls);
+    void onToolDone(const ToolCall &call, const ToolResult &result);
+    void recordToolResult(const ToolCall &call, const ToolResult &result);
     void finishTurn(const QString &finishReason, bool interrupted);
     void failTurn(const QString &code, const QString &message, bool retryable);
-    QList<ChatMessage> requestMessages() const;
-    void addUsage(const LlmResult &result);
+    void dropStream();
+    QList<QList<ChatMessage>> liveTurns() const; // the turns not folded, through this one
 
     QUuid m_sessionId;
     QString m_turnId;
@@ -65,10 +69,10 @@ private:
     ChatSettings m_settings;
 
     QPointer<LlmStream> m_stream;
-    bool m_streamIsFold = false;
-    QString m_reply; // every delta the user saw in this turn
-    QList<ToolCall> m_calls;
-    QList<ToolCall> m_pendingCalls;
+    int m_foldingTurns = 0;         // turns the running stream summarizes; 0: it is a reply round
+    QString m_reply;                // every delta the user saw in this turn
+    QList<ToolCall> m_calls;        // every call run in this turn
+    QList<ToolCall> m_pendingCalls; // calls of the current round still running
     int m_toolSteps = 0;
     bool m_done = false;
     TurnOutcome m_outcome;

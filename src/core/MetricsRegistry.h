@@ -48,8 +48,7 @@ public:
 
 private:
     struct Series {
-        MetricLabels labels; // sorted by name
-        double value = 0;    // counter, gauge
+        double value = 0; // counter, gauge
         QList<quint64> bucketCounts;
         double sum = 0;
         quint64 count = 0;
@@ -58,7 +57,7 @@ private:
         Type type = Type::Counter;
         QString help;
         QList<double> buckets;
-        std::map<QString, Series> series; // key: canonical label text
+        std::map<MetricLabels, Series> series; // key: labels sorted by name
     };
 
     Family *family(const QString &name, Type type, const char *operation);

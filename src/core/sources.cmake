@@ -6,7 +6,7 @@ target_sources(realtime_core PRIVATE
     core/Event.h core/Event.cpp
     core/Ids.h core/Ids.cpp
     core/Logging.h core/Logging.cpp
-    core/MetricsRegistry.h
+    core/MetricsRegistry.h core/MetricsRegistry.cpp
     core/Session.h
     core/Timestamps.h core/Timestamps.cpp
 )

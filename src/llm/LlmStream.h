@@ -8,8 +8,10 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QUrl>
 #include <memory>
 
+class QJsonObject;
 class QNetworkAccessManager;
 class QNetworkReply;
 class QTimer;
@@ -40,22 +42,31 @@ Q_SIGNALS:
     void failed(const LlmError &error, const LlmResult &partial);
 
 private:
+    enum class Phase { Idle, Connecting, WaitingFirstDelta, Streaming };
+    struct Failure; // an error plus whether another attempt may fix it
+
     void start();
     void sendAttempt();
+    void onRequestSent();
     void onReadyRead();
     void onReplyFinished();
     void onTimeout();
-    void handleEvent(const QByteArray &data);
-    void handleChunk(const class QJsonObject &chunk);
-    void retryOrFail(const LlmError &error, qint64 retryAfterMs);
+    void processBody(const QByteArray &bytes);
+    bool handleEvent(const QString &eventType, const QString &data); // false: stream ended
+    void handleChunk(const QJsonObject &chunk);
+    void handleCompleteResponse(const QByteArray &body);
+    void noteActivity(bool isDelta);
+    void retryOrFail(const Failure &failure);
     void succeed();
     void fail(const LlmError &error);
     void dropReply();
-    void armTimer(int ms, int phase);
+    void setPhase(Phase phase);
+    QString host() const;
     LlmResult snapshot() const;
 
     QPointer<QNetworkAccessManager> m_network;
     LlmSettings m_settings;
+    QUrl m_url;
     QByteArray m_body;
     QPointer<QNetworkReply> m_reply;
     QTimer *m_timer;
@@ -63,11 +74,10 @@ private:
     std::unique_ptr<SseParser> m_parser;
     std::unique_ptr<ToolCallAssembler> m_toolCalls;
     QElapsedTimer m_clock;
-    QByteArray m_errorBody;
+    QByteArray m_plainBody; // error bodies and non-streaming answers
     LlmResult m_result;
-    int m_phase = 0;
+    Phase m_phase = Phase::Idle;
     int m_attempts = 0;
     bool m_contentEmitted = false;
-    bool m_sawDone = false;
     bool m_done = false;
 };

@@ -35,6 +35,7 @@ private:
     void dispatch(QList<SseEvent> &out);
 
     qsizetype m_maxLineBytes;
+    QByteArray m_start; // bytes seen before the BOM question is settled
     QByteArray m_line;
     QByteArray m_data;
     QByteArray m_event;

@@ -21,4 +21,5 @@ public:
 
 private:
     QMap<int, ToolCall> m_calls;
+    mutable QMap<int, QString> m_generatedIds; // stable across calls()
 };

@@ -1,12 +1,12 @@
 # Sources of src/llm; see src/CMakeLists.txt.
 target_sources(realtime_core PRIVATE
-    llm/ChatRequest.h
-    llm/LlmClient.h
-    llm/LlmError.h
+    llm/ChatRequest.h llm/ChatRequest.cpp
+    llm/LlmClient.h llm/LlmClient.cpp
+    llm/LlmError.h llm/LlmError.cpp
     llm/LlmResult.h
     llm/LlmSettings.h
-    llm/LlmStream.h
+    llm/LlmStream.h llm/LlmStream.cpp
     llm/LlmUsage.h
-    llm/SseParser.h
-    llm/ToolCallAssembler.h
+    llm/SseParser.h llm/SseParser.cpp
+    llm/ToolCallAssembler.h llm/ToolCallAssembler.cpp
 )

@@ -1,1 +1,25 @@
 # Sources of src/storage; see src/CMakeLists.txt.
+target_sources(realtime_core PRIVATE
+    storage/Database.h storage/Database.cpp
+    storage/DatabaseTask.h
+    storage/DatabaseUrl.h storage/DatabaseUrl.cpp
+    storage/DatabaseWorker.h storage/DatabaseWorker.cpp
+    storage/MigrationRunner.h storage/MigrationRunner.cpp
+    storage/PostgresDialect.h storage/PostgresDialect.cpp
+    storage/SessionPage.h
+    storage/SessionQuery.h
+    storage/SessionStore.h storage/SessionStore.cpp
+    storage/SqlDialect.h
+    storage/SqlFailure.h
+    storage/SqliteDialect.h storage/SqliteDialect.cpp
+    storage/StorageError.h storage/StorageError.cpp
+    storage/WriteOp.h
+)
+
+# The migrations, compiled in: :/sql/postgres/NNN_name.sql and :/sql/sqlite/NNN_name.sql.
+file(GLOB rtai_migrations
+     CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/sql/postgres/*.sql ${PROJECT_SOURCE_DIR}/sql/sqlite/*.sql)
+qt_add_resources(realtime_core "rtai_migrations"
+    PREFIX "/"
+    BASE ${PROJECT_SOURCE_DIR}
+    FILES ${rtai_migrations})

@@ -1,0 +1,117 @@
+#include "chat/ChatEvents.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+Event turnEvent(const QUuid &sessionId, const QString &type, const QString &turnId,
+                const QString &content, QJsonObject metadata) {
+    if (!turnId.isEmpty())
+        metadata.insert(u"turn_id"_s, turnId);
+    return Event::make(sessionId, type, content, metadata);
+}
+
+} // namespace
+
+namespace ChatEvents {
+
+Event userMessage(const QUuid &sessionId, const QString &turnId, const QString &text) {
+    return turnEvent(sessionId, EventType::UserMessage, turnId, text, {});
+}
+
+Event assistantMessage(const QUuid &sessionId, const QString &turnId, const QString &content,
+                       const TurnOutcome &outcome, bool interrupted,
+                       const QList<ToolCall> &toolCalls) {
+    QJsonObject metadata{
+        {u"model"_s, outcome.model},
+        {u"finish_reason"_s, outcome.finishReason},
+        {u"usage"_s, QJsonObject{{u"prompt_tokens"_s, outcome.usage.promptTokens},
+                                 {u"completion_tokens"_s, outcome.usage.completionTokens}}},
+        {u"ttft_ms"_s, outcome.ttftMs},
+        {u"duration_ms"_s, outcome.durationMs},
+        {u"interrupted"_s, interrupted},
+    };
+    if (!toolCalls.isEmpty()) {
+        QJsonArray calls;
+        for (const ToolCall &call : toolCalls)
+            calls.append(QJsonObject{{u"call_id"_s, call.id}, {u"name"_s, call.name}});
+        metadata.insert(u"tool_calls"_s, calls);
+    }
+    return turnEvent(sessionId, EventType::AssistantMessage, turnId, content, metadata);
+}
+
+Event toolCall(const QUuid &sessionId, const QString &turnId, const ToolCall &call) {
+    return turnEvent(sessionId, EventType::ToolCall, turnId, call.arguments,
+                     {{u"call_id"_s, call.id},
+                      {u"name"_s, call.name},
+                      {u"arguments"_s, argumentsObject(call.arguments)}});
+}
+
+Event toolResult(const QUuid &sessionId, const QString &turnId, const QString &callId,
+                 const QString &toolName, bool ok, const QString &modelText) {
+    return turnEvent(sessionId, EventType::ToolResult, turnId, modelText,
+                     {{u"call_id"_s, callId}, {u"name"_s, toolName}, {u"ok"_s, ok}});
+}
+
+Event error(const QUuid &sessionId, const QString &turnId, const QString &code,
+            const QString &message, bool retryable) {
+    return turnEvent(sessionId, EventType::Error, turnId, message,
+                     {{u"code"_s, code}, {u"retryable"_s, retryable}});
+}
+
+QString newTurnId() {
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+QString turnId(const Event &event) {
+    return event.metadata.value(u"turn_id"_s).toString();
+}
+
+std::optional<ToolCall> parseToolCall(const Event &event) {
+    const QString callId = event.metadata.value(u"call_id"_s).toString();
+    const QString name = event.metadata.value(u"name"_s).toString();
+    if (event.type != EventType::ToolCall || callId.isEmpty() || name.isEmpty())
+        return std::nullopt;
+    QString arguments = event.content;
+    // Rows written by other programs may keep the arguments only in the metadata.
+    if (arguments.isEmpty() && event.metadata.value(u"arguments"_s).isObject())
+        arguments = QString::fromUtf8(QJsonDocument(event.metadata.value(u"arguments"_s).toObject())
+                                          .toJson(QJsonDocument::Compact));
+    return ToolCall{callId, name, arguments};
+}
+
+std::optional<ParsedToolResult> parseToolResult(const Event &event) {
+    const QString callId = event.metadata.value(u"call_id"_s).toString();
+    if (event.type != EventType::ToolResult || callId.isEmpty())
+        return std::nullopt;
+    return ParsedToolResult{callId, event.metadata.value(u"name"_s).toString(),
+                            event.metadata.value(u"ok"_s).toBool(), event.content};
+}
+
+std::optional<TurnOutcome> parseAssistantOutcome(const Event &event) {
+    if (event.type != EventType::AssistantMessage)
+        return std::nullopt;
+    const QJsonObject &m = event.metadata;
+    TurnOutcome outcome;
+    outcome.finishReason = m.value(u"finish_reason"_s).toString();
+    outcome.model = m.value(u"model"_s).toString();
+    const QJsonObject usage = m.value(u"usage"_s).toObject();
+    outcome.usage.promptTokens = usage.value(u"prompt_tokens"_s).toInt();
+    outcome.usage.completionTokens = usage.value(u"completion_tokens"_s).toInt();
+    outcome.ttftMs = m.value(u"ttft_ms"_s).toInteger(-1);
+    outcome.durationMs = m.value(u"duration_ms"_s).toInteger();
+    return outcome;
+}
+
+bool isInterrupted(const Event &event) {
+    return event.metadata.value(u"interrupted"_s).toBool();
+}
+
+QJsonObject argumentsObject(const QString &arguments) {
+    return QJsonDocument::fromJson(arguments.toUtf8()).object();
+}
+
+} // namespace ChatEvents

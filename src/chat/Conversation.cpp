@@ -1,0 +1,103 @@
+#include "chat/Conversation.h"
+
+#include "chat/ChatEvents.h"
+#include "chat/TurnRunner.h"
+#include "core/Logging.h"
+#include "storage/Database.h"
+
+Conversation::Conversation(const QUuid &sessionId, LlmClient *llm, ToolRegistry *tools,
+                           Database *database, const ChatSettings &settings, QObject *parent)
+    : QObject(parent)
+    , m_sessionId(sessionId)
+    , m_llm(llm)
+    , m_tools(tools)
+    , m_database(database)
+    , m_settings(settings) {}
+
+Conversation::~Conversation() {
+    // The partial reply is still stored, but nobody hears of a conversation going away.
+    blockSignals(true);
+    m_queue.clear();
+    if (m_turn)
+        m_turn->cancel();
+}
+
+void Conversation::restore(const QList<Event> &events) {
+    m_memory.restore(events);
+}
+
+Conversation::SendResult Conversation::send(const QString &text) {
+    if (isBusy() && m_queue.size() >= m_settings.maxQueuedMessages)
+        return SendResult::Busy;
+    const QString turnId = ChatEvents::newTurnId();
+    record(ChatEvents::userMessage(m_sessionId, turnId, text));
+    const bool queued = isBusy();
+    m_queue.append({turnId, text});
+    if (queued)
+        return SendResult::Queued;
+    startNext();
+    return SendResult::Started;
+}
+
+void Conversation::startNext() {
+    if (m_turn)
+        return;
+    if (m_queue.isEmpty()) {
+        Q_EMIT idle();
+        return;
+    }
+    const Pending next = m_queue.takeFirst();
+    m_turn = new TurnRunner(m_sessionId, next.turnId, m_llm, m_tools, &m_memory, m_settings, this);
+    connect(m_turn, &TurnRunner::eventReady, this, &Conversation::record);
+    connect(m_turn, &TurnRunner::contentDelta, this, &Conversation::contentDelta);
+    connect(m_turn, &TurnRunner::toolStarted, this, &Conversation::toolStarted);
+    connect(m_turn, &TurnRunner::toolFinished, this, &Conversation::toolFinished);
+    connect(m_turn, &TurnRunner::finished, this, &Conversation::onTurnFinished);
+    Q_EMIT turnStarted(next.text);
+    m_turn->start();
+}
+
+void Conversation::onTurnFinished(const TurnOutcome &outcome) {
+    m_turn->deleteLater();
+    m_turn = nullptr;
+    Q_EMIT turnFinished(outcome);
+    startNext();
+}
+
+void Conversation::cancel() {
+    if (m_turn)
+        m_turn->cancel();
+}
+
+void Conversation::cancelAll() {
+    m_queue.clear();
+    if (m_turn)
+        m_turn->cancel();
+}
+
+bool Conversation::isBusy() const {
+    return m_turn || !m_queue.isEmpty();
+}
+
+int Conversation::queuedCount() const {
+    return int(m_queue.size());
+}
+
+QList<ChatMessage> Conversation::history() const {
+    return m_memory.messages();
+}
+
+QString Conversation::rollingSummary() const {
+    return m_memory.summary();
+}
+
+QUuid Conversation::sessionId() const {
+    return m_sessionId;
+}
+
+void Conversation::record(const Event &event) {
+    if (m_database)
+        m_database->appendEvent(event);
+    m_memory.record(event);
+    Q_EMIT eventRecorded(event);
+}

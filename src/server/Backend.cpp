@@ -1,0 +1,225 @@
+#include "server/Backend.h"
+
+#include "chat/ChatSettings.h"
+#include "chat/Conversation.h"
+#include "chat/Summarizer.h"
+#include "core/Logging.h"
+#include "core/MetricsRegistry.h"
+#include "llm/LlmClient.h"
+#include "server/HttpServer.h"
+#include "server/ServerMetrics.h"
+#include "server/SessionManager.h"
+#include "storage/Database.h"
+#include "storage/StorageError.h"
+#include "tools/ToolRegistry.h"
+
+#include <QDir>
+#include <QHostAddress>
+#include <QTimer>
+
+namespace {
+
+constexpr int kFlushWaitMs = 1500;
+
+LlmSettings llmSettings(const Config &config) {
+    LlmSettings settings;
+    settings.baseUrl = QUrl(config.llmBaseUrl);
+    settings.apiKey = config.llmApiKey;
+    settings.model = config.llmModel;
+    return settings;
+}
+
+ChatSettings chatSettings(const Config &config) {
+    ChatSettings settings;
+    settings.systemPrompt = config.systemPrompt;
+    settings.maxToolSteps = config.maxToolSteps;
+    settings.maxQueuedMessages = config.maxQueuedMessages;
+    return settings;
+}
+
+SessionSocket::Limits socketLimits(const Config &config) {
+    SessionSocket::Limits limits;
+    limits.maxMessageBytes = config.maxMessageBytes;
+    // Between the two limits a client gets error too_large and stays connected.
+    limits.hardFrameBytes = qMax<qint64>(4 * qint64(config.maxMessageBytes), 256 * 1024);
+    return limits;
+}
+
+} // namespace
+
+Backend::Backend(const Config &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_database(new Database(this))
+    , m_llm(new LlmClient(llmSettings(config), this))
+    , m_tools(new ToolRegistry(this))
+    , m_metrics(new MetricsRegistry(this))
+    , m_summarizer(new Summarizer(m_llm, this))
+    , m_summaries(new SummaryScheduler(m_database, m_summarizer, m_metrics, this))
+    , m_sessions(new SessionManager(m_database, m_llm, m_tools, m_metrics, m_summaries,
+                                    chatSettings(config), socketLimits(config), this))
+    , m_http(new HttpServer(m_database, m_llm, m_metrics, m_sessions, this)) {
+    m_tools->addBuiltinTools();
+    ServerMetrics::describeAll(m_metrics);
+    m_sessions->setApiToken(config.apiToken);
+    m_http->setApiToken(config.apiToken);
+    m_http->setAcceptingReason(QStringLiteral("server: starting"));
+
+    connect(m_sessions, &SessionManager::sessionOpened, this, &Backend::sessionOpened);
+    connect(m_sessions, &SessionManager::sessionClosed, this, &Backend::sessionClosed);
+    connect(m_sessions, &SessionManager::connectionCountChanged, this,
+            &Backend::connectionCountChanged);
+    connect(m_database, &Database::queueDepthChanged, this,
+            [this](int depth) { m_metrics->set(ServerMetrics::DatabaseQueueDepth, depth); });
+    connect(m_database, &Database::healthChanged, this,
+            [this](bool healthy, const QString &reason) {
+                m_metrics->set(ServerMetrics::DatabaseHealthy, healthy ? 1 : 0);
+                if (healthy) {
+                    qCInfo(lcStorage).noquote() << "database usable again";
+                } else {
+                    qCWarning(lcStorage).noquote() << "database not usable:" << reason;
+                    Q_EMIT errorOccurred(QStringLiteral("database: %1").arg(reason));
+                }
+            });
+    connect(m_summaries, &SummaryScheduler::summaryFailed, this,
+            [this](const QUuid &, const QString &error, bool) {
+                Q_EMIT errorOccurred(QStringLiteral("summary failed: %1").arg(error));
+            });
+}
+
+Backend::~Backend() {
+    // Sessions and sockets go before the database they write to.
+    delete m_http;
+    delete m_sessions;
+    delete m_summaries;
+}
+
+void Backend::setSocketLimits(const SessionSocket::Limits &limits) {
+    m_sessions->setLimits(limits);
+}
+
+void Backend::setSummarySettings(const SummaryScheduler::Settings &settings) {
+    m_summaries->setSettings(settings);
+}
+
+void Backend::start() {
+    if (m_state != State::Idle)
+        return;
+    m_state = State::Starting;
+    if (!m_config.dataDir.isEmpty())
+        QDir().mkpath(m_config.dataDir);
+    if (!m_llm->isConfigured())
+        qCWarning(lcLlm).noquote()
+            << "no LLM is configured: every turn will answer llm_unavailable; set "
+               "OPENAI_API_KEY, or OPENAI_BASE_URL / --llm-base-url";
+    m_database->open(m_config.databaseUrl)
+        .then(this,
+              [this] {
+                  qCInfo(lcStorage).noquote() << "database open:" << m_database->backendName();
+                  listen();
+              })
+        .onFailed(this, [this](const QException &error) {
+            const auto *storage = dynamic_cast<const StorageError *>(&error);
+            const QString message =
+                QStringLiteral("cannot open the database: %1")
+                    .arg(storage ? storage->message() : QString::fromUtf8(error.what()));
+            m_state = State::Stopped;
+            qCCritical(lcStorage).noquote() << message;
+            Q_EMIT startFailed(message);
+        });
+}
+
+void Backend::listen() {
+    if (m_state != State::Starting)
+        return;
+    QHostAddress address;
+    if (m_config.host == u"localhost")
+        address = QHostAddress(QHostAddress::LocalHost);
+    else if (!address.setAddress(m_config.host)) {
+        m_state = State::Stopped;
+        Q_EMIT startFailed(QStringLiteral("cannot listen on %1: not an IP address; use e.g. "
+                                          "127.0.0.1 or 0.0.0.0")
+                               .arg(m_config.host));
+        return;
+    }
+    m_port = m_http->listen(address, m_config.port);
+    if (m_port == 0) {
+        m_state = State::Stopped;
+        Q_EMIT startFailed(QStringLiteral("cannot listen on %1:%2: the port is in use or not "
+                                          "allowed; choose another with --port")
+                               .arg(m_config.host)
+                               .arg(m_config.port));
+        return;
+    }
+    m_http->setAcceptingReason({});
+    m_summaries->start();
+    m_state = State::Running;
+    qCInfo(lcServer).noquote() << "server started at" << url().toString();
+    Q_EMIT started(url());
+}
+
+void Backend::stop() {
+    if (m_state == State::Stopping || m_state == State::Stopped)
+        return;
+    if (m_state != State::Running) {
+        m_state = State::Stopped;
+        QMetaObject::invokeMethod(this, &Backend::stopped, Qt::QueuedConnection);
+        return;
+    }
+    m_state = State::Stopping;
+    qCInfo(lcServer) << "stopping";
+    m_http->stopListening();
+    m_http->setAcceptingReason(QStringLiteral("server: shutting down"));
+    m_summaries->stop();
+    connect(m_sessions, &SessionManager::shutdownFinished, this, [this] {
+        auto *deadline = new QTimer(this);
+        deadline->setSingleShot(true);
+        connect(deadline, &QTimer::timeout, this, [this] {
+            qCWarning(lcStorage) << "database flush did not finish in time";
+            finishStop();
+        });
+        deadline->start(kFlushWaitMs);
+        m_database->flush()
+            .then(this, [this] { finishStop(); })
+            .onFailed(this, [this](const QException &) { finishStop(); });
+    });
+    m_sessions->shutdown();
+}
+
+void Backend::finishStop() {
+    if (m_state == State::Stopped)
+        return;
+    m_state = State::Stopped;
+    qCInfo(lcServer) << "stopped";
+    Q_EMIT stopped();
+}
+
+QUrl Backend::url() const {
+    if (m_port == 0)
+        return {};
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(m_config.host);
+    url.setPort(m_port);
+    return url;
+}
+
+QList<QUuid> Backend::sessionIds() const {
+    return m_sessions->sessionIds();
+}
+
+Conversation *Backend::conversation(const QUuid &sessionId) const {
+    return m_sessions->conversation(sessionId);
+}
+
+QString Backend::sessionUserId(const QUuid &sessionId) const {
+    return m_sessions->userId(sessionId);
+}
+
+int Backend::connectionCount() const {
+    return m_sessions->connectionCount();
+}
+
+bool Backend::endSession(const QUuid &sessionId) {
+    return m_sessions->endSession(sessionId, QStringLiteral("session ended by the operator"));
+}

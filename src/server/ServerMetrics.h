@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QString>
+
+class MetricsRegistry;
+
+// Names of the metrics the server publishes on /metrics (Prometheus text format).
+namespace ServerMetrics {
+
+inline const QString ActiveSessions = QStringLiteral("rtai_active_sessions");
+inline const QString WebSocketConnections = QStringLiteral("rtai_websocket_connections");
+inline const QString WebSocketCloses = QStringLiteral("rtai_websocket_closes_total");
+inline const QString Turns = QStringLiteral("rtai_turns_total");
+inline const QString TimeToFirstToken = QStringLiteral("rtai_ttft_seconds");
+inline const QString TurnDuration = QStringLiteral("rtai_turn_duration_seconds");
+inline const QString TokensStreamed = QStringLiteral("rtai_tokens_streamed_total");
+inline const QString ToolCalls = QStringLiteral("rtai_tool_calls_total");
+inline const QString LlmErrors = QStringLiteral("rtai_llm_errors_total");
+inline const QString DatabaseQueueDepth = QStringLiteral("rtai_database_queue_depth");
+inline const QString DatabaseHealthy = QStringLiteral("rtai_database_healthy");
+inline const QString HttpRequests = QStringLiteral("rtai_http_requests_total");
+inline const QString Summaries = QStringLiteral("rtai_summaries_total");
+
+// Declares every metric above with its type and help text, so each appears from the start.
+void describeAll(MetricsRegistry *metrics);
+
+} // namespace ServerMetrics

@@ -1,0 +1,250 @@
+#include "server/SessionSocket.h"
+
+#include "chat/Conversation.h"
+#include "core/Ids.h"
+#include "core/Logging.h"
+#include "server/JsonFormat.h"
+
+#include <QJsonDocument>
+#include <QNetworkRequest>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+namespace {
+
+constexpr int kAbortAfterCloseMs = 2000;
+constexpr int kMaxUserIdLength = 128;
+const QString kPathPrefix = QStringLiteral("/ws/session/");
+
+QString typeOf(const QJsonObject &frame) {
+    return frame.value(QStringLiteral("type")).toString();
+}
+
+} // namespace
+
+SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &limits,
+                             QObject *parent)
+    : QObject(parent)
+    , m_socket(std::move(socket))
+    , m_limits(limits) {
+    m_socket->setParent(nullptr);
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_limits.hardFrameBytes));
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(m_limits.hardFrameBytes));
+
+    const QUrl url = m_socket->requestUrl();
+    const QString path = url.path();
+    const QString userId =
+        QUrlQuery(url).queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
+    if (!path.startsWith(kPathPrefix)) {
+        m_requestError = QStringLiteral("unknown endpoint %1: connect to "
+                                        "/ws/session/{session_id}?user_id={user_id}")
+                             .arg(path);
+    } else if (m_sessionId = Ids::parseSessionId(path.mid(kPathPrefix.size()));
+               m_sessionId.isNull()) {
+        m_requestError = QStringLiteral("session_id must be a UUID such as "
+                                        "123e4567-e89b-12d3-a456-426614174000");
+    } else if (userId.isEmpty() || userId.size() > kMaxUserIdLength) {
+        m_requestError =
+            QStringLiteral("user_id is required in the query string (1 to %1 characters)")
+                .arg(kMaxUserIdLength);
+    } else {
+        m_userId = userId;
+    }
+
+    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &SessionSocket::onTextMessage);
+    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this,
+            &SessionSocket::onBinaryMessage);
+    connect(m_socket.get(), &QWebSocket::disconnected, this, &SessionSocket::onDisconnected);
+}
+
+SessionSocket::~SessionSocket() {
+    if (m_socket)
+        m_socket->disconnect(this);
+}
+
+QString SessionSocket::presentedToken() const {
+    const QByteArray authorization = m_socket->request().rawHeader("Authorization");
+    if (authorization.startsWith("Bearer "))
+        return QString::fromUtf8(authorization.mid(7)).trimmed();
+    return QUrlQuery(m_socket->requestUrl())
+        .queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
+}
+
+QString SessionSocket::peer() const {
+    return QStringLiteral("%1:%2")
+        .arg(m_socket->peerAddress().toString())
+        .arg(m_socket->peerPort());
+}
+
+void SessionSocket::attach(Conversation *conversation, bool resumed, const QString &model,
+                           const QJsonArray &history) {
+    m_conversation = conversation;
+    sendFrame({{QStringLiteral("type"), QStringLiteral("session")},
+               {QStringLiteral("session_id"), Ids::toText(m_sessionId)},
+               {QStringLiteral("user_id"), m_userId},
+               {QStringLiteral("resumed"), resumed},
+               {QStringLiteral("model"), model}});
+    if (resumed)
+        sendFrame({{QStringLiteral("type"), QStringLiteral("history")},
+                   {QStringLiteral("messages"), history}});
+
+    connect(conversation, &Conversation::contentDelta, this, [this](const QString &text) {
+        sendFrame(
+            {{QStringLiteral("type"), QStringLiteral("content")}, {QStringLiteral("value"), text}});
+    });
+    connect(conversation, &Conversation::toolStarted, this,
+            [this](const QString &callId, const QString &tool, const QJsonObject &arguments) {
+                sendFrame({{QStringLiteral("type"), QStringLiteral("tool_start")},
+                           {QStringLiteral("tool"), tool},
+                           {QStringLiteral("call_id"), callId},
+                           {QStringLiteral("arguments"), arguments}});
+            });
+    connect(conversation, &Conversation::toolFinished, this,
+            [this](const QString &callId, const QString &tool, bool ok, const QJsonValue &result) {
+                sendFrame({{QStringLiteral("type"), QStringLiteral("tool_end")},
+                           {QStringLiteral("tool"), tool},
+                           {QStringLiteral("call_id"), callId},
+                           {QStringLiteral("ok"), ok},
+                           {QStringLiteral("result"), result}});
+            });
+    connect(conversation, &Conversation::turnFinished, this, &SessionSocket::onTurnFinished);
+
+    const QStringList pending = std::exchange(m_pending, {});
+    for (const QString &text : pending)
+        handleText(text);
+}
+
+void SessionSocket::closeWith(int code, const QString &reason) {
+    if (m_closing)
+        return;
+    m_closing = true;
+    if (m_conversation)
+        m_conversation->disconnect(this);
+    qCInfo(lcServer).noquote() << "closing" << peer() << "session" << Ids::toText(m_sessionId)
+                               << "code" << code << reason;
+    m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
+    m_abortTimer = new QTimer(this);
+    m_abortTimer->setSingleShot(true);
+    connect(m_abortTimer, &QTimer::timeout, this, [this] { m_socket->abort(); });
+    m_abortTimer->start(kAbortAfterCloseMs);
+}
+
+void SessionSocket::onTextMessage(const QString &text) {
+    if (m_closing)
+        return;
+    if (!m_conversation) {
+        if (m_pending.size() >= m_limits.maxPendingFrames)
+            sendError(QStringLiteral("busy"),
+                      QStringLiteral("the session is still opening and %1 frames are already "
+                                     "waiting; wait for the session frame before sending more")
+                          .arg(m_limits.maxPendingFrames),
+                      true);
+        else
+            m_pending.append(text);
+        return;
+    }
+    handleText(text);
+}
+
+void SessionSocket::onBinaryMessage(const QByteArray &data) {
+    if (m_closing)
+        return;
+    sendError(QStringLiteral("bad_request"),
+              QStringLiteral("binary frames are not supported (%1 bytes ignored); send user "
+                             "messages as UTF-8 text frames")
+                  .arg(data.size()));
+}
+
+void SessionSocket::handleText(const QString &text) {
+    const qsizetype bytes = text.toUtf8().size();
+    if (bytes > m_limits.maxMessageBytes) {
+        sendError(QStringLiteral("too_large"),
+                  QStringLiteral("the message has %1 bytes, more than the limit of %2 bytes; "
+                                 "send a shorter message")
+                      .arg(bytes)
+                      .arg(m_limits.maxMessageBytes));
+        return;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
+    const QJsonObject command = document.isObject() ? document.object() : QJsonObject();
+    const QString type = typeOf(command);
+    if (type == u"ping") {
+        sendFrame({{QStringLiteral("type"), QStringLiteral("pong")}});
+    } else if (type == u"cancel") {
+        m_conversation->cancel();
+    } else if (type == u"message") {
+        const QJsonValue value = command.value(QStringLiteral("text"));
+        if (!value.isString()) {
+            sendError(QStringLiteral("bad_request"),
+                      QStringLiteral("a message command needs a string field \"text\", as in "
+                                     "{\"type\":\"message\",\"text\":\"Hello\"}"));
+            return;
+        }
+        sendUserMessage(value.toString());
+    } else {
+        sendUserMessage(text);
+    }
+}
+
+void SessionSocket::sendUserMessage(const QString &text) {
+    if (text.trimmed().isEmpty()) {
+        sendError(QStringLiteral("bad_request"),
+                  QStringLiteral("the message is empty; type something to send"));
+        return;
+    }
+    if (m_conversation->send(text) == Conversation::SendResult::Busy)
+        sendError(QStringLiteral("busy"),
+                  QStringLiteral("too many messages are waiting for an answer; wait for the "
+                                 "current replies (done frames) and send it again"),
+                  true);
+}
+
+void SessionSocket::sendFrame(const QJsonObject &frame) {
+    if (m_closing)
+        return;
+    m_socket->sendTextMessage(QString::fromUtf8(JsonFormat::compact(frame)));
+    const qint64 buffered = m_socket->bytesToWrite();
+    if (buffered > m_limits.maxBufferedBytes) {
+        qCWarning(lcServer).noquote()
+            << "client" << peer() << "does not read: " << buffered << "bytes unsent";
+        closeWith(CloseTooSlow,
+                  QStringLiteral("client too slow: more than %1 bytes were waiting to be read")
+                      .arg(m_limits.maxBufferedBytes));
+        // The close frame waits behind everything unread: do not let it hold the memory.
+        m_abortTimer->start(0);
+    }
+}
+
+void SessionSocket::sendError(const QString &code, const QString &message, bool retryable) {
+    sendFrame({{QStringLiteral("type"), QStringLiteral("error")},
+               {QStringLiteral("code"), code},
+               {QStringLiteral("message"), message},
+               {QStringLiteral("retryable"), retryable}});
+}
+
+void SessionSocket::onTurnFinished(const TurnOutcome &outcome) {
+    if (outcome.finishReason == u"error")
+        sendError(outcome.errorCode, outcome.errorMessage, outcome.retryable);
+    sendFrame({{QStringLiteral("type"), QStringLiteral("done")},
+               {QStringLiteral("finish_reason"), outcome.finishReason},
+               {QStringLiteral("usage"),
+                QJsonObject{{QStringLiteral("prompt_tokens"), outcome.usage.promptTokens},
+                            {QStringLiteral("completion_tokens"), outcome.usage.completionTokens}}},
+               {QStringLiteral("ttft_ms"), outcome.ttftMs},
+               {QStringLiteral("duration_ms"), outcome.durationMs}});
+}
+
+void SessionSocket::onDisconnected() {
+    if (m_closedEmitted)
+        return;
+    m_closedEmitted = true;
+    if (m_conversation)
+        m_conversation->disconnect(this);
+    m_conversation = nullptr;
+    const int code = int(m_socket->closeCode());
+    const QString reason = m_socket->closeReason();
+    Q_EMIT closed(code, reason);
+    deleteLater();
+}

@@ -1,0 +1,89 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+#include <QUuid>
+#include <memory>
+
+class Conversation;
+class MetricsRegistry;
+class QTimer;
+class QWebSocket;
+struct TurnOutcome;
+
+// One WebSocket connection of the session protocol (PROTOCOL.md): parses the client's frames,
+// forwards them to the Conversation it is attached to and turns the Conversation's signals into
+// frames. The Conversation outlives it; SessionManager decides which socket serves which session.
+class SessionSocket : public QObject {
+    Q_OBJECT
+
+public:
+    struct Limits {
+        int maxMessageBytes = 32 * 1024;   // larger messages get error too_large
+        qint64 hardFrameBytes = 1 << 20;   // larger frames or messages: close 1009 (by QWebSocket)
+        qint64 maxBufferedBytes = 8 << 20; // unsent output beyond this: close CloseTooSlow
+        int maxPendingFrames = 16;         // frames held until the session is attached
+    };
+    // Close codes of PROTOCOL.md, plus the ones this server adds.
+    enum CloseCode : int {
+        CloseNormal = 1000,
+        CloseGoingAway = 1001,
+        ClosePolicy = 1008,
+        CloseTooBig = 1009,
+        CloseInternal = 1011,
+        CloseReplaced = 4000,
+        CloseTooSlow = 4008,
+        CloseBadRequest = 4400,
+        CloseForbidden = 4403,
+    };
+
+    SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &limits,
+                  QObject *parent = nullptr);
+    ~SessionSocket() override;
+
+    // From the request URL /ws/session/{session_id}?user_id=…; null / empty when invalid, and
+    // then requestError() says why.
+    QUuid sessionId() const { return m_sessionId; }
+    QString userId() const { return m_userId; }
+    QString requestError() const { return m_requestError; }
+    // The token the client presented: `Authorization: Bearer …` or `?token=…`.
+    QString presentedToken() const;
+    QString peer() const;
+
+    // Sends `session` (and `history` when resumed) and starts serving frames, including the ones
+    // that arrived before.
+    void attach(Conversation *conversation, bool resumed, const QString &model,
+                const QJsonArray &history);
+    bool isAttached() const { return !m_conversation.isNull(); }
+    // Sends a close frame; the socket is aborted if the peer does not answer within 2 s.
+    void closeWith(int code, const QString &reason);
+    bool isClosing() const { return m_closing; }
+
+Q_SIGNALS:
+    // Emitted once when the connection is gone (the object deletes itself afterwards).
+    void closed(int code, const QString &reason);
+
+private:
+    void onTextMessage(const QString &text);
+    void onBinaryMessage(const QByteArray &data);
+    void handleText(const QString &text);
+    void sendUserMessage(const QString &text);
+    void sendFrame(const QJsonObject &frame);
+    void sendError(const QString &code, const QString &message, bool retryable = false);
+    void onTurnFinished(const TurnOutcome &outcome);
+    void onDisconnected();
+
+    std::unique_ptr<QWebSocket> m_socket;
+    Limits m_limits;
+    QUuid m_sessionId;
+    QString m_userId;
+    QString m_requestError;
+    QPointer<Conversation> m_conversation;
+    QStringList m_pending;
+    QTimer *m_abortTimer = nullptr;
+    bool m_closing = false;
+    bool m_closedEmitted = false;
+};

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QUuid>
+
+class Database;
+class MetricsRegistry;
+class QTimer;
+class Summarizer;
+
+// Durable session summaries. The job state lives in the database (ended sessions without a
+// summary), so start() after a crash or restart ends the sessions the crash left open and
+// summarizes every ended session that has no summary yet. A failed summary is recorded
+// (recordSummaryFailure) and retried with exponential backoff, at most maxAttempts times.
+// A session with no messages is given a fixed summary without asking the LLM.
+class SummaryScheduler : public QObject {
+    Q_OBJECT
+
+public:
+    struct Settings {
+        int maxAttempts = 5;         // per session, counted in the database too
+        int retryBaseDelayMs = 2000; // delay before retry n: base * 2^(n-1)
+        int retryMaxDelayMs = 300000;
+        int concurrency = 2; // summaries running at once
+    };
+
+    SummaryScheduler(Database *database, Summarizer *summarizer, MetricsRegistry *metrics,
+                     QObject *parent = nullptr);
+
+    void setSettings(const Settings &settings);
+    // Ends abandoned sessions, then schedules every session that needs a summary.
+    void start();
+    // Stops scheduling; summaries in flight are not stored (they run again at the next start).
+    void stop();
+
+    // Summarizes this (ended) session soon.
+    void schedule(const QUuid &sessionId);
+    // The session was reopened: drop its job, and ignore a summary still in flight for it.
+    void cancel(const QUuid &sessionId);
+    int pendingCount() const;
+
+    // The summary stored for a session in which nothing was said.
+    static QString emptySessionSummary();
+
+Q_SIGNALS:
+    void summaryStored(const QUuid &sessionId, const QString &summary);
+    void summaryFailed(const QUuid &sessionId, const QString &error, bool willRetry);
+    // start() has scheduled everything the database holds.
+    void recovered(int endedSessions, int scheduled);
+
+private:
+    void pump();
+    void run(const QUuid &sessionId);
+    void finish(const QUuid &sessionId);
+    void fail(const QUuid &sessionId, const QString &error);
+
+    Database *m_database;
+    Summarizer *m_summarizer;
+    MetricsRegistry *m_metrics;
+    Settings m_settings;
+    QList<QUuid> m_queue;
+    QSet<QUuid> m_running;
+    QSet<QUuid> m_cancelled;
+    QHash<QUuid, int> m_attempts;
+    QHash<QUuid, QTimer *> m_retryTimers;
+    bool m_active = false;
+};

@@ -1,0 +1,186 @@
+#include "storage/Database.h"
+
+#include "core/Logging.h"
+#include "storage/DatabaseUrl.h"
+#include "storage/DatabaseWorker.h"
+#include "storage/SessionStore.h"
+
+#include <QPromise>
+#include <QThread>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+constexpr int kShutdownGraceMs = 5000;
+}
+
+Database::Database(QObject *parent)
+    : QObject(parent)
+    , m_thread(new QThread(this))
+    , m_worker(new DatabaseWorker) {
+    m_thread->setObjectName(u"database"_s);
+    m_worker->moveToThread(m_thread);
+    connect(m_worker, &DatabaseWorker::writesDone, this, &Database::onWritesDone);
+    connect(m_worker, &DatabaseWorker::healthChanged, this, &Database::onHealthChanged);
+    m_thread->start();
+}
+
+Database::~Database() {
+    DatabaseWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker] { worker->shutdown(kShutdownGraceMs); }, Qt::QueuedConnection);
+    m_thread->wait();
+    m_worker = nullptr;
+}
+
+QFuture<void> Database::open(const QString &databaseUrl) {
+    auto promise = std::make_shared<QPromise<void>>();
+    promise->start();
+    QString error;
+    const std::optional<DatabaseUrl> url = DatabaseUrl::parse(databaseUrl, &error);
+    if (!url) {
+        qCWarning(lcStorage).noquote() << "invalid database URL:" << error;
+        promise->setException(StorageError(u"invalid database URL: "_s + error));
+        promise->finish();
+        return promise->future();
+    }
+    m_backendName = url->backendName();
+    DatabaseWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, url = *url, promise] { worker->open(url, promise); },
+        Qt::QueuedConnection);
+    return promise->future();
+}
+
+QString Database::backendName() const {
+    return m_backendName;
+}
+
+void Database::enqueueWrite(WriteOp op) {
+    if (m_queueDepth >= m_maxQueuedWrites) {
+        if (m_rejectedWrites++ % 1000 == 0)
+            qCCritical(lcStorage).noquote()
+                << u"write queue full (%1 writes waiting for the database); refusing writes, "
+                   "%2 refused so far"_s.arg(m_queueDepth)
+                       .arg(m_rejectedWrites);
+        return;
+    }
+    ++m_queueDepth;
+    if (!m_nearFullWarned && m_queueDepth >= m_maxQueuedWrites / 4 * 3) {
+        m_nearFullWarned = true;
+        qCWarning(lcStorage).noquote()
+            << u"write queue 75% full: %1 of %2 writes wait for the database"_s.arg(m_queueDepth)
+                   .arg(m_maxQueuedWrites);
+    }
+    DatabaseTask task;
+    task.write = std::move(op);
+    m_worker->enqueue(std::move(task));
+    Q_EMIT queueDepthChanged(m_queueDepth);
+}
+
+template <typename T, typename Run>
+QFuture<T> Database::enqueueJob(Run run, bool waitsForConnection) {
+    auto promise = std::make_shared<QPromise<T>>();
+    promise->start();
+    DatabaseTask task;
+    task.run = [promise, run = std::move(run)](SessionStore &store) {
+        if constexpr (std::is_void_v<T>) {
+            run(store);
+        } else {
+            promise->addResult(run(store));
+        }
+        promise->finish();
+    };
+    task.fail = [promise](const QString &message) {
+        promise->setException(StorageError(message));
+        promise->finish();
+    };
+    task.waitsForConnection = waitsForConnection;
+    m_worker->enqueue(std::move(task));
+    return promise->future();
+}
+
+void Database::createSession(const QUuid &id, const QString &userId, const QDateTime &startTime) {
+    enqueueWrite({WriteOp::Kind::CreateSession, id, userId, startTime, {}});
+}
+
+void Database::endSession(const QUuid &id, const QDateTime &endTime) {
+    enqueueWrite({WriteOp::Kind::EndSession, id, {}, endTime, {}});
+}
+
+void Database::appendEvent(const Event &event) {
+    enqueueWrite({WriteOp::Kind::AppendEvent, event.sessionId, {}, {}, event});
+}
+
+void Database::setSummary(const QUuid &id, const QString &summary) {
+    enqueueWrite({WriteOp::Kind::SetSummary, id, summary.isNull() ? u""_s : summary, {}, {}});
+}
+
+void Database::recordSummaryFailure(const QUuid &id, const QString &error) {
+    enqueueWrite({WriteOp::Kind::RecordSummaryFailure, id, error, {}, {}});
+}
+
+QFuture<bool> Database::deleteSession(const QUuid &id) {
+    return enqueueJob<bool>([id](SessionStore &store) { return store.deleteSession(id); });
+}
+
+QFuture<void> Database::flush() {
+    return enqueueJob<void>([](SessionStore &) {}, true);
+}
+
+QFuture<std::optional<Session>> Database::session(const QUuid &id) {
+    return enqueueJob<std::optional<Session>>(
+        [id](SessionStore &store) { return store.session(id); });
+}
+
+QFuture<SessionPage> Database::sessions(const SessionQuery &query) {
+    return enqueueJob<SessionPage>([query](SessionStore &store) { return store.sessions(query); });
+}
+
+QFuture<QList<Event>> Database::events(const QUuid &sessionId, qint64 afterId, int limit) {
+    return enqueueJob<QList<Event>>([sessionId, afterId, limit](SessionStore &store) {
+        return store.events(sessionId, afterId, limit);
+    });
+}
+
+QFuture<QList<Session>> Database::sessionsNeedingSummary(int maxAttempts) {
+    return enqueueJob<QList<Session>>(
+        [maxAttempts](SessionStore &store) { return store.sessionsNeedingSummary(maxAttempts); });
+}
+
+QFuture<QList<QUuid>> Database::endAbandonedSessions() {
+    return enqueueJob<QList<QUuid>>(
+        [](SessionStore &store) { return store.endAbandonedSessions(); });
+}
+
+int Database::queueDepth() const {
+    return m_queueDepth;
+}
+
+bool Database::isHealthy() const {
+    return m_healthy;
+}
+
+void Database::setMaxQueuedWrites(int max) {
+    m_maxQueuedWrites = std::max(1, max);
+}
+
+int Database::maxQueuedWrites() const {
+    return m_maxQueuedWrites;
+}
+
+qint64 Database::rejectedWrites() const {
+    return m_rejectedWrites;
+}
+
+void Database::onWritesDone(int count) {
+    m_queueDepth = std::max(0, m_queueDepth - count);
+    if (m_queueDepth < m_maxQueuedWrites / 2)
+        m_nearFullWarned = false;
+    Q_EMIT queueDepthChanged(m_queueDepth);
+}
+
+void Database::onHealthChanged(bool healthy, const QString &reason) {
+    m_healthy = healthy;
+    Q_EMIT healthChanged(healthy, reason);
+}

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "core/Event.h"
+#include "core/Session.h"
+#include "storage/SessionPage.h"
+#include "storage/SessionQuery.h"
+#include "storage/StorageError.h"
+#include "storage/WriteOp.h"
+
+#include <QFuture>
+#include <QList>
+#include <QObject>
+#include <QUuid>
+#include <optional>
+
+class QThread;
+class DatabaseWorker;
+
+// The program's database: SQLite (default) or PostgreSQL / Supabase, chosen by URL.
+//
+// Lives on the main thread and never blocks it: every statement runs on a database thread that
+// owns the connection. Writes (the void methods) are queued, committed in order in batches of
+// one transaction each, and never dropped: when the connection is lost they stay queued (up to
+// maxQueuedWrites()) and are committed once it is back. Only a write the database rejects as
+// invalid (e.g. an event for a session that does not exist) is discarded, with a warning.
+// Every read sees every write queued before it. Failed futures carry a StorageError.
+//
+// Text is stored verbatim except NUL characters, which PostgreSQL cannot store: they become
+// U+FFFD on every backend, and an event whose content had one gets `"nul_replaced": true` in its
+// metadata.
+class Database : public QObject {
+    Q_OBJECT
+public:
+    explicit Database(QObject *parent = nullptr);
+    // Commits what is queued (waiting at most a few seconds for an unavailable database), then
+    // stops the database thread.
+    ~Database() override;
+
+    // Parses the URL (see DatabaseUrl), connects and applies pending migrations. Writes made
+    // before open() wait in the queue. Fails with a StorageError naming the problem.
+    QFuture<void> open(const QString &databaseUrl);
+    QString backendName() const; // "sqlite" / "postgresql"; empty before open()
+
+    // Writes.
+    // Creates the session; if it exists, it is reopened instead: end_time, summary and the
+    // summary attempts are cleared (user_id and start_time are kept).
+    void createSession(const QUuid &id, const QString &userId, const QDateTime &startTime);
+    void endSession(const QUuid &id, const QDateTime &endTime);
+    // event.createdAt must be valid (Event::make sets it); event.id is ignored.
+    void appendEvent(const Event &event);
+    void setSummary(const QUuid &id, const QString &summary);
+    // Counts one failed summary attempt and keeps the error text (summary_error).
+    void recordSummaryFailure(const QUuid &id, const QString &error);
+    QFuture<bool> deleteSession(const QUuid &id); // false: no such session; events go with it
+    QFuture<void> flush();                        // resolves when every earlier write is committed
+
+    // Reads. Each sees every write queued before it; fails at once while the database is
+    // unavailable.
+    QFuture<std::optional<Session>> session(const QUuid &id);
+    QFuture<SessionPage> sessions(const SessionQuery &query);
+    // Events with id > afterId in id order, at most `limit` (clamped to 1..10000).
+    QFuture<QList<Event>> events(const QUuid &sessionId, qint64 afterId = 0, int limit = 1000);
+    // Ended sessions without a summary whose failed attempts are fewer than maxAttempts,
+    // oldest end first.
+    QFuture<QList<Session>> sessionsNeedingSummary(int maxAttempts);
+    // Sessions left open by a crash get end_time = their last event's time (or their start
+    // time if they have none). Call at start-up, before creating sessions.
+    QFuture<QList<QUuid>> endAbandonedSessions();
+
+    int queueDepth() const; // writes queued and not yet committed
+    bool isHealthy() const; // connected, and the last statement did not fail for lack of it
+
+    // Writes beyond this many queued ones are refused (logged, counted in rejectedWrites()).
+    // A warning is logged when the queue is 75% full.
+    void setMaxQueuedWrites(int max);
+    int maxQueuedWrites() const;
+    qint64 rejectedWrites() const;
+
+Q_SIGNALS:
+    void healthChanged(bool healthy, const QString &reason);
+    void queueDepthChanged(int depth);
+
+private:
+    void enqueueWrite(WriteOp op);
+    template <typename T, typename Run>
+    QFuture<T> enqueueJob(Run run, bool waitsForConnection = false);
+    void onWritesDone(int count);
+    void onHealthChanged(bool healthy, const QString &reason);
+
+    QThread *m_thread = nullptr;
+    DatabaseWorker *m_worker = nullptr;
+    QString m_backendName;
+    int m_queueDepth = 0;
+    int m_maxQueuedWrites = 100000;
+    bool m_nearFullWarned = false;
+    qint64 m_rejectedWrites = 0;
+    bool m_healthy = false;
+};

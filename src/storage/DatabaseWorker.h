@@ -1,0 +1,71 @@
+#pragma once
+
+#include "storage/DatabaseTask.h"
+#include "storage/DatabaseUrl.h"
+#include "storage/SqlDialect.h"
+
+#include <QMutex>
+#include <QObject>
+#include <QPromise>
+#include <QSqlDatabase>
+#include <deque>
+#include <memory>
+
+class QTimer;
+
+// The database thread's side of Database: owns the connection and the queue. Writes are
+// committed in batches of up to kBatchSize, one transaction each, in queue order; a job runs
+// once every write before it is committed. When the connection fails, the failed batch and
+// everything after it stay queued, the connection is re-opened with backoff (250 ms doubling to
+// 10 s) and committing resumes where it stopped.
+class DatabaseWorker : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int kBatchSize = 256;
+
+    explicit DatabaseWorker(QObject *parent = nullptr);
+    ~DatabaseWorker() override;
+
+    // Any thread.
+    void enqueue(DatabaseTask task);
+
+    // Database thread only (invoke queued).
+    void open(const DatabaseUrl &url, const std::shared_ptr<QPromise<void>> &promise);
+    // Commits what it can within graceMs, fails the remaining jobs, closes the connection,
+    // deletes itself and ends the thread.
+    void shutdown(int graceMs);
+
+Q_SIGNALS:
+    void writesDone(int count); // committed, or discarded because the database rejected them
+    void healthChanged(bool healthy, const QString &reason);
+
+private:
+    enum class State { Closed, Connected, Reconnecting };
+
+    void schedule();
+    void process();
+    // One batch of writes or one job. False when there is nothing to do or no connection.
+    bool step();
+    int commitWrites(const QList<WriteOp> &ops);
+    bool commitOne(const WriteOp &op, QSqlError *error);
+    void runJob(DatabaseTask &job);
+    bool connect(QString *error);
+    void connectionLost(const QString &reason);
+    void reconnect();
+    void failWaitingJobs(const QString &message, bool includingFlushes);
+    void setHealth(bool healthy, const QString &reason);
+
+    QMutex m_mutex;
+    std::deque<DatabaseTask> m_queue; // guarded by m_mutex
+    bool m_scheduled = false;         // guarded by m_mutex
+
+    State m_state = State::Closed;
+    std::unique_ptr<SqlDialect> m_dialect;
+    DatabaseUrl m_url;
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    QTimer *m_reconnectTimer = nullptr;
+    int m_backoffMs;
+    bool m_healthy = false;
+    QString m_lastReason;
+};

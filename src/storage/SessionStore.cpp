@@ -1,0 +1,221 @@
+#include "storage/SessionStore.h"
+
+#include "core/Ids.h"
+#include "core/Timestamps.h"
+#include "storage/SqlDialect.h"
+#include "storage/SqlFailure.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr QChar kReplacement = QChar(0xFFFD);
+
+// PostgreSQL cannot store U+0000 in text or jsonb; every backend stores U+FFFD instead.
+QString withoutNul(const QString &text, bool *replaced = nullptr) {
+    if (!text.contains(QChar(0)))
+        return text;
+    if (replaced)
+        *replaced = true;
+    QString copy = text;
+    copy.replace(QChar(0), kReplacement);
+    return copy;
+}
+
+QJsonValue withoutNul(const QJsonValue &value, bool *replaced);
+
+QJsonObject withoutNul(const QJsonObject &object, bool *replaced) {
+    QJsonObject result;
+    for (auto it = object.begin(); it != object.end(); ++it)
+        result.insert(withoutNul(it.key(), replaced), withoutNul(it.value(), replaced));
+    return result;
+}
+
+QJsonValue withoutNul(const QJsonValue &value, bool *replaced) {
+    if (value.isString())
+        return withoutNul(value.toString(), replaced);
+    if (value.isObject())
+        return withoutNul(value.toObject(), replaced);
+    if (value.isArray()) {
+        QJsonArray array;
+        for (const QJsonValue &item : value.toArray())
+            array.append(withoutNul(item, replaced));
+        return array;
+    }
+    return value;
+}
+
+QVariant nullableText(const QString &text) {
+    return text.isNull() ? QVariant(QMetaType::fromType<QString>()) : QVariant(withoutNul(text));
+}
+
+QString id(const QUuid &uuid) {
+    return Ids::toText(uuid);
+}
+
+} // namespace
+
+SessionStore::SessionStore(const QSqlDatabase &db, const SqlDialect &dialect)
+    : m_db(db)
+    , m_dialect(dialect) {}
+
+QSqlQuery SessionStore::run(const QString &sql, const QVariantList &values, const QString &what) {
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!m_dialect.exec(query, sql, values))
+        throw SqlFailure{query.lastError(), what};
+    return query;
+}
+
+void SessionStore::apply(const WriteOp &op) {
+    const QString u = m_dialect.uuidParam();
+    const QString t = m_dialect.timeParam();
+    switch (op.kind) {
+    case WriteOp::Kind::CreateSession:
+        run(u"INSERT INTO sessions (session_id, user_id, start_time) VALUES (%1, ?, %2) "
+            "ON CONFLICT (session_id) DO UPDATE SET end_time = NULL, summary = NULL, "
+            "summary_attempts = 0, summary_error = NULL WHERE sessions.end_time IS NOT NULL"_s.arg(
+                u, t),
+            {id(op.sessionId), withoutNul(op.text), Timestamps::toIso(op.time)},
+            u"create session"_s);
+        break;
+    case WriteOp::Kind::EndSession:
+        run(u"UPDATE sessions SET end_time = %1 WHERE session_id = %2"_s.arg(t, u),
+            {Timestamps::toIso(op.time), id(op.sessionId)}, u"end session"_s);
+        break;
+    case WriteOp::Kind::AppendEvent: {
+        bool replaced = false;
+        const QString content = withoutNul(op.event.content, &replaced);
+        QJsonObject metadata = withoutNul(op.event.metadata, &replaced);
+        if (replaced)
+            metadata.insert(u"nul_replaced"_s, true);
+        run(u"INSERT INTO session_events (session_id, event_type, content, metadata, created_at) "
+            "VALUES (%1, ?, ?, %2, %3)"_s.arg(u, m_dialect.jsonParam(), t),
+            {id(op.event.sessionId), withoutNul(op.event.type), nullableText(content),
+             QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact)),
+             Timestamps::toIso(op.event.createdAt)},
+            u"append event"_s);
+        break;
+    }
+    case WriteOp::Kind::SetSummary:
+        run(u"UPDATE sessions SET summary = ?, summary_error = NULL WHERE session_id = %1"_s.arg(u),
+            {withoutNul(op.text), id(op.sessionId)}, u"set summary"_s);
+        break;
+    case WriteOp::Kind::RecordSummaryFailure:
+        run(u"UPDATE sessions SET summary_attempts = summary_attempts + 1, summary_error = ? "
+            "WHERE session_id = %1"_s.arg(u),
+            {withoutNul(op.text), id(op.sessionId)}, u"record summary failure"_s);
+        break;
+    }
+}
+
+bool SessionStore::deleteSession(const QUuid &sessionId) {
+    const QSqlQuery query =
+        run(u"DELETE FROM sessions WHERE session_id = %1"_s.arg(m_dialect.uuidParam()),
+            {id(sessionId)}, u"delete session"_s);
+    return query.numRowsAffected() > 0;
+}
+
+QList<QUuid> SessionStore::endAbandonedSessions() {
+    QSqlQuery query = run(u"UPDATE sessions SET end_time = COALESCE((SELECT max(e.created_at) "
+                          "FROM session_events e WHERE e.session_id = sessions.session_id), "
+                          "sessions.start_time) WHERE end_time IS NULL RETURNING session_id"_s,
+                          {}, u"end abandoned sessions"_s);
+    QList<QUuid> ids;
+    while (query.next())
+        ids << QUuid::fromString(query.value(0).toString());
+    return ids;
+}
+
+QString SessionStore::sessionColumns() const {
+    return u"s.session_id, s.user_id, %1, %2, s.summary, (SELECT count(*) FROM session_events e "
+           "WHERE e.session_id = s.session_id AND e.event_type IN ('user_message', "
+           "'assistant_message'))"_s.arg(m_dialect.timeText(u"s.start_time"_s),
+                                         m_dialect.timeText(u"s.end_time"_s));
+}
+
+Session SessionStore::readSession(const QSqlQuery &query) {
+    Session session;
+    session.id = QUuid::fromString(query.value(0).toString());
+    session.userId = query.value(1).toString();
+    session.startTime = Timestamps::fromIso(query.value(2).toString());
+    session.endTime = Timestamps::fromIso(query.value(3).toString());
+    session.summary = query.value(4).toString();
+    session.messageCount = query.value(5).toLongLong();
+    return session;
+}
+
+std::optional<Session> SessionStore::session(const QUuid &sessionId) {
+    QSqlQuery query = run(u"SELECT %1 FROM sessions s WHERE s.session_id = %2"_s.arg(
+                              sessionColumns(), m_dialect.uuidParam()),
+                          {id(sessionId)}, u"read session"_s);
+    if (!query.next())
+        return std::nullopt;
+    return readSession(query);
+}
+
+SessionPage SessionStore::sessions(const SessionQuery &sessionQuery) {
+    const int limit = std::clamp(sessionQuery.limit, 1, 1000);
+    QStringList conditions;
+    QVariantList values;
+    if (!sessionQuery.userId.isEmpty()) {
+        conditions << u"s.user_id = ?"_s;
+        values << withoutNul(sessionQuery.userId);
+    }
+    if (sessionQuery.status == SessionQuery::Status::Active)
+        conditions << u"s.end_time IS NULL"_s;
+    else if (sessionQuery.status == SessionQuery::Status::Ended)
+        conditions << u"s.end_time IS NOT NULL"_s;
+    if (sessionQuery.before.isValid()) {
+        conditions << u"s.start_time < "_s + m_dialect.timeParam();
+        values << Timestamps::toIso(sessionQuery.before);
+    }
+    values << limit + 1;
+    QSqlQuery query =
+        run(u"SELECT %1 FROM sessions s %2 ORDER BY s.start_time DESC, s.session_id DESC "
+            "LIMIT ?"_s.arg(sessionColumns(), conditions.isEmpty()
+                                                  ? QString()
+                                                  : u"WHERE "_s + conditions.join(u" AND "_s)),
+            values, u"list sessions"_s);
+    SessionPage page;
+    while (query.next())
+        page.sessions << readSession(query);
+    if (page.sessions.size() > limit) {
+        page.sessions.removeLast();
+        page.nextBefore = page.sessions.constLast().startTime;
+    }
+    return page;
+}
+
+QList<Event> SessionStore::events(const QUuid &sessionId, qint64 afterId, int limit) {
+    QSqlQuery query = run(u"SELECT id, event_type, content, metadata, %1 FROM session_events "
+                          "WHERE session_id = %2 AND id > ? ORDER BY id LIMIT ?"_s.arg(
+                              m_dialect.timeText(u"created_at"_s), m_dialect.uuidParam()),
+                          {id(sessionId), afterId, std::clamp(limit, 1, 10000)}, u"read events"_s);
+    QList<Event> events;
+    while (query.next()) {
+        Event event;
+        event.id = query.value(0).toLongLong();
+        event.sessionId = sessionId;
+        event.type = query.value(1).toString();
+        event.content = query.value(2).toString();
+        event.metadata = QJsonDocument::fromJson(query.value(3).toString().toUtf8()).object();
+        event.createdAt = Timestamps::fromIso(query.value(4).toString());
+        events << event;
+    }
+    return events;
+}
+
+QList<Session> SessionStore::sessionsNeedingSummary(int maxAttempts) {
+    QSqlQuery query = run(u"SELECT %1 FROM sessions s WHERE s.end_time IS NOT NULL AND "
+                          "s.summary IS NULL AND s.summary_attempts < ? ORDER BY s.end_time "
+                          "LIMIT 1000"_s.arg(sessionColumns()),
+                          {maxAttempts}, u"list sessions needing a summary"_s);
+    QList<Session> sessions;
+    while (query.next())
+        sessions << readSession(query);
+    return sessions;
+}

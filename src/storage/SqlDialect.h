@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariantList>
+
+class DatabaseUrl;
+
+// What differs between the SQLite and PostgreSQL backends: connecting, how values reach a
+// statement, the SQL spelling of typed parameters, and which errors are about the data rather
+// than the connection. Lives on the database thread.
+class SqlDialect {
+public:
+    virtual ~SqlDialect() = default;
+
+    virtual QString driverName() const = 0;     // QSQLITE / QPSQL
+    virtual QString migrationsPath() const = 0; // Qt resource folder of NNN_name.sql files
+    virtual void configure(QSqlDatabase &db, const DatabaseUrl &url) const = 0;
+    // Runs after every (re)connect, outside any transaction.
+    virtual bool prepareConnection(QSqlDatabase &db, QString *error) const = 0;
+    // Runs `sql`, whose `?` placeholders (outside quotes) take `values` in order.
+    virtual bool exec(QSqlQuery &query, const QString &sql, const QVariantList &values) const = 0;
+    // A failure caused by the statement's data (constraint, invalid value): retrying it can
+    // never succeed. Anything else is treated as the connection being unusable.
+    virtual bool isDataError(const QSqlError &error) const = 0;
+
+    // Placeholders for typed values (all values are passed as text or integers).
+    virtual QString uuidParam() const = 0;
+    virtual QString timeParam() const = 0;
+    virtual QString jsonParam() const = 0;
+    // An expression reading a timestamp column as ISO 8601 UTC text with milliseconds.
+    virtual QString timeText(const QString &column) const = 0;
+    // Serializes migrations run by several processes at once (no-op where not needed).
+    virtual QString migrationLockStatement() const = 0;
+};

@@ -1,0 +1,151 @@
+#pragma once
+
+// Helpers shared by the server tests: an in-process Backend on a free port with its own SQLite
+// file (or a given database URL) and an in-process MockLlmServer, plus small waiting helpers.
+
+#include "core/Config.h"
+#include "core/Ids.h"
+#include "fixtures/MockLlmServer.h"
+#include "llm/LlmClient.h"
+#include "server/Backend.h"
+#include "storage/Database.h"
+
+#include <QFuture>
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <memory>
+
+template <typename T> T await(QFuture<T> future, int timeoutMs = 15000) {
+    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, timeoutMs))
+        qFatal("future did not finish in time");
+    return future.result();
+}
+
+inline void awaitVoid(QFuture<void> future, int timeoutMs = 15000) {
+    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, timeoutMs))
+        qFatal("future did not finish in time");
+    future.waitForFinished();
+}
+
+// The reply the default responder gives to summary requests.
+inline const QString kMockSummary = QStringLiteral("The user introduced themselves and chatted.");
+
+inline bool isSummaryRequest(const MockLlmRequest &request) {
+    const QJsonArray messages = request.json.value(QStringLiteral("messages")).toArray();
+    return !messages.isEmpty() && messages.first()
+                                      .toObject()
+                                      .value(QStringLiteral("content"))
+                                      .toString()
+                                      .contains(QStringLiteral("summar"), Qt::CaseInsensitive);
+}
+
+// The last user message of a Chat Completions request.
+inline QString lastUserText(const MockLlmRequest &request) {
+    const QJsonArray messages = request.json.value(QStringLiteral("messages")).toArray();
+    for (qsizetype i = messages.size() - 1; i >= 0; --i) {
+        const QJsonObject message = messages.at(i).toObject();
+        if (message.value(QStringLiteral("role")).toString() == u"user")
+            return message.value(QStringLiteral("content")).toString();
+    }
+    return {};
+}
+
+class InProcessServer {
+public:
+    InProcessServer() {
+        llm.listen();
+        llm.setResponder([](const MockLlmRequest &request) {
+            return isSummaryRequest(request) ? MockLlmReply::text(kMockSummary)
+                                             : MockLlmReply::text(QStringLiteral("OK."));
+        });
+        config.headless = true;
+        config.host = QStringLiteral("127.0.0.1");
+        config.port = 0;
+        config.dataDir = dir.path();
+        config.databaseUrl = QStringLiteral("sqlite://") + dir.filePath(QStringLiteral("test.db"));
+        config.llmBaseUrl = llm.baseUrl().toString();
+        config.llmModel = QStringLiteral("mock-model");
+        config.llmSource = Config::LlmSource::Explicit;
+    }
+    ~InProcessServer() { stop(); }
+
+    // Builds and starts the Backend with `config`; false when it did not start.
+    bool start() {
+        backend = std::make_unique<Backend>(config);
+        backend->setSummarySettings(summarySettings);
+        if (socketLimits)
+            backend->setSocketLimits(*socketLimits);
+        LlmSettings settings = backend->llm()->settings();
+        settings.maxRetries = 0;
+        backend->llm()->setSettings(settings);
+        QSignalSpy started(backend.get(), &Backend::started);
+        QSignalSpy failed(backend.get(), &Backend::startFailed);
+        backend->start();
+        QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 20000);
+        if (!failed.isEmpty())
+            qWarning() << "start failed:" << failed.first().first().toString();
+        return !started.isEmpty();
+    }
+    void stop() {
+        if (!backend)
+            return;
+        QSignalSpy stopped(backend.get(), &Backend::stopped);
+        backend->stop();
+        if (backend->state() != Backend::State::Stopped)
+            stopped.wait(10000);
+        backend.reset();
+    }
+
+    QUrl url() const { return backend->url(); }
+    Database *db() const { return backend->database(); }
+    QUrl wsUrl(const QUuid &id, const QString &userId) const {
+        QUrl ws = url();
+        ws.setScheme(QStringLiteral("ws"));
+        ws.setPath(QStringLiteral("/ws/session/") + Ids::toText(id));
+        ws.setQuery(QStringLiteral("user_id=") +
+                    QString::fromUtf8(QUrl::toPercentEncoding(userId)));
+        return ws;
+    }
+    QUrl httpUrl(const QString &pathAndQuery) const { return url().resolved(QUrl(pathAndQuery)); }
+
+    QList<Event> events(const QUuid &id) const { return await(db()->events(id, 0, 10000)); }
+    std::optional<Session> session(const QUuid &id) const { return await(db()->session(id)); }
+    QList<Event> eventsOfType(const QUuid &id, const QString &type) const {
+        QList<Event> result;
+        for (const Event &event : events(id))
+            if (event.type == type)
+                result.append(event);
+        return result;
+    }
+    // Waits until the session has ended and has a summary (or the timeout passes).
+    bool waitForSummary(const QUuid &id, int timeoutMs = 15000) const {
+        return QTest::qWaitFor(
+            [&] {
+                const auto stored = session(id);
+                return stored && !stored->isActive() && !stored->summary.isEmpty();
+            },
+            timeoutMs);
+    }
+    bool waitForEnded(const QUuid &id, int timeoutMs = 15000) const {
+        return QTest::qWaitFor(
+            [&] {
+                const auto stored = session(id);
+                return stored && !stored->isActive();
+            },
+            timeoutMs);
+    }
+
+    QTemporaryDir dir;
+    MockLlmServer llm;
+    Config config;
+    std::optional<SessionSocket::Limits> socketLimits;
+    SummaryScheduler::Settings summarySettings = [] {
+        SummaryScheduler::Settings settings;
+        settings.retryBaseDelayMs = 100;
+        settings.retryMaxDelayMs = 1000;
+        return settings;
+    }();
+    std::unique_ptr<Backend> backend;
+};
