@@ -2,6 +2,7 @@
 
 #include "core/ConfigLoader.h"
 #include "core/Logging.h"
+#include "storage/DatabaseUrl.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -14,7 +15,6 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QTemporaryDir>
-#include <QUrl>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -34,23 +34,10 @@ namespace {
 QString databaseUrlError(const QString &text) {
     if (text.isEmpty())
         return {};
-    const QUrl url(text, QUrl::StrictMode);
-    const QString scheme = url.scheme();
-    if (scheme == u"sqlite") {
-        if (!url.host().isEmpty() || !QDir::isAbsolutePath(url.path()) || url.path() == u"/")
-            return u"database URL '%1' is not usable; a SQLite URL names an absolute file, "
-                   "e.g. sqlite:///home/me/realtime-ai.db"_s.arg(text);
+    QString error;
+    if (DatabaseUrl::parse(text, &error))
         return {};
-    }
-    if (scheme == u"postgresql" || scheme == u"postgres") {
-        if (!url.isValid() || url.host().isEmpty() || url.path().size() < 2)
-            return u"database URL '%1' is not usable; a PostgreSQL URL looks like "
-                   "postgresql://user:password@host:5432/dbname?sslmode=require"_s.arg(
-                       url.toDisplayString(QUrl::RemovePassword));
-        return {};
-    }
-    return u"database URL '%1' must start with sqlite:/// or postgresql://"_s.arg(
-        QUrl(text).toDisplayString(QUrl::RemovePassword));
+    return u"database URL: "_s + error;
 }
 
 void writeOrRemove(QSettings &settings, const QString &key, const QString &value) {
@@ -76,8 +63,8 @@ SettingsDialog::SettingsDialog(const Config &running, const QProcessEnvironment 
     m_port = new QLineEdit(stored(Key::Port), this);
     m_port->setPlaceholderText(QString::number(running.port));
     m_databaseUrl = new QLineEdit(stored(Key::DatabaseUrl), this);
-    m_databaseUrl->setPlaceholderText(
-        QUrl(running.databaseUrl).toDisplayString(QUrl::RemovePassword));
+    if (const std::optional<DatabaseUrl> url = DatabaseUrl::parse(running.databaseUrl, nullptr))
+        m_databaseUrl->setPlaceholderText(url->redacted());
     m_llmBaseUrl = new QLineEdit(stored(Key::LlmBaseUrl), this);
     m_llmBaseUrl->setPlaceholderText(running.llmBaseUrl.isEmpty() ? tr("none configured")
                                                                   : running.llmBaseUrl);

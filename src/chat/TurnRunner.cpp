@@ -54,9 +54,9 @@ QList<QList<ChatMessage>> TurnRunner::liveTurns() const {
 void TurnRunner::prepareRound() {
     const ContextWindow window(m_settings.contextTokens);
     // The summary's allowance, or its real size if the model wrote more than asked.
-    const int summary = qMax(window.summaryBudget(),
-                             ContextWindow::estimateTokens(ContextWindow::assemble(
-                                 {}, m_memory->summary(), {})));
+    const int summary =
+        qMax(window.summaryBudget(),
+             ContextWindow::estimateTokens(ContextWindow::assemble({}, m_memory->summary(), {})));
     const int fixed = ContextWindow::estimateTokens(ChatMessage::system(m_settings.systemPrompt)) +
                       ContextWindow::estimateTokens(m_tools->openAiTools()) + summary;
     const int fold = window.turnsToFold(fixed, liveTurns());

@@ -73,12 +73,12 @@ private Q_SLOTS:
         QTest::newRow("host") << u"host"_s << u"my host"_s << u"host 'my host' is not an IP"_s;
         QTest::newRow("llm url") << u"llm"_s << u"ftp://x"_s
                                  << u"LLM base URL 'ftp://x' is not an http(s) URL"_s;
-        QTest::newRow("db scheme")
-            << u"db"_s << u"mysql://x/y"_s << u"must start with sqlite:/// or postgresql://"_s;
+        QTest::newRow("db scheme") << u"db"_s << u"mysql://x/y"_s
+                                   << u"database URL: unsupported database URL scheme \"mysql\""_s;
         QTest::newRow("db relative sqlite")
-            << u"db"_s << u"sqlite://data.db"_s << u"a SQLite URL names an absolute file"_s;
+            << u"db"_s << u"sqlite://data.db"_s << u"a sqlite URL needs an absolute path"_s;
         QTest::newRow("db postgres")
-            << u"db"_s << u"postgresql://host-only"_s << u"a PostgreSQL URL looks like"_s;
+            << u"db"_s << u"postgresql://host-only"_s << u"has no database name"_s;
         QTest::newRow("api key") << u"key"_s << u" sk-1\n"_s << u"spaces or line breaks"_s;
     }
 
