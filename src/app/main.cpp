@@ -8,13 +8,24 @@
 #include <QDir>
 #include <QTextStream>
 #include <QTimer>
+#include <sys/resource.h>
 
 namespace {
 
 // Exit within 5 s of SIGTERM even if a part does not finish its graceful stop in time.
 constexpr int kStopDeadlineMs = 4500;
 
+// Every WebSocket client is a file descriptor: allow as many as the hard limit permits.
+void raiseFileLimit() {
+    rlimit limit = {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 int runHeadless(int argc, char **argv, const Config &config) {
+    raiseFileLimit();
     QCoreApplication app(argc, argv);
     Backend backend(config);
     ShutdownSignals signals;

@@ -11,7 +11,6 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
-#include <QStringList>
 #include <QUuid>
 
 class Database;
@@ -21,6 +20,8 @@ class TurnRunner;
 
 // One per session: its memory, its queue of user messages and the turn that answers them.
 // Every event it produces is stored in the database and emitted as eventRecorded, in order.
+// `tools` and `database` may be null (no tools offered; nothing stored). Destroying it during a
+// turn stores the partial reply like cancel(), without emitting anything.
 class Conversation : public QObject {
     Q_OBJECT
 

@@ -15,6 +15,8 @@ namespace {
 // Sessions are summarized in one request; a transcript longer than this is cut per message.
 constexpr int kSessionTranscriptTokens = 12000;
 constexpr int kSessionSummaryTokens = 400;
+constexpr int kMinTokensPerLine = 24;
+constexpr int kOmissionTokens = 12;
 
 QString speaker(const ChatMessage &message) {
     switch (message.role) {
@@ -48,18 +50,41 @@ Summarizer::Summarizer(LlmClient *llm, QObject *parent)
 
 QString Summarizer::transcript(const QList<ChatMessage> &messages, int maxTokens) {
     QStringList lines;
-    int lineCount = 0;
-    for (const ChatMessage &message : messages)
-        lineCount += message.toolCalls.size() + (message.content.isEmpty() ? 0 : 1);
-    const int perLine = qMax(16, maxTokens / qMax(1, lineCount));
     for (const ChatMessage &message : messages) {
         if (!message.content.isEmpty())
-            lines.append(speaker(message) + u": "_s + cut(message.content, perLine));
+            lines.append(speaker(message) + u": "_s + message.content);
         for (const ToolCall &call : message.toolCalls)
-            lines.append(
-                u"Assistant called %1 with %2"_s.arg(call.name, cut(call.arguments, perLine)));
+            lines.append(u"Assistant called %1 with %2"_s.arg(call.name, call.arguments));
     }
-    return lines.join(u'\n');
+    // Long messages are cut first; if there are still too many lines, the middle goes: the
+    // beginning (who the user is) and the end (where it stands) matter most.
+    const int perLine = qMax(kMinTokensPerLine, maxTokens / qMax(1, int(lines.size())));
+    QList<int> sizes;
+    int total = 0;
+    for (QString &line : lines) {
+        line = cut(line, perLine);
+        sizes.append(ContextWindow::estimateTokens(line) + 1);
+        total += sizes.last();
+    }
+    if (total <= maxTokens)
+        return lines.join(u'\n');
+    const int budget = maxTokens - kOmissionTokens;
+    qsizetype head = 0;
+    qsizetype tail = lines.size();
+    int used = 0;
+    for (bool fromHead = true; head < tail; fromHead = !fromHead) {
+        const qsizetype next = fromHead ? head : tail - 1;
+        if (used + sizes.at(next) > budget)
+            break;
+        used += sizes.at(next);
+        if (fromHead)
+            ++head;
+        else
+            --tail;
+    }
+    return (lines.mid(0, head) + QStringList{u"[… %1 lines left out …]"_s.arg(tail - head)} +
+            lines.mid(tail))
+        .join(u'\n');
 }
 
 ChatRequest Summarizer::sessionSummaryRequest(const QList<ChatMessage> &messages) {

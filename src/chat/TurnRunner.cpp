@@ -51,6 +51,10 @@ QList<QList<ChatMessage>> TurnRunner::liveTurns() const {
     return turns;
 }
 
+QJsonArray TurnRunner::offeredTools() const {
+    return m_tools && m_settings.maxToolSteps > 0 ? m_tools->openAiTools() : QJsonArray();
+}
+
 void TurnRunner::prepareRound() {
     const ContextWindow window(m_settings.contextTokens);
     // The summary's allowance, or its real size if the model wrote more than asked.
@@ -58,7 +62,7 @@ void TurnRunner::prepareRound() {
         qMax(window.summaryBudget(),
              ContextWindow::estimateTokens(ContextWindow::assemble({}, m_memory->summary(), {})));
     const int fixed = ContextWindow::estimateTokens(ChatMessage::system(m_settings.systemPrompt)) +
-                      ContextWindow::estimateTokens(m_tools->openAiTools()) + summary;
+                      ContextWindow::estimateTokens(offeredTools()) + summary;
     const int fold = window.turnsToFold(fixed, liveTurns());
     if (fold > 0)
         foldChunk(fold);
@@ -96,8 +100,7 @@ void TurnRunner::streamRound() {
         verbatim += turn;
     request.messages =
         ContextWindow::assemble(m_settings.systemPrompt, m_memory->summary(), verbatim);
-    if (m_settings.maxToolSteps > 0)
-        request.tools = m_tools->openAiTools();
+    request.tools = offeredTools();
     watch(m_llm->stream(request, this));
 }
 
@@ -182,7 +185,9 @@ void TurnRunner::runTools(const QList<ToolCall> &calls) {
             watcher->deleteLater();
             onToolDone(call, watcher->result());
         });
-        watcher->setFuture(m_tools->invoke(call));
+        watcher->setFuture(m_tools ? m_tools->invoke(call)
+                                   : QtFuture::makeReadyFuture(ToolResult::failure(
+                                         u"No tools are available in this conversation."_s)));
     }
 }
 

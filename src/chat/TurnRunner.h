@@ -7,6 +7,7 @@
 #include "llm/LlmStream.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
@@ -59,7 +60,9 @@ private:
     void finishTurn(const QString &finishReason, bool interrupted);
     void failTurn(const QString &code, const QString &message, bool retryable);
     void dropStream();
-    QList<QList<ChatMessage>> liveTurns() const; // the turns not folded, through this one
+    QList<QList<ChatMessage>> liveTurns() const;
+    QJsonArray offeredTools() const; // none when maxToolSteps is 0 or there is no registry // the
+                                     // turns not folded, through this one
 
     QUuid m_sessionId;
     QString m_turnId;

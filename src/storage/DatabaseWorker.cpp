@@ -19,6 +19,22 @@ namespace {
 constexpr int kInitialBackoffMs = 250;
 constexpr int kMaxBackoffMs = 10000;
 constexpr qint64 kStepBudgetMs = 50;
+
+QString kindName(WriteOp::Kind kind) {
+    switch (kind) {
+    case WriteOp::Kind::CreateSession:
+        return u"create session"_s;
+    case WriteOp::Kind::EndSession:
+        return u"end session"_s;
+    case WriteOp::Kind::AppendEvent:
+        return u"append event"_s;
+    case WriteOp::Kind::SetSummary:
+        return u"set summary"_s;
+    case WriteOp::Kind::RecordSummaryFailure:
+        return u"record summary failure"_s;
+    }
+    return {};
+}
 } // namespace
 
 DatabaseWorker::DatabaseWorker(QObject *parent)
@@ -117,8 +133,7 @@ int DatabaseWorker::commitWrites(const QList<WriteOp> &ops) {
     try {
         if (!m_db.transaction())
             throw SqlFailure{m_db.lastError(), u"begin transaction"_s};
-        for (const WriteOp &op : ops)
-            store.apply(op);
+        store.applyAll(ops);
         if (!m_db.commit())
             throw SqlFailure{m_db.lastError(), u"commit"_s};
         return int(ops.size());
@@ -139,9 +154,9 @@ int DatabaseWorker::commitWrites(const QList<WriteOp> &ops) {
                 return done;
             }
             qCWarning(lcStorage).noquote()
-                << u"discarding a write the database rejects (kind %1, session %2): %3"_s
-                       .arg(int(op.kind))
-                       .arg(op.sessionId.toString(QUuid::WithoutBraces), error.text());
+                << u"discarding a write the database rejects (%1, session %2): %3"_s.arg(
+                       kindName(op.kind), op.sessionId.toString(QUuid::WithoutBraces),
+                       error.text());
         }
         ++done;
     }

@@ -56,9 +56,10 @@ bool PostgresDialect::exec(QSqlQuery &query, const QString &sql, const QVariantL
 }
 
 bool PostgresDialect::isDataError(const QSqlError &error) const {
-    // SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
+    // SQLSTATE classes 22 (data exception), 23 (integrity constraint violation) and 54
+    // (program limit exceeded, e.g. a value too large for an index).
     const QString state = error.nativeErrorCode();
-    return state.startsWith(u"22"_s) || state.startsWith(u"23"_s);
+    return state.startsWith(u"22"_s) || state.startsWith(u"23"_s) || state.startsWith(u"54"_s);
 }
 
 QString PostgresDialect::uuidParam() const {

@@ -86,20 +86,9 @@ void SessionStore::apply(const WriteOp &op) {
         run(u"UPDATE sessions SET end_time = %1 WHERE session_id = %2"_s.arg(t, u),
             {Timestamps::toIso(op.time), id(op.sessionId)}, u"end session"_s);
         break;
-    case WriteOp::Kind::AppendEvent: {
-        bool replaced = false;
-        const QString content = withoutNul(op.event.content, &replaced);
-        QJsonObject metadata = withoutNul(op.event.metadata, &replaced);
-        if (replaced)
-            metadata.insert(u"nul_replaced"_s, true);
-        run(u"INSERT INTO session_events (session_id, event_type, content, metadata, created_at) "
-            "VALUES (%1, ?, ?, %2, %3)"_s.arg(u, m_dialect.jsonParam(), t),
-            {id(op.event.sessionId), withoutNul(op.event.type), nullableText(content),
-             QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact)),
-             Timestamps::toIso(op.event.createdAt)},
-            u"append event"_s);
+    case WriteOp::Kind::AppendEvent:
+        insertEvents({&op.event});
         break;
-    }
     case WriteOp::Kind::SetSummary:
         run(u"UPDATE sessions SET summary = ?, summary_error = NULL WHERE session_id = %1"_s.arg(u),
             {withoutNul(op.text), id(op.sessionId)}, u"set summary"_s);
@@ -110,6 +99,46 @@ void SessionStore::apply(const WriteOp &op) {
             {withoutNul(op.text), id(op.sessionId)}, u"record summary failure"_s);
         break;
     }
+}
+
+void SessionStore::applyAll(const QList<WriteOp> &ops) {
+    QList<const Event *> events;
+    for (const WriteOp &op : ops) {
+        if (op.kind == WriteOp::Kind::AppendEvent) {
+            events << &op.event;
+            continue;
+        }
+        if (!events.isEmpty()) {
+            insertEvents(events);
+            events.clear();
+        }
+        apply(op);
+    }
+    if (!events.isEmpty())
+        insertEvents(events);
+}
+
+void SessionStore::insertEvents(const QList<const Event *> &events) {
+    const QString row = u"(%1, ?, ?, %2, %3)"_s.arg(m_dialect.uuidParam(), m_dialect.jsonParam(),
+                                                    m_dialect.timeParam());
+    QStringList rows;
+    QVariantList values;
+    values.reserve(events.size() * 5);
+    for (const Event *event : events) {
+        bool replaced = false;
+        const QString content = withoutNul(event->content, &replaced);
+        QJsonObject metadata = withoutNul(event->metadata, &replaced);
+        if (replaced)
+            metadata.insert(u"nul_replaced"_s, true);
+        rows << row;
+        values << id(event->sessionId) << withoutNul(event->type) << nullableText(content)
+               << QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact))
+               << Timestamps::toIso(event->createdAt);
+    }
+    run(u"INSERT INTO session_events (session_id, event_type, content, metadata, created_at) "
+        "VALUES "_s +
+            rows.join(u", "_s),
+        values, events.size() == 1 ? u"append event"_s : u"append %1 events"_s.arg(events.size()));
 }
 
 bool SessionStore::deleteSession(const QUuid &sessionId) {

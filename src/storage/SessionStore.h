@@ -20,6 +20,8 @@ public:
     SessionStore(const QSqlDatabase &db, const SqlDialect &dialect);
 
     void apply(const WriteOp &op);
+    // The same as apply() on each, with consecutive events inserted by one statement.
+    void applyAll(const QList<WriteOp> &ops);
     bool deleteSession(const QUuid &id);
     QList<QUuid> endAbandonedSessions();
 
@@ -30,6 +32,7 @@ public:
 
 private:
     QSqlQuery run(const QString &sql, const QVariantList &values, const QString &what);
+    void insertEvents(const QList<const Event *> &events);
     QString sessionColumns() const;
     static Session readSession(const QSqlQuery &query);
 

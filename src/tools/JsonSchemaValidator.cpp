@@ -249,16 +249,16 @@ private:
         const int minItems = schema.value(u"minItems"_s).toInt(-1);
         const int maxItems = schema.value(u"maxItems"_s).toInt(-1);
         if (minItems >= 0 && array.size() < minItems)
-            errors << u"%1: must have at least %2 items, got %3"_s.arg(field).arg(minItems).arg(
-                array.size());
+            errors << u"%1: must have at least %2 items, got %3"_s.arg(
+                field, QString::number(minItems), QString::number(array.size()));
         if (maxItems >= 0 && array.size() > maxItems)
-            errors << u"%1: must have at most %2 items, got %3"_s.arg(field).arg(maxItems).arg(
-                array.size());
+            errors << u"%1: must have at most %2 items, got %3"_s.arg(
+                field, QString::number(maxItems), QString::number(array.size()));
         const QJsonValue items = schema.value(u"items"_s);
         if (!items.isObject())
             return;
         for (qsizetype i = 0; i < array.size(); ++i)
-            check(array.at(i), items.toObject(), u"%1[%2]"_s.arg(field).arg(i));
+            check(array.at(i), items.toObject(), field + u'[' + QString::number(i) + u']');
     }
 };
 

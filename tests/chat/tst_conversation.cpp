@@ -357,6 +357,42 @@ private Q_SLOTS:
         QCOMPARE(resumed->history(), conversation->history());
     }
 
+    void destroyedMidTurnStoresThePartialReply() {
+        ChatTestHarness h;
+        QVERIFY(h.isReady());
+        QStringList tokens;
+        for (int i = 0; i < 100; ++i)
+            tokens << u"t%1 "_s.arg(i);
+        h.mock.enqueue(MockLlmReply::tokens(tokens, 30));
+        auto conversation = h.conversation();
+        SignalLog log(conversation.get());
+        conversation->send(u"Go"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!log.text.isEmpty(), kWait);
+        conversation.reset();
+        QCOMPARE(log.outcomes.size(), 0); // nothing is emitted by a conversation going away
+        const QList<Event> stored = h.storedEvents();
+        QCOMPARE(ChatTestHarness::types(stored),
+                 (QStringList{EventType::UserMessage, EventType::AssistantMessage}));
+        QVERIFY(stored.at(1).content.startsWith(log.text));
+        QCOMPARE(stored.at(1).metadata.value(u"interrupted"_s), QJsonValue(true));
+    }
+
+    void worksWithoutToolsOrDatabase() {
+        ChatTestHarness h;
+        QVERIFY(h.isReady());
+        h.mock.enqueue(MockLlmReply::toolCalls({{u"c1"_s, u"calculator"_s, u"{}"_s}}));
+        h.mock.enqueue(MockLlmReply::text(u"No tools, then."_s));
+        Conversation conversation(h.sessionId, h.llm.get(), nullptr, nullptr, {});
+        SignalLog log(&conversation);
+        conversation.send(u"Compute"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(log.idleCount, 1, kWait);
+        QVERIFY(!h.mock.requests().first().json.contains(u"tools"_s));
+        QCOMPARE(log.text, u"No tools, then."_s);
+        QCOMPARE(log.events.at(2).type, EventType::ToolResult);
+        QCOMPARE(log.events.at(2).metadata.value(u"ok"_s), QJsonValue(false));
+        QVERIFY(h.storedEvents().isEmpty());
+    }
+
     void llmErrorIsStoredAndReported() {
         ChatTestHarness h;
         QVERIFY(h.isReady());
@@ -461,7 +497,8 @@ private Q_SLOTS:
         });
         ChatSettings settings;
         settings.systemPrompt = u"You are a helpful assistant."_s;
-        settings.contextTokens = 2000;
+        settings.contextTokens = 3000; // the built-in tools' schemas take a third of it
+        settings.maxQueuedMessages = 20;
         const ContextWindow window(settings.contextTokens);
         auto conversation = h.conversation(settings);
         SignalLog log(conversation.get());

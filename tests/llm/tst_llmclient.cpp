@@ -2,8 +2,10 @@
 #include "llm/LlmClient.h"
 #include "llm/LlmStream.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QLocale>
 #include <QSignalSpy>
 #include <QSslSocket>
 #include <QTcpServer>
@@ -340,6 +342,29 @@ private Q_SLOTS:
         QCOMPARE(m_server->requestCount(), 1);
     }
 
+    void retryAfterAsHttpDate() {
+        const QByteArray inAnHour = QLocale::c()
+                                        .toString(QDateTime::currentDateTimeUtc().addSecs(3600),
+                                                  u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s)
+                                        .toLatin1();
+        m_server->enqueue(MockLlmReply::httpError(503, u"maintenance"_s, {}, inAnHour));
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QVERIFY2(outcome.error.message.contains(u"asked to wait"_s),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void retryAfterMsHeaderWins() {
+        m_server->enqueue(
+            MockLlmReply::httpError(503, u"busy"_s, {}, "3600").withHeader("retry-after-ms", "10"));
+        m_server->enqueue(MockLlmReply::text(u"ok"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 2);
+    }
+
     void retriesAreBounded() {
         for (int i = 0; i < 4; ++i)
             m_server->enqueue(MockLlmReply::httpError(502, QStringLiteral("bad gateway")));
@@ -464,6 +489,17 @@ private Q_SLOTS:
         QCOMPARE(outcome.deltas, tokens);
     }
 
+    void zeroDisablesATimeout() {
+        m_server->enqueue(MockLlmReply::tokens({u"slow"_s, u" but"_s, u" fine"_s}, 100));
+        LlmSettings s = settings();
+        s.connectTimeoutMs = 0;
+        s.firstTokenTimeoutMs = 0;
+        s.idleTimeoutMs = 0;
+        const Outcome outcome = run(s);
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"slow but fine"_s);
+    }
+
     void httpErrors_data() {
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("code");
@@ -574,6 +610,27 @@ private Q_SLOTS:
         QCOMPARE(outcome.result.content, QStringLiteral("ok"));
     }
 
+    void namedEventsThatAreNotJsonAreIgnored() {
+        m_server->enqueue(
+            MockLlmReply::tokens({u"a"_s}).addRaw("event: ping\ndata: ping\n\n").addToken(u"b"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"ab"_s);
+    }
+
+    void webPageInsteadOfApi() {
+        MockLlmReply page;
+        page.contentType = "text/html; charset=utf-8";
+        page.addRaw("<!doctype html><html><body>Welcome to nginx!</body></html>");
+        m_server->enqueue(page);
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Protocol);
+        QVERIFY2(outcome.error.message.contains(u"web page"_s), qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
     void endWithoutDoneButWithFinishReason() {
         m_server->enqueue(MockLlmReply::text(QStringLiteral("complete enough")).withoutDone());
         const Outcome outcome = run(settings());
@@ -653,6 +710,21 @@ private Q_SLOTS:
         QTest::qWait(300);
         QCOMPARE(recorder.outcome.endSignals, 0);
         QCOMPARE(recorder.outcome.deltas.size(), 1);
+    }
+
+    void deletingTheClientEndsItsStreams() {
+        m_server->enqueue(MockLlmReply::tokens({u"a"_s, u"b"_s, u"c"_s}, 200));
+        auto *client = new LlmClient(settings());
+        QObject owner;
+        LlmStream *stream = client->stream(simpleRequest(), &owner);
+        Recorder recorder(stream);
+        QVERIFY(QTest::qWaitFor([&] { return !recorder.outcome.deltas.isEmpty(); }, 10000));
+        delete client;
+        QCOMPARE(recorder.outcome.endSignals, 1);
+        QCOMPARE(recorder.outcome.error.kind, LlmError::Kind::Unavailable);
+        QCOMPARE(recorder.outcome.result.content, u"a"_s);
+        QTest::qWait(300);
+        QCOMPARE(recorder.outcome.endSignals, 1);
     }
 
     void notConfigured() {

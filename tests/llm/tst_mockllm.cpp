@@ -169,6 +169,29 @@ private Q_SLOTS:
         QVERIFY(answer.result.content.contains(u"we do not ship there"_s));
     }
 
+    // The seed's walk-through, word for word.
+    void seedWalkThrough() {
+        QVERIFY(startMockLlm({}));
+        const QJsonArray tools{tool(u"calculate_shipping"_s), tool(u"calculator"_s)};
+        QList<ChatMessage> history{ChatMessage::user(u"Hello, I'm Grace"_s)};
+        Answer answer = ask(history, tools);
+        QCOMPARE(answer.result.content, u"Nice to meet you, Grace! How can I help you today?"_s);
+        history.append(ChatMessage::assistant(answer.result.content));
+        history.append(ChatMessage::user(u"How much to ship 5kg to the US?"_s));
+        answer = ask(history, tools);
+        QCOMPARE(answer.result.toolCalls.size(), 1);
+        QCOMPARE(answer.result.toolCalls.first().name, u"calculate_shipping"_s);
+        history.append(ChatMessage::assistant(QString(), answer.result.toolCalls));
+        history.append(ChatMessage::toolResult(answer.result.toolCalls.first().id,
+                                               u"calculate_shipping"_s, u"{\"cost\":9}"_s));
+        history.append(ChatMessage::assistant(ask(history, tools).result.content));
+        history.append(ChatMessage::user(u"What is my name?"_s));
+        QCOMPARE(ask(history, tools).result.content, u"Your name is Grace."_s);
+        // "I am fine" is not a name.
+        QCOMPARE(ask({ChatMessage::user(u"I am fine, what is my name?"_s)}).result.content,
+                 u"I don't know your name yet. What is it?"_s);
+    }
+
     void unknownName() {
         QVERIFY(startMockLlm({}));
         QVERIFY(ask({ChatMessage::user(u"What is my name?"_s)})

@@ -1,0 +1,2 @@
+rtai_add_benchmark(bench_server SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_server.cpp LIBS Qt6::Test)
+add_dependencies(bench_server realtime-ai mock-llm)
