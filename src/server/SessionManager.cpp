@@ -220,7 +220,7 @@ void SessionManager::loadEvents(const QUuid &id, qint64 afterId, QList<Event> lo
                   [this, id](const QException &error) { failOpening(id, exceptionText(error)); });
 }
 
-void SessionManager::createLive(const QUuid &id, const QString &owner, bool resumed,
+void SessionManager::createLive(const QUuid &id, QString owner, bool resumed,
                                 const QList<Event> &events) {
     const Opening opening = m_opening.take(id);
     QList<SessionSocket *> accepted;

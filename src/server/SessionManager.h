@@ -86,8 +86,8 @@ private:
     void open(SessionSocket *socket);
     void onLookup(const QUuid &id, const std::optional<Session> &stored);
     void loadEvents(const QUuid &id, qint64 afterId, QList<Event> loaded);
-    void createLive(const QUuid &id, const QString &owner, bool resumed,
-                    const QList<Event> &events);
+    // `owner` by value: the Opening it comes from is removed inside.
+    void createLive(const QUuid &id, QString owner, bool resumed, const QList<Event> &events);
     void failOpening(const QUuid &id, const QString &message);
     void attach(Live *live, SessionSocket *socket, bool resumed);
     void onSocketClosed(SessionSocket *socket, int code);

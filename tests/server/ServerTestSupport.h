@@ -5,6 +5,7 @@
 
 #include "core/Config.h"
 #include "core/Ids.h"
+#include "core/Timestamps.h"
 #include "fixtures/MockLlmServer.h"
 #include "llm/LlmClient.h"
 #include "server/Backend.h"
@@ -83,7 +84,8 @@ public:
         QSignalSpy started(backend.get(), &Backend::started);
         QSignalSpy failed(backend.get(), &Backend::startFailed);
         backend->start();
-        QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 20000);
+        if (!QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 20000))
+            qWarning() << "the backend did not start in time";
         if (!failed.isEmpty())
             qWarning() << "start failed:" << failed.first().first().toString();
         return !started.isEmpty();

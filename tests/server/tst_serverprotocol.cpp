@@ -152,7 +152,7 @@ private Q_SLOTS:
         QCOMPARE(server->eventsOfType(id, EventType::UserMessage).size(), 1);
 
         // A frame beyond the hard cap closes the connection with 1009.
-        client->sendText(QString(8 * server->config.maxMessageBytes, QLatin1Char('b')));
+        client->sendText(QString(9 * server->config.maxMessageBytes, QLatin1Char('b')));
         QVERIFY(client->waitForClosed());
         QCOMPARE(client->closeCode(), 1009);
     }
@@ -328,14 +328,14 @@ private Q_SLOTS:
         QCOMPARE(busy.value(QStringLiteral("retryable")).toBool(), true);
 
         QStringList answers;
-        QTest::qWaitFor(
+        QVERIFY(QTest::qWaitFor(
             [&] {
                 int done = 0;
                 for (const QJsonObject &frame : client->frames())
                     done += frame.value(QStringLiteral("type")).toString() == u"done";
                 return done == 3;
             },
-            20000);
+            20000));
         QString text;
         for (const QJsonObject &frame : client->frames()) {
             const QString type = frame.value(QStringLiteral("type")).toString();
