@@ -86,6 +86,7 @@ class TestConsole : public QObject {
             message.createdAt = start.addSecs(1);
             database.appendEvent(message);
             database.endSession(id, start.addSecs(30));
+            database.setSummary(id, u"old-%1 asked an old question."_s.arg(i));
         }
         bool flushed = false;
         database.flush().then(this, [&flushed] { flushed = true; });
@@ -125,7 +126,7 @@ private Q_SLOTS:
         if (m_window && m_window->backend()) {
             QSignalSpy stopped(m_window.get(), &MainWindow::serverStopped);
             m_window->stopServer();
-            QVERIFY(stopped.wait(10000));
+            QVERIFY(stopped.count() > 0 || stopped.wait(10000));
         }
         m_window.reset();
     }
@@ -153,7 +154,7 @@ private Q_SLOTS:
                  u"old-%1"_s.arg(OldSessions - 1));
         QSignalSpy pages(m_window.get(), &MainWindow::pageLoaded);
         m_window->loadNextPage();
-        QVERIFY(pages.wait(10000));
+        QVERIFY(pages.count() > 0 || pages.wait(10000));
         QCOMPARE(model()->rowCount(), OldSessions);
         QVERIFY(!m_window->hasMorePages());
         QCOMPARE(proxy->index(OldSessions - 1, SessionTableModel::UserColumn).data().toString(),
@@ -177,7 +178,7 @@ private Q_SLOTS:
 
         QSignalSpy loaded(detail(), &SessionDetailWidget::loaded);
         m_window->selectSession(m_adaSession);
-        QVERIFY(loaded.wait(10000));
+        QVERIFY(loaded.count() > 0 || loaded.wait(10000));
         QCOMPARE(detail()->sessionId(), m_adaSession);
 
         // Whatever the transcript shows while the reply streams, before it is stored.
@@ -334,9 +335,9 @@ private Q_SLOTS:
         QCOMPARE(detail()->sessionId(), victim);
         QSignalSpy deleted(m_window.get(), &MainWindow::sessionDeleted);
         m_window->deleteSelectedSession();
-        QVERIFY(deleted.wait(10000));
+        QVERIFY(deleted.count() > 0 || deleted.wait(10000));
         QCOMPARE(model()->rowOf(victim), -1);
-        QVERIFY(detail()->sessionId().isNull());
+        QVERIFY(detail()->sessionId() != victim);
         bool gone = false;
         m_window->backend()->database()->session(victim).then(
             this, [&gone](const std::optional<Session> &session) { gone = !session.has_value(); });
@@ -350,7 +351,7 @@ private Q_SLOTS:
         Config next = m_config;
         next.llmModel = u"other-model"_s;
         m_window->restartServer(next);
-        QVERIFY(stopped.wait(10000));
+        QVERIFY(stopped.count() > 0 || stopped.wait(10000));
         QVERIFY(started.count() > 0 || started.wait(20000));
         QVERIFY(pages.count() > 0 || pages.wait(20000));
         m_url = started.first().first().toUrl();
