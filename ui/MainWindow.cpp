@@ -12,6 +12,7 @@
 #include "ui/SessionMonitor.h"
 #include "ui/SessionTableModel.h"
 #include "ui/SettingsDialog.h"
+#include "ui/TranscriptView.h"
 
 #include <QAction>
 #include <QApplication>
@@ -119,9 +120,12 @@ void MainWindow::buildLayout() {
     m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setColumnWidth(SessionTableModel::IdColumn, 110);
-    m_table->setColumnWidth(SessionTableModel::StartedColumn, 150);
-    m_table->setColumnWidth(SessionTableModel::EndedColumn, 150);
+    m_table->setColumnWidth(SessionTableModel::UserColumn, 90);
+    m_table->setColumnWidth(SessionTableModel::IdColumn, 100);
+    m_table->setColumnWidth(SessionTableModel::StartedColumn, 140);
+    m_table->setColumnWidth(SessionTableModel::EndedColumn, 140);
+    m_table->setColumnWidth(SessionTableModel::MessagesColumn, 75);
+    m_table->setColumnWidth(SessionTableModel::TokensColumn, 60);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onSelectionChanged);
     // Pages load as the user scrolls to the end of what is loaded.
@@ -157,8 +161,8 @@ void MainWindow::buildLayout() {
     m_splitter->setObjectName(u"mainSplitter"_s);
     m_splitter->addWidget(left);
     m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 2);
-    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -217,7 +221,7 @@ void MainWindow::buildActions() {
     make(view, u"focusSessions"_s, tr("Go to &sessions"), QKeySequence(u"Ctrl+1"_s),
          [this] { m_table->setFocus(Qt::ShortcutFocusReason); });
     make(view, u"focusTranscript"_s, tr("Go to &transcript"), QKeySequence(u"Ctrl+2"_s),
-         [this] { m_detail->setFocus(Qt::ShortcutFocusReason); });
+         [this] { m_detail->transcript()->setFocus(Qt::ShortcutFocusReason); });
     make(view, u"reload"_s, tr("&Reload sessions"), QKeySequence::Refresh,
          [this] { reloadSessions(); });
 

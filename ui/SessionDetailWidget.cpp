@@ -11,7 +11,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QSplitter>
-#include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -51,16 +50,28 @@ SessionDetailWidget::SessionDetailWidget(SessionMonitor *monitor, QWidget *paren
     m_summary->setObjectName(u"summary"_s);
     m_summary->setOpenExternalLinks(true);
 
-    auto *tabs = new QTabWidget(this);
-    tabs->addTab(m_eventTable, tr("&Event log"));
-    tabs->addTab(m_summary, tr("S&ummary"));
-
+    const auto titled = [this](const QString &title, QWidget *content) {
+        auto *box = new QWidget(this);
+        auto *label = new QLabel(title, box);
+        QFont bold = label->font();
+        bold.setBold(true);
+        label->setFont(bold);
+        label->setBuddy(content);
+        auto *boxLayout = new QVBoxLayout(box);
+        boxLayout->setContentsMargins(0, 4, 0, 0);
+        boxLayout->setSpacing(2);
+        boxLayout->addWidget(label);
+        boxLayout->addWidget(content, 1);
+        return box;
+    };
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->setObjectName(u"detailSplitter"_s);
-    m_splitter->addWidget(m_transcript);
-    m_splitter->addWidget(tabs);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
+    m_splitter->addWidget(titled(tr("&Transcript"), m_transcript));
+    m_splitter->addWidget(titled(tr("S&ummary"), m_summary));
+    m_splitter->addWidget(titled(tr("&Event log"), m_eventTable));
+    m_splitter->setStretchFactor(0, 5);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setStretchFactor(2, 3);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
