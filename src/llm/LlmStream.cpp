@@ -127,6 +127,7 @@ LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &LlmStream::onTimeout);
     m_retryTimer->setSingleShot(true);
+    m_retryTimer->setTimerType(Qt::PreciseTimer); // never earlier than Retry-After allows
     connect(m_retryTimer, &QTimer::timeout, this, &LlmStream::sendAttempt);
     m_result.model = settings.model;
     if (network) {
@@ -246,8 +247,9 @@ void LlmStream::processBody(const QByteArray &bytes) {
         m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
     if (status / 100 != 2 || contentType.startsWith("application/json") ||
         contentType.startsWith("text/html")) {
-        if (m_plainBody.size() < maxErrorBodyBytes)
-            m_plainBody += bytes.left(maxErrorBodyBytes - m_plainBody.size());
+        const qsizetype max = status / 100 == 2 ? maxJsonBodyBytes : maxErrorBodyBytes;
+        if (m_plainBody.size() < max)
+            m_plainBody += bytes.left(max - m_plainBody.size());
         return;
     }
     const QList<SseEvent> events = m_parser->feed(bytes);
@@ -286,7 +288,9 @@ bool LlmStream::handleEvent(const QString &eventType, const QString &data) {
         return false;
     }
     const QJsonObject chunk = document.object();
-    if (chunk.contains(QLatin1String("error")) || eventType == QLatin1String("error")) {
+    const QJsonValue errorValue = chunk.value(QLatin1String("error"));
+    if ((!errorValue.isNull() && !errorValue.isUndefined()) ||
+        eventType == QLatin1String("error")) {
         const ServerError server = parseServerError(chunk);
         const QString code = server.code.toLower();
         Failure failure;
@@ -371,7 +375,8 @@ void LlmStream::handleCompleteResponse(const QByteArray &body) {
     const QJsonObject choice =
         response.value(QLatin1String("choices")).toArray().first().toObject();
     const QJsonObject message = choice.value(QLatin1String("message")).toObject();
-    if (response.contains(QLatin1String("error")) || message.isEmpty()) {
+    const QJsonValue error = response.value(QLatin1String("error"));
+    if ((!error.isNull() && !error.isUndefined()) || message.isEmpty()) {
         const ServerError server = parseServerError(body);
         fail({Kind::Protocol,
               withServerMessage(QStringLiteral("the LLM server at %1 answered with JSON that is "
@@ -385,8 +390,9 @@ void LlmStream::handleCompleteResponse(const QByteArray &body) {
     QJsonObject asChoice = choice;
     asChoice.insert(QStringLiteral("delta"), message);
     asChunk.insert(QStringLiteral("choices"), QJsonArray{asChoice});
+    QPointer<LlmStream> self(this);
     handleChunk(asChunk);
-    if (!m_done)
+    if (self && !m_done)
         succeed();
 }
 
@@ -480,6 +486,11 @@ void LlmStream::onReplyFinished() {
     }
 
     const ServerError server = parseServerError(m_plainBody);
+    if (status == 400 && !m_contentEmitted && adaptRequestTo(server.message)) {
+        dropReply();
+        sendAttempt();
+        return;
+    }
     const QString code = server.code.toLower();
     const QString httpText = QStringLiteral("HTTP %1").arg(status);
     if (status == 401) {
@@ -566,6 +577,30 @@ void LlmStream::onReplyFinished() {
                                     .arg(host(), httpText);
     }
     retryOrFail(failure);
+}
+
+bool LlmStream::adaptRequestTo(const QString &serverMessage) {
+    QJsonObject body = QJsonDocument::fromJson(m_body).object();
+    const auto mentions = [&serverMessage](const char *text) {
+        return serverMessage.contains(QLatin1String(text), Qt::CaseInsensitive);
+    };
+    QString change;
+    if (mentions("stream_options") && body.contains(QLatin1String("stream_options"))) {
+        body.remove(QLatin1String("stream_options"));
+        change = QStringLiteral("without stream_options (no token usage will be reported)");
+    } else if (mentions("max_completion_tokens") && body.contains(QLatin1String("max_tokens"))) {
+        body.insert(QStringLiteral("max_completion_tokens"),
+                    body.take(QLatin1String("max_tokens")));
+        change = QStringLiteral("with max_completion_tokens instead of max_tokens");
+    } else if (mentions("temperature") && body.contains(QLatin1String("temperature"))) {
+        body.remove(QLatin1String("temperature"));
+        change = QStringLiteral("without temperature");
+    } else {
+        return false;
+    }
+    qCInfo(lcLlm).noquote() << "the server rejected a request field; sending again" << change;
+    m_body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return true;
 }
 
 void LlmStream::onTimeout() {

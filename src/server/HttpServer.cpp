@@ -126,8 +126,11 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     const auto method = request.method();
     if (path.startsWith(u"/ws/")) {
         if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) ==
-            0)
+            0) {
+            // Streamed tokens are small frames: send each at once instead of coalescing them.
+            socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
             return true; // QAbstractHttpServer hands the socket to its QWebSocketServer
+        }
         send(socket, error(426, QStringLiteral("upgrade_required"),
                            QStringLiteral("%1 is a WebSocket endpoint; connect with a WebSocket "
                                           "client")

@@ -79,14 +79,14 @@ void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket) {
                                << Ids::toText(socket->sessionId()) << "user" << socket->userId();
 
     if (m_shuttingDown) {
-        socket->closeWith(SessionSocket::CloseGoingAway,
-                          QStringLiteral("server shutting down; reconnect later"));
+        socket->refuse(SessionSocket::CloseGoingAway,
+                       QStringLiteral("server shutting down; reconnect later"));
     } else if (!m_apiToken.isEmpty() && !sameToken(socket->presentedToken(), m_apiToken)) {
-        socket->closeWith(SessionSocket::ClosePolicy,
-                          QStringLiteral("not authorized: present the API token as "
-                                         "?token=… or Authorization: Bearer …"));
+        socket->refuse(SessionSocket::ClosePolicy,
+                       QStringLiteral("not authorized: present the API token as ?token=… or "
+                                      "Authorization: Bearer …"));
     } else if (!socket->requestError().isEmpty()) {
-        socket->closeWith(SessionSocket::CloseBadRequest, socket->requestError());
+        socket->refuse(SessionSocket::CloseBadRequest, socket->requestError());
     } else {
         open(socket);
     }
@@ -116,10 +116,8 @@ bool SessionManager::endSession(const QUuid &sessionId, const QString &reason) {
     if (!live)
         return false;
     live->conversation->cancelAll();
-    if (live->socket) {
-        live->socket->closeWith(SessionSocket::CloseNormal, reason);
-        live->socket = nullptr;
-    }
+    if (SessionSocket *socket = std::exchange(live->socket, nullptr))
+        socket->closeWith(SessionSocket::CloseNormal, reason);
     endWhenIdle(live);
     return true;
 }
@@ -147,9 +145,6 @@ void SessionManager::shutdown() {
                 return;
             for (Live *live : m_live.values()) {
                 live->summarize = false;
-                if (live->socket)
-                    live->socket->closeWith(SessionSocket::CloseGoingAway,
-                                            QStringLiteral("server shutting down"));
                 end(live);
             }
             for (const QPointer<SessionSocket> &socket : std::as_const(m_sockets))
@@ -173,10 +168,10 @@ void SessionManager::open(SessionSocket *socket) {
     const QUuid id = socket->sessionId();
     if (Live *live = m_live.value(id)) {
         if (live->userId != socket->userId()) {
-            socket->closeWith(SessionSocket::CloseForbidden,
-                              QStringLiteral("session %1 belongs to another user; use a new "
-                                             "session_id")
-                                  .arg(Ids::toText(id)));
+            socket->refuse(SessionSocket::CloseForbidden,
+                           QStringLiteral("session %1 belongs to another user; use a new "
+                                          "session_id")
+                               .arg(Ids::toText(id)));
             return;
         }
         attach(live, socket, true);
@@ -230,15 +225,14 @@ void SessionManager::createLive(const QUuid &id, QString owner, bool resumed,
         if (socket->userId() == owner)
             accepted.append(socket);
         else
-            socket->closeWith(SessionSocket::CloseForbidden,
-                              QStringLiteral("session %1 belongs to another user; use a new "
-                                             "session_id")
-                                  .arg(Ids::toText(id)));
+            socket->refuse(SessionSocket::CloseForbidden,
+                           QStringLiteral("session %1 belongs to another user; use a new "
+                                          "session_id")
+                               .arg(Ids::toText(id)));
     }
     if (accepted.isEmpty() || m_shuttingDown) {
         for (SessionSocket *socket : accepted)
-            socket->closeWith(SessionSocket::CloseGoingAway,
-                              QStringLiteral("server shutting down"));
+            socket->refuse(SessionSocket::CloseGoingAway, QStringLiteral("server shutting down"));
         return;
     }
 
@@ -303,19 +297,19 @@ void SessionManager::failOpening(const QUuid &id, const QString &message) {
     const Opening opening = m_opening.take(id);
     for (const QPointer<SessionSocket> &socket : opening.sockets)
         if (socket)
-            socket->closeWith(SessionSocket::CloseInternal,
-                              QStringLiteral("the database is unavailable; try again later"));
+            socket->refuse(SessionSocket::CloseInternal,
+                           QStringLiteral("the database is unavailable; try again later"));
 }
 
 void SessionManager::attach(Live *live, SessionSocket *socket, bool resumed) {
-    if (live->socket && live->socket != socket) {
+    SessionSocket *older = std::exchange(live->socket, socket);
+    live->ending = false;
+    if (older && older != socket) {
         qCInfo(lcServer).noquote()
             << "session" << Ids::toText(live->id) << "taken over by a newer connection";
-        live->socket->closeWith(SessionSocket::CloseReplaced,
-                                QStringLiteral("replaced by a newer connection"));
+        older->closeWith(SessionSocket::CloseReplaced,
+                         QStringLiteral("replaced by a newer connection"));
     }
-    live->socket = socket;
-    live->ending = false;
     socket->attach(live->conversation, resumed, m_llm->settings().model, live->history);
 }
 

@@ -14,6 +14,7 @@
 namespace {
 
 constexpr int kAbortAfterCloseMs = 2000;
+constexpr int kRefuseDelayMs = 100;
 constexpr int kMaxUserIdLength = 128;
 const QString kPathPrefix = QStringLiteral("/ws/session/");
 
@@ -128,6 +129,10 @@ void SessionSocket::closeWith(int code, const QString &reason) {
     m_abortTimer->setSingleShot(true);
     connect(m_abortTimer, &QTimer::timeout, this, [this] { m_socket->abort(); });
     m_abortTimer->start(kAbortAfterCloseMs);
+}
+
+void SessionSocket::refuse(int code, const QString &reason) {
+    QTimer::singleShot(kRefuseDelayMs, this, [this, code, reason] { closeWith(code, reason); });
 }
 
 void SessionSocket::onTextMessage(const QString &text) {
@@ -245,6 +250,12 @@ void SessionSocket::onDisconnected() {
     m_conversation = nullptr;
     const int code = int(m_socket->closeCode());
     const QString reason = m_socket->closeReason();
-    Q_EMIT closed(code, reason);
-    deleteLater();
+    // Queued: QWebSocket::close() may disconnect synchronously, inside the caller's bookkeeping.
+    QMetaObject::invokeMethod(
+        this,
+        [this, code, reason] {
+            Q_EMIT closed(code, reason);
+            deleteLater();
+        },
+        Qt::QueuedConnection);
 }

@@ -61,6 +61,10 @@ public:
     // Sends a close frame; the socket is aborted if the peer does not answer within 2 s.
     void closeWith(int code, const QString &reason);
     bool isClosing() const { return m_closing; }
+    // closeWith() for a connection refused right after its upgrade, a moment later: a close frame
+    // that arrives together with the 101 response makes Qt's client drop the handshake without
+    // reporting the close code.
+    void refuse(int code, const QString &reason);
 
 Q_SIGNALS:
     // Emitted once when the connection is gone (the object deletes itself afterwards).

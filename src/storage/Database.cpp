@@ -63,6 +63,7 @@ void Database::enqueueWrite(WriteOp op) {
                 << u"write queue full (%1 writes waiting for the database); refusing writes, "
                    "%2 refused so far"_s.arg(m_queueDepth)
                        .arg(m_rejectedWrites);
+        Q_EMIT writesRejected(m_rejectedWrites);
         return;
     }
     ++m_queueDepth;

@@ -20,14 +20,16 @@ class DatabaseWorker;
 //
 // Lives on the main thread and never blocks it: every statement runs on a database thread that
 // owns the connection. Writes (the void methods) are queued, committed in order in batches of
-// one transaction each, and never dropped: when the connection is lost they stay queued (up to
-// maxQueuedWrites()) and are committed once it is back. Only a write the database rejects as
-// invalid (e.g. an event for a session that does not exist) is discarded, with a warning.
+// one transaction each, and never dropped: when the connection is lost they stay queued and are
+// committed once it is back. Beyond maxQueuedWrites() waiting writes, new ones are refused
+// (logged, writesRejected()). A write the database rejects as invalid (e.g. an event for a
+// session that does not exist) is discarded alone, with a warning; the rest of its batch is
+// committed.
 // Every read sees every write queued before it. Failed futures carry a StorageError.
 //
 // Text is stored verbatim except NUL characters, which PostgreSQL cannot store: they become
-// U+FFFD on every backend, and an event whose content had one gets `"nul_replaced": true` in its
-// metadata.
+// U+FFFD on every backend, and an event whose content or metadata had one gets
+// `"nul_replaced": true` in its metadata.
 class Database : public QObject {
     Q_OBJECT
 public:
@@ -46,7 +48,8 @@ public:
     // summary attempts are cleared (user_id and start_time are kept).
     void createSession(const QUuid &id, const QString &userId, const QDateTime &startTime);
     void endSession(const QUuid &id, const QDateTime &endTime);
-    // event.createdAt must be valid (Event::make sets it); event.id is ignored.
+    // event.id is ignored; an invalid createdAt (Event::make sets it) is stored as the time of
+    // the write, as are invalid start and end times.
     void appendEvent(const Event &event);
     void setSummary(const QUuid &id, const QString &summary);
     // Counts one failed summary attempt and keeps the error text (summary_error).
@@ -79,6 +82,7 @@ public:
 Q_SIGNALS:
     void healthChanged(bool healthy, const QString &reason);
     void queueDepthChanged(int depth);
+    void writesRejected(qint64 total); // a write was refused because the queue was full
 
 private:
     void enqueueWrite(WriteOp op);

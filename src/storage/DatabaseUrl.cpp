@@ -1,5 +1,7 @@
 #include "storage/DatabaseUrl.h"
 
+#include "core/Config.h"
+
 #include <QDir>
 #include <QStringList>
 #include <QUrl>
@@ -206,6 +208,11 @@ std::optional<DatabaseUrl> DatabaseUrl::parse(const QString &input, QString *err
 QString DatabaseUrl::defaultSqliteUrl(const QString &dataDir) {
     return u"sqlite://"_s +
            QDir::cleanPath(QDir(dataDir).absoluteFilePath(QStringLiteral("realtime-ai.db")));
+}
+
+QString DatabaseUrl::forConfig(const Config &config) {
+    const QString url = config.databaseUrl.trimmed();
+    return url.isEmpty() ? defaultSqliteUrl(config.dataDir) : url;
 }
 
 QString DatabaseUrl::backendName() const {

@@ -65,13 +65,17 @@ bool MigrationRunner::appliedVersions(QList<int> *versions, QString *error) {
 
 bool MigrationRunner::run(QString *error) {
     static const QRegularExpression namePattern(u"^(\\d{3})_[A-Za-z0-9_]+\\.sql$"_s);
-    const QString lock = m_dialect.migrationLockStatement();
+    const QStringList preamble = m_dialect.migrationPreamble();
     const auto begin = [&](QString *message) {
         if (!m_db.transaction()) {
             *message = m_db.lastError().text();
             return false;
         }
-        return lock.isEmpty() || execute(lock, message);
+        for (const QString &statement : preamble) {
+            if (!execute(statement, message))
+                return false;
+        }
+        return true;
     };
 
     QString message;

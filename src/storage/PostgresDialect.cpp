@@ -62,6 +62,10 @@ bool PostgresDialect::isDataError(const QSqlError &error) const {
     return state.startsWith(u"22"_s) || state.startsWith(u"23"_s) || state.startsWith(u"54"_s);
 }
 
+int PostgresDialect::maxRowsPerInsert() const {
+    return 256;
+}
+
 QString PostgresDialect::uuidParam() const {
     return u"?::uuid"_s;
 }
@@ -78,7 +82,8 @@ QString PostgresDialect::timeText(const QString &column) const {
     return u"to_char(%1 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"_s.arg(column);
 }
 
-QString PostgresDialect::migrationLockStatement() const {
-    // Transaction-scoped, so it also works through a transaction-mode pooler.
-    return u"SELECT pg_advisory_xact_lock(7311960453012)"_s;
+QStringList PostgresDialect::migrationPreamble() const {
+    // Both transaction-scoped, so they also work through a transaction-mode pooler.
+    return {u"SET LOCAL client_min_messages = warning"_s,
+            u"SELECT pg_advisory_xact_lock(7311960453012)"_s};
 }

@@ -17,11 +17,12 @@ public:
     bool prepareConnection(QSqlDatabase &db, QString *error) const override;
     bool exec(QSqlQuery &query, const QString &sql, const QVariantList &values) const override;
     bool isDataError(const QSqlError &error) const override;
+    int maxRowsPerInsert() const override;
     QString uuidParam() const override;
     QString timeParam() const override;
     QString jsonParam() const override;
     QString timeText(const QString &column) const override;
-    QString migrationLockStatement() const override;
+    QStringList migrationPreamble() const override;
 
     // `sql` with every placeholder replaced by the driver's literal for its value.
     static QString inlineValues(const QSqlDriver *driver, const QString &sql,

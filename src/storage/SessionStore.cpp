@@ -56,6 +56,11 @@ QString id(const QUuid &uuid) {
     return Ids::toText(uuid);
 }
 
+// A missing time is stored as the time of the write rather than rejected.
+QString time(const QDateTime &value) {
+    return Timestamps::toIso(value.isValid() ? value : Timestamps::now());
+}
+
 } // namespace
 
 SessionStore::SessionStore(const QSqlDatabase &db, const SqlDialect &dialect)
@@ -79,12 +84,11 @@ void SessionStore::apply(const WriteOp &op) {
             "ON CONFLICT (session_id) DO UPDATE SET end_time = NULL, summary = NULL, "
             "summary_attempts = 0, summary_error = NULL WHERE sessions.end_time IS NOT NULL"_s.arg(
                 u, t),
-            {id(op.sessionId), withoutNul(op.text), Timestamps::toIso(op.time)},
-            u"create session"_s);
+            {id(op.sessionId), withoutNul(op.text), time(op.time)}, u"create session"_s);
         break;
     case WriteOp::Kind::EndSession:
         run(u"UPDATE sessions SET end_time = %1 WHERE session_id = %2"_s.arg(t, u),
-            {Timestamps::toIso(op.time), id(op.sessionId)}, u"end session"_s);
+            {time(op.time), id(op.sessionId)}, u"end session"_s);
         break;
     case WriteOp::Kind::AppendEvent:
         insertEvents({&op.event});
@@ -119,6 +123,12 @@ void SessionStore::applyAll(const QList<WriteOp> &ops) {
 }
 
 void SessionStore::insertEvents(const QList<const Event *> &events) {
+    const qsizetype chunk = m_dialect.maxRowsPerInsert();
+    if (events.size() > chunk) {
+        for (qsizetype i = 0; i < events.size(); i += chunk)
+            insertEvents(events.mid(i, chunk));
+        return;
+    }
     const QString row = u"(%1, ?, ?, %2, %3)"_s.arg(m_dialect.uuidParam(), m_dialect.jsonParam(),
                                                     m_dialect.timeParam());
     QStringList rows;
@@ -133,7 +143,7 @@ void SessionStore::insertEvents(const QList<const Event *> &events) {
         rows << row;
         values << id(event->sessionId) << withoutNul(event->type) << nullableText(content)
                << QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact))
-               << Timestamps::toIso(event->createdAt);
+               << time(event->createdAt);
     }
     run(u"INSERT INTO session_events (session_id, event_type, content, metadata, created_at) "
         "VALUES "_s +

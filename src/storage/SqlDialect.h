@@ -26,12 +26,16 @@ public:
     // never succeed. Anything else is treated as the connection being unusable.
     virtual bool isDataError(const QSqlError &error) const = 0;
 
+    // How many rows one multi-row INSERT should carry.
+    virtual int maxRowsPerInsert() const = 0;
+
     // Placeholders for typed values (all values are passed as text or integers).
     virtual QString uuidParam() const = 0;
     virtual QString timeParam() const = 0;
     virtual QString jsonParam() const = 0;
     // An expression reading a timestamp column as ISO 8601 UTC text with milliseconds.
     virtual QString timeText(const QString &column) const = 0;
-    // Serializes migrations run by several processes at once (no-op where not needed).
-    virtual QString migrationLockStatement() const = 0;
+    // Run first in each migration transaction: serializes migrations run by several processes
+    // at once and quiets notices such as "relation already exists, skipping".
+    virtual QStringList migrationPreamble() const = 0;
 };

@@ -49,6 +49,12 @@ bool SqliteDialect::isDataError(const QSqlError &error) const {
     return code == 18 || code == 19 || code == 20;
 }
 
+int SqliteDialect::maxRowsPerInsert() const {
+    // QSQLITE looks each bound value up by position in a list, so a statement with n values
+    // costs O(n²): keep them small.
+    return 32;
+}
+
 QString SqliteDialect::uuidParam() const {
     return u"?"_s;
 }
@@ -65,6 +71,6 @@ QString SqliteDialect::timeText(const QString &column) const {
     return column;
 }
 
-QString SqliteDialect::migrationLockStatement() const {
-    return {};
+QStringList SqliteDialect::migrationPreamble() const {
+    return {}; // BEGIN already locks the file against other writers
 }

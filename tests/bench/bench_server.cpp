@@ -10,6 +10,7 @@
 #include "fixtures/MockLlmProcess.h"
 #include "fixtures/ServerProcess.h"
 #include "fixtures/TestEnvironment.h"
+#include "fixtures/TestHttp.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -101,6 +102,14 @@ qint64 rssKiB(qint64 pid, const char *field) {
     return -1;
 }
 
+// A sample value of the server's /metrics, e.g. "rtai_ttft_seconds_sum"; 0 when absent.
+double metric(const QByteArray &metrics, const QByteArray &name) {
+    for (const QByteArray &line : metrics.split('\n'))
+        if (line.startsWith(QByteArray(name + ' ')))
+            return line.mid(name.size() + 1).toDouble();
+    return 0;
+}
+
 double percentile(QList<double> values, double p) {
     if (values.isEmpty())
         return 0;
@@ -163,6 +172,10 @@ bool runOnce(int clients, int durationS, int tokenDelayMs) {
     for (LoadClient *client : loadClients)
         client->stop();
     QTest::qWait(1000);
+    const QByteArray metrics =
+        TestHttp::get(server.url().resolved(QUrl(QStringLiteral("/metrics")))).body;
+    const double llmTtftMs = 1000.0 * metric(metrics, "rtai_ttft_seconds_sum") /
+                             qMax(1.0, metric(metrics, "rtai_ttft_seconds_count"));
 
     std::printf("clients %d (all connected: %s, in %lld ms), token delay %d ms, %d s\n", clients,
                 allReady ? "yes" : "no", connectMs, tokenDelayMs, durationS);
@@ -171,6 +184,8 @@ bool runOnce(int clients, int durationS, int tokenDelayMs) {
     std::printf("  ttft p50 / p99   %.1f / %.1f ms (%lld samples)\n",
                 percentile(totals.ttftMs, 0.5), percentile(totals.ttftMs, 0.99),
                 qint64(totals.ttftMs.size()));
+    std::printf("  server-side ttft %.1f ms mean (turn start to first LLM delta, whole run)\n",
+                llmTtftMs);
     std::printf("  errors           %lld frames, %lld connections closed\n", totals.errors,
                 totals.closed);
     std::printf("  server RSS       %.1f MiB (peak %.1f MiB)\n", double(rss) / 1024.0,

@@ -192,6 +192,34 @@ private Q_SLOTS:
                  u"I don't know your name yet. What is it?"_s);
     }
 
+    void scriptedCommands() {
+        QVERIFY(startMockLlm({u"--token-delay-ms"_s, u"1"_s}));
+        const QString text = u"Exactly  this,\n  with **Markdown** and 🌍 "_s;
+        QCOMPARE(ask({ChatMessage::user(u"echo: "_s + text)}).result.content, text);
+
+        const QString arguments = u"{\"expression\": \"2 * 21\"}"_s;
+        Answer answer = ask({ChatMessage::user(u"call calculator "_s + arguments)});
+        QCOMPARE(answer.result.toolCalls.size(), 1);
+        const ToolCall call = answer.result.toolCalls.first();
+        QCOMPARE(call.name, u"calculator"_s);
+        QCOMPARE(call.arguments, arguments);
+        const QString result = u"{\"expression\":\"2 * 21\",\"result\":42}"_s;
+        answer = ask({ChatMessage::user(u"call calculator "_s + arguments),
+                      ChatMessage::assistant(QString(), {call}),
+                      ChatMessage::toolResult(call.id, call.name, result)});
+        QCOMPARE(answer.result.content, u"Tool said: "_s + result);
+
+        // Invalid JSON is passed on as the model would have produced it.
+        const QList<ToolCall> invalid =
+            ask({ChatMessage::user(u"call calculator {not json}"_s)}).result.toolCalls;
+        QCOMPARE(invalid.size(), 1);
+        QCOMPARE(invalid.first().arguments, u"{not json}"_s);
+
+        QCOMPARE(ask({ChatMessage::user(u"long: 5"_s)}).result.content, u"w1 w2 w3 w4 w5"_s);
+        // "call me Ada" is an introduction, not a command.
+        QVERIFY(ask({ChatMessage::user(u"call me Ada"_s)}).result.toolCalls.isEmpty());
+    }
+
     void unknownName() {
         QVERIFY(startMockLlm({}));
         QVERIFY(ask({ChatMessage::user(u"What is my name?"_s)})

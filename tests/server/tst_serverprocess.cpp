@@ -107,9 +107,12 @@ private Q_SLOTS:
                                   .toObject()
                                   .value(QStringLiteral("interrupted"))
                                   .toBool();
-                QVERIFY(object.value(QStringLiteral("content"))
-                            .toString()
-                            .contains(QStringLiteral("word")));
+                // A strict prefix of the mock's full echo of the message.
+                const QString content = object.value(QStringLiteral("content")).toString();
+                const QString full =
+                    QStringLiteral("You said: \"%1\". I noted that.").arg(longMessage());
+                QVERIFY2(!content.isEmpty() && full.startsWith(content) && content != full,
+                         qPrintable(content));
             }
         }
         QVERIFY(interrupted);

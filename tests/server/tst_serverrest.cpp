@@ -6,6 +6,7 @@
 #include "fixtures/WsTestClient.h"
 
 #include <QJsonArray>
+#include <QTimeZone>
 
 class TstServerRest : public QObject {
     Q_OBJECT
@@ -14,7 +15,7 @@ private:
     std::unique_ptr<InProcessServer> server;
     QList<QUuid> adaSessions; // newest first
     QUuid bobSession;
-    QDateTime base = QDateTime(QDate(2026, 1, 10), QTime(12, 0), QTimeZone::UTC);
+    QDateTime base = QDateTime(QDate(2026, 1, 10), QTime(12, 0), Qt::UTC);
 
     TestHttp::Response get(const QString &path) { return TestHttp::get(server->httpUrl(path)); }
     static QStringList ids(const QJsonObject &page) {
@@ -142,9 +143,9 @@ private Q_SLOTS:
     }
 
     void events() {
-        const QString base =
+        const QString path =
             QStringLiteral("/api/sessions/") + Ids::toText(bobSession) + QStringLiteral("/events");
-        const QJsonArray all = get(base).json().value(QStringLiteral("events")).toArray();
+        const QJsonArray all = get(path).json().value(QStringLiteral("events")).toArray();
         QCOMPARE(all.size(), 7);
         const QJsonObject first = all.first().toObject();
         QCOMPARE(first.value(QStringLiteral("event_type")).toString(), EventType::UserMessage);
@@ -154,7 +155,7 @@ private Q_SLOTS:
             Timestamps::fromIso(first.value(QStringLiteral("created_at")).toString()).isValid());
 
         const qint64 thirdId = all.at(2).toObject().value(QStringLiteral("id")).toInteger();
-        const QJsonArray page = get(base + QStringLiteral("?after_id=%1&limit=3").arg(thirdId))
+        const QJsonArray page = get(path + QStringLiteral("?after_id=%1&limit=3").arg(thirdId))
                                     .json()
                                     .value(QStringLiteral("events"))
                                     .toArray();
@@ -164,8 +165,8 @@ private Q_SLOTS:
         QCOMPARE(page.at(2).toObject().value(QStringLiteral("content")).toString(),
                  QStringLiteral("m5"));
 
-        expectError(get(base + QStringLiteral("?after_id=-1")), 400, QStringLiteral("bad_request"));
-        expectError(get(base + QStringLiteral("?limit=abc")), 400, QStringLiteral("bad_request"));
+        expectError(get(path + QStringLiteral("?after_id=-1")), 400, QStringLiteral("bad_request"));
+        expectError(get(path + QStringLiteral("?limit=abc")), 400, QStringLiteral("bad_request"));
         expectError(get(QStringLiteral("/api/sessions/") + Ids::toText(QUuid::createUuid()) +
                         QStringLiteral("/events")),
                     404, QStringLiteral("not_found"));
@@ -247,7 +248,7 @@ private Q_SLOTS:
              {"rtai_active_sessions", "rtai_websocket_connections", "rtai_turns_total",
               "rtai_ttft_seconds", "rtai_tokens_streamed_total", "rtai_tool_calls_total",
               "rtai_llm_errors_total", "rtai_database_queue_depth"})
-            QVERIFY2(metrics.body.contains(QByteArray("# TYPE ") + name), name);
+            QVERIFY2(metrics.body.contains(QByteArray(QByteArray("# TYPE ") + name)), name);
         QVERIFY(metrics.body.contains("rtai_http_requests_total{status=\"200\"}"));
     }
 };

@@ -268,6 +268,22 @@ private Q_SLOTS:
         QVERIFY(events.at(1).content.isEmpty());
     }
 
+    void invalidTimesAreStoredAsNow() {
+        auto db = openFresh();
+        const QUuid id = Ids::newSessionId();
+        const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-1);
+        db->createSession(id, u"u"_s, QDateTime());
+        Event e = makeEvent(id, EventType::UserMessage, u"x"_s, QDateTime());
+        db->appendEvent(e);
+        db->endSession(id, QDateTime());
+        const Session session = *result(db->session(id));
+        QVERIFY(session.startTime >= before);
+        QVERIFY(session.endTime >= session.startTime);
+        const QList<Event> events = result(db->events(id));
+        QCOMPARE(events.size(), 1);
+        QVERIFY(events.at(0).createdAt >= before);
+    }
+
     void eventsPaging() {
         auto db = openFresh();
         const QUuid id = Ids::newSessionId();
@@ -593,11 +609,14 @@ private Q_SLOTS:
     void queueBound() {
         Database db; // not open: every write waits in the queue
         db.setMaxQueuedWrites(8);
+        QSignalSpy rejected(&db, &Database::writesRejected);
         const QUuid id = Ids::newSessionId();
         for (int i = 0; i < 10; ++i)
             db.appendEvent(makeEvent(id, EventType::UserMessage, QString::number(i), at(i)));
         QCOMPARE(db.queueDepth(), 8);
         QCOMPARE(db.rejectedWrites(), 2);
+        QCOMPARE(rejected.size(), 2);
+        QCOMPARE(rejected.last().at(0).toLongLong(), 2);
     }
 };
 

@@ -1,3 +1,4 @@
+#include "core/Config.h"
 #include "storage/DatabaseUrl.h"
 
 #include <QTest>
@@ -107,6 +108,14 @@ private Q_SLOTS:
         const auto url = DatabaseUrl::parse(text, &error);
         QVERIFY2(url, qPrintable(error));
         QCOMPARE(url->sqlitePath(), u"/srv/rtai/realtime-ai.db"_s);
+    }
+
+    void forConfig() {
+        Config config;
+        config.dataDir = u"/data"_s;
+        QCOMPARE(DatabaseUrl::forConfig(config), u"sqlite:///data/realtime-ai.db"_s);
+        config.databaseUrl = u"  postgresql://u@h/d "_s;
+        QCOMPARE(DatabaseUrl::forConfig(config), u"postgresql://u@h/d"_s);
     }
 
     void malformed_data() {
