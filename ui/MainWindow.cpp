@@ -67,6 +67,8 @@ MainWindow::~MainWindow() {
     // Conversations die with the Backend; stop following them first.
     m_detail->clearSession();
     m_monitor->detachAll();
+    // Before the widgets whose pending database reads it would otherwise answer.
+    delete m_backend.data();
 }
 
 Backend *MainWindow::backend() const {
