@@ -1,9 +1,10 @@
 #include "ui/ConsoleLauncher.h"
 
-#include "server/Backend.h"
+#include "core/ConfigLoader.h"
+#include "ui/MainWindow.h"
 
 #include <QApplication>
-#include <QLabel>
+#include <QDir>
 
 namespace ConsoleLauncher {
 
@@ -14,16 +15,23 @@ bool displayAvailable() {
 
 int run(int argc, char **argv, const Config &config) {
     QApplication app(argc, argv);
-    Backend backend(config);
-    QLabel placeholder(QStringLiteral("Realtime AI — starting the server…"));
-    QObject::connect(&backend, &Backend::started, &placeholder, [&placeholder](const QUrl &url) {
-        placeholder.setText(QStringLiteral("Realtime AI — serving on %1").arg(url.toString()));
+    QApplication::setApplicationDisplayName(QStringLiteral("Realtime AI"));
+    const QStringList arguments = QApplication::arguments();
+    const QString workingDirectory = QDir::currentPath();
+
+    MainWindow window(config);
+    // After the settings dialog saved the file, the same precedence as at start-up applies.
+    window.setConfigReloader([arguments, workingDirectory](QStringList *errors) {
+        const ConfigLoadResult loaded = ConfigLoader::load(
+            arguments, QProcessEnvironment::systemEnvironment(), workingDirectory);
+        if (loaded.action != ConfigLoadResult::Action::Run) {
+            *errors = loaded.errors;
+            return std::optional<Config>();
+        }
+        return std::optional<Config>(loaded.config);
     });
-    QObject::connect(&backend, &Backend::startFailed, &placeholder,
-                     [&placeholder](const QString &message) { placeholder.setText(message); });
-    QObject::connect(&app, &QApplication::aboutToQuit, &backend, &Backend::stop);
-    placeholder.show();
-    backend.start();
+    window.show();
+    window.startServer();
     return app.exec();
 }
 

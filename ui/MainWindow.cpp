@@ -1,0 +1,652 @@
+#include "ui/MainWindow.h"
+
+#include "chat/Conversation.h"
+#include "core/Ids.h"
+#include "core/Logging.h"
+#include "server/Backend.h"
+#include "storage/Database.h"
+#include "storage/StorageError.h"
+#include "ui/ServerPanel.h"
+#include "ui/SessionDetailWidget.h"
+#include "ui/SessionFilterProxyModel.h"
+#include "ui/SessionMonitor.h"
+#include "ui/SessionTableModel.h"
+#include "ui/SettingsDialog.h"
+#include "ui/TranscriptView.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+constexpr int PageSize = 100;
+constexpr int StopDeadlineMs = 6000;
+} // namespace
+
+MainWindow::MainWindow(const Config &config, QWidget *parent)
+    : QMainWindow(parent)
+    , m_config(config) {
+    setWindowTitle(tr("Realtime AI — console"));
+    m_model = new SessionTableModel(this);
+    m_proxy = new SessionFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_monitor = new SessionMonitor(m_model, this);
+    buildLayout();
+    buildActions();
+    m_panelTimer.setInterval(1000);
+    connect(&m_panelTimer, &QTimer::timeout, this, &MainWindow::refreshPanel);
+    m_panelTimer.start();
+    m_panel->setLlm(llmProviderName(), m_config.llmModel);
+    m_panel->setDatabase(tr("not open"), false, {});
+    if (!config.configFile.isEmpty())
+        setStateFile(QFileInfo(config.configFile).dir().filePath(u"console-state.ini"_s));
+    updateActions();
+}
+
+MainWindow::~MainWindow() {
+    // Conversations die with the Backend; stop following them first.
+    m_detail->clearSession();
+    m_monitor->detachAll();
+    // Before the widgets whose pending database reads it would otherwise answer.
+    delete m_backend.data();
+}
+
+Backend *MainWindow::backend() const {
+    return m_backend;
+}
+
+void MainWindow::setConfigReloader(ConfigReloader reloader) {
+    m_reloader = std::move(reloader);
+}
+
+void MainWindow::setStateFile(const QString &path) {
+    m_stateFile = path;
+    restoreState();
+}
+
+QAction *MainWindow::action(const QString &objectName) const {
+    return findChild<QAction *>(objectName);
+}
+
+void MainWindow::buildLayout() {
+    m_panel = new ServerPanel(this);
+    connect(m_panel, &ServerPanel::startRequested, this, &MainWindow::startServer);
+    connect(m_panel, &ServerPanel::stopRequested, this, &MainWindow::stopServer);
+    connect(m_panel, &ServerPanel::openUrlRequested, this,
+            [](const QUrl &url) { QDesktopServices::openUrl(url); });
+
+    m_userFilter = new QLineEdit(this);
+    m_userFilter->setObjectName(u"userFilter"_s);
+    m_userFilter->setPlaceholderText(tr("Filter by user (Ctrl+F)"));
+    m_userFilter->setClearButtonEnabled(true);
+    connect(m_userFilter, &QLineEdit::textChanged, m_proxy,
+            &SessionFilterProxyModel::setUserFilter);
+    m_statusFilter = new QComboBox(this);
+    m_statusFilter->setObjectName(u"statusFilter"_s);
+    m_statusFilter->addItem(tr("All sessions"), int(SessionFilterProxyModel::StatusFilter::Any));
+    m_statusFilter->addItem(tr("Live"), int(SessionFilterProxyModel::StatusFilter::Live));
+    m_statusFilter->addItem(tr("Ended"), int(SessionFilterProxyModel::StatusFilter::Ended));
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_proxy->setStatusFilter(
+            SessionFilterProxyModel::StatusFilter(m_statusFilter->itemData(index).toInt()));
+    });
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(u"sessionTable"_s);
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(SessionTableModel::StartedColumn, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setColumnWidth(SessionTableModel::UserColumn, 90);
+    m_table->setColumnWidth(SessionTableModel::IdColumn, 100);
+    m_table->setColumnWidth(SessionTableModel::StartedColumn, 140);
+    m_table->setColumnWidth(SessionTableModel::EndedColumn, 140);
+    m_table->setColumnWidth(SessionTableModel::MessagesColumn, 75);
+    m_table->setColumnWidth(SessionTableModel::TokensColumn, 60);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onSelectionChanged);
+    // Pages load as the user scrolls to the end of what is loaded.
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        if (value > 0 && value == m_table->verticalScrollBar()->maximum())
+            loadNextPage();
+    });
+
+    m_loadMore = new QPushButton(tr("Load older sessions"), this);
+    m_loadMore->setObjectName(u"loadMore"_s);
+    connect(m_loadMore, &QPushButton::clicked, this, &MainWindow::loadNextPage);
+
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(m_userFilter, 1);
+    filters->addWidget(m_statusFilter);
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addLayout(filters);
+    leftLayout->addWidget(m_table, 1);
+    leftLayout->addWidget(m_loadMore);
+
+    m_detail = new SessionDetailWidget(m_monitor, this);
+    connect(m_detail, &SessionDetailWidget::tokensCounted, m_model,
+            [this](const QUuid &id, qint64 tokens) {
+                if (!m_monitor->conversation(id))
+                    m_model->setTokens(id, tokens);
+            });
+    connect(m_detail, &SessionDetailWidget::loadFailed, this,
+            [this](const QUuid &, const QString &message) { showMessage(message); });
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(u"mainSplitter"_s);
+    m_splitter->addWidget(left);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->addWidget(m_panel);
+    layout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
+    statusBar();
+    resize(1280, 800);
+}
+
+void MainWindow::buildActions() {
+    const auto make = [this](QMenu *menu, const QString &name, const QString &text,
+                             const QKeySequence &shortcut, auto slot) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(name);
+        if (!shortcut.isEmpty())
+            action->setShortcut(shortcut);
+        action->setShortcutContext(Qt::WindowShortcut);
+        connect(action, &QAction::triggered, this, slot);
+        menu->addAction(action);
+        return action;
+    };
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    make(file, u"exportMarkdown"_s, tr("Export as &Markdown…"), QKeySequence::Save,
+         [this] { exportWithDialog(SessionExporter::Format::Markdown); });
+    make(file, u"exportJson"_s, tr("Export as &JSON…"), QKeySequence(u"Ctrl+Shift+S"_s),
+         [this] { exportWithDialog(SessionExporter::Format::Json); });
+    file->addSeparator();
+    make(file, u"settings"_s, tr("&Settings…"), QKeySequence(u"Ctrl+,"_s),
+         [this] { openSettings(); });
+    file->addSeparator();
+    make(file, u"quit"_s, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
+
+    QMenu *session = menuBar()->addMenu(tr("&Session"));
+    make(session, u"endSession"_s, tr("&End live session"), QKeySequence(u"Ctrl+E"_s),
+         [this] { endSelectedSession(); });
+    make(session, u"deleteSession"_s, tr("&Delete session…"), QKeySequence::Delete,
+         [this] { deleteSelectedSession(); });
+    session->addSeparator();
+    make(session, u"copySessionId"_s, tr("Copy session &id"), QKeySequence(u"Ctrl+Shift+C"_s),
+         [this] { copySelectedSessionId(); });
+    make(session, u"copyUserId"_s, tr("Copy &user id"), QKeySequence(u"Ctrl+Shift+U"_s),
+         [this] { copySelectedUserId(); });
+
+    // The same actions on a right click in the table.
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (const char *name : {"endSession", "deleteSession", "exportMarkdown", "exportJson",
+                             "copySessionId", "copyUserId"})
+        m_table->addAction(action(QString::fromLatin1(name)));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    make(view, u"focusFilter"_s, tr("&Filter sessions"), QKeySequence::Find, [this] {
+        m_userFilter->setFocus(Qt::ShortcutFocusReason);
+        m_userFilter->selectAll();
+    });
+    make(view, u"focusSessions"_s, tr("Go to &sessions"), QKeySequence(u"Ctrl+1"_s),
+         [this] { m_table->setFocus(Qt::ShortcutFocusReason); });
+    make(view, u"focusTranscript"_s, tr("Go to &transcript"), QKeySequence(u"Ctrl+2"_s),
+         [this] { m_detail->transcript()->setFocus(Qt::ShortcutFocusReason); });
+    make(view, u"reload"_s, tr("&Reload sessions"), QKeySequence::Refresh,
+         [this] { reloadSessions(); });
+
+    QMenu *server = menuBar()->addMenu(tr("Se&rver"));
+    make(server, u"startServer"_s, tr("&Start"), QKeySequence(u"Ctrl+R"_s),
+         [this] { startServer(); });
+    make(server, u"stopServer"_s, tr("S&top"), QKeySequence(u"Ctrl+Shift+R"_s),
+         [this] { stopServer(); });
+    make(server, u"openWebClient"_s, tr("&Open web client"), QKeySequence(u"Ctrl+O"_s), [this] {
+        if (m_backend && m_backend->url().isValid())
+            QDesktopServices::openUrl(m_backend->url());
+    });
+}
+
+QString MainWindow::llmProviderName() const {
+    switch (m_config.llmSource) {
+    case Config::LlmSource::OpenAi:
+        return tr("OpenAI");
+    case Config::LlmSource::LocalModel:
+        return tr("local model");
+    case Config::LlmSource::Explicit: {
+        const QUrl url(m_config.llmBaseUrl);
+        return url.port() > 0 ? u"%1:%2"_s.arg(url.host()).arg(url.port()) : url.host();
+    }
+    case Config::LlmSource::None:
+        break;
+    }
+    return tr("not configured");
+}
+
+void MainWindow::startServer() {
+    if (m_backend)
+        return;
+    m_backend = new Backend(m_config, this);
+    connectBackend();
+    m_panel->setStatusText(tr("starting…"));
+    m_panel->setLlm(llmProviderName(), m_config.llmModel);
+    m_detail->setDatabase(m_backend->database());
+    m_backend->start();
+    updateActions();
+}
+
+void MainWindow::connectBackend() {
+    Backend *backend = m_backend;
+    connect(backend, &Backend::started, this, &MainWindow::onStarted);
+    connect(backend, &Backend::startFailed, this, [this, backend](const QString &message) {
+        m_panel->setRunning(false, {});
+        m_panel->setStatusText(tr("not running: %1").arg(message));
+        showMessage(message);
+        backend->deleteLater();
+        m_backend = nullptr;
+        updateActions();
+    });
+    connect(backend, &Backend::stopped, this, [this, backend] {
+        m_detail->clearSession();
+        m_monitor->detachAll();
+        m_panel->setRunning(false, {});
+        m_panel->setUptime(-1);
+        m_panel->setClients(0);
+        backend->deleteLater();
+        if (m_backend == backend)
+            m_backend = nullptr;
+        updateActions();
+        Q_EMIT serverStopped();
+        if (m_closing) {
+            close();
+            return;
+        }
+        if (m_pendingRestart) {
+            m_config = *std::exchange(m_pendingRestart, std::nullopt);
+            startServer();
+        }
+    });
+    connect(backend, &Backend::sessionOpened, this,
+            [this](const QUuid &id, const QString &userId, Conversation *conversation) {
+                const bool known = m_model->rowOf(id) >= 0;
+                m_monitor->attach(id, userId, conversation);
+                if (known || !m_backend)
+                    return;
+                // A session resumed from before what is loaded: its stored start and counts.
+                m_backend->database()->session(id).then(
+                    this, [this](const std::optional<Session> &stored) {
+                        if (stored)
+                            m_model->addSessions({*stored});
+                    });
+            });
+    connect(backend, &Backend::sessionClosed, m_monitor, &SessionMonitor::detach);
+    connect(backend, &Backend::connectionCountChanged, m_panel, &ServerPanel::setClients);
+    connect(backend, &Backend::errorOccurred, this, &MainWindow::showMessage);
+    connect(backend->summaries(), &SummaryScheduler::summaryStored, this,
+            [this](const QUuid &id, const QString &summary) {
+                m_model->setSummary(id, summary);
+                m_detail->setSummary(id, summary);
+            });
+    Database *database = backend->database();
+    connect(database, &Database::healthChanged, this,
+            [this, database](bool healthy, const QString &reason) {
+                m_panel->setDatabase(database->backendName(), healthy, reason);
+            });
+}
+
+void MainWindow::onStarted(const QUrl &url) {
+    m_uptime.start();
+    m_panel->setRunning(true, url);
+    m_panel->setDatabase(m_backend->database()->backendName(), m_backend->database()->isHealthy(),
+                         {});
+    showMessage(tr("Serving on %1").arg(url.toString()));
+    reloadSessions();
+    refreshPanel();
+    updateActions();
+    Q_EMIT serverStarted(url);
+}
+
+void MainWindow::stopServer() {
+    if (!m_backend || m_backend->state() != Backend::State::Running)
+        return;
+    m_panel->setStatusText(tr("stopping…"));
+    m_backend->stop();
+    updateActions();
+}
+
+void MainWindow::restartServer(const Config &config) {
+    if (!m_backend) {
+        m_config = config;
+        m_panel->setLlm(llmProviderName(), m_config.llmModel);
+        startServer();
+        return;
+    }
+    m_pendingRestart = config;
+    stopServer();
+}
+
+void MainWindow::reloadSessions() {
+    ++m_pageGeneration;
+    m_pageLoading = false;
+    const QUuid selected = selectedSessionId();
+    // Live rows stay: they are kept current by signals, not by the database.
+    QList<QPair<QUuid, QString>> live;
+    if (m_backend) {
+        for (const QUuid &id : m_backend->sessionIds())
+            live.append({id, m_backend->sessionUserId(id)});
+    }
+    m_detail->clearSession();
+    m_monitor->detachAll();
+    m_model->clear();
+    if (m_backend) {
+        for (const auto &[id, user] : std::as_const(live)) {
+            if (Conversation *conversation = m_backend->conversation(id))
+                m_monitor->attach(id, user, conversation);
+        }
+    }
+    m_nextBefore = QDateTime();
+    loadNextPage();
+    if (!selected.isNull())
+        connect(
+            this, &MainWindow::pageLoaded, this, [this, selected] { selectSession(selected); },
+            Qt::SingleShotConnection);
+}
+
+void MainWindow::loadNextPage() {
+    if (!m_backend || m_backend->state() != Backend::State::Running || m_pageLoading)
+        return;
+    const bool first = m_model->rowCount() == 0 || !m_nextBefore.isValid();
+    if (!first && !m_nextBefore.isValid())
+        return;
+    SessionQuery query;
+    query.limit = PageSize;
+    query.before = m_nextBefore;
+    m_pageLoading = true;
+    m_loadMore->setEnabled(false);
+    const quint64 generation = m_pageGeneration;
+    m_backend->database()
+        ->sessions(query)
+        .then(this,
+              [this, generation](const SessionPage &page) {
+                  if (generation != m_pageGeneration)
+                      return;
+                  m_pageLoading = false;
+                  m_model->addSessions(page.sessions);
+                  m_nextBefore = page.nextBefore;
+                  m_loadMore->setEnabled(m_nextBefore.isValid());
+                  m_loadMore->setText(m_nextBefore.isValid() ? tr("Load older sessions")
+                                                             : tr("All sessions loaded"));
+                  Q_EMIT pageLoaded(int(page.sessions.size()));
+              })
+        .onFailed(this, [this, generation](const StorageError &error) {
+            if (generation != m_pageGeneration)
+                return;
+            m_pageLoading = false;
+            m_loadMore->setEnabled(true);
+            showMessage(tr("Sessions could not be read: %1").arg(error.message()));
+        });
+}
+
+QUuid MainWindow::selectedSessionId() const {
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    return current.isValid() ? current.data(SessionTableModel::SessionIdRole).toUuid() : QUuid();
+}
+
+void MainWindow::selectSession(const QUuid &sessionId) {
+    const int row = m_model->rowOf(sessionId);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid())
+        return;
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                          QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+}
+
+void MainWindow::onSelectionChanged() {
+    const QUuid id = selectedSessionId();
+    if (id == m_detail->sessionId()) {
+        updateActions();
+        return;
+    }
+    const int row = m_model->rowOf(id);
+    if (row < 0)
+        m_detail->clearSession();
+    else
+        m_detail->showSession(m_model->session(row));
+    updateActions();
+}
+
+bool MainWindow::endSelectedSession() {
+    const QUuid id = selectedSessionId();
+    if (id.isNull() || !m_backend)
+        return false;
+    if (!m_backend->endSession(id)) {
+        showMessage(tr("Session %1 is not live.").arg(Ids::toText(id)));
+        return false;
+    }
+    showMessage(tr("Session %1 ended; its client was disconnected.").arg(Ids::toText(id)));
+    return true;
+}
+
+void MainWindow::deleteSelectedSession() {
+    const QUuid id = selectedSessionId();
+    if (id.isNull() || !m_backend)
+        return;
+    if (m_monitor->conversation(id)) {
+        showMessage(tr("Session %1 is live; end it before deleting it.").arg(Ids::toText(id)));
+        return;
+    }
+    if (m_confirm &&
+        QMessageBox::question(
+            this, tr("Delete session"),
+            tr("Delete session %1 and all its events? This cannot be undone.").arg(Ids::toText(id)),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
+        return;
+    m_backend->database()
+        ->deleteSession(id)
+        .then(this,
+              [this, id](bool deleted) {
+                  if (m_detail->sessionId() == id)
+                      m_detail->clearSession();
+                  m_model->removeSession(id);
+                  showMessage(deleted ? tr("Session %1 deleted.").arg(Ids::toText(id))
+                                      : tr("Session %1 was already gone.").arg(Ids::toText(id)));
+                  Q_EMIT sessionDeleted(id);
+              })
+        .onFailed(this, [this](const StorageError &error) {
+            showMessage(tr("The session could not be deleted: %1").arg(error.message()));
+        });
+}
+
+bool MainWindow::exportSelectedSession(SessionExporter::Format format, const QString &path) {
+    if (m_detail->sessionId().isNull() || m_detail->isLoading()) {
+        showMessage(tr("Select a session (and wait for it to load) before exporting it."));
+        return false;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        file.write(
+            SessionExporter::exportSession(format, m_detail->session(), m_detail->events())) < 0) {
+        showMessage(tr("Cannot write %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    showMessage(tr("Exported to %1").arg(path));
+    return true;
+}
+
+void MainWindow::exportWithDialog(SessionExporter::Format format) {
+    if (m_detail->sessionId().isNull())
+        return;
+    const bool markdown = format == SessionExporter::Format::Markdown;
+    const QString path = QFileDialog::getSaveFileName(
+        this, markdown ? tr("Export as Markdown") : tr("Export as JSON"),
+        SessionExporter::suggestedFileName(m_detail->session(), format),
+        markdown ? tr("Markdown (*.md)") : tr("JSON (*.json)"));
+    if (!path.isEmpty())
+        exportSelectedSession(format, path);
+}
+
+void MainWindow::copySelectedSessionId() {
+    const QUuid id = selectedSessionId();
+    if (!id.isNull())
+        QGuiApplication::clipboard()->setText(Ids::toText(id));
+}
+
+void MainWindow::copySelectedUserId() {
+    const int row = m_model->rowOf(selectedSessionId());
+    if (row >= 0)
+        QGuiApplication::clipboard()->setText(m_model->session(row).userId);
+}
+
+void MainWindow::openSettings() {
+    SettingsDialog dialog(m_config, QProcessEnvironment::systemEnvironment(), this);
+    if (dialog.exec() != QDialog::Accepted || !m_reloader)
+        return;
+    QStringList errors;
+    const std::optional<Config> reloaded = m_reloader(&errors);
+    if (!reloaded) {
+        QMessageBox::warning(this, tr("Settings"),
+                             tr("The settings were saved, but the configuration cannot be "
+                                "used:\n%1")
+                                 .arg(errors.join(u'\n')));
+        return;
+    }
+    if (!SettingsDialog::requiresRestart(m_config, *reloaded)) {
+        showMessage(tr("Settings saved."));
+        return;
+    }
+    if (!m_backend) {
+        m_config = *reloaded;
+        m_panel->setLlm(llmProviderName(), m_config.llmModel);
+        showMessage(tr("Settings saved; they apply when the server starts."));
+        return;
+    }
+    const int live = m_monitor->liveCount();
+    const QString question =
+        live > 0 ? tr("The new settings need a server restart. %n live session(s) will be "
+                      "ended (their clients can reconnect and resume). Restart now?",
+                      nullptr, live)
+                 : tr("The new settings need a server restart. Restart now?");
+    if (QMessageBox::question(this, tr("Restart server"), question,
+                              QMessageBox::Yes | QMessageBox::No,
+                              QMessageBox::Yes) == QMessageBox::Yes) {
+        restartServer(*reloaded);
+    } else {
+        m_pendingRestart.reset();
+        showMessage(tr("Settings saved; they apply at the next server start."));
+        m_config = *reloaded;
+    }
+}
+
+void MainWindow::refreshPanel() {
+    m_panel->setSessions(m_monitor->liveCount());
+    m_panel->setTurnsPerMinute(m_monitor->turnsLastMinute());
+    const bool running = m_backend && m_backend->state() == Backend::State::Running;
+    m_panel->setUptime(running ? m_uptime.elapsed() / 1000 : -1);
+    if (running)
+        m_panel->setClients(m_backend->connectionCount());
+}
+
+void MainWindow::updateActions() {
+    const bool running = m_backend && m_backend->state() == Backend::State::Running;
+    const QUuid id = selectedSessionId();
+    const bool selected = !id.isNull();
+    const bool live = selected && m_monitor->conversation(id);
+    action(u"startServer"_s)->setEnabled(!m_backend);
+    action(u"stopServer"_s)->setEnabled(running);
+    action(u"openWebClient"_s)->setEnabled(running);
+    action(u"endSession"_s)->setEnabled(running && live);
+    action(u"deleteSession"_s)->setEnabled(running && selected && !live);
+    action(u"exportMarkdown"_s)->setEnabled(selected);
+    action(u"exportJson"_s)->setEnabled(selected);
+    action(u"copySessionId"_s)->setEnabled(selected);
+    action(u"copyUserId"_s)->setEnabled(selected);
+    action(u"reload"_s)->setEnabled(running);
+    m_panel->startStopButton()->setEnabled(!m_backend || running);
+    m_loadMore->setEnabled(running && m_nextBefore.isValid() && !m_pageLoading);
+}
+
+void MainWindow::showMessage(const QString &message) {
+    statusBar()->showMessage(message, 10000);
+}
+
+void MainWindow::saveState() const {
+    if (m_stateFile.isEmpty())
+        return;
+    QSettings state(m_stateFile, QSettings::IniFormat);
+    state.setValue(u"window/geometry"_s, saveGeometry());
+    state.setValue(u"window/state"_s, QMainWindow::saveState());
+    state.setValue(u"window/main_splitter"_s, m_splitter->saveState());
+    state.setValue(u"window/detail_splitter"_s, m_detail->splitter()->saveState());
+    state.setValue(u"window/session_columns"_s, m_table->horizontalHeader()->saveState());
+}
+
+void MainWindow::restoreState() {
+    if (m_stateFile.isEmpty())
+        return;
+    const QSettings state(m_stateFile, QSettings::IniFormat);
+    if (state.contains(u"window/geometry"_s))
+        restoreGeometry(state.value(u"window/geometry"_s).toByteArray());
+    QMainWindow::restoreState(state.value(u"window/state"_s).toByteArray());
+    m_splitter->restoreState(state.value(u"window/main_splitter"_s).toByteArray());
+    m_detail->splitter()->restoreState(state.value(u"window/detail_splitter"_s).toByteArray());
+    if (state.contains(u"window/session_columns"_s))
+        m_table->horizontalHeader()->restoreState(
+            state.value(u"window/session_columns"_s).toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event) {
+    saveState();
+    if (!m_backend) {
+        event->accept();
+        return;
+    }
+    // Stop gracefully (partial replies stored, clients told 1001), then close.
+    event->ignore();
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_pendingRestart.reset();
+    if (m_backend->state() == Backend::State::Running)
+        m_backend->stop();
+    QTimer::singleShot(StopDeadlineMs, this, [this] {
+        if (m_backend) {
+            qCWarning(lcUi) << "the server did not stop in time; closing anyway";
+            delete m_backend;
+        }
+        close();
+    });
+}

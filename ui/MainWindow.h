@@ -1,0 +1,122 @@
+#pragma once
+
+#include "core/Config.h"
+#include "ui/SessionExporter.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+#include <functional>
+#include <optional>
+
+class Backend;
+class QAction;
+class QComboBox;
+class QLineEdit;
+class QPushButton;
+class QSplitter;
+class QTableView;
+class ServerPanel;
+class SessionDetailWidget;
+class SessionFilterProxyModel;
+class SessionMonitor;
+class SessionTableModel;
+
+// The admin console: the embedded server's panel, the sessions table (loaded in pages from the
+// database, then kept current by the server's signals) and the selected session in detail.
+// Owns the Backend: a Backend starts once, so every start creates a new one from the Config.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // Re-reads the configuration after the settings dialog saved it; nothing when it is invalid
+    // (errors says why).
+    using ConfigReloader = std::function<std::optional<Config>(QStringList *errors)>;
+
+    explicit MainWindow(const Config &config, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void setConfigReloader(ConfigReloader reloader);
+    // Where window geometry and splitter positions are kept (an INI file).
+    void setStateFile(const QString &path);
+    // Tests turn off the confirmation of destructive actions.
+    void setConfirmationsEnabled(bool enabled) { m_confirm = enabled; }
+
+    Backend *backend() const;
+    const Config &config() const { return m_config; }
+    SessionTableModel *sessionModel() const { return m_model; }
+    SessionFilterProxyModel *sessionProxy() const { return m_proxy; }
+    QTableView *sessionTable() const { return m_table; }
+    SessionDetailWidget *detail() const { return m_detail; }
+    ServerPanel *serverPanel() const { return m_panel; }
+    SessionMonitor *monitor() const { return m_monitor; }
+    QLineEdit *userFilterEdit() const { return m_userFilter; }
+    QComboBox *statusFilterBox() const { return m_statusFilter; }
+    bool hasMorePages() const { return m_nextBefore.isValid(); }
+    QAction *action(const QString &objectName) const;
+
+public Q_SLOTS:
+    void startServer();
+    void stopServer();
+    void restartServer(const Config &config);
+    void loadNextPage();
+    void reloadSessions();
+    void selectSession(const QUuid &sessionId);
+    bool endSelectedSession();
+    void deleteSelectedSession();
+    // Writes the selected session to `path`; false with a message in the status bar on failure.
+    bool exportSelectedSession(SessionExporter::Format format, const QString &path);
+    void copySelectedSessionId();
+    void copySelectedUserId();
+    void openSettings();
+
+Q_SIGNALS:
+    void serverStarted(const QUrl &url);
+    void serverStopped();
+    void pageLoaded(int sessions);
+    void sessionDeleted(const QUuid &sessionId);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildActions();
+    void buildLayout();
+    void connectBackend();
+    void onStarted(const QUrl &url);
+    void onSelectionChanged();
+    void refreshPanel();
+    void updateActions();
+    void exportWithDialog(SessionExporter::Format format);
+    void saveState() const;
+    void restoreState();
+    void showMessage(const QString &message);
+    QUuid selectedSessionId() const;
+    QString llmProviderName() const;
+
+    Config m_config;
+    ConfigReloader m_reloader;
+    QString m_stateFile;
+    bool m_confirm = true;
+    bool m_closing = false;
+    std::optional<Config> m_pendingRestart;
+
+    QPointer<Backend> m_backend;
+    QElapsedTimer m_uptime;
+    QTimer m_panelTimer;
+    QDateTime m_nextBefore;
+    bool m_pageLoading = false;
+    quint64 m_pageGeneration = 0;
+
+    SessionTableModel *m_model = nullptr;
+    SessionFilterProxyModel *m_proxy = nullptr;
+    SessionMonitor *m_monitor = nullptr;
+    ServerPanel *m_panel = nullptr;
+    SessionDetailWidget *m_detail = nullptr;
+    QTableView *m_table = nullptr;
+    QLineEdit *m_userFilter = nullptr;
+    QComboBox *m_statusFilter = nullptr;
+    QPushButton *m_loadMore = nullptr;
+    QSplitter *m_splitter = nullptr;
+};

@@ -1,0 +1,156 @@
+#include "ui/SessionExporter.h"
+
+#include "core/Ids.h"
+#include "core/Timestamps.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QString prettyJson(const QJsonValue &value) {
+    if (value.isObject())
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented))
+            .trimmed();
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented))
+            .trimmed();
+    return value.toVariant().toString();
+}
+
+// A fenced code block whose fence is longer than any backtick run inside the text.
+QString codeBlock(const QString &text, const QString &language) {
+    int longest = 0;
+    int run = 0;
+    for (const QChar c : text) {
+        run = c == u'`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    const QString fence(std::max(3, longest + 1), u'`');
+    return fence + language + u'\n' + text + u'\n' + fence + u'\n';
+}
+
+// Tool results are stored as the JSON text given to the model; show it indented when it is JSON.
+QString jsonOrText(const QString &text) {
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || document.isNull())
+        return text;
+    return QString::fromUtf8(document.toJson(QJsonDocument::Indented)).trimmed();
+}
+
+QString timeOf(const Event &event) {
+    return event.createdAt.isValid() ? event.createdAt.toUTC().toString(u"HH:mm:ss"_s) : QString();
+}
+
+QString heading(const QString &title, const Event &event) {
+    const QString time = timeOf(event);
+    if (time.isEmpty())
+        return u"**"_s + title + u"**\n\n"_s;
+    return u"**"_s + title + u"** · "_s + time + u"\n\n"_s;
+}
+
+QJsonObject sessionJson(const Session &session) {
+    return {
+        {u"session_id"_s, Ids::toText(session.id)},
+        {u"user_id"_s, session.userId},
+        {u"start_time"_s, Timestamps::toIso(session.startTime)},
+        {u"end_time"_s, session.endTime.isValid() ? QJsonValue(Timestamps::toIso(session.endTime))
+                                                  : QJsonValue(QJsonValue::Null)},
+        {u"summary"_s,
+         session.summary.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(session.summary)},
+        {u"status"_s, SessionExporter::statusName(session)},
+        {u"message_count"_s, session.messageCount},
+    };
+}
+
+} // namespace
+
+QString SessionExporter::statusName(const Session &session) {
+    return session.isActive() ? u"active"_s : u"ended"_s;
+}
+
+QString SessionExporter::eventMarkdown(const Event &event) {
+    if (event.type == EventType::UserMessage)
+        return heading(u"User"_s, event) + event.content + u'\n';
+    if (event.type == EventType::AssistantMessage) {
+        if (event.content.isEmpty())
+            return {};
+        const bool interrupted = event.metadata.value(u"interrupted"_s).toBool();
+        return heading(interrupted ? u"Assistant (interrupted)"_s : u"Assistant"_s, event) +
+               event.content + u'\n';
+    }
+    if (event.type == EventType::ToolCall) {
+        const QString name = event.metadata.value(u"name"_s).toString();
+        const QJsonValue arguments = event.metadata.value(u"arguments"_s);
+        const QString shown =
+            arguments.isUndefined() ? jsonOrText(event.content) : prettyJson(arguments);
+        return heading(u"Tool call `"_s + (name.isEmpty() ? event.content : name) + u'`', event) +
+               codeBlock(shown, u"json"_s);
+    }
+    if (event.type == EventType::ToolResult) {
+        const QString name = event.metadata.value(u"name"_s).toString();
+        const bool ok = event.metadata.value(u"ok"_s).toBool(true);
+        return heading(u"Tool result `"_s + name + (ok ? u"`"_s : u"` (failed)"_s), event) +
+               codeBlock(jsonOrText(event.content), u"json"_s);
+    }
+    if (event.type == EventType::Error) {
+        const QString code = event.metadata.value(u"code"_s).toString();
+        return heading(code.isEmpty() ? u"Error"_s : u"Error `"_s + code + u'`', event) +
+               event.content + u'\n';
+    }
+    if (event.type == EventType::SessionEnd)
+        return u"*Session ended "_s + timeOf(event) + u"*\n"_s;
+    return {};
+}
+
+QString SessionExporter::streamingReplyMarkdown(const QString &text) {
+    return u"**Assistant** · streaming…\n\n"_s + text + u'\n';
+}
+
+QString SessionExporter::toMarkdown(const Session &session, const QList<Event> &events) {
+    QString out = u"# Session "_s + Ids::toText(session.id) + u"\n\n"_s;
+    out += u"- User: "_s + session.userId + u'\n';
+    out += u"- Started: "_s + Timestamps::toIso(session.startTime) + u'\n';
+    out += u"- Ended: "_s +
+           (session.endTime.isValid() ? Timestamps::toIso(session.endTime) : u"still active"_s) +
+           u'\n';
+    out += u"- Messages: "_s + QString::number(session.messageCount) + u"\n\n"_s;
+    if (!session.summary.isEmpty())
+        out += u"## Summary\n\n"_s + session.summary + u"\n\n"_s;
+    out += u"## Transcript\n\n"_s;
+    for (const Event &event : events) {
+        const QString entry = eventMarkdown(event);
+        if (!entry.isEmpty())
+            out += entry + u'\n';
+    }
+    return out;
+}
+
+QByteArray SessionExporter::toJson(const Session &session, const QList<Event> &events) {
+    QJsonArray eventArray;
+    for (const Event &event : events) {
+        eventArray.append(QJsonObject{
+            {u"id"_s, event.id},
+            {u"event_type"_s, event.type},
+            {u"content"_s, event.content},
+            {u"metadata"_s, event.metadata},
+            {u"created_at"_s, Timestamps::toIso(event.createdAt)},
+        });
+    }
+    const QJsonObject root{{u"session"_s, sessionJson(session)}, {u"events"_s, eventArray}};
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+QByteArray SessionExporter::exportSession(Format format, const Session &session,
+                                          const QList<Event> &events) {
+    return format == Format::Markdown ? toMarkdown(session, events).toUtf8()
+                                      : toJson(session, events);
+}
+
+QString SessionExporter::suggestedFileName(const Session &session, Format format) {
+    return u"session-"_s + Ids::toText(session.id) +
+           (format == Format::Markdown ? u".md"_s : u".json"_s);
+}

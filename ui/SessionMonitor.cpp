@@ -1,0 +1,94 @@
+#include "ui/SessionMonitor.h"
+
+#include "chat/Conversation.h"
+#include "core/Timestamps.h"
+#include "ui/SessionTableModel.h"
+
+SessionMonitor::SessionMonitor(SessionTableModel *model, QObject *parent)
+    : QObject(parent)
+    , m_model(model) {}
+
+void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
+                            Conversation *conversation) {
+    detach(sessionId);
+    const qint64 known = [&] {
+        const int row = m_model->rowOf(sessionId);
+        return row < 0 ? 0 : std::max<qint64>(0, m_model->tokens(row));
+    }();
+    m_live.insert(sessionId, Live{conversation, {}, known, 0});
+    m_model->sessionConnected(sessionId, userId, Timestamps::now());
+
+    connect(conversation, &Conversation::contentDelta, this,
+            [this, sessionId](const QString &text) {
+                const auto it = m_live.find(sessionId);
+                if (it == m_live.end())
+                    return;
+                it->streaming += text;
+                ++it->tokensThisTurn;
+                m_model->addTokens(sessionId, 1);
+            });
+    connect(
+        conversation, &Conversation::eventRecorded, this, [this, sessionId](const Event &event) {
+            if (event.type == EventType::UserMessage || event.type == EventType::AssistantMessage)
+                m_model->addMessages(sessionId, 1);
+            if (event.type == EventType::AssistantMessage) {
+                const auto it = m_live.find(sessionId);
+                if (it != m_live.end())
+                    it->streaming.clear();
+            }
+        });
+    connect(conversation, &Conversation::turnFinished, this,
+            [this, sessionId](const TurnOutcome &outcome) {
+                const auto it = m_live.find(sessionId);
+                if (it == m_live.end())
+                    return;
+                // The usage the server reported replaces the count of streamed deltas.
+                const qint64 turnTokens = outcome.usage.completionTokens > 0
+                                              ? outcome.usage.completionTokens
+                                              : it->tokensThisTurn;
+                it->tokensBeforeTurn += turnTokens;
+                it->tokensThisTurn = 0;
+                it->streaming.clear();
+                m_model->setTokens(sessionId, it->tokensBeforeTurn);
+                ++m_turnsTotal;
+                m_turnTimes.append(Timestamps::now());
+                Q_EMIT turnCompleted(sessionId);
+            });
+    connect(conversation, &QObject::destroyed, this, [this, sessionId] {
+        if (m_live.contains(sessionId))
+            detach(sessionId);
+    });
+    Q_EMIT attached(sessionId);
+}
+
+void SessionMonitor::detach(const QUuid &sessionId) {
+    const auto it = m_live.find(sessionId);
+    if (it == m_live.end())
+        return;
+    if (it->conversation)
+        it->conversation->disconnect(this);
+    m_live.erase(it);
+    m_model->sessionDisconnected(sessionId, Timestamps::now());
+    Q_EMIT detached(sessionId);
+}
+
+void SessionMonitor::detachAll() {
+    const QList<QUuid> ids = m_live.keys();
+    for (const QUuid &id : ids)
+        detach(id);
+}
+
+Conversation *SessionMonitor::conversation(const QUuid &sessionId) const {
+    return m_live.value(sessionId).conversation;
+}
+
+QString SessionMonitor::streamingText(const QUuid &sessionId) const {
+    return m_live.value(sessionId).streaming;
+}
+
+int SessionMonitor::turnsLastMinute() {
+    const QDateTime cutoff = Timestamps::now().addSecs(-60);
+    while (!m_turnTimes.isEmpty() && m_turnTimes.constFirst() < cutoff)
+        m_turnTimes.removeFirst();
+    return int(m_turnTimes.size());
+}

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QUuid>
+
+class Conversation;
+class SessionTableModel;
+
+// Follows every live Conversation and keeps the session table current from its signals: new and
+// closed sessions, messages, streamed tokens. Also remembers the reply each session is streaming,
+// so a session opened in the detail view mid-turn shows what was already said, and counts
+// finished turns for the turns-per-minute figure.
+class SessionMonitor : public QObject {
+    Q_OBJECT
+public:
+    explicit SessionMonitor(SessionTableModel *model, QObject *parent = nullptr);
+
+    void attach(const QUuid &sessionId, const QString &userId, Conversation *conversation);
+    void detach(const QUuid &sessionId);
+    void detachAll();
+
+    Conversation *conversation(const QUuid &sessionId) const;
+    QString streamingText(const QUuid &sessionId) const;
+    int liveCount() const { return int(m_live.size()); }
+    // Turns that finished during the last minute.
+    int turnsLastMinute();
+    qint64 turnsTotal() const { return m_turnsTotal; }
+
+Q_SIGNALS:
+    void attached(const QUuid &sessionId);
+    void detached(const QUuid &sessionId);
+    void turnCompleted(const QUuid &sessionId);
+
+private:
+    struct Live {
+        QPointer<Conversation> conversation;
+        QString streaming;
+        qint64 tokensBeforeTurn = 0; // completion tokens of the finished turns
+        qint64 tokensThisTurn = 0;   // deltas streamed in the running turn
+    };
+
+    SessionTableModel *m_model;
+    QHash<QUuid, Live> m_live;
+    QList<QDateTime> m_turnTimes; // finish times within the last minute, oldest first
+    qint64 m_turnsTotal = 0;
+};

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "core/Session.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+#include <QTimer>
+
+// Live and past sessions, one row each. Rows are only ever appended (the proxy sorts them newest
+// first), so a session's row is stable and found in O(1). Counter updates (messages, tokens)
+// are coalesced: they mark the row dirty and one dataChanged per frame (16 ms) covers them all.
+class SessionTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column {
+        UserColumn,
+        IdColumn,
+        StartedColumn,
+        EndedColumn,
+        MessagesColumn,
+        TokensColumn,
+        StatusColumn,
+        ColumnCount
+    };
+    enum Role { SessionIdRole = Qt::UserRole + 1, UserIdRole, StartTimeRole, StatusRole };
+    // Connected: a client is attached right now. Active: open in the database, nobody attached.
+    enum class Status { Connected, Active, Ended };
+
+    explicit SessionTableModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    // A page read from the database. Sessions already known keep their live state and counters.
+    void addSessions(const QList<Session> &sessions);
+    void sessionConnected(const QUuid &id, const QString &userId, const QDateTime &startTime);
+    void sessionDisconnected(const QUuid &id, const QDateTime &endTime);
+    void addMessages(const QUuid &id, int count);
+    void addTokens(const QUuid &id, qint64 count);
+    void setTokens(const QUuid &id, qint64 tokens);
+    void setSummary(const QUuid &id, const QString &summary);
+    void removeSession(const QUuid &id);
+    void clear();
+
+    int rowOf(const QUuid &id) const; // -1 when unknown
+    Session session(int row) const;
+    Status status(int row) const;
+    qint64 tokens(int row) const; // -1 while unknown (past sessions not yet opened)
+    int connectedCount() const;
+
+    static QString statusName(Status status);
+
+    // Flushes pending counter updates at once (tests, and before a reset).
+    void flushPendingUpdates();
+
+private:
+    struct Row {
+        Session session;
+        qint64 tokens = -1;
+        bool connected = false;
+    };
+    int ensureRow(const QUuid &id);
+    void markDirty(int row);
+
+    QList<Row> m_rows;
+    QHash<QUuid, int> m_rowById;
+    int m_dirtyFirst = -1;
+    int m_dirtyLast = -1;
+    QTimer m_frameTimer;
+    int m_connected = 0;
+};

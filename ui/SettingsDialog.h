@@ -1,0 +1,63 @@
+#pragma once
+
+#include "core/Config.h"
+
+#include <QDialog>
+#include <QProcessEnvironment>
+
+class QCheckBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+
+// Edits the config file (Config::configFile, keys as in README's configuration table). Fields
+// show the file's values; an empty field means the default, whose value in use is shown as the
+// placeholder. The API key is never read back into the dialog: a new one replaces it.
+// Values are validated with the same rules as start-up (ConfigLoader) before anything is written.
+class SettingsDialog : public QDialog {
+    Q_OBJECT
+public:
+    SettingsDialog(
+        const Config &running,
+        const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
+        QWidget *parent = nullptr);
+
+    // Each entry says what is wrong and what is expected; empty when the values are usable.
+    QStringList validate() const;
+    // Writes the config file; false with `error` set when it cannot be written.
+    bool save(QString *error) const;
+
+    // Whether a server running with `running` must restart to use `reloaded`.
+    static bool requiresRestart(const Config &running, const Config &reloaded);
+
+    QLineEdit *hostEdit() const { return m_host; }
+    QLineEdit *portEdit() const { return m_port; }
+    QLineEdit *databaseUrlEdit() const { return m_databaseUrl; }
+    QLineEdit *llmBaseUrlEdit() const { return m_llmBaseUrl; }
+    QLineEdit *llmModelEdit() const { return m_llmModel; }
+    QLineEdit *apiKeyEdit() const { return m_apiKey; }
+    QCheckBox *removeApiKeyBox() const { return m_removeApiKey; }
+    QPlainTextEdit *systemPromptEdit() const { return m_systemPrompt; }
+    QLabel *errorLabel() const { return m_errors; }
+
+public Q_SLOTS:
+    void accept() override;
+
+private:
+    QString overrideNote(const QStringList &variables) const;
+
+    Config m_running;
+    QProcessEnvironment m_environment;
+    bool m_hasStoredKey = false;
+    QLineEdit *m_host = nullptr;
+    QLineEdit *m_port = nullptr;
+    QLineEdit *m_databaseUrl = nullptr;
+    QLineEdit *m_llmBaseUrl = nullptr;
+    QLineEdit *m_llmModel = nullptr;
+    QLineEdit *m_apiKey = nullptr;
+    QCheckBox *m_removeApiKey = nullptr;
+    QPlainTextEdit *m_systemPrompt = nullptr;
+    QLabel *m_errors = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+};
