@@ -1,5 +1,18 @@
 # Sources of src/llm; see src/CMakeLists.txt.
 target_sources(realtime_core PRIVATE
+    llm/ChatRequest.h llm/ChatRequest.cpp
+    llm/LlmClient.h llm/LlmClient.cpp
+    llm/LlmError.h llm/LlmError.cpp
+    llm/LlmResult.h
+    llm/LlmSettings.h
+    llm/LlmStream.h llm/LlmStream.cpp
+    llm/LlmUsage.h
+    llm/SseParser.h llm/SseParser.cpp
+    llm/ToolCallAssembler.h llm/ToolCallAssembler.cpp
+)
+
+# The bundled local model (area localmodel).
+target_sources(realtime_core PRIVATE
     llm/LocalModel.h llm/LocalModel.cpp
     llm/LocalModelSettings.h llm/LocalModelSettings.cpp
 )

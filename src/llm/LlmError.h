@@ -1,0 +1,20 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+struct LlmError {
+    enum class Kind { Unavailable, RateLimited, BadRequest, Auth, Timeout, Protocol, Cancelled };
+
+    Kind kind = Kind::Unavailable;
+    QString message;        // what happened and what to do, ready to show to a person
+    int httpStatus = 0;     // 0: no HTTP answer
+    bool retryable = false; // whether the user may simply try again later
+
+    // The PROTOCOL.md error code: llm_unavailable (Unavailable, Auth, Timeout),
+    // llm_rate_limited (RateLimited), llm_error (BadRequest, Protocol, Cancelled).
+    QString protocolCode() const;
+    // unavailable, rate_limited, bad_request, auth, timeout, protocol, cancelled (metrics labels).
+    QString kindName() const;
+};
+Q_DECLARE_METATYPE(LlmError)

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+#include <QUrl>
+
+// Where and how to reach an OpenAI-compatible Chat Completions server.
+struct LlmSettings {
+    // e.g. https://api.openai.com/v1 or http://127.0.0.1:11434 ("/v1" is added when the path is
+    // empty; a trailing slash does not matter). Empty: no LLM configured.
+    QUrl baseUrl;
+    QString apiKey; // optional for local servers; never logged
+    QString model;
+
+    int connectTimeoutMs = 10000;    // until the request is sent (TCP + TLS)
+    int firstTokenTimeoutMs = 60000; // from the request sent to the first delta of the reply
+    int idleTimeoutMs = 30000;       // between two events of the reply after the first delta
+    int maxRetries = 3;              // extra attempts for connection errors, 429 and 5xx
+    int retryBaseDelayMs = 500;      // backoff: base * 2^attempt, with jitter
+};
+Q_DECLARE_METATYPE(LlmSettings)

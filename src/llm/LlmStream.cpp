@@ -1,0 +1,683 @@
+#include "llm/LlmStream.h"
+
+#include "core/Logging.h"
+#include "llm/LlmClient.h"
+#include "llm/SseParser.h"
+#include "llm/ToolCallAssembler.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <algorithm>
+
+using Kind = LlmError::Kind;
+
+struct LlmStream::Failure {
+    LlmError error;
+    bool retryable = false;   // another attempt may succeed (before any content reached the user)
+    qint64 retryAfterMs = -1; // the server's Retry-After, if any
+};
+
+namespace {
+
+constexpr qsizetype maxErrorBodyBytes = 64 * 1024;
+constexpr qint64 maxBackoffMs = 30000;
+// A server asking us to wait longer than this gets a clear error instead of a silent long wait.
+constexpr qint64 maxRetryAfterMs = 60000;
+
+QString seconds(int ms) {
+    return QLocale::c().toString(ms / 1000.0, 'g', 3) + QLatin1String(" s");
+}
+
+QString truncated(const QString &text, qsizetype max = 300) {
+    const QString simple = text.simplified();
+    return simple.size() <= max ? simple : simple.left(max) + QStringLiteral("…");
+}
+
+// Retry-After (seconds or an HTTP date) or OpenAI's retry-after-ms; -1 when absent.
+qint64 retryAfterMs(const QNetworkReply *reply) {
+    bool ok = false;
+    const double ms = reply->rawHeader("retry-after-ms").trimmed().toDouble(&ok);
+    if (ok && ms >= 0)
+        return qint64(ms);
+    const QByteArray value = reply->rawHeader("Retry-After").trimmed();
+    if (value.isEmpty())
+        return -1;
+    const double secs = value.toDouble(&ok);
+    if (ok && secs >= 0)
+        return qint64(secs * 1000);
+    const QDateTime when = QDateTime::fromString(QString::fromLatin1(value), Qt::RFC2822Date);
+    if (when.isValid())
+        return std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(when));
+    return -1;
+}
+
+// The human part of an error body: OpenAI {"error":{"message",…}}, {"error":"…"}, {"detail":…},
+// {"message":…}, or the text itself.
+struct ServerError {
+    QString message;
+    QString code; // error.code or error.type
+};
+
+ServerError parseServerError(const QJsonValue &value) {
+    if (value.isString())
+        return {truncated(value.toString()), {}};
+    const QJsonObject object = value.toObject();
+    const QJsonValue error = object.value(QLatin1String("error"));
+    if (error.isObject()) {
+        const QJsonObject e = error.toObject();
+        QString code = e.value(QLatin1String("code")).toString();
+        if (code.isEmpty())
+            code = e.value(QLatin1String("type")).toString();
+        return {truncated(e.value(QLatin1String("message")).toString()), code};
+    }
+    if (error.isString())
+        return {truncated(error.toString()), {}};
+    for (const char *key : {"detail", "message"}) {
+        const QJsonValue v = object.value(QLatin1String(key));
+        if (v.isString())
+            return {truncated(v.toString()), {}};
+        if (v.isArray() || v.isObject()) {
+            const QJsonDocument document =
+                v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject());
+            return {truncated(QString::fromUtf8(document.toJson(QJsonDocument::Compact))), {}};
+        }
+    }
+    return {};
+}
+
+ServerError parseServerError(const QByteArray &body) {
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error == QJsonParseError::NoError && document.isObject())
+        return parseServerError(document.object());
+    return {truncated(QString::fromUtf8(body)), {}};
+}
+
+QString withServerMessage(const QString &what, const ServerError &server) {
+    return server.message.isEmpty() ? what : what + QLatin1String(": ") + server.message;
+}
+
+} // namespace
+
+LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings,
+                     const ChatRequest &request, QObject *parent)
+    : QObject(parent)
+    , m_network(network)
+    , m_settings(settings)
+    , m_url(LlmClient::completionsUrl(settings.baseUrl))
+    , m_body(QJsonDocument(request.toOpenAiJson(settings.model)).toJson(QJsonDocument::Compact))
+    , m_timer(new QTimer(this))
+    , m_retryTimer(new QTimer(this))
+    , m_parser(std::make_unique<SseParser>())
+    , m_toolCalls(std::make_unique<ToolCallAssembler>()) {
+    m_timer->setSingleShot(true);
+    connect(m_timer, &QTimer::timeout, this, &LlmStream::onTimeout);
+    m_retryTimer->setSingleShot(true);
+    connect(m_retryTimer, &QTimer::timeout, this, &LlmStream::sendAttempt);
+    m_result.model = settings.model;
+    m_clock.start();
+    QMetaObject::invokeMethod(this, &LlmStream::start, Qt::QueuedConnection);
+}
+
+LlmStream::~LlmStream() {
+    dropReply();
+}
+
+void LlmStream::cancel() {
+    if (m_done)
+        return;
+    fail({Kind::Cancelled, QStringLiteral("the request was cancelled"), 0, false});
+}
+
+bool LlmStream::isDone() const {
+    return m_done;
+}
+
+int LlmStream::attempts() const {
+    return m_attempts;
+}
+
+LlmResult LlmStream::partial() const {
+    return snapshot();
+}
+
+void LlmStream::start() {
+    if (m_done)
+        return;
+    if (m_settings.baseUrl.isEmpty()) {
+        fail({Kind::Unavailable,
+              QStringLiteral("no LLM is configured: set OPENAI_API_KEY to use OpenAI, or "
+                             "--llm-base-url (OPENAI_BASE_URL) to use an OpenAI-compatible "
+                             "server such as Ollama (http://127.0.0.1:11434/v1), or install the "
+                             "bundled local model"),
+              0, true});
+        return;
+    }
+    if (!m_url.isValid() ||
+        (m_url.scheme() != QLatin1String("http") && m_url.scheme() != QLatin1String("https"))) {
+        fail({Kind::Unavailable,
+              QStringLiteral("the LLM base URL \"%1\" is not an http(s) URL: fix --llm-base-url "
+                             "(OPENAI_BASE_URL), e.g. https://api.openai.com/v1")
+                  .arg(m_settings.baseUrl.toDisplayString(QUrl::RemoveUserInfo)),
+              0, false});
+        return;
+    }
+    sendAttempt();
+}
+
+void LlmStream::sendAttempt() {
+    if (m_done)
+        return;
+    if (!m_network) {
+        fail({Kind::Unavailable, QStringLiteral("the LLM client was shut down"), 0, false});
+        return;
+    }
+    ++m_attempts;
+    m_parser->reset();
+    m_toolCalls->clear();
+    m_plainBody.clear();
+    m_result.finishReason.clear();
+    m_result.usage = {};
+
+    QNetworkRequest request(m_url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setRawHeader("Accept", "text/event-stream");
+    request.setHeader(QNetworkRequest::UserAgentHeader,
+                      QByteArray(QByteArrayLiteral("realtime-ai/") +
+                                 QCoreApplication::applicationVersion().toUtf8()));
+    if (!m_settings.apiKey.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_settings.apiKey.toUtf8());
+
+    qCDebug(lcLlm).noquote() << "POST" << m_url.toDisplayString(QUrl::RemoveUserInfo) << "model"
+                             << m_settings.model << "attempt" << m_attempts;
+    m_reply = m_network->post(request, m_body);
+    connect(m_reply, &QNetworkReply::requestSent, this, &LlmStream::onRequestSent);
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &LlmStream::onRequestSent);
+    connect(m_reply, &QNetworkReply::readyRead, this, &LlmStream::onReadyRead);
+    connect(m_reply, &QNetworkReply::finished, this, &LlmStream::onReplyFinished);
+    setPhase(Phase::Connecting);
+}
+
+void LlmStream::onRequestSent() {
+    if (m_phase == Phase::Connecting)
+        setPhase(Phase::WaitingFirstDelta);
+}
+
+void LlmStream::onReadyRead() {
+    if (!m_reply || m_done)
+        return;
+    onRequestSent();
+    processBody(m_reply->readAll());
+}
+
+void LlmStream::processBody(const QByteArray &bytes) {
+    if (bytes.isEmpty())
+        return;
+    const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray contentType =
+        m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
+    if (status / 100 != 2 || contentType.startsWith("application/json")) {
+        if (m_plainBody.size() < maxErrorBodyBytes)
+            m_plainBody += bytes.left(maxErrorBodyBytes - m_plainBody.size());
+        return;
+    }
+    const QList<SseEvent> events = m_parser->feed(bytes);
+    if (m_parser->hasError()) {
+        fail({Kind::Protocol,
+              QStringLiteral("the LLM server at %1 sent an event stream line longer than 8 MB; "
+                             "check that the base URL points at an OpenAI-compatible API")
+                  .arg(host()),
+              status, false});
+        return;
+    }
+    QPointer<LlmStream> self(this);
+    for (const SseEvent &event : events) {
+        if (!handleEvent(event.event, event.data) || !self || m_done)
+            return;
+    }
+}
+
+bool LlmStream::handleEvent(const QString &eventType, const QString &data) {
+    if (data.trimmed() == QLatin1String("[DONE]")) {
+        succeed();
+        return false;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(data.toUtf8(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+        fail({Kind::Protocol,
+              QStringLiteral("the LLM server at %1 sent a malformed event (%2): \"%3\"; check "
+                             "that it is an OpenAI-compatible server")
+                  .arg(host(), parseError.errorString(), truncated(data, 120)),
+              200, true});
+        return false;
+    }
+    const QJsonObject chunk = document.object();
+    if (chunk.contains(QLatin1String("error")) || eventType == QLatin1String("error")) {
+        const ServerError server = parseServerError(chunk);
+        const QString code = server.code.toLower();
+        Failure failure;
+        failure.error.httpStatus = 200;
+        failure.error.retryable = true;
+        const QString what = QStringLiteral("the LLM server at %1 reported an error in the middle "
+                                            "of the reply")
+                                 .arg(host());
+        if (code.contains(QLatin1String("rate_limit"))) {
+            failure.error.kind = Kind::RateLimited;
+            failure.retryable = true;
+        } else if (code.contains(QLatin1String("server_error")) ||
+                   code.contains(QLatin1String("overloaded")) ||
+                   code.contains(QLatin1String("unavailable"))) {
+            failure.error.kind = Kind::Unavailable;
+            failure.retryable = true;
+        } else if (code.contains(QLatin1String("context_length")) ||
+                   code.contains(QLatin1String("invalid_request"))) {
+            failure.error.kind = Kind::BadRequest;
+            failure.error.retryable = false;
+        } else {
+            failure.error.kind = Kind::Protocol;
+        }
+        failure.error.message = withServerMessage(what, server);
+        retryOrFail(failure);
+        return false;
+    }
+    handleChunk(chunk);
+    return true;
+}
+
+void LlmStream::handleChunk(const QJsonObject &chunk) {
+    const QString model = chunk.value(QLatin1String("model")).toString();
+    if (!model.isEmpty())
+        m_result.model = model;
+    const QJsonValue usage = chunk.value(QLatin1String("usage"));
+    if (usage.isObject()) {
+        const QJsonObject u = usage.toObject();
+        m_result.usage.promptTokens = u.value(QLatin1String("prompt_tokens")).toInt();
+        m_result.usage.completionTokens = u.value(QLatin1String("completion_tokens")).toInt();
+    }
+
+    const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
+    if (choices.isEmpty()) {
+        noteActivity(false);
+        return;
+    }
+    const QJsonObject choice = choices.first().toObject();
+    const QJsonObject delta = choice.value(QLatin1String("delta")).toObject();
+    const QString finishReason = choice.value(QLatin1String("finish_reason")).toString();
+    if (!finishReason.isEmpty())
+        m_result.finishReason = finishReason;
+
+    const QJsonArray toolCallDeltas = delta.value(QLatin1String("tool_calls")).toArray();
+    if (!toolCallDeltas.isEmpty())
+        m_toolCalls->add(toolCallDeltas);
+    const QString content = delta.value(QLatin1String("content")).toString();
+    // Reasoning models stream their thoughts first: proof of life, but nothing to show.
+    const bool reasoning = !delta.value(QLatin1String("reasoning_content")).toString().isEmpty() ||
+                           !delta.value(QLatin1String("reasoning")).toString().isEmpty();
+    const bool isDelta = !content.isEmpty() || !toolCallDeltas.isEmpty();
+    noteActivity(isDelta || reasoning);
+    if (isDelta && m_result.ttftMs < 0)
+        m_result.ttftMs = m_clock.elapsed();
+    if (!content.isEmpty()) {
+        m_result.content += content;
+        m_contentEmitted = true;
+        Q_EMIT contentDelta(content);
+    }
+}
+
+void LlmStream::noteActivity(bool isDelta) {
+    if (m_phase == Phase::Streaming)
+        setPhase(Phase::Streaming); // re-arms the idle timer
+    else if (isDelta)
+        setPhase(Phase::Streaming);
+}
+
+void LlmStream::handleCompleteResponse(const QByteArray &body) {
+    const QJsonDocument document = QJsonDocument::fromJson(body);
+    const QJsonObject response = document.object();
+    const QJsonObject choice =
+        response.value(QLatin1String("choices")).toArray().first().toObject();
+    const QJsonObject message = choice.value(QLatin1String("message")).toObject();
+    if (response.contains(QLatin1String("error")) || message.isEmpty()) {
+        const ServerError server = parseServerError(body);
+        fail({Kind::Protocol,
+              withServerMessage(QStringLiteral("the LLM server at %1 answered with JSON that is "
+                                               "not a chat completion")
+                                    .arg(host()),
+                                server),
+              200, true});
+        return;
+    }
+    QJsonObject asChunk = response;
+    QJsonObject asChoice = choice;
+    asChoice.insert(QStringLiteral("delta"), message);
+    asChunk.insert(QStringLiteral("choices"), QJsonArray{asChoice});
+    handleChunk(asChunk);
+    if (!m_done)
+        succeed();
+}
+
+void LlmStream::onReplyFinished() {
+    if (!m_reply || m_done)
+        return;
+    QPointer<LlmStream> self(this);
+    processBody(m_reply->readAll());
+    if (!self || m_done || !m_reply)
+        return;
+
+    const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QNetworkReply::NetworkError networkError = m_reply->error();
+    const QString networkMessage = m_reply->errorString();
+    const qint64 retryAfter = retryAfterMs(m_reply);
+    const QByteArray contentType =
+        m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
+
+    if (status / 100 == 2) {
+        if (contentType.startsWith("application/json")) {
+            handleCompleteResponse(m_plainBody);
+            return;
+        }
+        for (const SseEvent &event : m_parser->finish()) {
+            if (!handleEvent(event.event, event.data) || !self || m_done)
+                return;
+        }
+        if (!m_result.finishReason.isEmpty()) {
+            succeed(); // some servers close without [DONE]; finish_reason says the reply is whole
+            return;
+        }
+        Failure failure;
+        failure.retryable = true;
+        failure.error.httpStatus = status;
+        failure.error.retryable = true;
+        if (networkError != QNetworkReply::NoError) {
+            failure.error.kind = Kind::Unavailable;
+            failure.error.message = QStringLiteral("the connection to the LLM server at %1 was "
+                                                   "lost in the middle of the reply (%2); try "
+                                                   "again")
+                                        .arg(host(), networkMessage);
+        } else {
+            failure.error.kind = Kind::Protocol;
+            failure.error.message = QStringLiteral("the LLM server at %1 ended the reply before "
+                                                   "it was complete (no [DONE], no "
+                                                   "finish_reason); try again")
+                                        .arg(host());
+        }
+        retryOrFail(failure);
+        return;
+    }
+
+    Failure failure;
+    failure.retryAfterMs = retryAfter;
+    failure.error.httpStatus = status;
+    if (status == 0) {
+        failure.error.kind = Kind::Unavailable;
+        failure.error.retryable = true;
+        switch (networkError) {
+        case QNetworkReply::SslHandshakeFailedError:
+            failure.error.message = QStringLiteral("the TLS handshake with %1 failed (%2): check "
+                                                   "the scheme of --llm-base-url (http or https)")
+                                        .arg(host(), networkMessage);
+            break;
+        case QNetworkReply::HostNotFoundError:
+            failure.retryable = true;
+            failure.error.message = QStringLiteral("the LLM server host %1 was not found: check "
+                                                   "--llm-base-url (OPENAI_BASE_URL) and the "
+                                                   "network")
+                                        .arg(m_url.host());
+            break;
+        default:
+            failure.retryable = true;
+            failure.error.message = QStringLiteral("could not reach the LLM server at %1 (%2): "
+                                                   "check that it is running and that "
+                                                   "--llm-base-url (OPENAI_BASE_URL) is right")
+                                        .arg(host(), networkMessage);
+            break;
+        }
+        retryOrFail(failure);
+        return;
+    }
+
+    const ServerError server = parseServerError(m_plainBody);
+    const QString code = server.code.toLower();
+    const QString httpText = QStringLiteral("HTTP %1").arg(status);
+    if (status == 401) {
+        failure.error.kind = Kind::Auth;
+        failure.error.message =
+            m_settings.apiKey.isEmpty()
+                ? withServerMessage(QStringLiteral("the LLM server at %1 requires an API key (%2)")
+                                        .arg(host(), httpText),
+                                    server) +
+                      QStringLiteral("; set OPENAI_API_KEY (or llm/api_key in the config file)")
+                : withServerMessage(
+                      QStringLiteral("the API key was rejected by %1 (%2)").arg(host(), httpText),
+                      server) +
+                      QStringLiteral("; set OPENAI_API_KEY (or llm/api_key in the config "
+                                     "file) to a valid key");
+    } else if (status == 403) {
+        failure.error.kind = Kind::Auth;
+        failure.error.message =
+            withServerMessage(
+                QStringLiteral("the LLM server at %1 refused access (%2)").arg(host(), httpText),
+                server) +
+            QStringLiteral("; check that the API key may use the model \"%1\"")
+                .arg(m_settings.model);
+    } else if (status == 429) {
+        failure.error.kind = Kind::RateLimited;
+        if (code == QLatin1String("insufficient_quota")) {
+            failure.error.message =
+                withServerMessage(
+                    QStringLiteral("the LLM account has no quota left (%1)").arg(httpText),
+                    server) +
+                QStringLiteral("; check the plan and billing of the API key");
+        } else {
+            failure.retryable = true;
+            failure.error.retryable = true;
+            failure.error.message =
+                withServerMessage(QStringLiteral("the LLM server at %1 is rate limiting requests "
+                                                 "(%2)")
+                                      .arg(host(), httpText),
+                                  server) +
+                QStringLiteral("; wait a moment and try again");
+        }
+    } else if (status == 408) {
+        failure.error.kind = Kind::Timeout;
+        failure.retryable = true;
+        failure.error.retryable = true;
+        failure.error.message = QStringLiteral("the LLM server at %1 timed out reading the "
+                                               "request (HTTP 408); try again")
+                                    .arg(host());
+    } else if (status >= 500) {
+        failure.error.kind = Kind::Unavailable;
+        failure.retryable = true;
+        failure.error.retryable = true;
+        failure.error.message =
+            withServerMessage(
+                QStringLiteral("the LLM server at %1 failed (%2)").arg(host(), httpText), server) +
+            QStringLiteral("; try again later");
+    } else if (status == 404) {
+        failure.error.kind = Kind::BadRequest;
+        failure.error.message =
+            withServerMessage(QStringLiteral("the LLM server answered 404 Not Found for %1")
+                                  .arg(m_url.toDisplayString(QUrl::RemoveUserInfo)),
+                              server) +
+            QStringLiteral("; check --llm-base-url (most servers want it to end with /v1) and "
+                           "that the model \"%1\" exists there")
+                .arg(m_settings.model);
+    } else if (code == QLatin1String("context_length_exceeded")) {
+        failure.error.kind = Kind::BadRequest;
+        failure.error.message =
+            withServerMessage(QStringLiteral("the conversation is too long for the model"),
+                              server) +
+            QStringLiteral("; start a new session");
+    } else if (status / 100 == 4) {
+        failure.error.kind = Kind::BadRequest;
+        failure.error.message =
+            withServerMessage(QStringLiteral("the LLM server at %1 rejected the request (%2)")
+                                  .arg(host(), httpText),
+                              server) +
+            QStringLiteral("; check the model name \"%1\" and the server's documentation")
+                .arg(m_settings.model);
+    } else {
+        failure.error.kind = Kind::Protocol;
+        failure.error.message = QStringLiteral("the LLM server at %1 answered with the "
+                                               "unexpected status %2; check --llm-base-url")
+                                    .arg(host(), httpText);
+    }
+    retryOrFail(failure);
+}
+
+void LlmStream::onTimeout() {
+    if (m_done)
+        return;
+    Failure failure;
+    failure.error.kind = Kind::Timeout;
+    failure.error.retryable = true;
+    switch (m_phase) {
+    case Phase::Connecting:
+        failure.retryable = true;
+        failure.error.message = QStringLiteral("could not connect to the LLM server at %1 within "
+                                               "%2: check that it is running and reachable")
+                                    .arg(host(), seconds(m_settings.connectTimeoutMs));
+        break;
+    case Phase::WaitingFirstDelta:
+        failure.error.message = QStringLiteral("the LLM server at %1 did not start answering "
+                                               "within %2; it may be overloaded (try again) or "
+                                               "the model may be too slow for this machine")
+                                    .arg(host(), seconds(m_settings.firstTokenTimeoutMs));
+        break;
+    case Phase::Streaming:
+    case Phase::Idle:
+        failure.error.message = QStringLiteral("the LLM server at %1 stopped sending the reply "
+                                               "for %2; try again")
+                                    .arg(host(), seconds(m_settings.idleTimeoutMs));
+        break;
+    }
+    if (m_reply) {
+        failure.error.httpStatus =
+            m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    }
+    retryOrFail(failure);
+}
+
+void LlmStream::retryOrFail(const Failure &failure) {
+    dropReply();
+    if (failure.retryable && !m_contentEmitted && m_attempts <= m_settings.maxRetries) {
+        qint64 delay = 0;
+        if (failure.retryAfterMs >= 0) {
+            delay = failure.retryAfterMs;
+        } else {
+            const qint64 base = std::min<qint64>(maxBackoffMs, qint64(m_settings.retryBaseDelayMs)
+                                                                   << std::min(m_attempts - 1, 16));
+            delay = base / 2 + QRandomGenerator::global()->bounded(base / 2 + 1);
+        }
+        if (delay <= maxRetryAfterMs) {
+            qCInfo(lcLlm).noquote() << "attempt" << m_attempts << "failed:" << failure.error.message
+                                    << "- retrying in" << delay << "ms";
+            m_toolCalls->clear();
+            m_result.ttftMs = -1;
+            m_retryTimer->start(int(delay));
+            return;
+        }
+        LlmError error = failure.error;
+        error.message += QStringLiteral(" (the server asked to wait %1)").arg(seconds(int(delay)));
+        fail(error);
+        return;
+    }
+    LlmError error = failure.error;
+    if (m_attempts > 1)
+        error.message += QStringLiteral(" (after %1 attempts)").arg(m_attempts);
+    fail(error);
+}
+
+void LlmStream::succeed() {
+    m_done = true;
+    m_timer->stop();
+    m_retryTimer->stop();
+    if (m_reply) {
+        // Let a reply that is still open after [DONE] finish on its own, so the connection can
+        // be reused; abort it if the server keeps it open anyway.
+        QNetworkReply *reply = m_reply;
+        m_reply = nullptr;
+        disconnect(reply, nullptr, this, nullptr);
+        if (reply->isFinished()) {
+            reply->deleteLater();
+        } else {
+            connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+            QTimer::singleShot(5000, reply, &QNetworkReply::abort);
+        }
+    }
+    LlmResult result = snapshot();
+    if (!result.toolCalls.isEmpty())
+        result.finishReason = QStringLiteral("tool_calls");
+    else if (result.finishReason.isEmpty())
+        result.finishReason = QStringLiteral("stop");
+    qCInfo(lcLlm).noquote() << "reply finished:" << result.model << result.finishReason << "tokens"
+                            << result.usage.promptTokens << "+" << result.usage.completionTokens
+                            << "ttft" << result.ttftMs << "ms, total" << result.durationMs
+                            << "ms, attempts" << m_attempts;
+    Q_EMIT finished(result);
+}
+
+void LlmStream::fail(const LlmError &error) {
+    m_done = true;
+    m_timer->stop();
+    m_retryTimer->stop();
+    dropReply();
+    const LlmResult partial = snapshot();
+    if (error.kind == Kind::Cancelled)
+        qCInfo(lcLlm).noquote() << "request cancelled after" << partial.durationMs << "ms";
+    else
+        qCWarning(lcLlm).noquote() << "request failed:" << error.kindName() << "-" << error.message;
+    Q_EMIT failed(error, partial);
+}
+
+void LlmStream::dropReply() {
+    m_timer->stop();
+    if (!m_reply)
+        return;
+    QNetworkReply *reply = m_reply;
+    m_reply = nullptr;
+    disconnect(reply, nullptr, this, nullptr);
+    if (!reply->isFinished())
+        reply->abort();
+    reply->deleteLater();
+}
+
+void LlmStream::setPhase(Phase phase) {
+    m_phase = phase;
+    switch (phase) {
+    case Phase::Idle:
+        m_timer->stop();
+        break;
+    case Phase::Connecting:
+        m_timer->start(m_settings.connectTimeoutMs);
+        break;
+    case Phase::WaitingFirstDelta:
+        m_timer->start(m_settings.firstTokenTimeoutMs);
+        break;
+    case Phase::Streaming:
+        m_timer->start(m_settings.idleTimeoutMs);
+        break;
+    }
+}
+
+QString LlmStream::host() const {
+    return m_url.port() > 0 ? m_url.host() + QLatin1Char(':') + QString::number(m_url.port())
+                            : m_url.host();
+}
+
+LlmResult LlmStream::snapshot() const {
+    LlmResult result = m_result;
+    result.toolCalls = m_toolCalls->calls();
+    result.durationMs = m_clock.elapsed();
+    return result;
+}

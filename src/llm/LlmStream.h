@@ -1,0 +1,83 @@
+#pragma once
+
+#include "llm/ChatRequest.h"
+#include "llm/LlmError.h"
+#include "llm/LlmResult.h"
+#include "llm/LlmSettings.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+#include <memory>
+
+class QJsonObject;
+class QNetworkAccessManager;
+class QNetworkReply;
+class QTimer;
+class SseParser;
+class ToolCallAssembler;
+
+// One streaming Chat Completions request (with its retries). Created by LlmClient::stream();
+// owned by the caller. Emits contentDelta any number of times, then exactly one of finished or
+// failed; nothing after that.
+class LlmStream : public QObject {
+    Q_OBJECT
+public:
+    LlmStream(QNetworkAccessManager *network, const LlmSettings &settings,
+              const ChatRequest &request, QObject *parent);
+    ~LlmStream() override; // aborts a running request without emitting anything
+
+    // Aborts the HTTP request at once and emits failed(Cancelled, partial) before returning.
+    // Does nothing once the stream has ended.
+    void cancel();
+
+    bool isDone() const;
+    int attempts() const;      // HTTP requests sent so far (1 + retries)
+    LlmResult partial() const; // what arrived so far
+
+Q_SIGNALS:
+    void contentDelta(const QString &text);
+    void finished(const LlmResult &result);
+    void failed(const LlmError &error, const LlmResult &partial);
+
+private:
+    enum class Phase { Idle, Connecting, WaitingFirstDelta, Streaming };
+    struct Failure; // an error plus whether another attempt may fix it
+
+    void start();
+    void sendAttempt();
+    void onRequestSent();
+    void onReadyRead();
+    void onReplyFinished();
+    void onTimeout();
+    void processBody(const QByteArray &bytes);
+    bool handleEvent(const QString &eventType, const QString &data); // false: stream ended
+    void handleChunk(const QJsonObject &chunk);
+    void handleCompleteResponse(const QByteArray &body);
+    void noteActivity(bool isDelta);
+    void retryOrFail(const Failure &failure);
+    void succeed();
+    void fail(const LlmError &error);
+    void dropReply();
+    void setPhase(Phase phase);
+    QString host() const;
+    LlmResult snapshot() const;
+
+    QPointer<QNetworkAccessManager> m_network;
+    LlmSettings m_settings;
+    QUrl m_url;
+    QByteArray m_body;
+    QPointer<QNetworkReply> m_reply;
+    QTimer *m_timer;
+    QTimer *m_retryTimer;
+    std::unique_ptr<SseParser> m_parser;
+    std::unique_ptr<ToolCallAssembler> m_toolCalls;
+    QElapsedTimer m_clock;
+    QByteArray m_plainBody; // error bodies and non-streaming answers
+    LlmResult m_result;
+    Phase m_phase = Phase::Idle;
+    int m_attempts = 0;
+    bool m_contentEmitted = false;
+    bool m_done = false;
+};
