@@ -5,10 +5,12 @@
 #include "llm/LlmStream.h"
 #include "llm/LocalModel.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <functional>
 #include <signal.h>
@@ -96,6 +98,7 @@ private Q_SLOTS:
     void forcedToolCallArrivesAsToolCall();
     void cancelStopsTheReply();
     void killedServerGivesClearErrorThenRecovers();
+    void badModelFileFailsWithReason();
     void cleanupTestCase();
 
 private:
@@ -108,8 +111,7 @@ private:
 void TestLocalModel::initTestCase() {
     LocalModelSettings settings = LocalModelSettings::fromConfig(Config{});
     if (!settings.isInstalled())
-        QFAIL(qPrintable(u"the local model is not installed (%1); run scripts/setup-local-model "
-                         u"first (scripts/test does)"_s.arg(settings.problem())));
+        QFAIL(qPrintable(u"the local model is not installed: "_s + settings.problem()));
     settings.contextSize = 4096; // enough for these short prompts, quicker to allocate
     m_model = new LocalModel(settings, this);
     m_model->start();
@@ -207,6 +209,32 @@ void TestLocalModel::killedServerGivesClearErrorThenRecovers() {
     const Outcome next = run(client(), shortRequest(u"Say yes."_s, 4));
     QVERIFY2(next.finished, qPrintable(next.error.message));
     QVERIFY(!next.result.content.isEmpty());
+}
+
+void TestLocalModel::badModelFileFailsWithReason() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile notAModel(dir.filePath(u"broken.gguf"_s));
+    QVERIFY(notAModel.open(QIODevice::WriteOnly));
+    notAModel.write("this is not a GGUF file\n");
+    notAModel.close();
+
+    LocalModelSettings settings = m_model->settings();
+    settings.modelPath = notAModel.fileName();
+    settings.maxFailedStarts = 2;
+    LocalModel broken(settings);
+    QSignalSpy states(&broken, &LocalModel::stateChanged);
+    broken.start();
+    QTRY_VERIFY_WITH_TIMEOUT(broken.state() == LocalModel::State::Failed, 60000);
+    QVERIFY2(broken.reason().contains(u"gave up after 2 failed starts"_s),
+             qPrintable(broken.reason()));
+    QVERIFY2(broken.reason().contains(u"llama-server exited"_s), qPrintable(broken.reason()));
+    QCOMPARE(broken.processId(), 0);
+    // Loading, Loading again with the reason of the first failure, then Failed.
+    QVERIFY(states.size() >= 3);
+    QCOMPARE(states.at(1).at(0).value<LocalModel::State>(), LocalModel::State::Loading);
+    QVERIFY(!states.at(1).at(1).toString().isEmpty());
+    QCOMPARE(m_model->state(), LocalModel::State::Ready); // the good one is unaffected
 }
 
 void TestLocalModel::cleanupTestCase() {
