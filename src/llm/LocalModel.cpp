@@ -229,23 +229,25 @@ void LocalModel::onOutput() {
             m_recentLines.removeFirst();
         if (line.contains(u"couldn't bind"_s) || line.contains(u"Address already in use"_s))
             m_portTaken = true;
-        if (line.contains(u"error"_s, Qt::CaseInsensitive) ||
-            line.contains(u"failed"_s, Qt::CaseInsensitive))
+        if (isErrorLine(line))
             qCWarning(lcLocalModel).noquote() << "llama-server:" << line;
         else
             qCDebug(lcLocalModel).noquote() << "llama-server:" << line;
     }
 }
 
+// llama-server's lines read "TIME LEVEL …"; the error-level ones say why it stopped.
+bool LocalModel::isErrorLine(const QString &line) {
+    const qsizetype space = line.indexOf(u' ');
+    return space > 0 && line.mid(space, 3) == u" E "_s;
+}
+
 QString LocalModel::lastErrorLines() const {
     QStringList errors;
     for (const QString &line : m_recentLines) {
-        if (line.contains(u"error"_s, Qt::CaseInsensitive) ||
-            line.contains(u"failed"_s, Qt::CaseInsensitive) || line.contains(u"killed"_s))
+        if (isErrorLine(line) || line.startsWith(u"not ready after"_s))
             errors << line;
     }
-    if (errors.isEmpty())
-        errors = m_recentLines.mid(qMax(0, m_recentLines.size() - 2));
     return errors.mid(qMax(0, errors.size() - 3)).join(u" | "_s);
 }
 

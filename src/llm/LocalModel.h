@@ -54,6 +54,7 @@ private:
     void onExited(const QString &how);
     void setState(State state, const QString &reason);
     QString lastErrorLines() const;
+    static bool isErrorLine(const QString &line);
 
     LocalModelSettings m_settings;
     QNetworkAccessManager *m_network;

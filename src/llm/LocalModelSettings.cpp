@@ -9,7 +9,7 @@
 using namespace Qt::StringLiterals;
 
 QString LocalModelSettings::defaultModelFileName() {
-    return u"gemma-3-270m-q4_k_m.gguf"_s;
+    return u"SmolLM2-135M-Instruct.Q4_1.gguf"_s;
 }
 
 QString LocalModelSettings::cacheDir() {

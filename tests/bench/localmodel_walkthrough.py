@@ -75,7 +75,7 @@ def free_port():
 
 def stream(port, messages):
     body = {"model": "local", "messages": messages, "tools": TOOLS, "stream": True,
-            "stream_options": {"include_usage": True}, "max_tokens": 160}
+            "stream_options": {"include_usage": True}, "max_tokens": 96}
     request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat/completions",
                                      json.dumps(body).encode(), {"Content-Type": "application/json"})
     start = time.monotonic()
@@ -161,7 +161,7 @@ def main():
         for text, answer, tools, tokens, rate, ttft in rows:
             answer = answer.replace("\n", " ").replace("|", "\\|")
             answer = answer[:160] + ("…" if len(answer) > 160 else "")
-            print(f"| {text} | {answer} | {', '.join(tools) or '—'} | {tokens} | {rate:.0f} | {ttft * 1000:.0f} ms |")
+            print(f"| {text} | {answer} | {', '.join(tools) or '—'} | {tokens} | {rate:.1f} | {ttft * 1000:.0f} ms |")
         print(f"\n{total_tokens} tokens generated in total.")
 
 
