@@ -12,6 +12,7 @@ struct LlmSettings {
     QString apiKey; // optional for local servers; never logged
     QString model;
 
+    // Timeouts; 0 disables one.
     int connectTimeoutMs = 10000;    // until the request is sent (TCP + TLS)
     int firstTokenTimeoutMs = 60000; // from the request sent to the first delta of the reply
     int idleTimeoutMs = 30000;       // between two events of the reply after the first delta

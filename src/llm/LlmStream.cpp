@@ -15,6 +15,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QTimeZone>
 #include <QTimer>
 #include <algorithm>
 
@@ -29,12 +30,13 @@ struct LlmStream::Failure {
 namespace {
 
 constexpr qsizetype maxErrorBodyBytes = 64 * 1024;
+constexpr qsizetype maxJsonBodyBytes = 16 * 1024 * 1024;
 constexpr qint64 maxBackoffMs = 30000;
 // A server asking us to wait longer than this gets a clear error instead of a silent long wait.
 constexpr qint64 maxRetryAfterMs = 60000;
 
-QString seconds(int ms) {
-    return QLocale::c().toString(ms / 1000.0, 'g', 3) + QLatin1String(" s");
+QString seconds(qint64 ms) {
+    return QString::number(ms / 1000.0, 'f', ms % 1000 == 0 ? 0 : 1) + QLatin1String(" s");
 }
 
 QString truncated(const QString &text, qsizetype max = 300) {
@@ -54,7 +56,10 @@ qint64 retryAfterMs(const QNetworkReply *reply) {
     const double secs = value.toDouble(&ok);
     if (ok && secs >= 0)
         return qint64(secs * 1000);
-    const QDateTime when = QDateTime::fromString(QString::fromLatin1(value), Qt::RFC2822Date);
+    // HTTP-date (RFC 9110), e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
+    QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(value),
+                                             QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"));
+    when.setTimeZone(QTimeZone::utc());
     if (when.isValid())
         return std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(when));
     return -1;
@@ -122,8 +127,20 @@ LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &LlmStream::onTimeout);
     m_retryTimer->setSingleShot(true);
+    m_retryTimer->setTimerType(Qt::PreciseTimer); // never earlier than Retry-After allows
     connect(m_retryTimer, &QTimer::timeout, this, &LlmStream::sendAttempt);
     m_result.model = settings.model;
+    if (network) {
+        // The client (and with it every reply) is going away: end the stream instead of hanging.
+        connect(network, &QObject::destroyed, this, [this] {
+            if (m_reply) {
+                disconnect(m_reply, nullptr, this, nullptr);
+                m_reply = nullptr;
+            }
+            if (!m_done)
+                fail({Kind::Unavailable, QStringLiteral("the LLM client was shut down"), 0, true});
+        });
+    }
     m_clock.start();
     QMetaObject::invokeMethod(this, &LlmStream::start, Qt::QueuedConnection);
 }
@@ -196,6 +213,9 @@ void LlmStream::sendAttempt() {
                                  QCoreApplication::applicationVersion().toUtf8()));
     if (!m_settings.apiKey.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_settings.apiKey.toUtf8());
+    // HTTP/1.1 for every server: long-lived SSE responses over Qt 6.4's HTTP/2 add nothing and
+    // are less proven; each stream costs one pooled keep-alive connection.
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
 
     qCDebug(lcLlm).noquote() << "POST" << m_url.toDisplayString(QUrl::RemoveUserInfo) << "model"
                              << m_settings.model << "attempt" << m_attempts;
@@ -225,9 +245,11 @@ void LlmStream::processBody(const QByteArray &bytes) {
     const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QByteArray contentType =
         m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
-    if (status / 100 != 2 || contentType.startsWith("application/json")) {
-        if (m_plainBody.size() < maxErrorBodyBytes)
-            m_plainBody += bytes.left(maxErrorBodyBytes - m_plainBody.size());
+    if (status / 100 != 2 || contentType.startsWith("application/json") ||
+        contentType.startsWith("text/html")) {
+        const qsizetype max = status / 100 == 2 ? maxJsonBodyBytes : maxErrorBodyBytes;
+        if (m_plainBody.size() < max)
+            m_plainBody += bytes.left(max - m_plainBody.size());
         return;
     }
     const QList<SseEvent> events = m_parser->feed(bytes);
@@ -253,6 +275,10 @@ bool LlmStream::handleEvent(const QString &eventType, const QString &data) {
     }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(data.toUtf8(), &parseError);
+    const bool namedEvent = !eventType.isEmpty() && eventType != QLatin1String("message") &&
+                            eventType != QLatin1String("error");
+    if (namedEvent && !document.isObject())
+        return true; // e.g. "event: ping": not part of the Chat Completions stream
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
         fail({Kind::Protocol,
               QStringLiteral("the LLM server at %1 sent a malformed event (%2): \"%3\"; check "
@@ -262,7 +288,9 @@ bool LlmStream::handleEvent(const QString &eventType, const QString &data) {
         return false;
     }
     const QJsonObject chunk = document.object();
-    if (chunk.contains(QLatin1String("error")) || eventType == QLatin1String("error")) {
+    const QJsonValue errorValue = chunk.value(QLatin1String("error"));
+    if ((!errorValue.isNull() && !errorValue.isUndefined()) ||
+        eventType == QLatin1String("error")) {
         const ServerError server = parseServerError(chunk);
         const QString code = server.code.toLower();
         Failure failure;
@@ -347,7 +375,8 @@ void LlmStream::handleCompleteResponse(const QByteArray &body) {
     const QJsonObject choice =
         response.value(QLatin1String("choices")).toArray().first().toObject();
     const QJsonObject message = choice.value(QLatin1String("message")).toObject();
-    if (response.contains(QLatin1String("error")) || message.isEmpty()) {
+    const QJsonValue error = response.value(QLatin1String("error"));
+    if ((!error.isNull() && !error.isUndefined()) || message.isEmpty()) {
         const ServerError server = parseServerError(body);
         fail({Kind::Protocol,
               withServerMessage(QStringLiteral("the LLM server at %1 answered with JSON that is "
@@ -361,8 +390,9 @@ void LlmStream::handleCompleteResponse(const QByteArray &body) {
     QJsonObject asChoice = choice;
     asChoice.insert(QStringLiteral("delta"), message);
     asChunk.insert(QStringLiteral("choices"), QJsonArray{asChoice});
+    QPointer<LlmStream> self(this);
     handleChunk(asChunk);
-    if (!m_done)
+    if (self && !m_done)
         succeed();
 }
 
@@ -384,6 +414,15 @@ void LlmStream::onReplyFinished() {
     if (status / 100 == 2) {
         if (contentType.startsWith("application/json")) {
             handleCompleteResponse(m_plainBody);
+            return;
+        }
+        if (contentType.startsWith("text/html")) {
+            fail({Kind::Protocol,
+                  QStringLiteral("%1 answered with a web page, not a chat completion: check "
+                                 "--llm-base-url (OPENAI_BASE_URL); it should be the API base, "
+                                 "e.g. http://127.0.0.1:11434/v1")
+                      .arg(m_url.toDisplayString(QUrl::RemoveUserInfo)),
+                  status, false});
             return;
         }
         for (const SseEvent &event : m_parser->finish()) {
@@ -447,6 +486,11 @@ void LlmStream::onReplyFinished() {
     }
 
     const ServerError server = parseServerError(m_plainBody);
+    if (status == 400 && !m_contentEmitted && adaptRequestTo(server.message)) {
+        dropReply();
+        sendAttempt();
+        return;
+    }
     const QString code = server.code.toLower();
     const QString httpText = QStringLiteral("HTTP %1").arg(status);
     if (status == 401) {
@@ -535,6 +579,30 @@ void LlmStream::onReplyFinished() {
     retryOrFail(failure);
 }
 
+bool LlmStream::adaptRequestTo(const QString &serverMessage) {
+    QJsonObject body = QJsonDocument::fromJson(m_body).object();
+    const auto mentions = [&serverMessage](const char *text) {
+        return serverMessage.contains(QLatin1String(text), Qt::CaseInsensitive);
+    };
+    QString change;
+    if (mentions("stream_options") && body.contains(QLatin1String("stream_options"))) {
+        body.remove(QLatin1String("stream_options"));
+        change = QStringLiteral("without stream_options (no token usage will be reported)");
+    } else if (mentions("max_completion_tokens") && body.contains(QLatin1String("max_tokens"))) {
+        body.insert(QStringLiteral("max_completion_tokens"),
+                    body.take(QLatin1String("max_tokens")));
+        change = QStringLiteral("with max_completion_tokens instead of max_tokens");
+    } else if (mentions("temperature") && body.contains(QLatin1String("temperature"))) {
+        body.remove(QLatin1String("temperature"));
+        change = QStringLiteral("without temperature");
+    } else {
+        return false;
+    }
+    qCInfo(lcLlm).noquote() << "the server rejected a request field; sending again" << change;
+    m_body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return true;
+}
+
 void LlmStream::onTimeout() {
     if (m_done)
         return;
@@ -588,7 +656,7 @@ void LlmStream::retryOrFail(const Failure &failure) {
             return;
         }
         LlmError error = failure.error;
-        error.message += QStringLiteral(" (the server asked to wait %1)").arg(seconds(int(delay)));
+        error.message += QStringLiteral(" (the server asked to wait %1)").arg(seconds(delay));
         fail(error);
         return;
     }
@@ -654,20 +722,24 @@ void LlmStream::dropReply() {
 
 void LlmStream::setPhase(Phase phase) {
     m_phase = phase;
+    int timeoutMs = 0;
     switch (phase) {
     case Phase::Idle:
-        m_timer->stop();
         break;
     case Phase::Connecting:
-        m_timer->start(m_settings.connectTimeoutMs);
+        timeoutMs = m_settings.connectTimeoutMs;
         break;
     case Phase::WaitingFirstDelta:
-        m_timer->start(m_settings.firstTokenTimeoutMs);
+        timeoutMs = m_settings.firstTokenTimeoutMs;
         break;
     case Phase::Streaming:
-        m_timer->start(m_settings.idleTimeoutMs);
+        timeoutMs = m_settings.idleTimeoutMs;
         break;
     }
+    if (timeoutMs > 0)
+        m_timer->start(timeoutMs);
+    else
+        m_timer->stop();
 }
 
 QString LlmStream::host() const {

@@ -56,6 +56,8 @@ private:
     void handleChunk(const QJsonObject &chunk);
     void handleCompleteResponse(const QByteArray &body);
     void noteActivity(bool isDelta);
+    // A 400 naming an optional field the server does not support: drop or rename it.
+    bool adaptRequestTo(const QString &serverMessage);
     void retryOrFail(const Failure &failure);
     void succeed();
     void fail(const LlmError &error);

@@ -1,0 +1,823 @@
+#include "fixtures/MockLlmServer.h"
+#include "llm/LlmClient.h"
+#include "llm/LlmStream.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QLocale>
+#include <QSignalSpy>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTest>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Everything one stream emitted, in order.
+struct Outcome {
+    QStringList deltas;
+    bool finished = false;
+    bool failed = false;
+    LlmResult result;
+    LlmError error;
+    int endSignals = 0;
+    bool deltaAfterEnd = false;
+};
+
+class Recorder : public QObject {
+public:
+    explicit Recorder(LlmStream *stream) {
+        connect(stream, &LlmStream::contentDelta, this, [this](const QString &text) {
+            if (outcome.endSignals > 0)
+                outcome.deltaAfterEnd = true;
+            outcome.deltas.append(text);
+        });
+        connect(stream, &LlmStream::finished, this, [this](const LlmResult &result) {
+            ++outcome.endSignals;
+            outcome.finished = true;
+            outcome.result = result;
+        });
+        connect(stream, &LlmStream::failed, this,
+                [this](const LlmError &error, const LlmResult &partial) {
+                    ++outcome.endSignals;
+                    outcome.failed = true;
+                    outcome.error = error;
+                    outcome.result = partial;
+                });
+    }
+    bool wait(int timeoutMs = 15000) {
+        return QTest::qWaitFor([this] { return outcome.endSignals > 0; }, timeoutMs);
+    }
+    Outcome outcome;
+};
+
+ChatRequest simpleRequest(const QString &text = QStringLiteral("Hello")) {
+    ChatRequest request;
+    request.messages = {ChatMessage::system(QStringLiteral("You are helpful.")),
+                        ChatMessage::user(text)};
+    return request;
+}
+
+QJsonArray calculatorTool() {
+    return QJsonArray{QJsonObject{
+        {QStringLiteral("type"), QStringLiteral("function")},
+        {QStringLiteral("function"),
+         QJsonObject{{QStringLiteral("name"), QStringLiteral("calculator")},
+                     {QStringLiteral("description"), QStringLiteral("Arithmetic")},
+                     {QStringLiteral("parameters"),
+                      QJsonObject{{QStringLiteral("type"), QStringLiteral("object")}}}}}}};
+}
+
+} // namespace
+
+class TestLlmClient : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<MockLlmServer> m_server;
+
+    LlmSettings settings() const {
+        LlmSettings s;
+        s.baseUrl = m_server->baseUrl();
+        s.model = QStringLiteral("test-model");
+        s.retryBaseDelayMs = 5;
+        s.connectTimeoutMs = 5000;
+        s.firstTokenTimeoutMs = 10000;
+        s.idleTimeoutMs = 10000;
+        return s;
+    }
+
+    // Runs one request to the end.
+    Outcome run(const LlmSettings &s, const ChatRequest &request = simpleRequest(),
+                int *attempts = nullptr) {
+        LlmClient client(s);
+        LlmStream *stream = client.stream(request, &client);
+        Recorder recorder(stream);
+        if (!recorder.wait())
+            qWarning("the stream did not end in time");
+        QTest::qWait(20); // nothing may follow the end signal
+        if (attempts)
+            *attempts = stream->attempts();
+        return recorder.outcome;
+    }
+
+private Q_SLOTS:
+    void init() {
+        m_server = std::make_unique<MockLlmServer>();
+        QVERIFY(m_server->listen());
+    }
+    void cleanup() { m_server.reset(); }
+
+    void completionsUrl_data() {
+        QTest::addColumn<QString>("base");
+        QTest::addColumn<QString>("url");
+        QTest::newRow("host only")
+            << u"http://127.0.0.1:11434"_s << u"http://127.0.0.1:11434/v1/chat/completions"_s;
+        QTest::newRow("trailing slash")
+            << u"http://127.0.0.1:11434/"_s << u"http://127.0.0.1:11434/v1/chat/completions"_s;
+        QTest::newRow("v1") << u"https://api.openai.com/v1"_s
+                            << u"https://api.openai.com/v1/chat/completions"_s;
+        QTest::newRow("v1 slash") << u"http://localhost:8080/v1/"_s
+                                  << u"http://localhost:8080/v1/chat/completions"_s;
+        QTest::newRow("other path")
+            << u"http://gateway/openai/v1//"_s << u"http://gateway/openai/v1/chat/completions"_s;
+        QTest::newRow("full") << u"http://h/v1/chat/completions"_s
+                              << u"http://h/v1/chat/completions"_s;
+    }
+    void completionsUrl() {
+        QFETCH(QString, base);
+        QFETCH(QString, url);
+        QCOMPARE(LlmClient::completionsUrl(QUrl(base)).toString(), url);
+    }
+
+    void errorCodes() {
+        using Kind = LlmError::Kind;
+        const QList<QPair<Kind, QString>> codes = {
+            {Kind::Unavailable, QStringLiteral("llm_unavailable")},
+            {Kind::Timeout, QStringLiteral("llm_unavailable")},
+            {Kind::Auth, QStringLiteral("llm_unavailable")},
+            {Kind::RateLimited, QStringLiteral("llm_rate_limited")},
+            {Kind::BadRequest, QStringLiteral("llm_error")},
+            {Kind::Protocol, QStringLiteral("llm_error")},
+            {Kind::Cancelled, QStringLiteral("llm_error")}};
+        QStringList names;
+        for (const auto &[kind, code] : codes) {
+            LlmError error;
+            error.kind = kind;
+            QCOMPARE(error.protocolCode(), code);
+            names.append(error.kindName());
+        }
+        QCOMPARE(names, (QStringList{u"unavailable"_s, u"timeout"_s, u"auth"_s, u"rate_limited"_s,
+                                     u"bad_request"_s, u"protocol"_s, u"cancelled"_s}));
+    }
+
+    void requestBodyAndHeaders() {
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("ok")));
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("ok")));
+        ChatRequest request = simpleRequest(QStringLiteral("What is 1+1?"));
+        request.tools = calculatorTool();
+        request.toolChoice = QStringLiteral("calculator");
+        request.maxTokens = 64;
+        request.temperature = 0.5;
+        LlmSettings s = settings();
+        s.apiKey = QStringLiteral("sk-test-123");
+        QVERIFY(run(s, request).finished);
+
+        const MockLlmRequest sent = m_server->lastRequest();
+        QCOMPARE(sent.method, QByteArray("POST"));
+        QCOMPARE(sent.path, QByteArray("/v1/chat/completions"));
+        QCOMPARE(sent.header("authorization"), QByteArray("Bearer sk-test-123"));
+        QCOMPARE(sent.header("content-type"), QByteArray("application/json"));
+        QCOMPARE(sent.header("accept"), QByteArray("text/event-stream"));
+        const QJsonObject body = sent.json;
+        QCOMPARE(body.value("model"_L1).toString(), QStringLiteral("test-model"));
+        QCOMPARE(body.value("stream"_L1).toBool(), true);
+        QCOMPARE(body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool(),
+                 true);
+        QCOMPARE(body.value("max_tokens"_L1).toInt(), 64);
+        QCOMPARE(body.value("temperature"_L1).toDouble(), 0.5);
+        QCOMPARE(body.value("tools"_L1).toArray(), calculatorTool());
+        QCOMPARE(body.value("tool_choice"_L1)
+                     .toObject()
+                     .value("function"_L1)
+                     .toObject()
+                     .value("name"_L1),
+                 QStringLiteral("calculator"));
+        const QJsonArray messages = body.value("messages"_L1).toArray();
+        QCOMPARE(messages.size(), 2);
+        QCOMPARE(messages.at(1).toObject().value("content"_L1).toString(),
+                 QStringLiteral("What is 1+1?"));
+
+        // No key: no Authorization header; no tools: no tool_choice.
+        s.apiKey.clear();
+        QVERIFY(run(s, simpleRequest()).finished);
+        QVERIFY(!m_server->lastRequest().headers.contains("authorization"));
+        QVERIFY(!m_server->lastRequest().json.contains("tool_choice"_L1));
+        QVERIFY(!m_server->lastRequest().json.contains("tools"_L1));
+        QVERIFY(!m_server->lastRequest().json.contains("max_tokens"_L1));
+    }
+
+    void streamsDeltasAndUsage() {
+        const QStringList tokens{u"Hel"_s, u"lo"_s, u", "_s, u"Ada"_s, u"!"_s};
+        m_server->enqueue(MockLlmReply::tokens(tokens, 20).withUsage(42, 5));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.endSignals, 1);
+        QVERIFY(!outcome.deltaAfterEnd);
+        QCOMPARE(outcome.deltas, tokens);
+        QCOMPARE(outcome.result.content, QStringLiteral("Hello, Ada!"));
+        QCOMPARE(outcome.result.finishReason, QStringLiteral("stop"));
+        QCOMPARE(outcome.result.usage, (LlmUsage{42, 5}));
+        QCOMPARE(outcome.result.model, QStringLiteral("test-model"));
+        QVERIFY(outcome.result.toolCalls.isEmpty());
+        QVERIFY(outcome.result.ttftMs >= 0);
+        QVERIFY(outcome.result.durationMs >= outcome.result.ttftMs);
+        QVERIFY(outcome.result.durationMs >= 80); // four 20 ms gaps between tokens
+    }
+
+    void modelAndFinishReasonFromServer() {
+        MockLlmReply reply = MockLlmReply::text(QStringLiteral("cut short"));
+        reply.withFinishReason(QStringLiteral("length"));
+        for (MockLlmReply::Piece &piece : reply.pieces) {
+            if (piece.tag != MockLlmReply::Piece::Tag::Raw)
+                piece.chunk.insert(QStringLiteral("model"), QStringLiteral("gpt-4o-mini-2024"));
+        }
+        m_server->enqueue(reply);
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.result.finishReason, QStringLiteral("length"));
+        QCOMPARE(outcome.result.model, QStringLiteral("gpt-4o-mini-2024"));
+    }
+
+    // HTTP chunks of 5 bytes, 1 ms apart: UTF-8 sequences, "data:" and CR LF get split.
+    void bodySplitIntoSingleBytes() {
+        const QString text = QStringLiteral("Grüße aus 東京 🌸 – done");
+        MockLlmReply reply = MockLlmReply::text(text);
+        reply.addRaw(": keep-alive\r\n\r\n");
+        reply.withChunkSize(5);
+        m_server->enqueue(reply);
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.result.content, text);
+        QCOMPARE(outcome.deltas.join(QString()), text);
+    }
+
+    void toolCalls() {
+        const QList<ToolCall> calls{{QStringLiteral("call_a"), QStringLiteral("calculate_shipping"),
+                                     QStringLiteral(R"({"weight_kg": 5, "destination": "US"})")},
+                                    {QStringLiteral("call_b"), QStringLiteral("calculator"),
+                                     QStringLiteral(R"({"expression": "10 + 2 × 3"})")}};
+        m_server->enqueue(MockLlmReply::toolCalls(calls, 4, QStringLiteral("Let me check.")));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.result.toolCalls, calls);
+        QCOMPARE(outcome.result.finishReason, QStringLiteral("tool_calls"));
+        QCOMPARE(outcome.result.content, QStringLiteral("Let me check."));
+        QVERIFY(outcome.result.ttftMs >= 0);
+    }
+
+    void toolCallsWithStopFinishReason() {
+        // Some servers say "stop" even when they called tools.
+        MockLlmReply reply = MockLlmReply::toolCalls(
+            {{QStringLiteral("c1"), QStringLiteral("calculator"), QStringLiteral("{}")}});
+        reply.withFinishReason(QStringLiteral("stop"));
+        m_server->enqueue(reply);
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.result.finishReason, QStringLiteral("tool_calls"));
+        QCOMPARE(outcome.result.toolCalls.size(), 1);
+    }
+
+    void nonStreamingAnswer() {
+        const QJsonObject body{
+            {u"model"_s, u"plain-json"_s},
+            {u"choices"_s, QJsonArray{QJsonObject{
+                               {u"index"_s, 0},
+                               {u"finish_reason"_s, u"stop"_s},
+                               {u"message"_s, QJsonObject{{u"role"_s, u"assistant"_s},
+                                                          {u"content"_s, u"Whole answer."_s}}}}}},
+            {u"usage"_s, QJsonObject{{u"prompt_tokens"_s, 7}, {u"completion_tokens"_s, 2}}}};
+        m_server->enqueue(MockLlmReply::json(200, body));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.deltas, QStringList{QStringLiteral("Whole answer.")});
+        QCOMPARE(outcome.result.model, QStringLiteral("plain-json"));
+        QCOMPARE(outcome.result.usage, (LlmUsage{7, 2}));
+    }
+
+    void connectionIsKeptAlive() {
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("one")));
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("two")));
+        LlmClient client(settings());
+        for (const QString &expected : {QStringLiteral("one"), QStringLiteral("two")}) {
+            Recorder recorder(client.stream(simpleRequest(), &client));
+            QVERIFY(recorder.wait());
+            QCOMPARE(recorder.outcome.result.content, expected);
+            // finished comes with [DONE]; the end of the HTTP body frees the connection.
+            QTest::qWait(100);
+        }
+        QCOMPARE(m_server->requestCount(), 2);
+        QCOMPARE(m_server->connectionCount(), 1);
+    }
+
+    void retriesServerErrors() {
+        m_server->enqueue(MockLlmReply::httpError(503, QStringLiteral("overloaded")));
+        m_server->enqueue(MockLlmReply::httpError(500, QStringLiteral("boom")));
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("third time lucky")));
+        int attempts = 0;
+        const Outcome outcome = run(settings(), simpleRequest(), &attempts);
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.result.content, QStringLiteral("third time lucky"));
+        QCOMPARE(attempts, 3);
+        QCOMPARE(m_server->requestCount(), 3);
+        // Every attempt sent the same body.
+        QCOMPARE(m_server->requests().at(0).body, m_server->requests().at(2).body);
+    }
+
+    void retriesRateLimitHonouringRetryAfter() {
+        m_server->enqueue(MockLlmReply::httpError(429, QStringLiteral("slow down"),
+                                                  QStringLiteral("rate_limit_exceeded"), "1"));
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("ok")));
+        LlmSettings s = settings();
+        s.retryBaseDelayMs = 1; // without Retry-After the retry would follow at once
+        QElapsedTimer clock;
+        clock.start();
+        const Outcome outcome = run(s);
+        QVERIFY(outcome.finished);
+        QCOMPARE(m_server->requestCount(), 2);
+        QVERIFY2(clock.elapsed() >= 950, "the retry came before Retry-After: 1 elapsed");
+    }
+
+    void retryAfterTooLongFailsAtOnce() {
+        m_server->enqueue(MockLlmReply::httpError(429, QStringLiteral("slow down"),
+                                                  QStringLiteral("rate_limit_exceeded"), "3600"));
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::RateLimited);
+        QCOMPARE(outcome.error.httpStatus, 429);
+        QVERIFY(outcome.error.retryable);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("wait")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void retryAfterAsHttpDate() {
+        const QByteArray inAnHour = QLocale::c()
+                                        .toString(QDateTime::currentDateTimeUtc().addSecs(3600),
+                                                  u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s)
+                                        .toLatin1();
+        m_server->enqueue(MockLlmReply::httpError(503, u"maintenance"_s, {}, inAnHour));
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QVERIFY2(outcome.error.message.contains(u"asked to wait"_s),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void retryAfterMsHeaderWins() {
+        m_server->enqueue(
+            MockLlmReply::httpError(503, u"busy"_s, {}, "3600").withHeader("retry-after-ms", "10"));
+        m_server->enqueue(MockLlmReply::text(u"ok"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 2);
+    }
+
+    void retriesAreBounded() {
+        for (int i = 0; i < 4; ++i)
+            m_server->enqueue(MockLlmReply::httpError(502, QStringLiteral("bad gateway")));
+        LlmSettings s = settings();
+        s.maxRetries = 2;
+        const Outcome outcome = run(s);
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
+        QCOMPARE(outcome.error.httpStatus, 502);
+        QCOMPARE(outcome.error.protocolCode(), QStringLiteral("llm_unavailable"));
+        QVERIFY(outcome.error.message.contains(QStringLiteral("bad gateway")));
+        QVERIFY(outcome.error.message.contains(QStringLiteral("after 3 attempts")));
+        QCOMPARE(m_server->requestCount(), 3);
+    }
+
+    void retriesADisconnectBeforeContent() {
+        m_server->enqueue(MockLlmReply::text(QString()).thenDisconnect());
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("second")));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.result.content, QStringLiteral("second"));
+        QCOMPARE(m_server->requestCount(), 2);
+    }
+
+    void noRetryAfterFirstToken() {
+        m_server->enqueue(MockLlmReply::tokens({u"Half"_s, u" an"_s}).thenDisconnect());
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("must not be requested")));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("lost in the middle")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, QStringLiteral("Half an"));
+        QCOMPARE(outcome.deltas, (QStringList{u"Half"_s, u" an"_s}));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void connectionRefused() {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        LlmSettings s = settings();
+        s.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+        s.maxRetries = 1;
+        int attempts = 0;
+        const Outcome outcome = run(s, simpleRequest(), &attempts);
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
+        QCOMPARE(outcome.error.httpStatus, 0);
+        QVERIFY(outcome.error.retryable);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("could not reach")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(attempts, 2);
+    }
+
+    // The TCP connection opens but the TLS handshake never completes.
+    void connectTimeout() {
+        if (!QSslSocket::supportsSsl())
+            QSKIP("no TLS backend");
+        m_server->setSilent(true);
+        LlmSettings s = settings();
+        s.baseUrl = QUrl(QStringLiteral("https://127.0.0.1:%1/v1").arg(m_server->port()));
+        s.connectTimeoutMs = 300;
+        s.maxRetries = 1;
+        int attempts = 0;
+        const Outcome outcome = run(s, simpleRequest(), &attempts);
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Timeout);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("could not connect")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(attempts, 2); // a connection timeout is retried
+    }
+
+    void firstTokenTimeout_data() {
+        QTest::addColumn<bool>("sendHeaders");
+        QTest::newRow("no answer at all") << false;
+        QTest::newRow("headers, then nothing") << true;
+    }
+    void firstTokenTimeout() {
+        QFETCH(bool, sendHeaders);
+        m_server->enqueue(sendHeaders ? MockLlmReply::stall() : MockLlmReply::noAnswer());
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("must not be requested")));
+        LlmSettings s = settings();
+        s.firstTokenTimeoutMs = 300;
+        const Outcome outcome = run(s);
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Timeout);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("did not start answering")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 1);
+        QCOMPARE(outcome.result.ttftMs, -1);
+    }
+
+    void idleTimeout() {
+        MockLlmReply reply = MockLlmReply::tokens({u"Some"_s, u" words"_s});
+        reply.addRaw(": keep-alive\n\n"); // comments are no proof of progress
+        reply.thenStall();
+        m_server->enqueue(reply);
+        LlmSettings s = settings();
+        s.idleTimeoutMs = 300;
+        const Outcome outcome = run(s);
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Timeout);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("stopped sending")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, QStringLiteral("Some words"));
+        QVERIFY(outcome.result.ttftMs >= 0);
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void idleTimerIsResetByEachToken() {
+        // Ten tokens 150 ms apart take 1.35 s, longer than the 1 s idle timeout.
+        QStringList tokens;
+        for (int i = 0; i < 10; ++i)
+            tokens.append(QStringLiteral("t%1 ").arg(i));
+        m_server->enqueue(MockLlmReply::tokens(tokens, 150));
+        LlmSettings s = settings();
+        s.idleTimeoutMs = 1000;
+        const Outcome outcome = run(s);
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.deltas, tokens);
+        QVERIFY(outcome.result.durationMs > s.idleTimeoutMs);
+    }
+
+    void zeroDisablesATimeout() {
+        m_server->enqueue(MockLlmReply::tokens({u"slow"_s, u" but"_s, u" fine"_s}, 100));
+        LlmSettings s = settings();
+        s.connectTimeoutMs = 0;
+        s.firstTokenTimeoutMs = 0;
+        s.idleTimeoutMs = 0;
+        const Outcome outcome = run(s);
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"slow but fine"_s);
+    }
+
+    void httpErrors_data() {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("apiKey");
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<QString>("protocolCode");
+        QTest::addColumn<QString>("mentions");
+        QTest::addColumn<bool>("retryable");
+        using K = LlmError::Kind;
+        QTest::newRow("400") << 400 << u""_s << u""_s << int(K::BadRequest) << u"llm_error"_s
+                             << u"test-model"_s << false;
+        QTest::newRow("400 context")
+            << 400 << u"context_length_exceeded"_s << u""_s << int(K::BadRequest) << u"llm_error"_s
+            << u"too long"_s << false;
+        QTest::newRow("401 rejected") << 401 << u"invalid_api_key"_s << u"sk-bad"_s << int(K::Auth)
+                                      << u"llm_unavailable"_s << u"OPENAI_API_KEY"_s << false;
+        QTest::newRow("401 missing") << 401 << u""_s << u""_s << int(K::Auth)
+                                     << u"llm_unavailable"_s << u"requires an API key"_s << false;
+        QTest::newRow("403") << 403 << u""_s << u"sk-x"_s << int(K::Auth) << u"llm_unavailable"_s
+                             << u"refused access"_s << false;
+        QTest::newRow("404") << 404 << u"model_not_found"_s << u""_s << int(K::BadRequest)
+                             << u"llm_error"_s << u"/v1"_s << false;
+        QTest::newRow("422") << 422 << u""_s << u""_s << int(K::BadRequest) << u"llm_error"_s
+                             << u"rejected the request"_s << false;
+        QTest::newRow("429 quota")
+            << 429 << u"insufficient_quota"_s << u"sk-x"_s << int(K::RateLimited)
+            << u"llm_rate_limited"_s << u"billing"_s << false;
+        QTest::newRow("429") << 429 << u"rate_limit_exceeded"_s << u""_s << int(K::RateLimited)
+                             << u"llm_rate_limited"_s << u"rate limiting"_s << true;
+        QTest::newRow("500") << 500 << u"server_error"_s << u""_s << int(K::Unavailable)
+                             << u"llm_unavailable"_s << u"failed (HTTP 500)"_s << true;
+    }
+    void httpErrors() {
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        QFETCH(QString, apiKey);
+        QFETCH(int, kind);
+        QFETCH(QString, protocolCode);
+        QFETCH(QString, mentions);
+        QFETCH(bool, retryable);
+        const QString serverMessage = QStringLiteral("server says %1").arg(status);
+        m_server->enqueue(MockLlmReply::httpError(status, serverMessage, code));
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+        LlmSettings s = settings();
+        s.apiKey = apiKey;
+        s.maxRetries = 0;
+        const Outcome outcome = run(s);
+        QVERIFY(outcome.failed);
+        QCOMPARE(int(outcome.error.kind), kind);
+        QCOMPARE(outcome.error.httpStatus, status);
+        QCOMPARE(outcome.error.protocolCode(), protocolCode);
+        QCOMPARE(outcome.error.retryable, retryable);
+        QVERIFY2(outcome.error.message.contains(mentions), qPrintable(outcome.error.message));
+        QVERIFY2(outcome.error.message.contains(serverMessage), qPrintable(outcome.error.message));
+        if (!apiKey.isEmpty())
+            QVERIFY(!outcome.error.message.contains(apiKey));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    // Older or stricter servers reject optional fields; the request is sent again without them.
+    void unsupportedFieldsAreDropped() {
+        m_server->setResponder([](const MockLlmRequest &request) {
+            if (request.json.contains("stream_options"_L1)) {
+                return MockLlmReply::httpError(
+                    400, u"Unrecognized request argument supplied: stream_options"_s);
+            }
+            if (request.json.contains("max_tokens"_L1)) {
+                return MockLlmReply::httpError(400, u"Unsupported parameter: 'max_tokens' is not "
+                                                    "supported with this model. Use "
+                                                    "'max_completion_tokens' instead."_s);
+            }
+            if (request.json.contains("temperature"_L1)) {
+                return MockLlmReply::httpError(400, u"Unsupported value: 'temperature' does not "
+                                                    "support 0.2 with this model."_s);
+            }
+            return MockLlmReply::text(u"adapted"_s);
+        });
+        ChatRequest request = simpleRequest();
+        request.maxTokens = 100;
+        request.temperature = 0.2;
+        LlmSettings s = settings();
+        s.maxRetries = 0; // adapting is not retrying
+        const Outcome outcome = run(s, request);
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"adapted"_s);
+        QCOMPARE(m_server->requestCount(), 4);
+        QCOMPARE(m_server->lastRequest().json.value("max_completion_tokens"_L1).toInt(), 100);
+    }
+
+    void clientErrorsAreNotRetried() {
+        m_server->enqueue(MockLlmReply::httpError(400, QStringLiteral("bad")));
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+        const Outcome outcome = run(settings()); // maxRetries 3
+        QVERIFY(outcome.failed);
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void midStreamError() {
+        m_server->enqueue(MockLlmReply::tokens({u"Partial"_s})
+                              .addErrorEvent(QStringLiteral("The model crashed"),
+                                             QStringLiteral("server_error")));
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("The model crashed")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, QStringLiteral("Partial"));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void errorEventBeforeContentIsRetried() {
+        m_server->enqueue(MockLlmReply::text(QString()).addErrorEvent(
+            QStringLiteral("overloaded"), QStringLiteral("server_error")));
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("fine now")));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.result.content, QStringLiteral("fine now"));
+        QCOMPARE(m_server->requestCount(), 2);
+    }
+
+    void unknownErrorEvent() {
+        m_server->enqueue(MockLlmReply::tokens({u"x"_s}).addErrorEvent(QStringLiteral("weird"),
+                                                                       QStringLiteral("whatever")));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Protocol);
+        QVERIFY(outcome.error.message.contains(QStringLiteral("weird")));
+    }
+
+    void malformedEvent() {
+        m_server->enqueue(MockLlmReply::tokens({u"ok"_s}).addEvent("{not json"));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Protocol);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("malformed")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, QStringLiteral("ok"));
+    }
+
+    void namedEventsThatAreNotJsonAreIgnored() {
+        m_server->enqueue(
+            MockLlmReply::tokens({u"a"_s}).addRaw("event: ping\ndata: ping\n\n").addToken(u"b"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"ab"_s);
+    }
+
+    void nullErrorFieldIsNoError() {
+        m_server->enqueue(MockLlmReply::tokens({u"a"_s}).addEvent(
+            "{\"error\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}}]}"));
+        const Outcome outcome = run(settings());
+        QVERIFY2(outcome.finished, qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"ab"_s);
+    }
+
+    void webPageInsteadOfApi() {
+        MockLlmReply page;
+        page.contentType = "text/html; charset=utf-8";
+        page.addRaw("<!doctype html><html><body>Welcome to nginx!</body></html>");
+        m_server->enqueue(page);
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Protocol);
+        QVERIFY2(outcome.error.message.contains(u"web page"_s), qPrintable(outcome.error.message));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void endWithoutDoneButWithFinishReason() {
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("complete enough")).withoutDone());
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.finished);
+        QCOMPARE(outcome.result.content, QStringLiteral("complete enough"));
+        QCOMPARE(outcome.result.finishReason, QStringLiteral("stop"));
+    }
+
+    void endWithoutDoneOrFinishReason() {
+        m_server->enqueue(
+            MockLlmReply::text(QStringLiteral("cut off")).withoutDone().withoutFinish());
+        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+        const Outcome outcome = run(settings());
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Protocol);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("before it was complete")),
+                 qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, QStringLiteral("cut off"));
+        QCOMPARE(m_server->requestCount(), 1);
+    }
+
+    void cancelAbortsAtOnce() {
+        QStringList tokens;
+        for (int i = 0; i < 50; ++i)
+            tokens.append(QStringLiteral("w%1 ").arg(i));
+        m_server->enqueue(MockLlmReply::tokens(tokens, 50));
+        LlmClient client(settings());
+        LlmStream *stream = client.stream(simpleRequest(), &client);
+        Recorder recorder(stream);
+        QVERIFY(QTest::qWaitFor([&] { return recorder.outcome.deltas.size() >= 2; }, 10000));
+        stream->cancel();
+        // Emitted before cancel() returned.
+        QCOMPARE(recorder.outcome.endSignals, 1);
+        QVERIFY(recorder.outcome.failed);
+        QCOMPARE(recorder.outcome.error.kind, LlmError::Kind::Cancelled);
+        QVERIFY(recorder.outcome.result.content.startsWith(QStringLiteral("w0 w1 ")));
+        QVERIFY(stream->isDone());
+        const int deltas = int(recorder.outcome.deltas.size());
+        stream->cancel(); // no second signal
+        QTest::qWait(200);
+        QCOMPARE(recorder.outcome.endSignals, 1);
+        QCOMPARE(recorder.outcome.deltas.size(), deltas);
+        QVERIFY(!recorder.outcome.deltaAfterEnd);
+    }
+
+    void cancelBeforeStart() {
+        LlmClient client(settings());
+        LlmStream *stream = client.stream(simpleRequest(), &client);
+        Recorder recorder(stream);
+        stream->cancel();
+        QCOMPARE(recorder.outcome.endSignals, 1);
+        QCOMPARE(recorder.outcome.error.kind, LlmError::Kind::Cancelled);
+        QTest::qWait(100);
+        QCOMPARE(m_server->requestCount(), 0);
+        QCOMPARE(recorder.outcome.endSignals, 1);
+    }
+
+    void cancelDuringRetryWait() {
+        m_server->enqueue(MockLlmReply::httpError(503, QStringLiteral("busy"), {}, "30"));
+        LlmClient client(settings());
+        LlmStream *stream = client.stream(simpleRequest(), &client);
+        Recorder recorder(stream);
+        QVERIFY(QTest::qWaitFor([&] { return m_server->requestCount() == 1; }, 10000));
+        QTest::qWait(100);
+        QCOMPARE(recorder.outcome.endSignals, 0);
+        stream->cancel();
+        QCOMPARE(recorder.outcome.error.kind, LlmError::Kind::Cancelled);
+    }
+
+    void deletingARunningStreamIsSilent() {
+        m_server->enqueue(MockLlmReply::tokens({u"a"_s, u"b"_s, u"c"_s}, 100));
+        LlmClient client(settings());
+        auto *stream = client.stream(simpleRequest(), &client);
+        Recorder recorder(stream);
+        QVERIFY(QTest::qWaitFor([&] { return !recorder.outcome.deltas.isEmpty(); }, 10000));
+        const qsizetype seen = recorder.outcome.deltas.size();
+        delete stream;
+        QTest::qWait(300);
+        QCOMPARE(recorder.outcome.endSignals, 0);
+        QCOMPARE(recorder.outcome.deltas.size(), seen);
+    }
+
+    void deletingTheClientEndsItsStreams() {
+        m_server->enqueue(MockLlmReply::tokens({u"a"_s, u"b"_s, u"c"_s}, 200));
+        auto *client = new LlmClient(settings());
+        QObject owner;
+        LlmStream *stream = client->stream(simpleRequest(), &owner);
+        Recorder recorder(stream);
+        QVERIFY(QTest::qWaitFor([&] { return !recorder.outcome.deltas.isEmpty(); }, 10000));
+        delete client;
+        QCOMPARE(recorder.outcome.endSignals, 1);
+        QCOMPARE(recorder.outcome.error.kind, LlmError::Kind::Unavailable);
+        QVERIFY(recorder.outcome.result.content.startsWith(u"a"_s));
+        QCOMPARE(recorder.outcome.result.content, recorder.outcome.deltas.join(QString()));
+        QTest::qWait(300);
+        QCOMPARE(recorder.outcome.endSignals, 1);
+    }
+
+    void notConfigured() {
+        LlmSettings s;
+        s.model = QStringLiteral("gpt-4o-mini");
+        LlmClient client(s);
+        QVERIFY(!client.isConfigured());
+        const Outcome outcome = run(s);
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
+        QCOMPARE(outcome.error.protocolCode(), QStringLiteral("llm_unavailable"));
+        QVERIFY(outcome.error.message.contains(QStringLiteral("OPENAI_API_KEY")));
+        QVERIFY(outcome.error.message.contains(QStringLiteral("--llm-base-url")));
+        QVERIFY(outcome.error.message.contains(QStringLiteral("local model")));
+
+        client.setSettings(settings());
+        QVERIFY(client.isConfigured());
+        QCOMPARE(client.settings().baseUrl, m_server->baseUrl());
+    }
+
+    void notHttpUrl() {
+        LlmSettings s = settings();
+        s.baseUrl = QUrl(QStringLiteral("ftp://example.com/v1"));
+        const Outcome outcome = run(s);
+        QVERIFY(outcome.failed);
+        QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
+        QVERIFY(outcome.error.message.contains(QStringLiteral("--llm-base-url")));
+    }
+
+    void concurrentStreams() {
+        m_server->setResponder([](const MockLlmRequest &request) {
+            const QJsonArray messages = request.json.value("messages"_L1).toArray();
+            return MockLlmReply::text(messages.last().toObject().value("content"_L1).toString(),
+                                      10);
+        });
+        LlmClient client(settings());
+        QList<Recorder *> recorders;
+        for (int i = 0; i < 5; ++i) {
+            auto *recorder = new Recorder(
+                client.stream(simpleRequest(QStringLiteral("reply number %1").arg(i)), &client));
+            recorder->setParent(&client);
+            recorders.append(recorder);
+        }
+        for (int i = 0; i < 5; ++i) {
+            QVERIFY(recorders.at(i)->wait());
+            QCOMPARE(recorders.at(i)->outcome.result.content,
+                     QStringLiteral("reply number %1").arg(i));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLlmClient)
+#include "tst_llmclient.moc"
