@@ -11,6 +11,7 @@ RTAI_PACKAGES=(
     postgresql pgbouncer openssl
     clang-format ccache
     chromium
+    git python3-pip
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -10,3 +10,9 @@ target_sources(realtime_core PRIVATE
     llm/SseParser.h llm/SseParser.cpp
     llm/ToolCallAssembler.h llm/ToolCallAssembler.cpp
 )
+
+# The bundled local model (area localmodel).
+target_sources(realtime_core PRIVATE
+    llm/LocalModel.h llm/LocalModel.cpp
+    llm/LocalModelSettings.h llm/LocalModelSettings.cpp
+)
