@@ -1,11 +1,11 @@
 #include "ui/MainWindow.h"
 
 #include "chat/Conversation.h"
+#include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "server/Backend.h"
 #include "storage/Database.h"
-#include "storage/StorageError.h"
 #include "ui/ServerPanel.h"
 #include "ui/SessionDetailWidget.h"
 #include "ui/SessionFilterProxyModel.h"
@@ -304,10 +304,14 @@ void MainWindow::connectBackend() {
                 if (known || !m_backend)
                     return;
                 // A session resumed from before what is loaded: its stored start and counts.
-                m_backend->database()->session(id).then(
-                    this, [this](const std::optional<Session> &stored) {
+                whenFinished(
+                    this, m_backend->database()->session(id),
+                    [this](const std::optional<Session> &stored) {
                         if (stored)
                             m_model->addSessions({*stored});
+                    },
+                    [this](const QString &error) {
+                        showMessage(tr("Session could not be read: %1").arg(error));
                     });
             });
     connect(backend, &Backend::sessionClosed, m_monitor, &SessionMonitor::detach);
@@ -395,26 +399,25 @@ void MainWindow::loadNextPage() {
     m_pageLoading = true;
     m_loadMore->setEnabled(false);
     const quint64 generation = m_pageGeneration;
-    m_backend->database()
-        ->sessions(query)
-        .then(this,
-              [this, generation](const SessionPage &page) {
-                  if (generation != m_pageGeneration)
-                      return;
-                  m_pageLoading = false;
-                  m_model->addSessions(page.sessions);
-                  m_nextBefore = page.nextBefore;
-                  m_loadMore->setEnabled(m_nextBefore.isValid());
-                  m_loadMore->setText(m_nextBefore.isValid() ? tr("Load older sessions")
-                                                             : tr("All sessions loaded"));
-                  Q_EMIT pageLoaded(int(page.sessions.size()));
-              })
-        .onFailed(this, [this, generation](const StorageError &error) {
+    whenFinished(
+        this, m_backend->database()->sessions(query),
+        [this, generation](const SessionPage &page) {
+            if (generation != m_pageGeneration)
+                return;
+            m_pageLoading = false;
+            m_model->addSessions(page.sessions);
+            m_nextBefore = page.nextBefore;
+            m_loadMore->setEnabled(m_nextBefore.isValid());
+            m_loadMore->setText(m_nextBefore.isValid() ? tr("Load older sessions")
+                                                       : tr("All sessions loaded"));
+            Q_EMIT pageLoaded(int(page.sessions.size()));
+        },
+        [this, generation](const QString &error) {
             if (generation != m_pageGeneration)
                 return;
             m_pageLoading = false;
             m_loadMore->setEnabled(true);
-            showMessage(tr("Sessions could not be read: %1").arg(error.message()));
+            showMessage(tr("Sessions could not be read: %1").arg(error));
         });
 }
 
@@ -475,19 +478,18 @@ void MainWindow::deleteSelectedSession() {
             tr("Delete session %1 and all its events? This cannot be undone.").arg(Ids::toText(id)),
             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
         return;
-    m_backend->database()
-        ->deleteSession(id)
-        .then(this,
-              [this, id](bool deleted) {
-                  if (m_detail->sessionId() == id)
-                      m_detail->clearSession();
-                  m_model->removeSession(id);
-                  showMessage(deleted ? tr("Session %1 deleted.").arg(Ids::toText(id))
-                                      : tr("Session %1 was already gone.").arg(Ids::toText(id)));
-                  Q_EMIT sessionDeleted(id);
-              })
-        .onFailed(this, [this](const StorageError &error) {
-            showMessage(tr("The session could not be deleted: %1").arg(error.message()));
+    whenFinished(
+        this, m_backend->database()->deleteSession(id),
+        [this, id](bool deleted) {
+            if (m_detail->sessionId() == id)
+                m_detail->clearSession();
+            m_model->removeSession(id);
+            showMessage(deleted ? tr("Session %1 deleted.").arg(Ids::toText(id))
+                                : tr("Session %1 was already gone.").arg(Ids::toText(id)));
+            Q_EMIT sessionDeleted(id);
+        },
+        [this](const QString &error) {
+            showMessage(tr("The session could not be deleted: %1").arg(error));
         });
 }
 

@@ -1,6 +1,7 @@
 #include "ui/SessionDetailWidget.h"
 
 #include "chat/Conversation.h"
+#include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "storage/Database.h"
@@ -126,24 +127,23 @@ void SessionDetailWidget::showSession(const Session &session) {
 
 void SessionDetailWidget::loadEvents(quint64 generation, qint64 afterId, QList<Event> loaded) {
     const QUuid id = m_session.id;
-    m_database->events(id, afterId, EventPageSize)
-        .then(this,
-              [this, generation, loaded = std::move(loaded)](const QList<Event> &page) mutable {
-                  if (generation != m_generation)
-                      return;
-                  loaded += page;
-                  if (page.size() == EventPageSize)
-                      loadEvents(generation, page.constLast().id, std::move(loaded));
-                  else
-                      finishLoading(loaded);
-              })
-        .onFailed(this, [this, generation, id](const StorageError &error) {
+    whenFinished(
+        this, m_database->events(id, afterId, EventPageSize),
+        [this, generation, loaded = std::move(loaded)](const QList<Event> &page) mutable {
+            if (generation != m_generation)
+                return;
+            loaded += page;
+            if (page.size() == EventPageSize)
+                loadEvents(generation, page.constLast().id, std::move(loaded));
+            else
+                finishLoading(loaded);
+        },
+        [this, generation, id](const QString &error) {
             if (generation != m_generation)
                 return;
             m_loading = false;
-            m_transcript->setPlaceholderText(
-                tr("The events could not be read: %1").arg(error.message()));
-            Q_EMIT loadFailed(id, error.message());
+            m_transcript->setPlaceholderText(tr("The events could not be read: %1").arg(error));
+            Q_EMIT loadFailed(id, error);
         });
 }
 

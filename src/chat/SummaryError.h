@@ -1,16 +1,12 @@
 #pragma once
 
-#include <QException>
-#include <QString>
+#include "core/MessageError.h"
 
 // A summary could not be written (the LLM failed or answered nothing).
-class SummaryError : public QException {
+class SummaryError : public MessageError {
 public:
-    explicit SummaryError(const QString &message);
-    QString message() const;
+    using MessageError::MessageError;
+
     void raise() const override;
     SummaryError *clone() const override;
-
-private:
-    QString m_message;
 };

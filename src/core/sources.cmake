@@ -4,8 +4,10 @@ target_sources(realtime_core PRIVATE
     core/ConfigLoader.h core/ConfigLoader.cpp
     core/DotEnvFile.h core/DotEnvFile.cpp
     core/Event.h core/Event.cpp
+    core/FutureCallbacks.h core/FutureCallbacks.cpp
     core/Ids.h core/Ids.cpp
     core/Logging.h core/Logging.cpp
+    core/MessageError.h core/MessageError.cpp
     core/MetricsRegistry.h core/MetricsRegistry.cpp
     core/Session.h
     core/Timestamps.h core/Timestamps.cpp

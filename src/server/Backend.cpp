@@ -3,6 +3,7 @@
 #include "chat/ChatSettings.h"
 #include "chat/Conversation.h"
 #include "chat/Summarizer.h"
+#include "core/FutureCallbacks.h"
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
 #include "llm/LlmClient.h"
@@ -10,7 +11,6 @@
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
 #include "storage/Database.h"
-#include "storage/StorageError.h"
 #include "tools/ToolRegistry.h"
 
 #include <QDir>
@@ -112,17 +112,14 @@ void Backend::start() {
         qCWarning(lcLlm).noquote()
             << "no LLM is configured: every turn will answer llm_unavailable; set "
                "OPENAI_API_KEY, or OPENAI_BASE_URL / --llm-base-url";
-    m_database->open(m_config.databaseUrl)
-        .then(this,
-              [this] {
-                  qCInfo(lcStorage).noquote() << "database open:" << m_database->backendName();
-                  listen();
-              })
-        .onFailed(this, [this](const QException &error) {
-            const auto *storage = dynamic_cast<const StorageError *>(&error);
-            const QString message =
-                QStringLiteral("cannot open the database: %1")
-                    .arg(storage ? storage->message() : QString::fromUtf8(error.what()));
+    whenFinished(
+        this, m_database->open(m_config.databaseUrl),
+        [this] {
+            qCInfo(lcStorage).noquote() << "database open:" << m_database->backendName();
+            listen();
+        },
+        [this](const QString &error) {
+            const QString message = QStringLiteral("cannot open the database: %1").arg(error);
             m_state = State::Stopped;
             qCCritical(lcStorage).noquote() << message;
             Q_EMIT startFailed(message);
@@ -179,9 +176,9 @@ void Backend::stop() {
             finishStop();
         });
         deadline->start(kFlushWaitMs);
-        m_database->flush()
-            .then(this, [this] { finishStop(); })
-            .onFailed(this, [this](const QException &) { finishStop(); });
+        whenFinished(
+            this, m_database->flush(), [this] { finishStop(); },
+            [this](const QString &) { finishStop(); });
     });
     m_sessions->shutdown();
 }

@@ -1,5 +1,6 @@
 #include "server/HttpServer.h"
 
+#include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
@@ -9,7 +10,6 @@
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
 #include "storage/Database.h"
-#include "storage/StorageError.h"
 
 #include <QDir>
 #include <QFile>
@@ -57,18 +57,6 @@ QByteArray statusText(int status) {
     default:
         return QByteArrayLiteral("Status");
     }
-}
-
-QString exceptionText(const QException &error) {
-    if (const auto *storage = dynamic_cast<const StorageError *>(&error))
-        return storage->message();
-    return QString::fromUtf8(error.what());
-}
-
-HttpServer::Reply databaseError(const QException &error) {
-    return HttpServer::error(503, QStringLiteral("database_unavailable"),
-                             QStringLiteral("the database could not answer (%1); try again later")
-                                 .arg(exceptionText(error)));
 }
 
 // Parses an integer query parameter; nullopt (and `error` set) when present but invalid.
@@ -184,6 +172,16 @@ void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *s
     // Only reached for WebSocket upgrades Qt refused before asking handleRequest.
     send(socket, error(400, QStringLiteral("bad_request"),
                        QStringLiteral("cannot serve %1").arg(request.url().path())));
+}
+
+std::function<void(const QString &)> HttpServer::databaseErrorReply(QPointer<QTcpSocket> socket) {
+    return [this, socket](const QString &error) {
+        if (socket)
+            send(socket, HttpServer::error(
+                             503, QStringLiteral("database_unavailable"),
+                             QStringLiteral("the database could not answer (%1); try again later")
+                                 .arg(error)));
+    };
 }
 
 void HttpServer::send(QTcpSocket *socket, const Reply &reply) {
@@ -336,43 +334,39 @@ void HttpServer::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
         return;
     }
     QPointer<QTcpSocket> guard(socket);
-    m_database->sessions(sessionQuery)
-        .then(this,
-              [this, guard](const SessionPage &page) {
-                  if (!guard)
-                      return;
-                  QJsonArray sessions;
-                  for (const Session &session : page.sessions)
-                      sessions.append(JsonFormat::session(session));
-                  send(guard, json(200, {{QStringLiteral("sessions"), sessions},
-                                         {QStringLiteral("next_before"),
-                                          page.nextBefore.isValid()
-                                              ? QJsonValue(Timestamps::toIso(page.nextBefore))
-                                              : QJsonValue(QJsonValue::Null)}}));
-              })
-        .onFailed(this, [this, guard](const QException &e) {
-            if (guard)
-                send(guard, databaseError(e));
-        });
+    const auto answerError = databaseErrorReply(guard);
+    whenFinished(
+        this, m_database->sessions(sessionQuery),
+        [this, guard](const SessionPage &page) {
+            if (!guard)
+                return;
+            QJsonArray sessions;
+            for (const Session &session : page.sessions)
+                sessions.append(JsonFormat::session(session));
+            send(guard, json(200, {{QStringLiteral("sessions"), sessions},
+                                   {QStringLiteral("next_before"),
+                                    page.nextBefore.isValid()
+                                        ? QJsonValue(Timestamps::toIso(page.nextBefore))
+                                        : QJsonValue(QJsonValue::Null)}}));
+        },
+        answerError);
 }
 
 void HttpServer::getSession(const QUuid &id, QTcpSocket *socket) {
     QPointer<QTcpSocket> guard(socket);
-    m_database->session(id)
-        .then(this,
-              [this, guard, id](const std::optional<Session> &session) {
-                  if (!guard)
-                      return;
-                  if (!session)
-                      send(guard, error(404, QStringLiteral("not_found"),
-                                        QStringLiteral("no session %1").arg(Ids::toText(id))));
-                  else
-                      send(guard, json(200, JsonFormat::session(*session)));
-              })
-        .onFailed(this, [this, guard](const QException &e) {
-            if (guard)
-                send(guard, databaseError(e));
-        });
+    const auto answerError = databaseErrorReply(guard);
+    whenFinished(
+        this, m_database->session(id),
+        [this, guard, id](const std::optional<Session> &session) {
+            if (!guard)
+                return;
+            if (!session)
+                send(guard, error(404, QStringLiteral("not_found"),
+                                  QStringLiteral("no session %1").arg(Ids::toText(id))));
+            else
+                send(guard, json(200, JsonFormat::session(*session)));
+        },
+        answerError);
 }
 
 void HttpServer::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket *socket) {
@@ -386,37 +380,32 @@ void HttpServer::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket 
         return;
     }
     QPointer<QTcpSocket> guard(socket);
+    const auto answerError = databaseErrorReply(guard);
     // The session lookup tells an unknown session (404) from one without events.
-    m_database->session(id)
-        .then(this,
-              [this, guard, id, after = *afterId,
-               count = int(*limit)](const std::optional<Session> &session) {
-                  if (!guard)
-                      return;
-                  if (!session) {
-                      send(guard, error(404, QStringLiteral("not_found"),
-                                        QStringLiteral("no session %1").arg(Ids::toText(id))));
-                      return;
-                  }
-                  m_database->events(id, after, count)
-                      .then(this,
-                            [this, guard](const QList<Event> &events) {
-                                if (!guard)
-                                    return;
-                                QJsonArray array;
-                                for (const Event &event : events)
-                                    array.append(JsonFormat::event(event));
-                                send(guard, json(200, {{QStringLiteral("events"), array}}));
-                            })
-                      .onFailed(this, [this, guard](const QException &e) {
-                          if (guard)
-                              send(guard, databaseError(e));
-                      });
-              })
-        .onFailed(this, [this, guard](const QException &e) {
-            if (guard)
-                send(guard, databaseError(e));
-        });
+    whenFinished(
+        this, m_database->session(id),
+        [this, guard, answerError, id, after = *afterId,
+         count = int(*limit)](const std::optional<Session> &session) {
+            if (!guard)
+                return;
+            if (!session) {
+                send(guard, error(404, QStringLiteral("not_found"),
+                                  QStringLiteral("no session %1").arg(Ids::toText(id))));
+                return;
+            }
+            whenFinished(
+                this, m_database->events(id, after, count),
+                [this, guard](const QList<Event> &events) {
+                    if (!guard)
+                        return;
+                    QJsonArray array;
+                    for (const Event &event : events)
+                        array.append(JsonFormat::event(event));
+                    send(guard, json(200, {{QStringLiteral("events"), array}}));
+                },
+                answerError);
+        },
+        answerError);
 }
 
 void HttpServer::deleteSession(const QUuid &id, QTcpSocket *socket) {
@@ -428,19 +417,17 @@ void HttpServer::deleteSession(const QUuid &id, QTcpSocket *socket) {
         return;
     }
     QPointer<QTcpSocket> guard(socket);
-    m_database->deleteSession(id)
-        .then(this,
-              [this, guard, id](bool deleted) {
-                  if (!guard)
-                      return;
-                  if (!deleted)
-                      send(guard, error(404, QStringLiteral("not_found"),
-                                        QStringLiteral("no session %1").arg(Ids::toText(id))));
-                  else
-                      send(guard, json(200, {{QStringLiteral("deleted"), Ids::toText(id)}}));
-              })
-        .onFailed(this, [this, guard](const QException &e) {
-            if (guard)
-                send(guard, databaseError(e));
-        });
+    const auto answerError = databaseErrorReply(guard);
+    whenFinished(
+        this, m_database->deleteSession(id),
+        [this, guard, id](bool deleted) {
+            if (!guard)
+                return;
+            if (!deleted)
+                send(guard, error(404, QStringLiteral("not_found"),
+                                  QStringLiteral("no session %1").arg(Ids::toText(id))));
+            else
+                send(guard, json(200, {{QStringLiteral("deleted"), Ids::toText(id)}}));
+        },
+        answerError);
 }

@@ -4,12 +4,14 @@
 #include <QByteArray>
 #include <QList>
 #include <QPair>
+#include <QPointer>
 #include <QString>
+#include <QTcpSocket>
+#include <functional>
 
 class Database;
 class LlmClient;
 class MetricsRegistry;
-class QTcpSocket;
 class QUrlQuery;
 class SessionManager;
 
@@ -48,6 +50,8 @@ protected:
 
 private:
     void send(QTcpSocket *socket, const Reply &reply);
+    // Answers 503 database_unavailable to a failed database request, if the client is still there.
+    std::function<void(const QString &)> databaseErrorReply(QPointer<QTcpSocket> socket);
     Reply serveStatic(const QString &path) const;
     Reply ready() const;
     bool authorized(const QHttpServerRequest &request) const;

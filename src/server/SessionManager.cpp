@@ -1,6 +1,7 @@
 #include "server/SessionManager.h"
 
 #include "chat/Conversation.h"
+#include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
@@ -10,7 +11,6 @@
 #include "server/ServerMetrics.h"
 #include "server/SummaryScheduler.h"
 #include "storage/Database.h"
-#include "storage/StorageError.h"
 
 #include <QTimer>
 #include <QWebSocket>
@@ -32,12 +32,6 @@ bool sameToken(const QString &a, const QString &b) {
     for (qsizetype i = 0; i < x.size(); ++i)
         diff |= static_cast<unsigned char>(x.at(i) ^ y.at(i));
     return diff == 0;
-}
-
-QString exceptionText(const QException &error) {
-    if (const auto *storage = dynamic_cast<const StorageError *>(&error))
-        return storage->message();
-    return QString::fromUtf8(error.what());
 }
 
 } // namespace
@@ -181,10 +175,10 @@ void SessionManager::open(SessionSocket *socket) {
     m_opening[id].sockets.append(socket);
     if (lookupRunning)
         return;
-    m_database->session(id)
-        .then(this, [this, id](const std::optional<Session> &stored) { onLookup(id, stored); })
-        .onFailed(this,
-                  [this, id](const QException &error) { failOpening(id, exceptionText(error)); });
+    whenFinished(
+        this, m_database->session(id),
+        [this, id](const std::optional<Session> &stored) { onLookup(id, stored); },
+        [this, id](const QString &error) { failOpening(id, error); });
 }
 
 void SessionManager::onLookup(const QUuid &id, const std::optional<Session> &stored) {
@@ -202,17 +196,16 @@ void SessionManager::onLookup(const QUuid &id, const std::optional<Session> &sto
 }
 
 void SessionManager::loadEvents(const QUuid &id, qint64 afterId, QList<Event> loaded) {
-    m_database->events(id, afterId, kEventPage)
-        .then(this,
-              [this, id, loaded](const QList<Event> &page) mutable {
-                  loaded += page;
-                  if (page.size() == kEventPage)
-                      loadEvents(id, page.constLast().id, loaded);
-                  else
-                      createLive(id, m_opening.value(id).owner, true, loaded);
-              })
-        .onFailed(this,
-                  [this, id](const QException &error) { failOpening(id, exceptionText(error)); });
+    whenFinished(
+        this, m_database->events(id, afterId, kEventPage),
+        [this, id, loaded](const QList<Event> &page) mutable {
+            loaded += page;
+            if (page.size() == kEventPage)
+                loadEvents(id, page.constLast().id, loaded);
+            else
+                createLive(id, m_opening.value(id).owner, true, loaded);
+        },
+        [this, id](const QString &error) { failOpening(id, error); });
 }
 
 void SessionManager::createLive(const QUuid &id, QString owner, bool resumed,

@@ -1,24 +1,18 @@
 #include "server/SummaryScheduler.h"
 
 #include "chat/Summarizer.h"
+#include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
 #include "server/ServerMetrics.h"
 #include "storage/Database.h"
-#include "storage/StorageError.h"
 
 #include <QTimer>
 
 namespace {
 
 constexpr int kEventLimit = 100000;
-
-QString exceptionText(const QException &error) {
-    if (const auto *storage = dynamic_cast<const StorageError *>(&error))
-        return storage->message();
-    return QString::fromUtf8(error.what());
-}
 
 } // namespace
 
@@ -39,32 +33,30 @@ QString SummaryScheduler::emptySessionSummary() {
 
 void SummaryScheduler::start() {
     m_active = true;
-    m_database->endAbandonedSessions()
-        .then(this,
-              [this](const QList<QUuid> &ended) {
-                  if (!ended.isEmpty())
-                      qCInfo(lcServer)
-                          << "ended" << ended.size() << "sessions left open by an earlier run";
-                  m_database->sessionsNeedingSummary(m_settings.maxAttempts)
-                      .then(this,
-                            [this, endedCount = int(ended.size())](const QList<Session> &sessions) {
-                                if (!m_active)
-                                    return;
-                                for (const Session &session : sessions)
-                                    schedule(session.id);
-                                if (!sessions.isEmpty())
-                                    qCInfo(lcServer)
-                                        << sessions.size() << "sessions are waiting for a summary";
-                                Q_EMIT recovered(endedCount, int(sessions.size()));
-                            })
-                      .onFailed(this, [](const QException &error) {
-                          qCWarning(lcServer).noquote()
-                              << "cannot list sessions needing a summary:" << exceptionText(error);
-                      });
-              })
-        .onFailed(this, [](const QException &error) {
-            qCWarning(lcServer).noquote()
-                << "cannot end abandoned sessions:" << exceptionText(error);
+    whenFinished(
+        this, m_database->endAbandonedSessions(),
+        [this](const QList<QUuid> &ended) {
+            if (!ended.isEmpty())
+                qCInfo(lcServer) << "ended" << ended.size()
+                                 << "sessions left open by an earlier run";
+            whenFinished(
+                this, m_database->sessionsNeedingSummary(m_settings.maxAttempts),
+                [this, endedCount = int(ended.size())](const QList<Session> &sessions) {
+                    if (!m_active)
+                        return;
+                    for (const Session &session : sessions)
+                        schedule(session.id);
+                    if (!sessions.isEmpty())
+                        qCInfo(lcServer) << sessions.size() << "sessions are waiting for a summary";
+                    Q_EMIT recovered(endedCount, int(sessions.size()));
+                },
+                [](const QString &error) {
+                    qCWarning(lcServer).noquote()
+                        << "cannot list sessions needing a summary:" << error;
+                });
+        },
+        [](const QString &error) {
+            qCWarning(lcServer).noquote() << "cannot end abandoned sessions:" << error;
         });
 }
 
@@ -106,40 +98,35 @@ void SummaryScheduler::pump() {
 
 void SummaryScheduler::run(const QUuid &sessionId) {
     m_running.insert(sessionId);
-    m_database->events(sessionId, 0, kEventLimit)
-        .then(this,
-              [this, sessionId](const QList<Event> &events) {
-                  if (m_cancelled.contains(sessionId)) {
-                      finish(sessionId);
-                      return;
-                  }
-                  m_summarizer->summarize(events)
-                      .then(this,
-                            [this, sessionId](const QString &summary) {
-                                if (!m_cancelled.contains(sessionId)) {
-                                    const bool empty = summary.isEmpty();
-                                    const QString text = empty ? emptySessionSummary() : summary;
-                                    m_database->setSummary(sessionId, text);
-                                    m_database->appendEvent(
-                                        Event::make(sessionId, EventType::Summary, text));
-                                    m_metrics->increment(ServerMetrics::Summaries,
-                                                         {{QStringLiteral("outcome"),
-                                                           empty ? QStringLiteral("empty")
-                                                                 : QStringLiteral("stored")}});
-                                    qCInfo(lcServer).noquote()
-                                        << "session" << Ids::toText(sessionId) << "summarized";
-                                    m_attempts.remove(sessionId);
-                                    Q_EMIT summaryStored(sessionId, text);
-                                }
-                                finish(sessionId);
-                            })
-                      .onFailed(this, [this, sessionId](const QException &error) {
-                          fail(sessionId, exceptionText(error));
-                      });
-              })
-        .onFailed(this, [this, sessionId](const QException &error) {
-            fail(sessionId, exceptionText(error));
-        });
+    const auto failed = [this, sessionId](const QString &error) { fail(sessionId, error); };
+    whenFinished(
+        this, m_database->events(sessionId, 0, kEventLimit),
+        [this, sessionId, failed](const QList<Event> &events) {
+            if (m_cancelled.contains(sessionId)) {
+                finish(sessionId);
+                return;
+            }
+            whenFinished(
+                this, m_summarizer->summarize(events),
+                [this, sessionId](const QString &summary) { store(sessionId, summary); }, failed);
+        },
+        failed);
+}
+
+void SummaryScheduler::store(const QUuid &sessionId, const QString &summary) {
+    if (!m_cancelled.contains(sessionId)) {
+        const bool empty = summary.isEmpty();
+        const QString text = empty ? emptySessionSummary() : summary;
+        m_database->setSummary(sessionId, text);
+        m_database->appendEvent(Event::make(sessionId, EventType::Summary, text));
+        m_metrics->increment(ServerMetrics::Summaries,
+                             {{QStringLiteral("outcome"),
+                               empty ? QStringLiteral("empty") : QStringLiteral("stored")}});
+        qCInfo(lcServer).noquote() << "session" << Ids::toText(sessionId) << "summarized";
+        m_attempts.remove(sessionId);
+        Q_EMIT summaryStored(sessionId, text);
+    }
+    finish(sessionId);
 }
 
 void SummaryScheduler::finish(const QUuid &sessionId) {

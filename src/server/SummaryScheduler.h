@@ -54,6 +54,7 @@ Q_SIGNALS:
 private:
     void pump();
     void run(const QUuid &sessionId);
+    void store(const QUuid &sessionId, const QString &summary);
     void finish(const QUuid &sessionId);
     void fail(const QUuid &sessionId, const QString &error);
 

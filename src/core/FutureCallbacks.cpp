@@ -1,0 +1,17 @@
+#include "core/FutureCallbacks.h"
+
+#include <QUnhandledException>
+
+QString futureErrorText(const QException &error) {
+    if (const auto *unhandled = dynamic_cast<const QUnhandledException *>(&error)) {
+        try {
+            if (unhandled->exception())
+                std::rethrow_exception(unhandled->exception());
+        } catch (const std::exception &inner) {
+            return QString::fromUtf8(inner.what());
+        } catch (...) {
+        }
+        return QStringLiteral("an unknown error");
+    }
+    return QString::fromUtf8(error.what());
+}
