@@ -4,6 +4,7 @@
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
+#include "llm/LocalModel.h"
 #include "server/Backend.h"
 #include "storage/Database.h"
 #include "ui/ServerPanel.h"
@@ -56,7 +57,7 @@ MainWindow::MainWindow(const Config &config, QWidget *parent)
     m_panelTimer.setInterval(1000);
     connect(&m_panelTimer, &QTimer::timeout, this, &MainWindow::refreshPanel);
     m_panelTimer.start();
-    m_panel->setLlm(llmProviderName(), m_config.llmModel);
+    showLlm();
     m_panel->setDatabase(tr("not open"), false, {});
     if (!config.configFile.isEmpty())
         setStateFile(QFileInfo(config.configFile).dir().filePath(u"console-state.ini"_s));
@@ -238,20 +239,33 @@ void MainWindow::buildActions() {
     });
 }
 
-QString MainWindow::llmProviderName() const {
-    switch (m_config.llmSource) {
+void MainWindow::showLlm() {
+    const Config &config = m_backend ? m_backend->config() : m_config;
+    switch (config.llmSource) {
     case Config::LlmSource::OpenAi:
-        return tr("OpenAI");
+        m_panel->setLlm(tr("OpenAI · %1").arg(config.llmModel));
+        return;
     case Config::LlmSource::LocalModel:
-        return tr("local model");
+        if (const LocalModel *local = m_backend ? m_backend->localModel() : nullptr) {
+            m_panel->setLlm(tr("local model · %1 · %2")
+                                .arg(local->modelName(), LocalModel::stateName(local->state())),
+                            local->reason());
+            return;
+        }
+        break;
     case Config::LlmSource::Explicit: {
-        const QUrl url(m_config.llmBaseUrl);
-        return url.port() > 0 ? u"%1:%2"_s.arg(url.host()).arg(url.port()) : url.host();
+        const QUrl url(config.llmBaseUrl);
+        const QString server =
+            url.port() > 0 ? u"%1:%2"_s.arg(url.host()).arg(url.port()) : url.host();
+        m_panel->setLlm(tr("%1 · %2").arg(server, config.llmModel));
+        return;
     }
     case Config::LlmSource::None:
         break;
     }
-    return tr("not configured");
+    m_panel->setLlm(tr("not configured"),
+                    tr("Set OPENAI_API_KEY, or an OpenAI-compatible base URL in Settings, or run "
+                       "scripts/setup-local-model for the bundled local model."));
 }
 
 void MainWindow::startServer() {
@@ -260,7 +274,15 @@ void MainWindow::startServer() {
     m_backend = new Backend(m_config, this);
     connectBackend();
     m_panel->setStatusText(tr("starting…"));
-    m_panel->setLlm(llmProviderName(), m_config.llmModel);
+    showLlm();
+    if (LocalModel *local = m_backend->localModel()) {
+        connect(local, &LocalModel::stateChanged, this,
+                [this](LocalModel::State state, const QString &reason) {
+                    showLlm();
+                    if (state == LocalModel::State::Failed)
+                        showMessage(tr("The local model failed: %1").arg(reason));
+                });
+    }
     m_detail->setDatabase(m_backend->database());
     m_backend->start();
     updateActions();
@@ -352,7 +374,7 @@ void MainWindow::stopServer() {
 void MainWindow::restartServer(const Config &config) {
     if (!m_backend) {
         m_config = config;
-        m_panel->setLlm(llmProviderName(), m_config.llmModel);
+        showLlm();
         startServer();
         return;
     }
@@ -552,7 +574,7 @@ void MainWindow::openSettings() {
     }
     if (!m_backend) {
         m_config = *reloaded;
-        m_panel->setLlm(llmProviderName(), m_config.llmModel);
+        showLlm();
         showMessage(tr("Settings saved; they apply when the server starts."));
         return;
     }

@@ -93,7 +93,7 @@ private:
     void restoreState();
     void showMessage(const QString &message);
     QUuid selectedSessionId() const;
-    QString llmProviderName() const;
+    void showLlm(); // the LLM line of the server panel, with the local model's state
 
     Config m_config;
     ConfigReloader m_reloader;

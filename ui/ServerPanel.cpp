@@ -89,8 +89,9 @@ void ServerPanel::setSessions(int sessions) {
     m_sessions->setText(QString::number(sessions));
 }
 
-void ServerPanel::setLlm(const QString &provider, const QString &model) {
-    m_llm->setText(model.isEmpty() ? provider : tr("%1 · %2").arg(provider, model));
+void ServerPanel::setLlm(const QString &text, const QString &details) {
+    m_llm->setText(text);
+    m_llm->setToolTip(details);
 }
 
 void ServerPanel::setDatabase(const QString &backend, bool healthy, const QString &reason) {

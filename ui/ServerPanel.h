@@ -18,7 +18,7 @@ public:
     void setStatusText(const QString &text); // e.g. "starting…" or why it could not start
     void setClients(int clients);
     void setSessions(int sessions);
-    void setLlm(const QString &provider, const QString &model);
+    void setLlm(const QString &text, const QString &details = {}); // details: the tooltip
     void setDatabase(const QString &backend, bool healthy, const QString &reason);
     void setTurnsPerMinute(int turns);
     void setUptime(qint64 seconds); // negative: not running

@@ -12,16 +12,20 @@ QJsonObject ChatRequest::toOpenAiJson(const QString &model) const {
         {QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}}},
     };
     if (!tools.isEmpty()) {
-        json.insert(QStringLiteral("tools"), tools);
-        if (toolChoice == QLatin1String("none") || toolChoice == QLatin1String("auto") ||
-            toolChoice == QLatin1String("required")) {
-            json.insert(QStringLiteral("tool_choice"), toolChoice);
-        } else if (!toolChoice.isEmpty()) {
-            json.insert(QStringLiteral("tool_choice"),
-                        QJsonObject{{QStringLiteral("type"), QStringLiteral("function")},
-                                    {QStringLiteral("function"),
-                                     QJsonObject{{QStringLiteral("name"), toolChoice}}}});
+        const bool named = !toolChoice.isEmpty() && toolChoice != QLatin1String("none") &&
+                           toolChoice != QLatin1String("auto") &&
+                           toolChoice != QLatin1String("required");
+        // A named function is sent as "required" with only that tool offered: the same meaning
+        // as OpenAI's {"type":"function",…} object, which llama-server does not accept.
+        QJsonArray offered;
+        for (const QJsonValue &tool : tools) {
+            if (!named || tool[QStringLiteral("function")][QStringLiteral("name")] == toolChoice)
+                offered.append(tool);
         }
+        json.insert(QStringLiteral("tools"), offered);
+        if (!toolChoice.isEmpty())
+            json.insert(QStringLiteral("tool_choice"),
+                        named ? QStringLiteral("required") : toolChoice);
     }
     if (maxTokens)
         json.insert(QStringLiteral("max_tokens"), *maxTokens);

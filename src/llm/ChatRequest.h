@@ -12,7 +12,7 @@
 struct ChatRequest {
     QList<ChatMessage> messages;
     QJsonArray tools;   // the OpenAI "tools" array
-    QString toolChoice; // empty = auto; "none", "required" or a function name
+    QString toolChoice; // empty = auto; "none", "required" or a function name (forced)
     std::optional<int> maxTokens;
     std::optional<double> temperature;
 

@@ -207,8 +207,8 @@ void LocalModel::pollHealth() {
             m_failedStarts = 0;
             m_restartDelayMs = kFirstRestartDelayMs;
             qCInfo(lcLocalModel).noquote()
-                << "ready:" << modelName() << "at" << baseUrl().toString() << "after"
-                << m_sinceLaunch.elapsed() << "ms";
+                << "ready: llama-server (pid" << m_process->processId() << ") serves" << modelName()
+                << "at" << baseUrl().toString() << "after" << m_sinceLaunch.elapsed() << "ms";
             setState(State::Ready, {});
             return;
         }

@@ -7,6 +7,7 @@
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
 #include "llm/LlmClient.h"
+#include "llm/LocalModel.h"
 #include "server/HttpServer.h"
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
@@ -58,7 +59,8 @@ Backend::Backend(const Config &config, QObject *parent)
     , m_summaries(new SummaryScheduler(m_database, m_summarizer, m_metrics, this))
     , m_sessions(new SessionManager(m_database, m_llm, m_tools, m_metrics, m_summaries,
                                     chatSettings(config), socketLimits(config), this))
-    , m_http(new HttpServer(m_database, m_llm, m_metrics, m_sessions, this)) {
+    , m_http(new HttpServer(m_database, m_metrics, m_sessions, this)) {
+    useLocalModelIfInstalled();
     m_tools->addBuiltinTools();
     ServerMetrics::describeAll(m_metrics);
     m_sessions->setApiToken(config.apiToken);
@@ -94,6 +96,54 @@ Backend::~Backend() {
     delete m_summaries;
 }
 
+void Backend::useLocalModelIfInstalled() {
+    if (m_config.llmSource != Config::LlmSource::None)
+        return;
+    const LocalModelSettings local = LocalModelSettings::fromConfig(m_config);
+    if (!local.isInstalled()) {
+        m_http->setLlmProblem(QStringLiteral("no LLM is configured: set OPENAI_API_KEY for OpenAI, "
+                                             "or OPENAI_BASE_URL / --llm-base-url for an "
+                                             "OpenAI-compatible server; %1")
+                                  .arg(local.problem()));
+        return;
+    }
+    m_config.llmSource = Config::LlmSource::LocalModel;
+    m_localModel = new LocalModel(local, this);
+    LlmSettings settings = m_llm->settings();
+    settings.model = m_localModel->modelName();
+    m_llm->setSettings(settings);
+    connect(m_localModel, &LocalModel::stateChanged, this, &Backend::updateLlmReadiness);
+    connect(m_localModel, &LocalModel::baseUrlChanged, this, [this](const QUrl &baseUrl) {
+        LlmSettings moved = m_llm->settings();
+        moved.baseUrl = baseUrl;
+        m_llm->setSettings(moved);
+    });
+    updateLlmReadiness();
+}
+
+void Backend::startLocalModel() {
+    m_localModel->start();
+    LlmSettings settings = m_llm->settings();
+    settings.baseUrl = m_localModel->baseUrl();
+    m_llm->setSettings(settings);
+    qCInfo(lcLlm).noquote() << "LLM: the bundled local model" << m_localModel->modelName() << "at"
+                            << settings.baseUrl.toString();
+}
+
+void Backend::updateLlmReadiness() {
+    if (!m_localModel)
+        return;
+    const LocalModel::State state = m_localModel->state();
+    if (state == LocalModel::State::Ready) {
+        m_http->setLlmProblem({});
+        return;
+    }
+    const QString reason = m_localModel->reason();
+    m_http->setLlmProblem(QStringLiteral("the local model is %1%2")
+                              .arg(LocalModel::stateName(state),
+                                   reason.isEmpty() ? QString() : QStringLiteral(": ") + reason));
+}
+
 void Backend::setSocketLimits(const SessionSocket::Limits &limits) {
     m_sessions->setLimits(limits);
 }
@@ -108,10 +158,12 @@ void Backend::start() {
     m_state = State::Starting;
     if (!m_config.dataDir.isEmpty())
         QDir().mkpath(m_config.dataDir);
-    if (!m_llm->isConfigured())
+    if (!m_localModel && !m_llm->isConfigured()) {
         qCWarning(lcLlm).noquote()
             << "no LLM is configured: every turn will answer llm_unavailable; set "
-               "OPENAI_API_KEY, or OPENAI_BASE_URL / --llm-base-url";
+               "OPENAI_API_KEY, or OPENAI_BASE_URL / --llm-base-url, or run "
+               "scripts/setup-local-model";
+    }
     whenFinished(
         this, m_database->open(m_config.databaseUrl),
         [this] {
@@ -149,6 +201,8 @@ void Backend::listen() {
         return;
     }
     m_http->setAcceptingReason({});
+    if (m_localModel)
+        startLocalModel();
     m_summaries->start();
     m_state = State::Running;
     qCInfo(lcServer).noquote() << "server started at" << url().toString();
@@ -187,6 +241,8 @@ void Backend::finishStop() {
     if (m_state == State::Stopped)
         return;
     m_state = State::Stopped;
+    if (m_localModel)
+        m_localModel->stop();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
 }

@@ -13,6 +13,7 @@ class Conversation;
 class Database;
 class HttpServer;
 class LlmClient;
+class LocalModel;
 class MetricsRegistry;
 class SessionManager;
 class Summarizer;
@@ -65,6 +66,9 @@ public:
     // The parts, for the console and tests. Owned by the Backend.
     Database *database() const { return m_database; }
     LlmClient *llm() const { return m_llm; }
+    // The bundled llama-server when it answers this Backend's turns (no API key or base URL was
+    // configured and it is installed); else nullptr. Started by start(), stopped with the Backend.
+    LocalModel *localModel() const { return m_localModel; }
     ToolRegistry *tools() const { return m_tools; }
     MetricsRegistry *metrics() const { return m_metrics; }
     SessionManager *sessions() const { return m_sessions; }
@@ -85,6 +89,9 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
+    void useLocalModelIfInstalled();
+    void startLocalModel();
+    void updateLlmReadiness();
     void listen();
     void finishStop();
 
@@ -93,6 +100,7 @@ private:
     quint16 m_port = 0;
     Database *m_database;
     LlmClient *m_llm;
+    LocalModel *m_localModel = nullptr;
     ToolRegistry *m_tools;
     MetricsRegistry *m_metrics;
     Summarizer *m_summarizer;

@@ -5,7 +5,6 @@
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
 #include "core/Timestamps.h"
-#include "llm/LlmClient.h"
 #include "server/JsonFormat.h"
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
@@ -75,11 +74,10 @@ std::optional<qint64> intParam(const QUrlQuery &query, const QString &name, qint
 
 } // namespace
 
-HttpServer::HttpServer(Database *database, LlmClient *llm, MetricsRegistry *metrics,
-                       SessionManager *sessions, QObject *parent)
+HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionManager *sessions,
+                       QObject *parent)
     : QAbstractHttpServer(parent)
     , m_database(database)
-    , m_llm(llm)
     , m_metrics(metrics)
     , m_sessions(sessions) {
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
@@ -94,6 +92,10 @@ void HttpServer::setApiToken(const QString &token) {
 
 void HttpServer::setAcceptingReason(const QString &notReadyReason) {
     m_notReadyReason = notReadyReason;
+}
+
+void HttpServer::setLlmProblem(const QString &problem) {
+    m_llmProblem = problem;
 }
 
 void HttpServer::stopListening() {
@@ -236,10 +238,8 @@ HttpServer::Reply HttpServer::ready() const {
         reasons.append(QStringLiteral("database: not usable (%1); check DATABASE_URL and that the "
                                       "database server is running")
                            .arg(m_database->backendName()));
-    if (!m_llm->isConfigured())
-        reasons.append(QStringLiteral("llm: no LLM is configured; set OPENAI_API_KEY for OpenAI, "
-                                      "or OPENAI_BASE_URL / --llm-base-url for an "
-                                      "OpenAI-compatible server"));
+    if (!m_llmProblem.isEmpty())
+        reasons.append(QStringLiteral("llm: %1").arg(m_llmProblem));
     if (reasons.isEmpty())
         return json(200, {{QStringLiteral("status"), QStringLiteral("ready")}});
     QJsonObject body = JsonFormat::error(QStringLiteral("not_ready"), reasons.first().toString());

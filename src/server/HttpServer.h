@@ -10,7 +10,6 @@
 #include <functional>
 
 class Database;
-class LlmClient;
 class MetricsRegistry;
 class QUrlQuery;
 class SessionManager;
@@ -25,13 +24,15 @@ class HttpServer : public QAbstractHttpServer {
     Q_OBJECT
 
 public:
-    HttpServer(Database *database, LlmClient *llm, MetricsRegistry *metrics,
-               SessionManager *sessions, QObject *parent = nullptr);
+    HttpServer(Database *database, MetricsRegistry *metrics, SessionManager *sessions,
+               QObject *parent = nullptr);
 
     // When set, /api and /metrics require `Authorization: Bearer <token>` (or ?token=).
     void setApiToken(const QString &token);
     // Whether the server is ready apart from the database and the LLM (e.g. still starting).
     void setAcceptingReason(const QString &notReadyReason);
+    // Why the LLM cannot answer yet (not configured, local model loading or failed); empty: usable.
+    void setLlmProblem(const QString &problem);
     // Closes the listening sockets; open connections are left alone.
     void stopListening();
 
@@ -62,9 +63,9 @@ private:
     void deleteSession(const QUuid &id, QTcpSocket *socket);
 
     Database *m_database;
-    LlmClient *m_llm;
     MetricsRegistry *m_metrics;
     SessionManager *m_sessions;
     QString m_apiToken;
     QString m_notReadyReason;
+    QString m_llmProblem;
 };

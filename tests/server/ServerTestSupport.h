@@ -72,6 +72,15 @@ public:
     }
     ~InProcessServer() { stop(); }
 
+    // No LLM at all: no base URL, no API key, and (through RTAI_CACHE_DIR, for this test process)
+    // an empty local-model cache, as on a machine where scripts/setup-local-model never ran.
+    void configureWithoutLlm() {
+        config.llmBaseUrl.clear();
+        config.llmApiKey.clear();
+        config.llmSource = Config::LlmSource::None;
+        qputenv("RTAI_CACHE_DIR", dir.filePath(QStringLiteral("empty-cache")).toLocal8Bit());
+    }
+
     // Builds and starts the Backend with `config`; false when it did not start.
     bool start() {
         backend = std::make_unique<Backend>(config);

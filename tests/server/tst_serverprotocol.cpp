@@ -404,8 +404,7 @@ private Q_SLOTS:
     void noLlmConfigured() {
         server.reset();
         server = std::make_unique<InProcessServer>();
-        server->config.llmBaseUrl.clear();
-        server->config.llmSource = Config::LlmSource::None;
+        server->configureWithoutLlm();
         QVERIFY(server->start());
         auto client = connectClient(QUuid::createUuid(), QStringLiteral("ivy"));
         QVERIFY(client);

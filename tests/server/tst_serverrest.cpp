@@ -222,8 +222,7 @@ private Q_SLOTS:
 
     void notReadyWithoutLlm() {
         InProcessServer other;
-        other.config.llmBaseUrl.clear();
-        other.config.llmSource = Config::LlmSource::None;
+        other.configureWithoutLlm();
         QVERIFY(other.start());
         const TestHttp::Response ready = TestHttp::get(other.httpUrl(QStringLiteral("/readyz")));
         QCOMPARE(ready.status, 503);
