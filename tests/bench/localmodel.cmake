@@ -1,0 +1,2 @@
+rtai_add_benchmark(bench_localmodel SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_localmodel.cpp)
+add_dependencies(bench_localmodel realtime-ai)
