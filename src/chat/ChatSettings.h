@@ -11,4 +11,6 @@ struct ChatSettings {
     int maxQueuedMessages = 8;
     // The model's context window in tokens (prompt + reply); see ContextWindow.
     int contextTokens = 16000;
+    // The longest reply of one LLM round in tokens (max_tokens); 0: the provider's own limit.
+    int maxReplyTokens = 0;
 };

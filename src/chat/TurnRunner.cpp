@@ -101,6 +101,8 @@ void TurnRunner::streamRound() {
     request.messages =
         ContextWindow::assemble(m_settings.systemPrompt, m_memory->summary(), verbatim);
     request.tools = offeredTools();
+    if (m_settings.maxReplyTokens > 0)
+        request.maxTokens = m_settings.maxReplyTokens;
     watch(m_llm->stream(request, this));
 }
 

@@ -191,7 +191,7 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
         config.llmSource = Config::LlmSource::OpenAi;
         config.llmBaseUrl = OpenAiBaseUrl;
     } else {
-        // Whether the bundled model is installed is decided by the app at start-up.
+        // Backend runs the bundled local model instead when it is installed.
         config.llmSource = Config::LlmSource::None;
     }
 

@@ -30,11 +30,28 @@ LlmSettings llmSettings(const Config &config) {
     return settings;
 }
 
+// A small local model can ramble until its context is full: its replies are capped.
+constexpr int kLocalModelMaxReplyTokens = 1024;
+
+// The config with the LLM source decided: the bundled local model when nothing else is
+// configured and it is installed.
+Config withLlmSource(Config config) {
+    if (config.llmSource == Config::LlmSource::None &&
+        LocalModelSettings::fromConfig(config).isInstalled())
+        config.llmSource = Config::LlmSource::LocalModel;
+    return config;
+}
+
 ChatSettings chatSettings(const Config &config) {
     ChatSettings settings;
     settings.systemPrompt = config.systemPrompt;
     settings.maxToolSteps = config.maxToolSteps;
     settings.maxQueuedMessages = config.maxQueuedMessages;
+    if (config.llmSource == Config::LlmSource::LocalModel) {
+        const LocalModelSettings local = LocalModelSettings::fromConfig(config);
+        settings.contextTokens = local.contextSize / qMax(1, local.parallel); // one slot's share
+        settings.maxReplyTokens = kLocalModelMaxReplyTokens;
+    }
     return settings;
 }
 
@@ -50,17 +67,17 @@ SessionSocket::Limits socketLimits(const Config &config) {
 
 Backend::Backend(const Config &config, QObject *parent)
     : QObject(parent)
-    , m_config(config)
+    , m_config(withLlmSource(config))
     , m_database(new Database(this))
-    , m_llm(new LlmClient(llmSettings(config), this))
+    , m_llm(new LlmClient(llmSettings(m_config), this))
     , m_tools(new ToolRegistry(this))
     , m_metrics(new MetricsRegistry(this))
     , m_summarizer(new Summarizer(m_llm, this))
     , m_summaries(new SummaryScheduler(m_database, m_summarizer, m_metrics, this))
     , m_sessions(new SessionManager(m_database, m_llm, m_tools, m_metrics, m_summaries,
-                                    chatSettings(config), socketLimits(config), this))
+                                    chatSettings(m_config), socketLimits(m_config), this))
     , m_http(new HttpServer(m_database, m_metrics, m_sessions, this)) {
-    useLocalModelIfInstalled();
+    setUpLocalModel();
     m_tools->addBuiltinTools();
     ServerMetrics::describeAll(m_metrics);
     m_sessions->setApiToken(config.apiToken);
@@ -96,19 +113,17 @@ Backend::~Backend() {
     delete m_summaries;
 }
 
-void Backend::useLocalModelIfInstalled() {
-    if (m_config.llmSource != Config::LlmSource::None)
-        return;
-    const LocalModelSettings local = LocalModelSettings::fromConfig(m_config);
-    if (!local.isInstalled()) {
+void Backend::setUpLocalModel() {
+    if (m_config.llmSource == Config::LlmSource::None) {
         m_http->setLlmProblem(QStringLiteral("no LLM is configured: set OPENAI_API_KEY for OpenAI, "
                                              "or OPENAI_BASE_URL / --llm-base-url for an "
                                              "OpenAI-compatible server; %1")
-                                  .arg(local.problem()));
+                                  .arg(LocalModelSettings::fromConfig(m_config).problem()));
         return;
     }
-    m_config.llmSource = Config::LlmSource::LocalModel;
-    m_localModel = new LocalModel(local, this);
+    if (m_config.llmSource != Config::LlmSource::LocalModel)
+        return;
+    m_localModel = new LocalModel(LocalModelSettings::fromConfig(m_config), this);
     LlmSettings settings = m_llm->settings();
     settings.model = m_localModel->modelName();
     m_llm->setSettings(settings);

@@ -89,7 +89,7 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
-    void useLocalModelIfInstalled();
+    void setUpLocalModel();
     void startLocalModel();
     void updateLlmReadiness();
     void listen();

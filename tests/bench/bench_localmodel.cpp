@@ -3,7 +3,7 @@
 // with the same request body, alternating the two, in one run. Needs scripts/setup-local-model.
 //
 //   scripts/bench bench_localmodel
-//   build/bench/bench_localmodel --rounds 8 --prompt "Count from 1 to 80, one number a line."
+//   build/bench/bench_localmodel --rounds 8 --prompt "Tell me about the sea."
 //
 // Decode speed is (completion tokens − 1) / (last content − first content), as the client sees
 // it; time to first token is from sending the request (or the WebSocket frame) to the first piece.
@@ -134,8 +134,9 @@ int main(int argc, char **argv) {
     parser.setApplicationDescription(u"Local model tokens/s: through our server vs direct."_s);
     parser.addHelpOption();
     parser.addOption({u"rounds"_s, u"Requests of each kind (alternating)."_s, u"n"_s, u"6"_s});
-    parser.addOption({u"prompt"_s, u"The user message."_s, u"text"_s,
-                      u"Count from 1 to 60, one number a line."_s});
+    parser.addOption(
+        {u"prompt"_s, u"The user message."_s, u"text"_s,
+         u"Write a short story, about 150 words, about a dragon who learns to bake bread."_s});
     parser.process(app);
     const int rounds = qMax(1, parser.value(u"rounds"_s).toInt());
     const QString prompt = parser.value(u"prompt"_s);
@@ -191,8 +192,15 @@ int main(int argc, char **argv) {
             continue;
         }
 
-        const Sample viaServer = throughServer(&socket, prompt);
-        const Sample viaDirect = direct(&network, baseUrl, body);
+        // Alternating which goes first, so llama-server's prompt cache favours neither.
+        Sample viaServer, viaDirect;
+        if (round % 2 == 0) {
+            viaServer = throughServer(&socket, prompt);
+            viaDirect = direct(&network, baseUrl, body);
+        } else {
+            viaDirect = direct(&network, baseUrl, body);
+            viaServer = throughServer(&socket, prompt);
+        }
         socket.close();
         if (viaServer.ok) {
             serverRates << viaServer.decodeTokensPerSecond;

@@ -107,6 +107,7 @@ private Q_SLOTS:
         QCOMPARE(sent, (QList<ChatMessage>{ChatMessage::system(u"You are terse."_s),
                                            ChatMessage::user(u"Hi, I am Ada"_s)}));
         QCOMPARE(h.mock.lastRequest().json.value(u"tools"_s).toArray(), h.tools.openAiTools());
+        QVERIFY(!h.mock.lastRequest().json.contains(u"max_tokens"_s)); // the provider's limit
 
         // What was stored, as it was emitted.
         const QList<Event> stored = h.storedEvents();
@@ -125,6 +126,22 @@ private Q_SLOTS:
         QCOMPARE(conversation->history(),
                  (QList<ChatMessage>{ChatMessage::user(u"Hi, I am Ada"_s),
                                      ChatMessage::assistant(u"Hello there, Ada!"_s)}));
+    }
+
+    void replyLengthIsCappedWhenConfigured() {
+        ChatTestHarness h;
+        QVERIFY(h.isReady());
+        h.mock.enqueue(
+            MockLlmReply::tokens({u"Once"_s, u" upon"_s}, 1).withFinishReason(u"length"_s));
+        ChatSettings settings;
+        settings.maxReplyTokens = 2;
+        auto conversation = h.conversation(settings);
+        SignalLog log(conversation.get());
+        QCOMPARE(conversation->send(u"Tell me a story"_s), Conversation::SendResult::Started);
+        QTRY_COMPARE_WITH_TIMEOUT(log.idleCount, 1, kWait);
+        QCOMPARE(h.mock.lastRequest().json.value(u"max_tokens"_s).toInt(), 2);
+        QCOMPARE(log.outcomes.first().finishReason, u"length"_s);
+        QCOMPARE(log.text, u"Once upon"_s);
     }
 
     void toolRoundTripWithConcurrentCalls() {
