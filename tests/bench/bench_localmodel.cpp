@@ -171,6 +171,7 @@ int main(int argc, char **argv) {
     request.messages =
         ContextWindow::assemble(Config().systemPrompt, {}, {ChatMessage::user(prompt)});
     request.tools = tools.openAiTools();
+    request.maxTokens = 1024; // the cap the Backend puts on local model replies
     const QByteArray body =
         QJsonDocument(request.toOpenAiJson(model)).toJson(QJsonDocument::Compact);
 
@@ -180,9 +181,9 @@ int main(int argc, char **argv) {
     for (int round = 0; round < rounds; ++round) {
         // A new session each time, so both sides send the same one-message conversation.
         QWebSocket socket;
+        const QString sessionId = Ids::toText(QUuid::createUuid());
         socket.open(QUrl(server.url().toString().replace(u"http://"_s, u"ws://"_s) +
-                         u"/ws/session/"_s + Ids::toText(QUuid::createUuid()) +
-                         u"?user_id=bench"_s));
+                         u"/ws/session/"_s + sessionId + u"?user_id=bench"_s));
         bool opened = false;
         QObject::connect(
             &socket, &QWebSocket::textMessageReceived, &socket,
@@ -202,6 +203,15 @@ int main(int argc, char **argv) {
             viaServer = throughServer(&socket, prompt);
         }
         socket.close();
+        // The session's summary is written by the same llama-server: wait for it, so it does not
+        // compete with the next round.
+        const QUrl session = server.url().resolved(QUrl(u"/api/sessions/"_s + sessionId));
+        if (!QTest::qWaitFor(
+                [&] {
+                    return !TestHttp::get(session).json().value(u"summary"_s).toString().isEmpty();
+                },
+                kTurnTimeoutMs))
+            std::fprintf(stderr, "round %d: no summary in time\n", round + 1);
         if (viaServer.ok) {
             serverRates << viaServer.decodeTokensPerSecond;
             serverTtft << viaServer.ttftMs;

@@ -6,6 +6,7 @@
 #include "core/Config.h"
 #include "core/Ids.h"
 #include "core/Timestamps.h"
+#include "fixtures/FutureWait.h"
 #include "fixtures/MockLlmServer.h"
 #include "llm/LlmClient.h"
 #include "server/Backend.h"
@@ -19,9 +20,7 @@
 #include <memory>
 
 template <typename T> T await(QFuture<T> future, int timeoutMs = 15000) {
-    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, timeoutMs))
-        qFatal("future did not finish in time");
-    return future.result();
+    return FutureWait::result(future, timeoutMs);
 }
 
 inline void awaitVoid(QFuture<void> future, int timeoutMs = 15000) {

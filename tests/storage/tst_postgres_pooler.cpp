@@ -22,11 +22,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-template <typename T> T result(QFuture<T> future) {
-    if (!FutureWait::wait(future))
-        throw std::runtime_error("storage future did not finish in time");
-    return future.result();
-}
+using FutureWait::result;
 
 } // namespace
 
