@@ -2,6 +2,7 @@
 #include "core/ConfigLoader.h"
 #include "core/Logging.h"
 #include "server/Backend.h"
+#include "storage/DatabaseUrl.h"
 #include "ui/ConsoleLauncher.h"
 
 #include <QCoreApplication>
@@ -86,6 +87,12 @@ int main(int argc, char **argv) {
         return 2;
     case ConfigLoadResult::Action::Run:
         break;
+    }
+    // A malformed database URL is a configuration error like any other: say so before starting.
+    QString databaseProblem;
+    if (!DatabaseUrl::parse(loaded.config.databaseUrl, &databaseProblem)) {
+        err << "realtime-ai: invalid database URL: " << databaseProblem << '\n';
+        return 2;
     }
     Logging::configure(loaded.config.logLevel);
     for (const QString &warning : loaded.warnings)

@@ -128,6 +128,19 @@ private Q_SLOTS:
         QCOMPARE(again.exitCode(), 0);
     }
 
+    void malformedDatabaseUrlStopsWithStatus2() {
+        ServerProcess server;
+        server.setLogName(QStringLiteral("server-bad-database-url"));
+        QVERIFY(!server.start({QStringLiteral("--database-url"),
+                               QStringLiteral("postgresql://user@localhost:notaport/db")}));
+        QVERIFY(server.waitForExit(5000));
+        QCOMPARE(server.exitCode(), 2);
+        QVERIFY2(server.log().contains(QStringLiteral("realtime-ai: ")) &&
+                     server.log().contains(QStringLiteral("port")),
+                 qPrintable(server.log()));
+        QVERIFY2(!server.log().contains(QStringLiteral("listening")), qPrintable(server.log()));
+    }
+
     void killMidTurnThenRestart() {
         MockLlmProcess mock;
         QVERIFY(mock.start({QStringLiteral("--token-delay-ms"), QStringLiteral("30")}));
