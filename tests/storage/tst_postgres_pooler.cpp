@@ -68,31 +68,45 @@ private Q_SLOTS:
         m_load.waitForFinished();
     }
 
-    // The control: under this load, QPSQL's prepared statements fail through the pooler. If
-    // this ever stops failing, the test below no longer proves anything.
+    // The control: QPSQL's prepared statements fail through the pooler. Between PREPARE and
+    // EXECUTE another client opens a transaction, which takes the server connection that holds
+    // the statement (pgbouncer hands out the most recently used one first), so EXECUTE lands on
+    // another one. If this ever stops failing, the test below no longer proves anything.
     void preparedStatementsBreakHere() {
         int failures = 0;
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, u"control"_s);
-            db.setHostName(u"127.0.0.1"_s);
-            db.setPort(m_bouncer->port());
-            db.setUserName(QString::fromLatin1(PostgresCluster::kUser));
-            db.setPassword(QString::fromLatin1(PostgresCluster::kPassword));
-            db.setDatabaseName(u"app"_s);
+            const auto connect = [this](const QString &name) {
+                QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
+                db.setHostName(u"127.0.0.1"_s);
+                db.setPort(m_bouncer->port());
+                db.setUserName(QString::fromLatin1(PostgresCluster::kUser));
+                db.setPassword(QString::fromLatin1(PostgresCluster::kPassword));
+                db.setDatabaseName(u"app"_s);
+                return db;
+            };
+            QSqlDatabase db = connect(u"control"_s);
+            QSqlDatabase holder = connect(u"holder"_s);
             QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+            QVERIFY2(holder.open(), qPrintable(holder.lastError().text()));
             for (int i = 0; i < 60; ++i) {
                 QSqlQuery query(db);
                 if (!query.prepare(u"SELECT ?::int + 1"_s)) {
                     ++failures;
                     continue;
                 }
+                QSqlQuery hold(holder);
+                QVERIFY(hold.exec(u"BEGIN"_s));
+                QVERIFY(hold.exec(u"SELECT 1"_s));
                 query.addBindValue(i);
                 if (!query.exec() || !query.next() || query.value(0).toInt() != i + 1)
                     ++failures;
+                QVERIFY(hold.exec(u"COMMIT"_s));
                 QTest::qWait(2);
             }
             db.close();
+            holder.close();
         }
+        QSqlDatabase::removeDatabase(u"holder"_s);
         QSqlDatabase::removeDatabase(u"control"_s);
         qInfo("%d of 60 prepared executions failed through the pooler", failures);
         QVERIFY(failures > 0);
