@@ -4,6 +4,7 @@
 
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QMetaEnum>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
@@ -63,17 +64,7 @@ LocalModel::~LocalModel() {
 }
 
 QString LocalModel::stateName(State state) {
-    switch (state) {
-    case State::Stopped:
-        return u"stopped"_s;
-    case State::Loading:
-        return u"loading"_s;
-    case State::Ready:
-        return u"ready"_s;
-    case State::Failed:
-        return u"failed"_s;
-    }
-    return {};
+    return QString::fromLatin1(QMetaEnum::fromType<State>().valueToKey(int(state))).toLower();
 }
 
 QUrl LocalModel::baseUrl() const {

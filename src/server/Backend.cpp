@@ -124,25 +124,23 @@ void Backend::setUpLocalModel() {
     if (m_config.llmSource != Config::LlmSource::LocalModel)
         return;
     m_localModel = new LocalModel(LocalModelSettings::fromConfig(m_config), this);
-    LlmSettings settings = m_llm->settings();
-    settings.model = m_localModel->modelName();
-    m_llm->setSettings(settings);
     connect(m_localModel, &LocalModel::stateChanged, this, &Backend::updateLlmReadiness);
-    connect(m_localModel, &LocalModel::baseUrlChanged, this, [this](const QUrl &baseUrl) {
-        LlmSettings moved = m_llm->settings();
-        moved.baseUrl = baseUrl;
-        m_llm->setSettings(moved);
-    });
+    connect(m_localModel, &LocalModel::baseUrlChanged, this, &Backend::useLocalModelAt);
     updateLlmReadiness();
 }
 
 void Backend::startLocalModel() {
     m_localModel->start();
-    LlmSettings settings = m_llm->settings();
-    settings.baseUrl = m_localModel->baseUrl();
-    m_llm->setSettings(settings);
+    useLocalModelAt(m_localModel->baseUrl());
     qCInfo(lcLlm).noquote() << "LLM: the bundled local model" << m_localModel->modelName() << "at"
-                            << settings.baseUrl.toString();
+                            << m_localModel->baseUrl().toString();
+}
+
+void Backend::useLocalModelAt(const QUrl &baseUrl) {
+    LlmSettings settings = m_llm->settings();
+    settings.baseUrl = baseUrl;
+    settings.model = m_localModel->modelName();
+    m_llm->setSettings(settings);
 }
 
 void Backend::updateLlmReadiness() {

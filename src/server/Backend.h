@@ -91,6 +91,7 @@ Q_SIGNALS:
 private:
     void setUpLocalModel();
     void startLocalModel();
+    void useLocalModelAt(const QUrl &baseUrl); // where LlmClient sends its requests
     void updateLlmReadiness();
     void listen();
     void finishStop();

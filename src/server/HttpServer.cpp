@@ -176,6 +176,11 @@ void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *s
                        QStringLiteral("cannot serve %1").arg(request.url().path())));
 }
 
+HttpServer::Reply HttpServer::sessionNotFound(const QUuid &id) {
+    return error(404, QStringLiteral("not_found"),
+                 QStringLiteral("no session %1").arg(Ids::toText(id)));
+}
+
 std::function<void(const QString &)> HttpServer::databaseErrorReply(QPointer<QTcpSocket> socket) {
     return [this, socket](const QString &error) {
         if (socket)
@@ -361,8 +366,7 @@ void HttpServer::getSession(const QUuid &id, QTcpSocket *socket) {
             if (!guard)
                 return;
             if (!session)
-                send(guard, error(404, QStringLiteral("not_found"),
-                                  QStringLiteral("no session %1").arg(Ids::toText(id))));
+                send(guard, sessionNotFound(id));
             else
                 send(guard, json(200, JsonFormat::session(*session)));
         },
@@ -389,8 +393,7 @@ void HttpServer::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket 
             if (!guard)
                 return;
             if (!session) {
-                send(guard, error(404, QStringLiteral("not_found"),
-                                  QStringLiteral("no session %1").arg(Ids::toText(id))));
+                send(guard, sessionNotFound(id));
                 return;
             }
             whenFinished(
@@ -424,8 +427,7 @@ void HttpServer::deleteSession(const QUuid &id, QTcpSocket *socket) {
             if (!guard)
                 return;
             if (!deleted)
-                send(guard, error(404, QStringLiteral("not_found"),
-                                  QStringLiteral("no session %1").arg(Ids::toText(id))));
+                send(guard, sessionNotFound(id));
             else
                 send(guard, json(200, {{QStringLiteral("deleted"), Ids::toText(id)}}));
         },

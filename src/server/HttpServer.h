@@ -51,6 +51,7 @@ protected:
 
 private:
     void send(QTcpSocket *socket, const Reply &reply);
+    static Reply sessionNotFound(const class QUuid &id);
     // Answers 503 database_unavailable to a failed database request, if the client is still there.
     std::function<void(const QString &)> databaseErrorReply(QPointer<QTcpSocket> socket);
     Reply serveStatic(const QString &path) const;

@@ -133,6 +133,18 @@ export async function startServer({ llmUrl, dataDir, port = 0, name = 'server', 
   };
 }
 
+// Stops what a suite started, whatever of it did start: the browser, then the server, then the
+// mock LLM, then removes the data directory.
+export async function tearDown({ browser, server, mock, dataDir }) {
+  await browser?.close();
+  try {
+    await server?.stop();
+  } finally {
+    await mock?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export async function getJson(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);

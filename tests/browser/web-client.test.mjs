@@ -2,10 +2,9 @@
 // LLM (see harness.mjs). Run by run.sh through CTest.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import {
-  eventually, getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tempDir,
-  trackErrors,
+  eventually, getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tearDown,
+  tempDir, trackErrors,
 } from './harness.mjs';
 
 const FINISHED = '.msg-assistant:not([data-state="waiting"]):not([data-state="streaming"]):not([data-state="stopping"])';
@@ -54,15 +53,7 @@ describe('web client', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    try {
-      await server?.stop();
-    } finally {
-      await mock?.stop();
-      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+  after(() => tearDown({ browser, server, mock, dataDir }));
 
   it('is served by the program with its assets, working offline', async () => {
     const page = await openPage(browser, server.base);
@@ -387,15 +378,7 @@ describe('web client when the server drops or replaces its connection', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    try {
-      await server?.stop();
-    } finally {
-      await mock?.stop();
-      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+  after(() => tearDown({ browser, server, mock, dataDir }));
 
   it('reconnects with backoff and resumes the same session', async () => {
     server = await startServer({ llmUrl: mock.url, dataDir, name: 'server-reconnect-1' });
