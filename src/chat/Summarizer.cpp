@@ -140,7 +140,8 @@ QFuture<QString> Summarizer::summarize(const QList<Event> &events) {
         promise->finish();
         return future;
     }
-    LlmStream *stream = m_llm->stream(sessionSummaryRequest(messages), this);
+    LlmStream *stream =
+        m_llm->stream(sessionSummaryRequest(messages), this, LlmPriority::Background);
     connect(stream, &LlmStream::finished, this, [promise, stream](const LlmResult &result) {
         const QString summary = result.content.trimmed();
         if (summary.isEmpty())

@@ -16,5 +16,6 @@ struct TurnOutcome {
     QString errorCode; // llm_unavailable, llm_rate_limited, llm_error
     QString errorMessage;
     bool retryable = false;
+    qint64 retryAfterMs = -1; // when retryable and known: how long until a retry can succeed
 };
 Q_DECLARE_METATYPE(TurnOutcome)

@@ -172,6 +172,7 @@ void TurnRunner::onFailed(const LlmError &error, const LlmResult &) {
     if (m_foldingTurns > 0)
         message = u"Could not summarize the earlier messages to fit the context window: "_s +
                   error.message;
+    m_outcome.retryAfterMs = error.retryAfterMs;
     failTurn(error.protocolCode(), message, error.retryable);
 }
 

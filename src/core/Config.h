@@ -26,6 +26,8 @@ struct Config {
     int maxMessageBytes = 32 * 1024; // one user message, in UTF-8 bytes
     int maxQueuedMessages = 8;       // user messages waiting while a turn runs
     int maxToolSteps = 5;            // LLM rounds with tool calls in one turn
+    int llmMaxConnections = 0;       // LLM requests in flight at once; 0: automatic
+    int summaryConcurrency = 32;     // session summaries requested at once
 
     QString logLevel = QStringLiteral("info");
     QString configFile; // the QSettings file read (and written by the console)

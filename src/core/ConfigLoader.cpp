@@ -211,6 +211,8 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
         {"RTAI_MAX_QUEUED_MESSAGES", "limits/max_queued_messages", 0, 1000,
          &config.maxQueuedMessages},
         {"RTAI_MAX_TOOL_STEPS", "limits/max_tool_steps", 1, 50, &config.maxToolSteps},
+        {"RTAI_LLM_MAX_CONNECTIONS", "llm/max_connections", 0, 100000, &config.llmMaxConnections},
+        {"RTAI_SUMMARY_CONCURRENCY", "summaries/concurrency", 1, 1000, &config.summaryConcurrency},
     };
     for (const auto &limit : limits) {
         const QString text =

@@ -1,22 +1,41 @@
 #include "llm/LlmClient.h"
 
-#include "core/Logging.h"
+#include "llm/LlmCircuitBreaker.h"
+#include "llm/LlmNetworkPool.h"
+#include "llm/LlmRequestQueue.h"
 #include "llm/LlmStream.h"
 
-#include <QNetworkAccessManager>
+namespace {
+
+LlmCircuitBreaker::Settings breakerSettings(const LlmSettings &settings) {
+    LlmCircuitBreaker::Settings breaker;
+    breaker.failureThreshold = settings.breakerFailureThreshold;
+    breaker.openMs = settings.breakerOpenMs;
+    return breaker;
+}
+
+} // namespace
 
 LlmClient::LlmClient(const LlmSettings &settings, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
-    , m_network(new QNetworkAccessManager(this)) {
+    , m_queue(new LlmRequestQueue(settings.maxConnections, this))
+    , m_breaker(new LlmCircuitBreaker(breakerSettings(settings), this))
+    , m_network(new LlmNetworkPool(this)) {
     qRegisterMetaType<LlmResult>();
     qRegisterMetaType<LlmError>();
 }
 
-LlmClient::~LlmClient() = default;
+LlmClient::~LlmClient() {
+    Q_EMIT shuttingDown();
+}
 
 void LlmClient::setSettings(const LlmSettings &settings) {
+    if (settings.baseUrl != m_settings.baseUrl)
+        m_breaker->recordSuccess(); // another endpoint: its health is not the old one's
     m_settings = settings;
+    m_queue->setCapacity(settings.maxConnections);
+    m_breaker->setSettings(breakerSettings(settings));
 }
 
 LlmSettings LlmClient::settings() const {
@@ -27,8 +46,8 @@ bool LlmClient::isConfigured() const {
     return !m_settings.baseUrl.isEmpty();
 }
 
-LlmStream *LlmClient::stream(const ChatRequest &request, QObject *parent) {
-    return new LlmStream(m_network, m_settings, request, parent);
+LlmStream *LlmClient::stream(const ChatRequest &request, QObject *parent, LlmPriority priority) {
+    return new LlmStream(this, m_settings, request, priority, parent);
 }
 
 QUrl LlmClient::completionsUrl(const QUrl &baseUrl) {

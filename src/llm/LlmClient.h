@@ -1,34 +1,50 @@
 #pragma once
 
 #include "llm/ChatRequest.h"
+#include "llm/LlmPriority.h"
 #include "llm/LlmSettings.h"
 
 #include <QObject>
 #include <QUrl>
 
+class LlmCircuitBreaker;
+class LlmNetworkPool;
+class LlmRequestQueue;
 class LlmStream;
-class QNetworkAccessManager;
 
-// Streams OpenAI Chat Completions from OpenAI or any compatible server. Main thread only.
+// Streams OpenAI Chat Completions from OpenAI or any compatible server. Every stream of one
+// client shares its endpoint's request queue (at most settings().maxConnections in flight),
+// its circuit breaker and its pool of network managers. Main thread only.
 class LlmClient : public QObject {
     Q_OBJECT
 public:
     explicit LlmClient(const LlmSettings &settings, QObject *parent = nullptr);
-    ~LlmClient() override;
+    ~LlmClient() override; // ends every stream still running with Unavailable
 
-    void setSettings(const LlmSettings &settings); // used by streams started afterwards
+    // Used by streams started afterwards; the connection cap and breaker settings at once.
+    void setSettings(const LlmSettings &settings);
     LlmSettings settings() const;
     // false: no base URL; every stream then fails with Unavailable and how to configure one.
     bool isConfigured() const;
 
     // Starts one request on the next event loop iteration, so signals can be connected first.
     // The stream belongs to `parent`.
-    LlmStream *stream(const ChatRequest &request, QObject *parent);
+    LlmStream *stream(const ChatRequest &request, QObject *parent,
+                      LlmPriority priority = LlmPriority::Interactive);
+
+    LlmRequestQueue *queue() const { return m_queue; }
+    LlmCircuitBreaker *breaker() const { return m_breaker; }
+    LlmNetworkPool *network() const { return m_network; }
 
     // {base}/chat/completions; a base with an empty path gets /v1, a trailing slash is ignored.
     static QUrl completionsUrl(const QUrl &baseUrl);
 
+Q_SIGNALS:
+    void shuttingDown();
+
 private:
     LlmSettings m_settings;
-    QNetworkAccessManager *m_network;
+    LlmRequestQueue *m_queue;
+    LlmCircuitBreaker *m_breaker;
+    LlmNetworkPool *m_network;
 };

@@ -7,9 +7,10 @@ struct LlmError {
     enum class Kind { Unavailable, RateLimited, BadRequest, Auth, Timeout, Protocol, Cancelled };
 
     Kind kind = Kind::Unavailable;
-    QString message;        // what happened and what to do, ready to show to a person
-    int httpStatus = 0;     // 0: no HTTP answer
-    bool retryable = false; // whether the user may simply try again later
+    QString message;          // what happened and what to do, ready to show to a person
+    int httpStatus = 0;       // 0: no HTTP answer
+    bool retryable = false;   // whether the user may simply try again later
+    qint64 retryAfterMs = -1; // when retryable: the earliest a new try can succeed; -1: unknown
 
     // The PROTOCOL.md error code: llm_unavailable (Unavailable, Auth, Timeout),
     // llm_rate_limited (RateLimited), llm_error (BadRequest, Protocol, Cancelled).

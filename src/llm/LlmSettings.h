@@ -12,11 +12,19 @@ struct LlmSettings {
     QString apiKey; // optional for local servers; never logged
     QString model;
 
+    // Requests in flight at once to this endpoint; more wait for a slot (see LlmRequestQueue).
+    int maxConnections = 2048;
+
     // Timeouts; 0 disables one.
+    int queueTimeoutMs = 120000;     // waiting for a slot when maxConnections are in flight
     int connectTimeoutMs = 10000;    // until the request is sent (TCP + TLS)
     int firstTokenTimeoutMs = 60000; // from the request sent to the first delta of the reply
     int idleTimeoutMs = 30000;       // between two events of the reply after the first delta
     int maxRetries = 3;              // extra attempts for connection errors, 429 and 5xx
     int retryBaseDelayMs = 500;      // backoff: base * 2^attempt, with jitter
+    // Shared by every request to the endpoint: failures in a row that open the circuit breaker
+    // (0: never), and how long it stays open at first (doubling while probes fail).
+    int breakerFailureThreshold = 5;
+    int breakerOpenMs = 5000;
 };
 Q_DECLARE_METATYPE(LlmSettings)

@@ -1,7 +1,9 @@
 #include "llm/LlmStream.h"
 
 #include "core/Logging.h"
+#include "llm/LlmCircuitBreaker.h"
 #include "llm/LlmClient.h"
+#include "llm/LlmNetworkPool.h"
 #include "llm/SseParser.h"
 #include "llm/ToolCallAssembler.h"
 
@@ -11,7 +13,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
-#include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
@@ -113,11 +114,12 @@ QString withServerMessage(const QString &what, const ServerError &server) {
 
 } // namespace
 
-LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings,
-                     const ChatRequest &request, QObject *parent)
+LlmStream::LlmStream(LlmClient *client, const LlmSettings &settings, const ChatRequest &request,
+                     LlmPriority priority, QObject *parent)
     : QObject(parent)
-    , m_network(network)
+    , m_client(client)
     , m_settings(settings)
+    , m_priority(priority)
     , m_url(LlmClient::completionsUrl(settings.baseUrl))
     , m_body(QJsonDocument(request.toOpenAiJson(settings.model)).toJson(QJsonDocument::Compact))
     , m_timer(new QTimer(this))
@@ -128,11 +130,12 @@ LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings
     connect(m_timer, &QTimer::timeout, this, &LlmStream::onTimeout);
     m_retryTimer->setSingleShot(true);
     m_retryTimer->setTimerType(Qt::PreciseTimer); // never earlier than Retry-After allows
-    connect(m_retryTimer, &QTimer::timeout, this, &LlmStream::sendAttempt);
+    connect(m_retryTimer, &QTimer::timeout, this, &LlmStream::requestSlot);
     m_result.model = settings.model;
-    if (network) {
+    if (client) {
+        m_ticket = client->queue()->newTicket();
         // The client (and with it every reply) is going away: end the stream instead of hanging.
-        connect(network, &QObject::destroyed, this, [this] {
+        connect(client, &LlmClient::shuttingDown, this, [this] {
             if (m_reply) {
                 disconnect(m_reply, nullptr, this, nullptr);
                 m_reply = nullptr;
@@ -140,6 +143,7 @@ LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings
             if (!m_done)
                 fail({Kind::Unavailable, QStringLiteral("the LLM client was shut down"), 0, true});
         });
+        connect(client->breaker(), &LlmCircuitBreaker::opened, this, &LlmStream::onEndpointDown);
     }
     m_clock.start();
     QMetaObject::invokeMethod(this, &LlmStream::start, Qt::QueuedConnection);
@@ -147,6 +151,7 @@ LlmStream::LlmStream(QNetworkAccessManager *network, const LlmSettings &settings
 
 LlmStream::~LlmStream() {
     dropReply();
+    releaseSlot();
 }
 
 void LlmStream::cancel() {
@@ -161,10 +166,6 @@ bool LlmStream::isDone() const {
 
 int LlmStream::attempts() const {
     return m_attempts;
-}
-
-LlmResult LlmStream::partial() const {
-    return snapshot();
 }
 
 void LlmStream::start() {
@@ -188,17 +189,65 @@ void LlmStream::start() {
               0, false});
         return;
     }
-    sendAttempt();
+    requestSlot();
 }
 
-void LlmStream::sendAttempt() {
+void LlmStream::requestSlot() {
     if (m_done)
         return;
-    if (!m_network) {
+    if (!m_client) {
         fail({Kind::Unavailable, QStringLiteral("the LLM client was shut down"), 0, false});
         return;
     }
+    LlmCircuitBreaker *breaker = m_client->breaker();
+    if (const qint64 pausedMs = breaker->pausedForMs(); pausedMs > 0) {
+        m_retryTimer->start(int(pausedMs)); // the endpoint's Retry-After holds every request
+        return;
+    }
+    const LlmCircuitBreaker::Verdict verdict = breaker->admit();
+    if (!verdict.allowed) {
+        failEndpointDown(verdict.reason, verdict.retryInMs);
+        return;
+    }
+    m_isProbe = verdict.probe;
+    setPhase(Phase::Queued);
+    m_client->queue()->request(m_ticket, m_priority, this, [this] {
+        if (!m_done && m_phase == Phase::Queued)
+            sendAttempt();
+    });
+}
+
+void LlmStream::releaseSlot() {
+    if (!m_client)
+        return;
+    m_client->queue()->release(m_ticket);
+    if (m_isProbe) {
+        m_isProbe = false;
+        m_client->breaker()->abandonProbe();
+    }
+}
+
+void LlmStream::onEndpointDown(const QString &reason, qint64 retryInMs) {
+    // Requests on the wire may still succeed; those waiting for a slot or a retry give up.
+    if (!m_done && !m_reply && (m_phase == Phase::Queued || m_retryTimer->isActive()))
+        failEndpointDown(reason, retryInMs);
+}
+
+void LlmStream::failEndpointDown(const QString &reason, qint64 retryInMs) {
+    LlmError error{Kind::Unavailable,
+                   QStringLiteral("the LLM server at %1 is not answering: %2; new requests fail "
+                                  "at once until it recovers; try again in %3")
+                       .arg(host(), reason, seconds(retryInMs)),
+                   0, true};
+    error.retryAfterMs = retryInMs;
+    fail(error);
+}
+
+void LlmStream::sendAttempt() {
+    if (m_done || !m_client)
+        return;
     ++m_attempts;
+    m_headersSeen = false;
     m_parser->reset();
     m_toolCalls->clear();
     m_plainBody.clear();
@@ -219,9 +268,9 @@ void LlmStream::sendAttempt() {
 
     qCDebug(lcLlm).noquote() << "POST" << m_url.toDisplayString(QUrl::RemoveUserInfo) << "model"
                              << m_settings.model << "attempt" << m_attempts;
-    m_reply = m_network->post(request, m_body);
+    m_reply = m_client->network()->post(request, m_body);
     connect(m_reply, &QNetworkReply::requestSent, this, &LlmStream::onRequestSent);
-    connect(m_reply, &QNetworkReply::metaDataChanged, this, &LlmStream::onRequestSent);
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &LlmStream::onHeaders);
     connect(m_reply, &QNetworkReply::readyRead, this, &LlmStream::onReadyRead);
     connect(m_reply, &QNetworkReply::finished, this, &LlmStream::onReplyFinished);
     setPhase(Phase::Connecting);
@@ -232,10 +281,25 @@ void LlmStream::onRequestSent() {
         setPhase(Phase::WaitingFirstDelta);
 }
 
+// The endpoint answered: unless it says it is overloaded or failing, it is up.
+void LlmStream::onHeaders() {
+    onRequestSent();
+    if (m_headersSeen || !m_reply || !m_client)
+        return;
+    const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == 0)
+        return;
+    m_headersSeen = true;
+    if (status != 429 && status < 500) {
+        m_isProbe = false;
+        m_client->breaker()->recordSuccess();
+    }
+}
+
 void LlmStream::onReadyRead() {
     if (!m_reply || m_done)
         return;
-    onRequestSent();
+    onHeaders();
     processBody(m_reply->readAll());
 }
 
@@ -606,10 +670,23 @@ bool LlmStream::adaptRequestTo(const QString &serverMessage) {
 void LlmStream::onTimeout() {
     if (m_done)
         return;
+    if (m_phase == Phase::Queued) {
+        // Our own cap, not the endpoint: nothing to retry and nothing for the breaker to count.
+        fail({Kind::Unavailable,
+              QStringLiteral("all %1 LLM connections of this server are busy "
+                             "(llm/max_connections, RTAI_LLM_MAX_CONNECTIONS) and the request "
+                             "waited %2 for one; try again, or raise the limit")
+                  .arg(m_client ? m_client->queue()->capacity() : 0)
+                  .arg(seconds(m_settings.queueTimeoutMs)),
+              0, true});
+        return;
+    }
     Failure failure;
     failure.error.kind = Kind::Timeout;
     failure.error.retryable = true;
     switch (m_phase) {
+    case Phase::Queued:
+        break;
     case Phase::Connecting:
         failure.retryable = true;
         failure.error.message = QStringLiteral("could not connect to the LLM server at %1 within "
@@ -638,6 +715,14 @@ void LlmStream::onTimeout() {
 
 void LlmStream::retryOrFail(const Failure &failure) {
     dropReply();
+    const Kind kind = failure.error.kind;
+    const bool endpointFault = kind == Kind::Unavailable || kind == Kind::Timeout ||
+                               (kind == Kind::RateLimited && failure.error.retryable);
+    if (endpointFault && m_client) {
+        m_isProbe = false;
+        m_client->breaker()->recordFailure(failure.error.message);
+    }
+    releaseSlot(); // a retry waits for a slot again, keeping its place in the line
     if (failure.retryable && !m_contentEmitted && m_attempts <= m_settings.maxRetries) {
         qint64 delay = 0;
         if (failure.retryAfterMs >= 0) {
@@ -648,6 +733,8 @@ void LlmStream::retryOrFail(const Failure &failure) {
             delay = base / 2 + QRandomGenerator::global()->bounded(base / 2 + 1);
         }
         if (delay <= maxRetryAfterMs) {
+            if (failure.retryAfterMs >= 0 && m_client)
+                m_client->breaker()->pauseFor(failure.retryAfterMs);
             qCInfo(lcLlm).noquote() << "attempt" << m_attempts << "failed:" << failure.error.message
                                     << "- retrying in" << delay << "ms";
             m_toolCalls->clear();
@@ -670,6 +757,7 @@ void LlmStream::succeed() {
     m_done = true;
     m_timer->stop();
     m_retryTimer->stop();
+    releaseSlot();
     if (m_reply) {
         // Let a reply that is still open after [DONE] finish on its own, so the connection can
         // be reused; abort it if the server keeps it open anyway.
@@ -700,6 +788,7 @@ void LlmStream::fail(const LlmError &error) {
     m_timer->stop();
     m_retryTimer->stop();
     dropReply();
+    releaseSlot();
     const LlmResult partial = snapshot();
     if (error.kind == Kind::Cancelled)
         qCInfo(lcLlm).noquote() << "request cancelled after" << partial.durationMs << "ms";
@@ -725,6 +814,9 @@ void LlmStream::setPhase(Phase phase) {
     int timeoutMs = 0;
     switch (phase) {
     case Phase::Idle:
+        break;
+    case Phase::Queued:
+        timeoutMs = m_settings.queueTimeoutMs;
         break;
     case Phase::Connecting:
         timeoutMs = m_settings.connectTimeoutMs;

@@ -2,6 +2,8 @@
 
 #include "llm/ChatRequest.h"
 #include "llm/LlmError.h"
+#include "llm/LlmPriority.h"
+#include "llm/LlmRequestQueue.h"
 #include "llm/LlmResult.h"
 #include "llm/LlmSettings.h"
 
@@ -11,8 +13,8 @@
 #include <QUrl>
 #include <memory>
 
+class LlmClient;
 class QJsonObject;
-class QNetworkAccessManager;
 class QNetworkReply;
 class QTimer;
 class SseParser;
@@ -21,11 +23,15 @@ class ToolCallAssembler;
 // One streaming Chat Completions request (with its retries). Created by LlmClient::stream();
 // owned by the caller. Emits contentDelta any number of times, then exactly one of finished or
 // failed; nothing after that.
+//
+// Each attempt first waits for a slot of the client's LlmRequestQueue (queue timeout), then for
+// the connection (connect timeout), the first delta and the gaps between deltas. The client's
+// LlmCircuitBreaker can refuse an attempt at once, or make it wait for a shared Retry-After.
 class LlmStream : public QObject {
     Q_OBJECT
 public:
-    LlmStream(QNetworkAccessManager *network, const LlmSettings &settings,
-              const ChatRequest &request, QObject *parent);
+    LlmStream(LlmClient *client, const LlmSettings &settings, const ChatRequest &request,
+              LlmPriority priority, QObject *parent);
     ~LlmStream() override; // aborts a running request without emitting anything
 
     // Aborts the HTTP request at once and emits failed(Cancelled, partial) before returning.
@@ -33,8 +39,7 @@ public:
     void cancel();
 
     bool isDone() const;
-    int attempts() const;      // HTTP requests sent so far (1 + retries)
-    LlmResult partial() const; // what arrived so far
+    int attempts() const; // HTTP requests sent so far (1 + retries)
 
 Q_SIGNALS:
     void contentDelta(const QString &text);
@@ -42,11 +47,16 @@ Q_SIGNALS:
     void failed(const LlmError &error, const LlmResult &partial);
 
 private:
-    enum class Phase { Idle, Connecting, WaitingFirstDelta, Streaming };
+    enum class Phase { Idle, Queued, Connecting, WaitingFirstDelta, Streaming };
     struct Failure; // an error plus whether another attempt may fix it
 
     void start();
+    void requestSlot(); // the next attempt: breaker, shared pause, then a queue slot
+    void releaseSlot();
+    void onEndpointDown(const QString &reason, qint64 retryInMs);
+    void failEndpointDown(const QString &reason, qint64 retryInMs);
     void sendAttempt();
+    void onHeaders();
     void onRequestSent();
     void onReadyRead();
     void onReplyFinished();
@@ -66,8 +76,11 @@ private:
     QString host() const;
     LlmResult snapshot() const;
 
-    QPointer<QNetworkAccessManager> m_network;
+    QPointer<LlmClient> m_client;
     LlmSettings m_settings;
+    LlmPriority m_priority;
+    LlmRequestQueue::Ticket m_ticket = 0;
+    bool m_isProbe = false; // the breaker's half-open probe: its outcome closes or reopens it
     QUrl m_url;
     QByteArray m_body;
     QPointer<QNetworkReply> m_reply;
@@ -81,5 +94,6 @@ private:
     Phase m_phase = Phase::Idle;
     int m_attempts = 0;
     bool m_contentEmitted = false;
+    bool m_headersSeen = false; // of the current attempt
     bool m_done = false;
 };

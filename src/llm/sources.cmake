@@ -1,8 +1,12 @@
 # Sources of src/llm; see src/CMakeLists.txt.
 target_sources(realtime_core PRIVATE
     llm/ChatRequest.h llm/ChatRequest.cpp
+    llm/LlmCircuitBreaker.h llm/LlmCircuitBreaker.cpp
     llm/LlmClient.h llm/LlmClient.cpp
     llm/LlmError.h llm/LlmError.cpp
+    llm/LlmNetworkPool.h llm/LlmNetworkPool.cpp
+    llm/LlmPriority.h
+    llm/LlmRequestQueue.h llm/LlmRequestQueue.cpp
     llm/LlmResult.h
     llm/LlmSettings.h
     llm/LlmStream.h llm/LlmStream.cpp

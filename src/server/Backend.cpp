@@ -27,6 +27,10 @@ LlmSettings llmSettings(const Config &config) {
     settings.baseUrl = QUrl(config.llmBaseUrl);
     settings.apiKey = config.llmApiKey;
     settings.model = config.llmModel;
+    if (config.llmMaxConnections > 0)
+        settings.maxConnections = config.llmMaxConnections;
+    else if (config.llmSource == Config::LlmSource::LocalModel)
+        settings.maxConnections = LocalModelSettings::fromConfig(config).parallel; // its slots
     return settings;
 }
 
@@ -80,6 +84,10 @@ Backend::Backend(const Config &config, QObject *parent)
     setUpLocalModel();
     m_tools->addBuiltinTools();
     ServerMetrics::describeAll(m_metrics);
+    ServerMetrics::observe(m_metrics, m_llm);
+    SummaryScheduler::Settings summarySettings;
+    summarySettings.concurrency = m_config.summaryConcurrency;
+    m_summaries->setSettings(summarySettings);
     m_sessions->setApiToken(config.apiToken);
     m_http->setApiToken(config.apiToken);
     m_http->setAcceptingReason(QStringLiteral("server: starting"));

@@ -1,6 +1,9 @@
 #include "server/ServerMetrics.h"
 
 #include "core/MetricsRegistry.h"
+#include "llm/LlmCircuitBreaker.h"
+#include "llm/LlmClient.h"
+#include "llm/LlmRequestQueue.h"
 
 namespace ServerMetrics {
 
@@ -30,6 +33,37 @@ void describeAll(MetricsRegistry *metrics) {
                       QStringLiteral("HTTP requests answered, by status code"));
     metrics->describe(Summaries, Type::Counter,
                       QStringLiteral("Session summaries by outcome (stored, empty, failed)"));
+    metrics->describe(LlmRequestsInFlight, Type::Gauge,
+                      QStringLiteral("LLM requests holding one of the llm/max_connections slots"));
+    metrics->describe(LlmRequestsWaiting, Type::Gauge,
+                      QStringLiteral("LLM requests waiting for a free slot"));
+    metrics->describe(LlmQueueWait, Type::Histogram,
+                      QStringLiteral("Time LLM requests waited for a slot, by priority "
+                                     "(interactive, background)"),
+                      {0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120});
+    metrics->describe(LlmCircuitState, Type::Gauge,
+                      QStringLiteral("The LLM endpoint's circuit breaker: 0 closed, 1 open, "
+                                     "2 half-open"));
+}
+
+void observe(MetricsRegistry *metrics, LlmClient *llm) {
+    QObject::connect(llm->queue(), &LlmRequestQueue::loadChanged, metrics,
+                     [metrics](int inFlight, int waiting) {
+                         metrics->set(LlmRequestsInFlight, inFlight);
+                         metrics->set(LlmRequestsWaiting, waiting);
+                     });
+    QObject::connect(llm->queue(), &LlmRequestQueue::admitted, metrics,
+                     [metrics](LlmPriority priority, qint64 waitedMs) {
+                         const QString name = priority == LlmPriority::Interactive
+                                                  ? QStringLiteral("interactive")
+                                                  : QStringLiteral("background");
+                         metrics->observe(LlmQueueWait, double(waitedMs) / 1000.0,
+                                          {{QStringLiteral("priority"), name}});
+                     });
+    QObject::connect(llm->breaker(), &LlmCircuitBreaker::stateChanged, metrics,
+                     [metrics](LlmCircuitBreaker::State state) {
+                         metrics->set(LlmCircuitState, double(int(state)));
+                     });
 }
 
 } // namespace ServerMetrics

@@ -2,6 +2,7 @@
 
 #include <QString>
 
+class LlmClient;
 class MetricsRegistry;
 
 // Names of the metrics the server publishes on /metrics (Prometheus text format).
@@ -20,8 +21,14 @@ inline const QString DatabaseQueueDepth = QStringLiteral("rtai_database_queue_de
 inline const QString DatabaseHealthy = QStringLiteral("rtai_database_healthy");
 inline const QString HttpRequests = QStringLiteral("rtai_http_requests_total");
 inline const QString Summaries = QStringLiteral("rtai_summaries_total");
+inline const QString LlmRequestsInFlight = QStringLiteral("rtai_llm_requests_in_flight");
+inline const QString LlmRequestsWaiting = QStringLiteral("rtai_llm_requests_waiting");
+inline const QString LlmQueueWait = QStringLiteral("rtai_llm_queue_wait_seconds");
+inline const QString LlmCircuitState = QStringLiteral("rtai_llm_circuit_state");
 
 // Declares every metric above with its type and help text, so each appears from the start.
 void describeAll(MetricsRegistry *metrics);
+// Keeps the LLM metrics (in flight, waiting, queue wait, circuit state) up to date.
+void observe(MetricsRegistry *metrics, LlmClient *llm);
 
 } // namespace ServerMetrics

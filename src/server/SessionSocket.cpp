@@ -222,16 +222,20 @@ void SessionSocket::sendFrame(const QJsonObject &frame) {
     }
 }
 
-void SessionSocket::sendError(const QString &code, const QString &message, bool retryable) {
-    sendFrame({{QStringLiteral("type"), QStringLiteral("error")},
-               {QStringLiteral("code"), code},
-               {QStringLiteral("message"), message},
-               {QStringLiteral("retryable"), retryable}});
+void SessionSocket::sendError(const QString &code, const QString &message, bool retryable,
+                              qint64 retryAfterMs) {
+    QJsonObject frame{{QStringLiteral("type"), QStringLiteral("error")},
+                      {QStringLiteral("code"), code},
+                      {QStringLiteral("message"), message},
+                      {QStringLiteral("retryable"), retryable}};
+    if (retryable && retryAfterMs >= 0) // whole seconds, rounded up, like HTTP's Retry-After
+        frame.insert(QStringLiteral("retry_after"), (retryAfterMs + 999) / 1000);
+    sendFrame(frame);
 }
 
 void SessionSocket::onTurnFinished(const TurnOutcome &outcome) {
     if (outcome.finishReason == u"error")
-        sendError(outcome.errorCode, outcome.errorMessage, outcome.retryable);
+        sendError(outcome.errorCode, outcome.errorMessage, outcome.retryable, outcome.retryAfterMs);
     sendFrame({{QStringLiteral("type"), QStringLiteral("done")},
                {QStringLiteral("finish_reason"), outcome.finishReason},
                {QStringLiteral("usage"),

@@ -76,7 +76,8 @@ private:
     void handleText(const QString &text);
     void sendUserMessage(const QString &text);
     void sendFrame(const QJsonObject &frame);
-    void sendError(const QString &code, const QString &message, bool retryable = false);
+    void sendError(const QString &code, const QString &message, bool retryable = false,
+                   qint64 retryAfterMs = -1);
     void onTurnFinished(const TurnOutcome &outcome);
     void onDisconnected();
 

@@ -24,7 +24,7 @@ public:
         int maxAttempts = 5;         // per session, counted in the database too
         int retryBaseDelayMs = 2000; // delay before retry n: base * 2^(n-1)
         int retryMaxDelayMs = 300000;
-        int concurrency = 2; // summaries running at once
+        int concurrency = 32; // summaries running at once (the LLM queue lets live turns first)
     };
 
     SummaryScheduler(Database *database, Summarizer *summarizer, MetricsRegistry *metrics,

@@ -1,0 +1,110 @@
+// LlmCircuitBreaker: how one endpoint's failures are shared by every request to it.
+
+#include "llm/LlmCircuitBreaker.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using State = LlmCircuitBreaker::State;
+
+class TstLlmCircuitBreaker : public QObject {
+    Q_OBJECT
+
+    static LlmCircuitBreaker::Settings settings(int openMs = 100) {
+        LlmCircuitBreaker::Settings s;
+        s.failureThreshold = 3;
+        s.openMs = openMs;
+        s.maxOpenMs = 250;
+        return s;
+    }
+
+private Q_SLOTS:
+    void opensAfterFailuresInARow() {
+        LlmCircuitBreaker breaker(settings());
+        QSignalSpy opened(&breaker, &LlmCircuitBreaker::opened);
+        breaker.recordFailure(QStringLiteral("refused"));
+        breaker.recordFailure(QStringLiteral("refused"));
+        breaker.recordSuccess(); // the run is broken
+        breaker.recordFailure(QStringLiteral("refused"));
+        breaker.recordFailure(QStringLiteral("refused"));
+        QCOMPARE(breaker.state(), State::Closed);
+        QVERIFY(breaker.admit().allowed);
+        breaker.recordFailure(QStringLiteral("HTTP 503"));
+        QCOMPARE(breaker.state(), State::Open);
+        QCOMPARE(opened.size(), 1);
+        QVERIFY(opened.first().at(0).toString().contains(QStringLiteral("HTTP 503")));
+
+        const LlmCircuitBreaker::Verdict refused = breaker.admit();
+        QVERIFY(!refused.allowed);
+        QVERIFY(refused.retryInMs > 0);
+        QVERIFY2(refused.reason.contains(QStringLiteral("3 requests in a row failed")),
+                 qPrintable(refused.reason));
+    }
+
+    void oneProbeAfterTheOpenTime() {
+        LlmCircuitBreaker breaker(settings());
+        for (int i = 0; i < 3; ++i)
+            breaker.recordFailure(QStringLiteral("refused"));
+        QTest::qWait(120);
+        const LlmCircuitBreaker::Verdict probe = breaker.admit();
+        QVERIFY(probe.allowed);
+        QVERIFY(probe.probe);
+        QCOMPARE(breaker.state(), State::HalfOpen);
+        QVERIFY(!breaker.admit().allowed); // one probe at a time
+        breaker.recordSuccess();
+        QCOMPARE(breaker.state(), State::Closed);
+        QVERIFY(breaker.admit().allowed);
+        QVERIFY(!breaker.admit().probe);
+    }
+
+    void aFailedProbeOpensForLonger() {
+        LlmCircuitBreaker breaker(settings());
+        QSignalSpy opened(&breaker, &LlmCircuitBreaker::opened);
+        for (int i = 0; i < 3; ++i)
+            breaker.recordFailure(QStringLiteral("refused"));
+        QTest::qWait(120);
+        QVERIFY(breaker.admit().probe);
+        breaker.recordFailure(QStringLiteral("still refused"));
+        QCOMPARE(breaker.state(), State::Open);
+        QCOMPARE(opened.size(), 2);
+        QCOMPARE(opened.last().at(1).toLongLong(), 200); // doubled
+        QTest::qWait(120);
+        QVERIFY(!breaker.admit().allowed); // 200 ms have not passed
+        QTest::qWait(100);
+        QVERIFY(breaker.admit().probe);
+        breaker.recordFailure(QStringLiteral("still refused"));
+        QCOMPARE(opened.last().at(1).toLongLong(), 250); // capped at maxOpenMs
+    }
+
+    void anAbandonedProbeLetsTheNextOneTry() {
+        LlmCircuitBreaker breaker(settings());
+        for (int i = 0; i < 3; ++i)
+            breaker.recordFailure(QStringLiteral("refused"));
+        QTest::qWait(120);
+        QVERIFY(breaker.admit().probe);
+        breaker.abandonProbe();
+        QVERIFY(breaker.admit().probe);
+    }
+
+    void zeroThresholdNeverOpens() {
+        LlmCircuitBreaker::Settings s = settings();
+        s.failureThreshold = 0;
+        LlmCircuitBreaker breaker(s);
+        for (int i = 0; i < 50; ++i)
+            breaker.recordFailure(QStringLiteral("refused"));
+        QCOMPARE(breaker.state(), State::Closed);
+    }
+
+    void sharedPause() {
+        LlmCircuitBreaker breaker(settings());
+        QCOMPARE(breaker.pausedForMs(), 0);
+        breaker.pauseFor(200);
+        breaker.pauseFor(50); // a shorter wait does not cut a longer one short
+        QVERIFY(breaker.pausedForMs() > 100);
+        QTest::qWait(220);
+        QCOMPARE(breaker.pausedForMs(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstLlmCircuitBreaker)
+#include "tst_llmcircuitbreaker.moc"
