@@ -428,7 +428,8 @@ void LlmStream::handleChunk(const QJsonObject &chunk) {
 
 void LlmStream::noteActivity(bool isDelta) {
     if (m_phase == Phase::Streaming)
-        setPhase(Phase::Streaming); // re-arms the idle timer
+        m_lastActivity
+            .start(); // onTimeout() re-arms the idle timer from here: no restart per token
     else if (isDelta)
         setPhase(Phase::Streaming);
 }
@@ -670,6 +671,13 @@ bool LlmStream::adaptRequestTo(const QString &serverMessage) {
 void LlmStream::onTimeout() {
     if (m_done)
         return;
+    if (m_phase == Phase::Streaming) {
+        const qint64 idleLeftMs = m_settings.idleTimeoutMs - m_lastActivity.elapsed();
+        if (idleLeftMs > 0) {
+            m_timer->start(int(idleLeftMs));
+            return;
+        }
+    }
     if (m_phase == Phase::Queued) {
         // Our own cap, not the endpoint: nothing to retry and nothing for the breaker to count.
         fail({Kind::Unavailable,
@@ -826,6 +834,7 @@ void LlmStream::setPhase(Phase phase) {
         break;
     case Phase::Streaming:
         timeoutMs = m_settings.idleTimeoutMs;
+        m_lastActivity.start();
         break;
     }
     if (timeoutMs > 0)

@@ -89,7 +89,8 @@ private:
     std::unique_ptr<SseParser> m_parser;
     std::unique_ptr<ToolCallAssembler> m_toolCalls;
     QElapsedTimer m_clock;
-    QByteArray m_plainBody; // error bodies and non-streaming answers
+    QElapsedTimer m_lastActivity; // the last event of the reply while streaming
+    QByteArray m_plainBody;       // error bodies and non-streaming answers
     LlmResult m_result;
     Phase m_phase = Phase::Idle;
     int m_attempts = 0;

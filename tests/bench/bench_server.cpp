@@ -1,10 +1,19 @@
 // Load benchmark of the server: the real `realtime-ai --server` process, the mock-llm process
-// streaming at a chosen token rate, and N WebSocket clients in this process, each doing turns
-// back to back for a while. Prints turns/s, streamed tokens/s, time to first token as the client
-// sees it (user frame sent → first content frame received) p50/p99, errors, and the server's RSS.
+// and N WebSocket clients in this process, three processes whose CPU is reported apart.
 //
-//   scripts/bench bench_server                    # 100 and 1000 clients, 20 s each
-//   build/bench/bench_server --clients 1000 --duration 30 --token-delay-ms 0
+// Two shapes of load:
+// - talking sessions (default): each client sends its next message as soon as its reply is
+//   done. With a paced mock (--first-token-delay-ms, --token-delay-ms, --reply-tokens) every
+//   reply takes a known time, so the ideal is clients ÷ reply time turns/s; the report compares
+//   against it and gives the time the backend adds to the first token and between tokens.
+// - --burst: every client sends one message at the same moment; reports how long the last
+//   answers took.
+// --idle N adds connected sessions that never talk (memory per idle connection).
+//
+//   scripts/bench bench_server                      # the README's paced and instant tables
+//   build/bench/bench_server --clients 1000 --first-token-delay-ms 200 --token-delay-ms 40
+//       --reply-tokens 20 --duration 20
+//   build/bench/bench_server --clients 10000 --burst
 
 #include "core/Ids.h"
 #include "fixtures/MockLlmProcess.h"
@@ -25,8 +34,28 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <unistd.h>
 
 namespace {
+
+struct Scenario {
+    int clients = 100;
+    int idle = 0;
+    int durationS = 20;
+    int tokenDelayMs = 0;
+    int firstTokenDelayMs = 0;
+    int replyTokens = 0; // 0: the mock's rule-based reply to a greeting
+    bool burst = false;
+
+    bool paced() const { return tokenDelayMs > 0 || firstTokenDelayMs > 0; }
+    // When the mock sends the first content token, and the whole reply, after the request.
+    double mockFirstTokenMs() const { return firstTokenDelayMs + tokenDelayMs; }
+    double replyMs() const { return firstTokenDelayMs + double(tokenDelayMs) * replyTokens; }
+    QString message() const {
+        return replyTokens > 0 ? QStringLiteral("long: %1").arg(replyTokens)
+                               : QStringLiteral("Hello there, how are you today?");
+    }
+};
 
 struct Totals {
     qint64 turns = 0;
@@ -34,15 +63,21 @@ struct Totals {
     qint64 errors = 0;
     qint64 closed = 0;
     QList<double> ttftMs;
+    QList<double> gapMs; // between two content frames of one reply
     bool measuring = false;
 };
 
-// One client: connects, then sends a message each time the previous turn is done.
+// One client: connects, then (unless idle) sends a message each time the previous turn is done,
+// or once when told to (burst).
 class LoadClient : public QObject {
 public:
-    LoadClient(const QUrl &url, Totals *totals, QObject *parent)
+    enum class Mode { Talk, Burst, Idle };
+
+    LoadClient(const QUrl &url, const QString &message, Mode mode, Totals *totals, QObject *parent)
         : QObject(parent)
-        , m_totals(totals) {
+        , m_totals(totals)
+        , m_message(message)
+        , m_mode(mode) {
         connect(&m_socket, &QWebSocket::textMessageReceived, this, &LoadClient::onFrame);
         connect(&m_socket, &QWebSocket::disconnected, this, [this] {
             if (m_totals->measuring)
@@ -51,55 +86,82 @@ public:
         m_socket.open(url);
     }
     bool ready() const { return m_ready; }
+    bool answered() const { return m_answered; }
     void stop() { m_stopped = true; }
     void close() { m_socket.close(); }
-
-private:
     void send() {
         if (m_stopped)
             return;
         m_firstToken = false;
         m_clock.start();
-        m_socket.sendTextMessage(QStringLiteral("Hello there, how are you today?"));
+        m_socket.sendTextMessage(m_message);
     }
+
+private:
     void onFrame(const QString &text) {
         const QJsonObject frame = QJsonDocument::fromJson(text.toUtf8()).object();
         const QString type = frame.value(QStringLiteral("type")).toString();
         if (type == u"session") {
             m_ready = true;
-            send();
+            if (m_mode == Mode::Talk)
+                send();
         } else if (type == u"content") {
-            if (!m_firstToken && m_totals->measuring)
-                m_totals->ttftMs.append(double(m_clock.nsecsElapsed()) / 1e6);
-            m_firstToken = true;
-            if (m_totals->measuring)
+            const double now = double(m_clock.nsecsElapsed()) / 1e6;
+            if (m_totals->measuring) {
+                if (!m_firstToken)
+                    m_totals->ttftMs.append(now);
+                else
+                    m_totals->gapMs.append(now - m_lastTokenMs);
                 ++m_totals->tokens;
+            }
+            m_firstToken = true;
+            m_lastTokenMs = now;
         } else if (type == u"error") {
             if (m_totals->measuring)
                 ++m_totals->errors;
         } else if (type == u"done") {
+            m_answered = true;
             if (m_totals->measuring)
                 ++m_totals->turns;
-            send();
+            if (m_mode == Mode::Talk)
+                send();
         }
     }
 
     QWebSocket m_socket;
     Totals *m_totals;
+    QString m_message;
+    Mode m_mode;
     QElapsedTimer m_clock;
+    double m_lastTokenMs = 0;
     bool m_ready = false;
+    bool m_answered = false;
     bool m_firstToken = false;
     bool m_stopped = false;
 };
 
-qint64 rssKiB(qint64 pid, const char *field) {
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n'))
+QByteArray procFile(qint64 pid, const char *name) {
+    QFile file(pid > 0 ? QStringLiteral("/proc/%1/%2").arg(pid).arg(QLatin1String(name))
+                       : QStringLiteral("/proc/self/%1").arg(QLatin1String(name)));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+qint64 statusKiB(qint64 pid, const char *field) {
+    for (const QByteArray &line : procFile(pid, "status").split('\n'))
         if (line.startsWith(field))
             return line.mid(int(qstrlen(field))).trimmed().split(' ').first().toLongLong();
     return -1;
+}
+
+// User + system CPU time of a process (pid 0: this one), in milliseconds.
+double cpuMs(qint64 pid) {
+    const QByteArray stat = procFile(pid, "stat");
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    // After "pid (comm) ": state is field 0; utime and stime are fields 11 and 12.
+    const double ticks = fields.at(11).toDouble() + fields.at(12).toDouble();
+    return ticks * 1000.0 / double(::sysconf(_SC_CLK_TCK));
 }
 
 // A sample value of the server's /metrics, e.g. "rtai_ttft_seconds_sum"; 0 when absent.
@@ -119,9 +181,40 @@ double percentile(QList<double> values, double p) {
     return values.at(index);
 }
 
-bool runOnce(int clients, int durationS, int tokenDelayMs) {
+QJsonObject mockStats(const MockLlmProcess &mock, bool reset) {
+    QUrl url(QStringLiteral("http://127.0.0.1:%1/mock/stats%2")
+                 .arg(mock.port())
+                 .arg(reset ? QStringLiteral("?reset=1") : QString()));
+    return QJsonDocument::fromJson(TestHttp::get(url).body).object();
+}
+
+struct CpuClock {
+    CpuClock(qint64 serverPidValue, qint64 mockPidValue)
+        : serverPid(serverPidValue)
+        , mockPid(mockPidValue) {}
+
+    qint64 serverPid;
+    qint64 mockPid;
+    double server = 0, mock = 0, self = 0;
+    QElapsedTimer wall;
+
+    void start() {
+        server = cpuMs(serverPid);
+        mock = cpuMs(mockPid);
+        self = cpuMs(0);
+        wall.start();
+    }
+    // CPU used since start() as a share of one core, in percent.
+    double share(double startMs, qint64 pid) const {
+        return 100.0 * (cpuMs(pid) - startMs) / double(std::max<qint64>(1, wall.elapsed()));
+    }
+};
+
+bool runOnce(const Scenario &scenario) {
     MockLlmProcess mock;
-    if (!mock.start({QStringLiteral("--token-delay-ms"), QString::number(tokenDelayMs)})) {
+    if (!mock.start({QStringLiteral("--token-delay-ms"), QString::number(scenario.tokenDelayMs),
+                     QStringLiteral("--first-token-delay-ms"),
+                     QString::number(scenario.firstTokenDelayMs)})) {
         std::fprintf(stderr, "bench_server: cannot start mock-llm\n");
         return false;
     }
@@ -140,58 +233,122 @@ bool runOnce(int clients, int durationS, int tokenDelayMs) {
 
     Totals totals;
     QObject owner;
-    QList<LoadClient *> loadClients;
+    QList<LoadClient *> talkers;
+    QList<LoadClient *> everyone;
+    const qint64 rssBefore = statusKiB(server.processId(), "VmRSS:");
     QElapsedTimer connectClock;
     connectClock.start();
-    for (int i = 0; i < clients; ++i) {
+    const int total = scenario.clients + scenario.idle;
+    for (int i = 0; i < total; ++i) {
+        const bool talks = i < scenario.clients;
         QUrl url = server.url();
         url.setScheme(QStringLiteral("ws"));
         url.setPath(QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid()));
         url.setQuery(QStringLiteral("user_id=bench%1").arg(i));
-        loadClients << new LoadClient(url, &totals, &owner);
+        const LoadClient::Mode mode = !talks           ? LoadClient::Mode::Idle
+                                      : scenario.burst ? LoadClient::Mode::Burst
+                                                       : LoadClient::Mode::Talk;
+        auto *client = new LoadClient(url, scenario.message(), mode, &totals, &owner);
+        everyone << client;
+        if (talks)
+            talkers << client;
         if (i % 50 == 49)
             QCoreApplication::processEvents();
     }
     const bool allReady = QTest::qWaitFor(
         [&] {
-            return std::all_of(loadClients.begin(), loadClients.end(),
+            return std::all_of(everyone.begin(), everyone.end(),
                                [](const LoadClient *c) { return c->ready(); });
         },
-        120000);
+        300000);
     const qint64 connectMs = connectClock.elapsed();
-    // Warm up, then measure.
-    QTest::qWait(2000);
-    totals.measuring = true;
-    QElapsedTimer clock;
-    clock.start();
-    QTest::qWait(durationS * 1000);
+    const qint64 rssConnected = statusKiB(server.processId(), "VmRSS:");
+
+    CpuClock cpu(server.processId(), mock.processId());
+    double seconds = 0;
+    bool allAnswered = true;
+    if (scenario.burst) {
+        mockStats(mock, true);
+        totals.measuring = true;
+        cpu.start();
+        for (LoadClient *client : talkers)
+            client->send();
+        allAnswered = QTest::qWaitFor(
+            [&] {
+                return std::all_of(talkers.begin(), talkers.end(),
+                                   [](const LoadClient *c) { return c->answered(); });
+            },
+            300000);
+        seconds = double(cpu.wall.elapsed()) / 1000.0;
+    } else {
+        QTest::qWait(2000); // warm up, then measure
+        mockStats(mock, true);
+        totals.measuring = true;
+        cpu.start();
+        QTest::qWait(scenario.durationS * 1000);
+        seconds = double(cpu.wall.elapsed()) / 1000.0;
+    }
     totals.measuring = false;
-    const double seconds = double(clock.elapsed()) / 1000.0;
-    const qint64 rss = rssKiB(server.processId(), "VmRSS:");
-    const qint64 peak = rssKiB(server.processId(), "VmHWM:");
-    for (LoadClient *client : loadClients)
+    const double serverCpu = cpuMs(server.processId()) - cpu.server;
+    const double serverShare = cpu.share(cpu.server, server.processId());
+    const double mockShare = cpu.share(cpu.mock, mock.processId());
+    const double selfShare = cpu.share(cpu.self, 0);
+    const QJsonObject llm = mockStats(mock, false);
+    const qint64 rss = statusKiB(server.processId(), "VmRSS:");
+    const qint64 peak = statusKiB(server.processId(), "VmHWM:");
+    for (LoadClient *client : talkers)
         client->stop();
     QTest::qWait(1000);
     const QByteArray metrics =
         TestHttp::get(server.url().resolved(QUrl(QStringLiteral("/metrics")))).body;
-    const double llmTtftMs = 1000.0 * metric(metrics, "rtai_ttft_seconds_sum") /
-                             qMax(1.0, metric(metrics, "rtai_ttft_seconds_count"));
 
-    std::printf("clients %d (all connected: %s, in %lld ms), token delay %d ms, %d s\n", clients,
-                allReady ? "yes" : "no", connectMs, tokenDelayMs, durationS);
-    std::printf("  turns/s          %.1f\n", double(totals.turns) / seconds);
-    std::printf("  tokens/s         %.0f\n", double(totals.tokens) / seconds);
-    std::printf("  ttft p50 / p99   %.1f / %.1f ms (%lld samples)\n",
+    std::printf("%s: %d talking + %d idle clients (all connected: %s, in %lld ms); mock: first "
+                "token after %d ms, then %d ms per token, %s\n",
+                scenario.burst ? "burst" : "talk", scenario.clients, scenario.idle,
+                allReady ? "yes" : "no", connectMs, scenario.firstTokenDelayMs,
+                scenario.tokenDelayMs,
+                scenario.replyTokens > 0
+                    ? qPrintable(QStringLiteral("%1-token replies").arg(scenario.replyTokens))
+                    : "rule-based replies");
+    if (scenario.burst) {
+        std::printf("  answered         %lld of %d (all: %s) in %.1f s\n", totals.turns,
+                    scenario.clients, allAnswered ? "yes" : "no", seconds);
+    } else {
+        const double turnsPerSecond = double(totals.turns) / seconds;
+        std::printf("  turns/s          %.1f", turnsPerSecond);
+        if (scenario.paced() && scenario.replyTokens > 0) {
+            const double ideal = scenario.clients / (scenario.replyMs() / 1000.0);
+            std::printf(" of ideal %.1f (%.0f %%)", ideal, 100.0 * turnsPerSecond / ideal);
+        }
+        std::printf("\n  tokens/s         %.0f\n", double(totals.tokens) / seconds);
+    }
+    std::printf("  ttft p50 / p99   %.1f / %.1f ms at the client (%lld samples, max %.1f)\n",
                 percentile(totals.ttftMs, 0.5), percentile(totals.ttftMs, 0.99),
-                qint64(totals.ttftMs.size()));
-    std::printf("  server-side ttft %.1f ms mean (turn start to first LLM delta, whole run)\n",
-                llmTtftMs);
+                qint64(totals.ttftMs.size()), percentile(totals.ttftMs, 1.0));
+    if (scenario.paced()) {
+        const double mockTtft = scenario.mockFirstTokenMs();
+        std::printf("  backend-added    ttft p50 / p99 %.1f / %.1f ms; between tokens p99 %.1f "
+                    "ms\n",
+                    percentile(totals.ttftMs, 0.5) - mockTtft,
+                    percentile(totals.ttftMs, 0.99) - mockTtft,
+                    percentile(totals.gapMs, 0.99) - scenario.tokenDelayMs);
+    }
+    std::printf(
+        "  LLM in flight    max %d at the mock; server-side queue wait %.1f ms mean\n",
+        llm.value(QStringLiteral("max_in_flight")).toInt(),
+        1000.0 * metric(metrics, "rtai_llm_queue_wait_seconds_sum{priority=\"interactive\"}") /
+            qMax(1.0,
+                 metric(metrics, "rtai_llm_queue_wait_seconds_count{priority=\"interactive\"}")));
     std::printf("  errors           %lld frames, %lld connections closed\n", totals.errors,
                 totals.closed);
-    std::printf("  server RSS       %.1f MiB (peak %.1f MiB)\n", double(rss) / 1024.0,
-                double(peak) / 1024.0);
+    std::printf("  server RSS       %.1f MiB (peak %.1f MiB; %.1f KiB per connection)\n",
+                double(rss) / 1024.0, double(peak) / 1024.0,
+                double(rssConnected - rssBefore) / std::max(1, total));
+    std::printf("  CPU              server %.0f %% of a core (%.2f ms per turn), mock %.0f %%, "
+                "load generator %.0f %%\n",
+                serverShare, serverCpu / std::max<qint64>(1, totals.turns), mockShare, selfShare);
     std::fflush(stdout);
-    for (LoadClient *client : loadClients)
+    for (LoadClient *client : everyone)
         client->close();
     QTest::qWait(500);
     server.terminate();
@@ -205,25 +362,63 @@ int main(int argc, char **argv) {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption clientsOption(QStringLiteral("clients"),
-                                           QStringLiteral("Concurrent clients (repeatable)."),
-                                           QStringLiteral("n"));
+    const QCommandLineOption clientsOption(
+        QStringLiteral("clients"), QStringLiteral("Talking clients (repeatable: one run each)."),
+        QStringLiteral("n"));
+    const QCommandLineOption idleOption(QStringLiteral("idle"),
+                                        QStringLiteral("Extra connected clients that never talk."),
+                                        QStringLiteral("n"), QStringLiteral("0"));
     const QCommandLineOption durationOption(QStringLiteral("duration"),
                                             QStringLiteral("Seconds measured per run."),
                                             QStringLiteral("s"), QStringLiteral("20"));
     const QCommandLineOption delayOption(QStringLiteral("token-delay-ms"),
                                          QStringLiteral("mock-llm delay between tokens."),
                                          QStringLiteral("ms"), QStringLiteral("0"));
-    parser.addOptions({clientsOption, durationOption, delayOption});
+    const QCommandLineOption firstDelayOption(
+        QStringLiteral("first-token-delay-ms"),
+        QStringLiteral("mock-llm delay before the first token."), QStringLiteral("ms"),
+        QStringLiteral("0"));
+    const QCommandLineOption tokensOption(
+        QStringLiteral("reply-tokens"),
+        QStringLiteral("Tokens per reply (0: the mock's rule-based greeting reply)."),
+        QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption burstOption(QStringLiteral("burst"),
+                                         QStringLiteral("Every client sends one message at once."));
+    parser.addOptions({clientsOption, idleOption, durationOption, delayOption, firstDelayOption,
+                       tokensOption, burstOption});
     parser.process(app);
-    QList<int> counts;
-    for (const QString &value : parser.values(clientsOption))
-        counts << value.toInt();
-    if (counts.isEmpty())
-        counts = {100, 1000};
-    for (int count : counts)
-        if (!runOnce(count, parser.value(durationOption).toInt(),
-                     parser.value(delayOption).toInt()))
+
+    Scenario base;
+    base.idle = parser.value(idleOption).toInt();
+    base.durationS = parser.value(durationOption).toInt();
+    base.tokenDelayMs = parser.value(delayOption).toInt();
+    base.firstTokenDelayMs = parser.value(firstDelayOption).toInt();
+    base.replyTokens = parser.value(tokensOption).toInt();
+    base.burst = parser.isSet(burstOption);
+    QList<Scenario> runs;
+    for (const QString &value : parser.values(clientsOption)) {
+        Scenario scenario = base;
+        scenario.clients = value.toInt();
+        runs << scenario;
+    }
+    if (runs.isEmpty()) {
+        // The README's tables: paced like a real model (25 tokens/s after 200 ms), then instant.
+        for (int clients : {10, 100, 1000, 2000}) {
+            Scenario paced;
+            paced.clients = clients;
+            paced.firstTokenDelayMs = 200;
+            paced.tokenDelayMs = 40;
+            paced.replyTokens = 20;
+            runs << paced;
+        }
+        for (int clients : {100, 1000}) {
+            Scenario instant;
+            instant.clients = clients;
+            runs << instant;
+        }
+    }
+    for (const Scenario &scenario : runs)
+        if (!runOnce(scenario))
             return 1;
     return 0;
 }
