@@ -1,13 +1,16 @@
 #include "llm/LlmNetworkPool.h"
 
+#include <QCoreApplication>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QTimer>
 #include <memory>
 
 namespace {
 
 constexpr int kSweepIntervalMs = 60000;
+constexpr int kLingerAfterStreamMs = 5000;
 
 } // namespace
 
@@ -18,7 +21,20 @@ LlmNetworkPool::LlmNetworkPool(QObject *parent)
     connect(m_sweep, &QTimer::timeout, this, &LlmNetworkPool::sweepIdle);
 }
 
-QNetworkReply *LlmNetworkPool::post(const QNetworkRequest &request, const QByteArray &body) {
+QNetworkReply *LlmNetworkPool::postJson(const QUrl &url, const QString &apiKey,
+                                        const QByteArray &body) {
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setRawHeader("Accept", "text/event-stream");
+    request.setHeader(QNetworkRequest::UserAgentHeader,
+                      QByteArray(QByteArrayLiteral("realtime-ai/") +
+                                 QCoreApplication::applicationVersion().toUtf8()));
+    if (!apiKey.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + apiKey.toUtf8());
+    // HTTP/1.1 for every server: long-lived SSE responses over Qt 6.4's HTTP/2 add nothing and
+    // are less proven; each stream costs one pooled keep-alive connection.
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+
     Manager &manager = managerWithRoom();
     ++manager.openReplies;
     manager.usedSinceSweep = true;
@@ -37,6 +53,18 @@ QNetworkReply *LlmNetworkPool::post(const QNetworkRequest &request, const QByteA
     if (!m_sweep->isActive())
         m_sweep->start();
     return reply;
+}
+
+void LlmNetworkPool::retire(QNetworkReply *reply, Retire how) {
+    if (reply->isFinished()) {
+        reply->deleteLater();
+    } else if (how == Retire::LetFinish) {
+        connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+        QTimer::singleShot(kLingerAfterStreamMs, reply, &QNetworkReply::abort);
+    } else {
+        reply->abort();
+        reply->deleteLater();
+    }
 }
 
 int LlmNetworkPool::openReplies() const {

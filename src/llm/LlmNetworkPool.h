@@ -7,8 +7,8 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
-class QNetworkRequest;
 class QTimer;
+class QUrl;
 
 // The QNetworkAccessManagers that carry LLM requests. Qt 6.4 opens at most six HTTP/1.1
 // connections per host and manager and queues any further request inside the manager, where
@@ -23,7 +23,14 @@ public:
 
     explicit LlmNetworkPool(QObject *parent = nullptr);
 
-    QNetworkReply *post(const QNetworkRequest &request, const QByteArray &body);
+    // POST {url} with a JSON body, asking for an event stream; `apiKey` as a bearer token when
+    // set. The reply belongs to the pool: hand it back with retire().
+    QNetworkReply *postJson(const QUrl &url, const QString &apiKey, const QByteArray &body);
+    // Done with a reply. A reply that is still open after the end of its stream may finish on
+    // its own, so its keep-alive connection is reused (aborted if the server holds it open);
+    // otherwise it is aborted at once.
+    enum class Retire { LetFinish, Abort };
+    void retire(QNetworkReply *reply, Retire how);
 
     int managerCount() const { return int(m_managers.size()); }
     int openReplies() const; // posted and not finished yet

@@ -1,28 +1,29 @@
 #pragma once
 
 #include "llm/ChatRequest.h"
+#include "llm/LlmEndpointClaim.h"
 #include "llm/LlmError.h"
+#include "llm/LlmFailure.h"
+#include "llm/LlmFailures.h"
+#include "llm/LlmNetworkPool.h"
 #include "llm/LlmPriority.h"
-#include "llm/LlmRequestQueue.h"
 #include "llm/LlmResult.h"
 #include "llm/LlmSettings.h"
+#include "llm/OpenAiStreamDecoder.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
-#include <memory>
 
 class LlmClient;
-class QJsonObject;
 class QNetworkReply;
 class QTimer;
-class SseParser;
-class ToolCallAssembler;
 
-// One streaming Chat Completions request (with its retries). Created by LlmClient::stream();
-// owned by the caller. Emits contentDelta any number of times, then exactly one of finished or
-// failed; nothing after that.
+// One streaming Chat Completions request (with its retries): the state machine around the HTTP
+// exchange. What the body says is OpenAiStreamDecoder's job, what an error means is
+// LlmFailures'. Created by LlmClient::stream(); owned by the caller. Emits contentDelta any
+// number of times, then exactly one of finished or failed; nothing after that.
 //
 // Each attempt first waits for a slot of the client's LlmRequestQueue (queue timeout), then for
 // the connection (connect timeout), the first delta and the gaps between deltas. The client's
@@ -48,53 +49,43 @@ Q_SIGNALS:
 
 private:
     enum class Phase { Idle, Queued, Connecting, WaitingFirstDelta, Streaming };
-    struct Failure; // an error plus whether another attempt may fix it
 
     void start();
     void requestSlot(); // the next attempt: breaker, shared pause, then a queue slot
-    void releaseSlot();
     void onEndpointDown(const QString &reason, qint64 retryInMs);
-    void failEndpointDown(const QString &reason, qint64 retryInMs);
     void sendAttempt();
-    void onHeaders();
     void onRequestSent();
+    void onHeaders();
     void onReadyRead();
+    void readBody();
+    // Acts on what the decoder found; false when the stream ended or changed attempt.
+    bool apply(const OpenAiStreamDecoder::Progress &progress);
     void onReplyFinished();
     void onTimeout();
-    void processBody(const QByteArray &bytes);
-    bool handleEvent(const QString &eventType, const QString &data); // false: stream ended
-    void handleChunk(const QJsonObject &chunk);
-    void handleCompleteResponse(const QByteArray &body);
-    void noteActivity(bool isDelta);
-    // A 400 naming an optional field the server does not support: drop or rename it.
-    bool adaptRequestTo(const QString &serverMessage);
-    void retryOrFail(const Failure &failure);
+    void retryOrFail(const LlmFailure &failure);
     void succeed();
     void fail(const LlmError &error);
-    void dropReply();
+    void dropReply(LlmNetworkPool::Retire how = LlmNetworkPool::Retire::Abort);
     void setPhase(Phase phase);
-    QString host() const;
     LlmResult snapshot() const;
 
     QPointer<LlmClient> m_client;
     LlmSettings m_settings;
-    LlmPriority m_priority;
-    LlmRequestQueue::Ticket m_ticket = 0;
-    bool m_isProbe = false; // the breaker's half-open probe: its outcome closes or reopens it
+    LlmEndpointClaim m_claim;
     QUrl m_url;
+    LlmFailures::Target m_target;
     QByteArray m_body;
     QPointer<QNetworkReply> m_reply;
     QTimer *m_timer;
     QTimer *m_retryTimer;
-    std::unique_ptr<SseParser> m_parser;
-    std::unique_ptr<ToolCallAssembler> m_toolCalls;
+    OpenAiStreamDecoder m_decoder;
     QElapsedTimer m_clock;
     QElapsedTimer m_lastActivity; // the last event of the reply while streaming
     QByteArray m_plainBody;       // error bodies and non-streaming answers
-    LlmResult m_result;
+    QString m_content;            // every delta emitted so far
+    qint64 m_ttftMs = -1;
     Phase m_phase = Phase::Idle;
     int m_attempts = 0;
-    bool m_contentEmitted = false;
     bool m_headersSeen = false; // of the current attempt
     bool m_done = false;
 };

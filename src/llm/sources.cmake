@@ -3,13 +3,17 @@ target_sources(realtime_core PRIVATE
     llm/ChatRequest.h llm/ChatRequest.cpp
     llm/LlmCircuitBreaker.h llm/LlmCircuitBreaker.cpp
     llm/LlmClient.h llm/LlmClient.cpp
+    llm/LlmEndpointClaim.h llm/LlmEndpointClaim.cpp
     llm/LlmError.h llm/LlmError.cpp
+    llm/LlmFailure.h
+    llm/LlmFailures.h llm/LlmFailures.cpp
     llm/LlmNetworkPool.h llm/LlmNetworkPool.cpp
     llm/LlmPriority.h
     llm/LlmRequestQueue.h llm/LlmRequestQueue.cpp
     llm/LlmResult.h
     llm/LlmSettings.h
     llm/LlmStream.h llm/LlmStream.cpp
+    llm/OpenAiStreamDecoder.h llm/OpenAiStreamDecoder.cpp
     llm/LlmUsage.h
     llm/SseParser.h llm/SseParser.cpp
     llm/ToolCallAssembler.h llm/ToolCallAssembler.cpp

@@ -1,0 +1,171 @@
+// LlmFailures: what each way of failing means for the retry logic and for the person reading
+// the message.
+
+#include "llm/LlmFailures.h"
+
+#include <QJsonDocument>
+#include <QTest>
+#include <QTimeZone>
+
+using namespace Qt::StringLiterals;
+using Kind = LlmError::Kind;
+
+namespace {
+
+LlmFailures::Target target(bool hasApiKey = true) {
+    return {u"llm.example:8443"_s, u"llm.example"_s,
+            u"https://llm.example:8443/v1/chat/completions"_s, u"some-model"_s, hasApiKey};
+}
+
+QByteArray openAiError(const char *message, const char *code) {
+    return QJsonDocument(
+               QJsonObject{{u"error"_s, QJsonObject{{u"message"_s, QLatin1String(message)},
+                                                    {u"code"_s, QLatin1String(code)}}}})
+        .toJson();
+}
+
+} // namespace
+
+class TstLlmFailures : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void retryAfter() {
+        QCOMPARE(LlmFailures::retryAfterMs({}, {}), -1);
+        QCOMPARE(LlmFailures::retryAfterMs({}, "2"), 2000);
+        QCOMPARE(LlmFailures::retryAfterMs({}, " 0.5 "), 500);
+        QCOMPARE(LlmFailures::retryAfterMs("20", "3600"), 20); // OpenAI's ms header wins
+        const QDateTime now = QDateTime(QDate(2026, 12, 1), QTime(8, 0), QTimeZone::utc());
+        QCOMPARE(LlmFailures::retryAfterMs({}, "Tue, 01 Dec 2026 08:00:30 GMT", now), 30000);
+        QCOMPARE(LlmFailures::retryAfterMs({}, "Tue, 01 Dec 2026 07:00:00 GMT", now), 0);
+        QCOMPARE(LlmFailures::retryAfterMs({}, "soon", now), -1);
+    }
+
+    void statusMeanings_data() {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<bool>("retried");
+        QTest::addColumn<bool>("userMayRetry");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("401") << 401 << openAiError("Incorrect API key", "invalid_api_key")
+                             << int(Kind::Auth) << false << false
+                             << u"the API key was rejected by llm.example:8443 (HTTP 401): "
+                                "Incorrect API key"_s;
+        QTest::newRow("403") << 403 << QByteArray() << int(Kind::Auth) << false << false
+                             << u"may use the model \"some-model\""_s;
+        QTest::newRow("404") << 404 << QByteArray("no route") << int(Kind::BadRequest) << false
+                             << false << u"most servers want it to end with /v1"_s;
+        QTest::newRow("408") << 408 << QByteArray() << int(Kind::Timeout) << true << true
+                             << u"timed out reading the request"_s;
+        QTest::newRow("429") << 429 << openAiError("Slow down", "rate_limit_exceeded")
+                             << int(Kind::RateLimited) << true << true << u"Slow down"_s;
+        QTest::newRow("429 quota")
+            << 429 << openAiError("Out of credit", "insufficient_quota") << int(Kind::RateLimited)
+            << false << false << u"no quota left"_s;
+        QTest::newRow("400 context")
+            << 400 << openAiError("too long", "context_length_exceeded") << int(Kind::BadRequest)
+            << false << false << u"start a new session"_s;
+        QTest::newRow("422") << 422 << QByteArray(R"({"detail":[{"msg":"field required"}]})")
+                             << int(Kind::BadRequest) << false << false << u"field required"_s;
+        QTest::newRow("503") << 503 << QByteArray("<html>down</html>") << int(Kind::Unavailable)
+                             << true << true << u"failed (HTTP 503)"_s;
+        QTest::newRow("302") << 302 << QByteArray() << int(Kind::Protocol) << false << false
+                             << u"unexpected status HTTP 302"_s;
+    }
+    void statusMeanings() {
+        QFETCH(int, status);
+        QFETCH(QByteArray, body);
+        QFETCH(int, kind);
+        QFETCH(bool, retried);
+        QFETCH(bool, userMayRetry);
+        QFETCH(QString, says);
+        const LlmFailure failure = LlmFailures::forStatus(status, body, 1500, target());
+        QCOMPARE(int(failure.error.kind), kind);
+        QCOMPARE(failure.retryable, retried);
+        QCOMPARE(failure.error.retryable, userMayRetry);
+        QCOMPARE(failure.error.httpStatus, status);
+        QCOMPARE(failure.retryAfterMs, 1500);
+        QVERIFY2(failure.error.message.contains(says), qPrintable(failure.error.message));
+    }
+
+    void missingKeySaysHowToSetOne() {
+        const LlmFailure failure = LlmFailures::forStatus(401, {}, -1, target(false));
+        QVERIFY2(failure.error.message.contains(u"requires an API key"_s) &&
+                     failure.error.message.contains(u"OPENAI_API_KEY"_s),
+                 qPrintable(failure.error.message));
+    }
+
+    void networkErrors() {
+        const LlmFailure refused = LlmFailures::forNetworkError(
+            QNetworkReply::ConnectionRefusedError, u"Connection refused"_s, target());
+        QCOMPARE(refused.error.kind, Kind::Unavailable);
+        QVERIFY(refused.retryable);
+        QVERIFY(refused.error.message.startsWith(u"could not reach the LLM server at "
+                                                 "llm.example:8443 (Connection refused)"_s));
+        const LlmFailure unknownHost = LlmFailures::forNetworkError(
+            QNetworkReply::HostNotFoundError, u"Host not found"_s, target());
+        QVERIFY2(unknownHost.error.message.contains(u"host llm.example was not found"_s),
+                 qPrintable(unknownHost.error.message));
+        const LlmFailure tls = LlmFailures::forNetworkError(QNetworkReply::SslHandshakeFailedError,
+                                                            u"bad record"_s, target());
+        QVERIFY(!tls.retryable); // the same handshake fails again
+        QVERIFY(tls.error.message.contains(u"scheme of --llm-base-url"_s));
+    }
+
+    void errorEvents() {
+        const auto event = [](const char *code) {
+            return LlmFailures::forErrorEvent(
+                QJsonDocument::fromJson(openAiError("oops", code)).object(), target());
+        };
+        QCOMPARE(event("rate_limit_exceeded").error.kind, Kind::RateLimited);
+        QVERIFY(event("rate_limit_exceeded").retryable);
+        QCOMPARE(event("server_error").error.kind, Kind::Unavailable);
+        QCOMPARE(event("context_length_exceeded").error.kind, Kind::BadRequest);
+        QVERIFY(!event("context_length_exceeded").error.retryable);
+        QCOMPARE(event("something_else").error.kind, Kind::Protocol);
+        QVERIFY(
+            event("server_error").error.message.contains(u"in the middle of the reply: oops"_s));
+    }
+
+    void timeoutsSayWhichWait() {
+        using LlmFailures::Stage;
+        const LlmFailure connect = LlmFailures::forTimeout(Stage::Connecting, 10000, 0, target());
+        QVERIFY(connect.retryable);
+        QVERIFY(connect.error.message.contains(u"within 10 s"_s));
+        const LlmFailure first = LlmFailures::forTimeout(Stage::FirstDelta, 60000, 200, target());
+        QVERIFY(!first.retryable);
+        QCOMPARE(first.error.httpStatus, 200);
+        QVERIFY(first.error.message.contains(u"did not start answering within 60 s"_s));
+        const LlmFailure idle = LlmFailures::forTimeout(Stage::Streaming, 1500, 200, target());
+        QVERIFY(idle.error.message.contains(u"stopped sending the reply for 1.5 s"_s));
+    }
+
+    void ourOwnLimitsNameThemselves() {
+        const LlmError busy = LlmFailures::allSlotsBusy(4, 120000);
+        QVERIFY(busy.message.contains(u"all 4 LLM connections"_s));
+        QVERIFY(busy.message.contains(u"RTAI_LLM_MAX_CONNECTIONS"_s));
+        const LlmError down =
+            LlmFailures::endpointDown(u"5 requests in a row failed"_s, 2500, target());
+        QCOMPARE(down.retryAfterMs, 2500);
+        QVERIFY(down.retryable);
+        QVERIFY(down.message.contains(u"try again in 2.5 s"_s));
+    }
+
+    void unsupportedFieldsAreAdapted() {
+        const QByteArray request =
+            R"({"model":"m","max_tokens":5,"stream_options":{},"temperature":0})";
+        const auto withoutOptions = LlmFailures::adaptRequest(
+            request, openAiError("Unrecognized request argument: stream_options", ""));
+        QVERIFY(withoutOptions);
+        QVERIFY(!withoutOptions->body.contains("stream_options"));
+        const auto renamed = LlmFailures::adaptRequest(
+            request, openAiError("Use 'max_completion_tokens' instead", ""));
+        QVERIFY(renamed);
+        QVERIFY(renamed->body.contains("\"max_completion_tokens\":5"));
+        QVERIFY(!LlmFailures::adaptRequest(request, openAiError("Invalid model", "")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstLlmFailures)
+#include "tst_llmfailures.moc"
