@@ -1,7 +1,7 @@
-# The web client, compiled into realtime_core as Qt resources under :/web (served at / and
+# The web client, compiled into rtai_server as Qt resources under :/web (served at / and
 # /assets/* by the server). The vendored libraries in web/assets/vendor are committed, refreshed
 # by web/update-vendor.sh from the pinned npm packages: the build needs no network.
-qt_add_resources(realtime_core "web"
+qt_add_resources(rtai_server "web"
     PREFIX "/web"
     BASE ${CMAKE_CURRENT_LIST_DIR}/web
     FILES

@@ -1,11 +1,11 @@
 #include "ui/MainWindow.h"
 
 #include "chat/Conversation.h"
+#include "chat/SummaryScheduler.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "llm/LocalModel.h"
-#include "server/Backend.h"
 #include "storage/Database.h"
 #include "ui/ServerPanel.h"
 #include "ui/SessionDetailWidget.h"
@@ -44,9 +44,10 @@ constexpr int PageSize = 100;
 constexpr int StopDeadlineMs = 6000;
 } // namespace
 
-MainWindow::MainWindow(const Config &config, QWidget *parent)
+MainWindow::MainWindow(const Config &config, ConsoleServer::Factory serverFactory, QWidget *parent)
     : QMainWindow(parent)
-    , m_config(config) {
+    , m_config(config)
+    , m_serverFactory(std::move(serverFactory)) {
     setWindowTitle(tr("Realtime AI — console"));
     m_model = new SessionTableModel(this);
     m_proxy = new SessionFilterProxyModel(this);
@@ -65,14 +66,14 @@ MainWindow::MainWindow(const Config &config, QWidget *parent)
 }
 
 MainWindow::~MainWindow() {
-    // Conversations die with the Backend; stop following them first.
+    // Conversations die with the server; stop following them first.
     m_detail->clearSession();
     m_monitor->detachAll();
     // Before the widgets whose pending database reads it would otherwise answer.
     delete m_backend.data();
 }
 
-Backend *MainWindow::backend() const {
+ConsoleServer *MainWindow::backend() const {
     return m_backend;
 }
 
@@ -271,8 +272,8 @@ void MainWindow::showLlm() {
 void MainWindow::startServer() {
     if (m_backend)
         return;
-    m_backend = new Backend(m_config, this);
-    connectBackend();
+    m_backend = m_serverFactory(m_config, this);
+    connectServer();
     m_panel->setStatusText(tr("starting…"));
     showLlm();
     if (LocalModel *local = m_backend->localModel()) {
@@ -288,10 +289,10 @@ void MainWindow::startServer() {
     updateActions();
 }
 
-void MainWindow::connectBackend() {
-    Backend *backend = m_backend;
-    connect(backend, &Backend::started, this, &MainWindow::onStarted);
-    connect(backend, &Backend::startFailed, this, [this, backend](const QString &message) {
+void MainWindow::connectServer() {
+    ConsoleServer *backend = m_backend;
+    connect(backend, &ConsoleServer::started, this, &MainWindow::onStarted);
+    connect(backend, &ConsoleServer::startFailed, this, [this, backend](const QString &message) {
         m_panel->setRunning(false, {});
         m_panel->setStatusText(tr("not running: %1").arg(message));
         showMessage(message);
@@ -299,7 +300,7 @@ void MainWindow::connectBackend() {
         m_backend = nullptr;
         updateActions();
     });
-    connect(backend, &Backend::stopped, this, [this, backend] {
+    connect(backend, &ConsoleServer::stopped, this, [this, backend] {
         m_detail->clearSession();
         m_monitor->detachAll();
         m_panel->setRunning(false, {});
@@ -319,7 +320,7 @@ void MainWindow::connectBackend() {
             startServer();
         }
     });
-    connect(backend, &Backend::sessionOpened, this,
+    connect(backend, &ConsoleServer::sessionOpened, this,
             [this](const QUuid &id, const QString &userId, Conversation *conversation) {
                 const bool known = m_model->rowOf(id) >= 0;
                 m_monitor->attach(id, userId, conversation);
@@ -336,9 +337,9 @@ void MainWindow::connectBackend() {
                         showMessage(tr("Session could not be read: %1").arg(error));
                     });
             });
-    connect(backend, &Backend::sessionClosed, m_monitor, &SessionMonitor::detach);
-    connect(backend, &Backend::connectionCountChanged, m_panel, &ServerPanel::setClients);
-    connect(backend, &Backend::errorOccurred, this, &MainWindow::showMessage);
+    connect(backend, &ConsoleServer::sessionClosed, m_monitor, &SessionMonitor::detach);
+    connect(backend, &ConsoleServer::connectionCountChanged, m_panel, &ServerPanel::setClients);
+    connect(backend, &ConsoleServer::errorOccurred, this, &MainWindow::showMessage);
     connect(backend->summaries(), &SummaryScheduler::summaryStored, this,
             [this](const QUuid &id, const QString &summary) {
                 m_model->setSummary(id, summary);
@@ -364,7 +365,7 @@ void MainWindow::onStarted(const QUrl &url) {
 }
 
 void MainWindow::stopServer() {
-    if (!m_backend || m_backend->state() != Backend::State::Running)
+    if (!m_backend || m_backend->state() != ConsoleServer::State::Running)
         return;
     m_panel->setStatusText(tr("stopping…"));
     m_backend->stop();
@@ -410,7 +411,7 @@ void MainWindow::reloadSessions() {
 }
 
 void MainWindow::loadNextPage() {
-    if (!m_backend || m_backend->state() != Backend::State::Running || m_pageLoading)
+    if (!m_backend || m_backend->state() != ConsoleServer::State::Running || m_pageLoading)
         return;
     const bool first = m_model->rowCount() == 0 || !m_nextBefore.isValid();
     if (!first && !m_nextBefore.isValid())
@@ -598,14 +599,14 @@ void MainWindow::openSettings() {
 void MainWindow::refreshPanel() {
     m_panel->setSessions(m_monitor->liveCount());
     m_panel->setTurnsPerMinute(m_monitor->turnsLastMinute());
-    const bool running = m_backend && m_backend->state() == Backend::State::Running;
+    const bool running = m_backend && m_backend->state() == ConsoleServer::State::Running;
     m_panel->setUptime(running ? m_uptime.elapsed() / 1000 : -1);
     if (running)
         m_panel->setClients(m_backend->connectionCount());
 }
 
 void MainWindow::updateActions() {
-    const bool running = m_backend && m_backend->state() == Backend::State::Running;
+    const bool running = m_backend && m_backend->state() == ConsoleServer::State::Running;
     const QUuid id = selectedSessionId();
     const bool selected = !id.isNull();
     const bool live = selected && m_monitor->conversation(id);
@@ -664,7 +665,7 @@ void MainWindow::closeEvent(QCloseEvent *event) {
         return;
     m_closing = true;
     m_pendingRestart.reset();
-    if (m_backend->state() == Backend::State::Running)
+    if (m_backend->state() == ConsoleServer::State::Running)
         m_backend->stop();
     QTimer::singleShot(StopDeadlineMs, this, [this] {
         if (m_backend) {

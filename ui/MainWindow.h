@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/Config.h"
+#include "ui/ConsoleServer.h"
 #include "ui/SessionExporter.h"
 
 #include <QDateTime>
@@ -11,7 +12,6 @@
 #include <functional>
 #include <optional>
 
-class Backend;
 class QAction;
 class QComboBox;
 class QLineEdit;
@@ -26,7 +26,8 @@ class SessionTableModel;
 
 // The admin console: the embedded server's panel, the sessions table (loaded in pages from the
 // database, then kept current by the server's signals) and the selected session in detail.
-// Owns the Backend: a Backend starts once, so every start creates a new one from the Config.
+// Owns the server it shows: a ConsoleServer starts once, so every start makes a new one from the
+// Config with the factory.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -34,7 +35,8 @@ public:
     // (errors says why).
     using ConfigReloader = std::function<std::optional<Config>(QStringList *errors)>;
 
-    explicit MainWindow(const Config &config, QWidget *parent = nullptr);
+    MainWindow(const Config &config, ConsoleServer::Factory serverFactory,
+               QWidget *parent = nullptr);
     ~MainWindow() override;
 
     void setConfigReloader(ConfigReloader reloader);
@@ -43,7 +45,7 @@ public:
     // Tests turn off the confirmation of destructive actions.
     void setConfirmationsEnabled(bool enabled) { m_confirm = enabled; }
 
-    Backend *backend() const;
+    ConsoleServer *backend() const;
     const Config &config() const { return m_config; }
     SessionTableModel *sessionModel() const { return m_model; }
     SessionFilterProxyModel *sessionProxy() const { return m_proxy; }
@@ -83,7 +85,7 @@ protected:
 private:
     void buildActions();
     void buildLayout();
-    void connectBackend();
+    void connectServer();
     void onStarted(const QUrl &url);
     void onSelectionChanged();
     void refreshPanel();
@@ -102,7 +104,8 @@ private:
     bool m_closing = false;
     std::optional<Config> m_pendingRestart;
 
-    QPointer<Backend> m_backend;
+    ConsoleServer::Factory m_serverFactory;
+    QPointer<ConsoleServer> m_backend;
     QElapsedTimer m_uptime;
     QTimer m_panelTimer;
     QDateTime m_nextBefore;

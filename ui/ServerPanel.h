@@ -8,7 +8,7 @@ class QPushButton;
 
 // What the embedded server is doing, at a glance: its address (a link to the web client),
 // clients, sessions, LLM, database health, turns per minute and uptime, with start/stop.
-// A plain view: MainWindow feeds it from the Backend's signals.
+// A plain view: MainWindow feeds it from the ConsoleServer's signals.
 class ServerPanel : public QWidget {
     Q_OBJECT
 public:

@@ -207,16 +207,6 @@ void SessionDetailWidget::onLiveAttached(const QUuid &sessionId) {
     showSession(resumed);
 }
 
-void SessionDetailWidget::updateSession(const Session &session) {
-    if (session.id != m_session.id || m_session.id.isNull())
-        return;
-    m_session.endTime = session.endTime;
-    if (!session.summary.isEmpty())
-        m_session.summary = session.summary;
-    updateHeader();
-    updateSummary();
-}
-
 void SessionDetailWidget::setSummary(const QUuid &sessionId, const QString &summary) {
     if (sessionId != m_session.id || m_session.id.isNull())
         return;

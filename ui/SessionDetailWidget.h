@@ -28,8 +28,6 @@ public:
     void setDatabase(Database *database);
     void showSession(const Session &session);
     void clearSession();
-    // The session the view shows was summarized (or ended) while it was open.
-    void updateSession(const Session &session);
     void setSummary(const QUuid &sessionId, const QString &summary);
 
     QUuid sessionId() const { return m_session.id; }

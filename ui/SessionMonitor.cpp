@@ -50,7 +50,6 @@ void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
                 it->tokensThisTurn = 0;
                 it->streaming.clear();
                 m_model->setTokens(sessionId, it->tokensBeforeTurn);
-                ++m_turnsTotal;
                 m_turnTimes.append(Timestamps::now());
                 Q_EMIT turnCompleted(sessionId);
             });

@@ -28,7 +28,6 @@ public:
     int liveCount() const { return int(m_live.size()); }
     // Turns that finished during the last minute.
     int turnsLastMinute();
-    qint64 turnsTotal() const { return m_turnsTotal; }
 
 Q_SIGNALS:
     void attached(const QUuid &sessionId);
@@ -46,5 +45,4 @@ private:
     SessionTableModel *m_model;
     QHash<QUuid, Live> m_live;
     QList<QDateTime> m_turnTimes; // finish times within the last minute, oldest first
-    qint64 m_turnsTotal = 0;
 };

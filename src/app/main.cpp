@@ -1,9 +1,9 @@
 #include "ShutdownSignals.h"
+#include "app/Backend.h"
+#include "app/ConsoleLauncher.h"
 #include "core/ConfigLoader.h"
 #include "core/Logging.h"
-#include "server/Backend.h"
 #include "storage/DatabaseUrl.h"
-#include "ui/ConsoleLauncher.h"
 
 #include <QCoreApplication>
 #include <QDir>

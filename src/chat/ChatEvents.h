@@ -9,10 +9,10 @@
 #include <QUuid>
 #include <optional>
 
-// The events a conversation stores, with the metadata layout of CONTRACTS.md, and their parsing.
-// Every event of a turn also carries `turn_id`, the id given to its user_message: queued user
-// messages are stored before the turns that precede them end, and turn_id lets the memory put
-// each reply after its own question when a session is rebuilt from its events.
+// The events a conversation stores, with the metadata layout of PROTOCOL.md (Stored events), and
+// their parsing. Every event of a turn also carries `turn_id`, the id given to its user_message:
+// queued user messages are stored before the turns that precede them end, and turn_id lets the
+// memory put each reply after its own question when a session is rebuilt from its events.
 namespace ChatEvents {
 
 Event userMessage(const QUuid &sessionId, const QString &turnId, const QString &text);

@@ -1,4 +1,6 @@
-target_sources(realtime_core PRIVATE
+# rtai_core: the value types, configuration, logging, metrics and future helpers everything uses.
+# It links exactly the modules ARCHITECTURE.md lets it use.
+add_library(rtai_core STATIC
     core/ChatMessage.h core/ChatMessage.cpp
     core/Config.h
     core/ConfigLoader.h core/ConfigLoader.cpp
@@ -12,3 +14,5 @@ target_sources(realtime_core PRIVATE
     core/Session.h
     core/Timestamps.h core/Timestamps.cpp
 )
+target_include_directories(rtai_core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(rtai_core PUBLIC Qt6::Core Qt6::Network)

@@ -1,5 +1,6 @@
-# Sources of src/llm; see src/CMakeLists.txt.
-target_sources(realtime_core PRIVATE
+# rtai_llm: the LLM client, its connection pool and the local model.
+# It links exactly the modules ARCHITECTURE.md lets it use.
+add_library(rtai_llm STATIC
     llm/ChatRequest.h llm/ChatRequest.cpp
     llm/LlmCircuitBreaker.h llm/LlmCircuitBreaker.cpp
     llm/LlmClient.h llm/LlmClient.cpp
@@ -20,7 +21,9 @@ target_sources(realtime_core PRIVATE
 )
 
 # The bundled local model (area localmodel).
-target_sources(realtime_core PRIVATE
+target_sources(rtai_llm PRIVATE
     llm/LocalModel.h llm/LocalModel.cpp
     llm/LocalModelSettings.h llm/LocalModelSettings.cpp
 )
+target_include_directories(rtai_llm PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(rtai_llm PUBLIC rtai_core Qt6::Network)

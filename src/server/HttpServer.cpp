@@ -5,6 +5,7 @@
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
 #include "core/Timestamps.h"
+#include "server/ApiCredentials.h"
 #include "server/JsonFormat.h"
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
@@ -254,16 +255,8 @@ HttpServer::Reply HttpServer::ready() const {
 }
 
 bool HttpServer::authorized(const QHttpServerRequest &request) const {
-    if (m_apiToken.isEmpty())
-        return true;
-    QString presented;
-    const QByteArray authorization = request.value(QByteArrayLiteral("authorization"));
-    if (authorization.startsWith("Bearer "))
-        presented = QString::fromUtf8(authorization.mid(7)).trimmed();
-    else
-        presented =
-            QUrlQuery(request.url()).queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
-    return presented == m_apiToken;
+    return ApiCredentials::authorized(request.value(QByteArrayLiteral("authorization")),
+                                      request.url(), m_apiToken);
 }
 
 void HttpServer::handleApi(const QHttpServerRequest &request, QTcpSocket *socket,

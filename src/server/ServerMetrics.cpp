@@ -1,5 +1,6 @@
 #include "server/ServerMetrics.h"
 
+#include "chat/SummaryScheduler.h"
 #include "core/MetricsRegistry.h"
 #include "llm/LlmCircuitBreaker.h"
 #include "llm/LlmClient.h"
@@ -44,6 +45,20 @@ void describeAll(MetricsRegistry *metrics) {
     metrics->describe(LlmCircuitState, Type::Gauge,
                       QStringLiteral("The LLM endpoint's circuit breaker: 0 closed, 1 open, "
                                      "2 half-open"));
+}
+
+void observe(MetricsRegistry *metrics, SummaryScheduler *summaries) {
+    const auto count = [metrics](const QString &outcome) {
+        metrics->increment(Summaries, {{QStringLiteral("outcome"), outcome}});
+    };
+    QObject::connect(summaries, &SummaryScheduler::summaryStored, metrics,
+                     [count](const QUuid &, const QString &summary) {
+                         count(summary == SummaryScheduler::emptySessionSummary()
+                                   ? QStringLiteral("empty")
+                                   : QStringLiteral("stored"));
+                     });
+    QObject::connect(summaries, &SummaryScheduler::summaryFailed, metrics,
+                     [count] { count(QStringLiteral("failed")); });
 }
 
 void observe(MetricsRegistry *metrics, LlmClient *llm) {

@@ -4,6 +4,7 @@
 
 class LlmClient;
 class MetricsRegistry;
+class SummaryScheduler;
 
 // Names of the metrics the server publishes on /metrics (Prometheus text format).
 namespace ServerMetrics {
@@ -30,5 +31,7 @@ inline const QString LlmCircuitState = QStringLiteral("rtai_llm_circuit_state");
 void describeAll(MetricsRegistry *metrics);
 // Keeps the LLM metrics (in flight, waiting, queue wait, circuit state) up to date.
 void observe(MetricsRegistry *metrics, LlmClient *llm);
+// Counts summaries by outcome.
+void observe(MetricsRegistry *metrics, SummaryScheduler *summaries);
 
 } // namespace ServerMetrics

@@ -1,6 +1,7 @@
 #include "server/SessionManager.h"
 
 #include "chat/Conversation.h"
+#include "chat/SummaryScheduler.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
@@ -9,7 +10,6 @@
 #include "llm/LlmClient.h"
 #include "server/JsonFormat.h"
 #include "server/ServerMetrics.h"
-#include "server/SummaryScheduler.h"
 #include "storage/Database.h"
 
 #include <QTimer>
@@ -21,18 +21,6 @@ constexpr int kEventPage = 1000;
 constexpr int kShutdownIdleWaitMs = 1000;
 constexpr int kShutdownCloseWaitMs = 1000;
 constexpr int kPollMs = 20;
-
-// Constant-time comparison, so the token cannot be guessed byte by byte from response times.
-bool sameToken(const QString &a, const QString &b) {
-    const QByteArray x = a.toUtf8();
-    const QByteArray y = b.toUtf8();
-    if (x.size() != y.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < x.size(); ++i)
-        diff |= static_cast<unsigned char>(x.at(i) ^ y.at(i));
-    return diff == 0;
-}
 
 } // namespace
 
@@ -75,7 +63,7 @@ void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket) {
     if (m_shuttingDown) {
         socket->refuse(SessionSocket::CloseGoingAway,
                        QStringLiteral("server shutting down; reconnect later"));
-    } else if (!m_apiToken.isEmpty() && !sameToken(socket->presentedToken(), m_apiToken)) {
+    } else if (!socket->isAuthorized(m_apiToken)) {
         socket->refuse(SessionSocket::ClosePolicy,
                        QStringLiteral("not authorized: present the API token as ?token=… or "
                                       "Authorization: Bearer …"));
@@ -98,11 +86,6 @@ Conversation *SessionManager::conversation(const QUuid &sessionId) const {
 QString SessionManager::userId(const QUuid &sessionId) const {
     const Live *live = m_live.value(sessionId);
     return live ? live->userId : QString();
-}
-
-bool SessionManager::isConnected(const QUuid &sessionId) const {
-    const Live *live = m_live.value(sessionId);
-    return live && live->socket;
 }
 
 bool SessionManager::endSession(const QUuid &sessionId, const QString &reason) {

@@ -49,7 +49,6 @@ public:
     QList<QUuid> sessionIds() const;
     Conversation *conversation(const QUuid &sessionId) const;
     QString userId(const QUuid &sessionId) const;
-    bool isConnected(const QUuid &sessionId) const;
     int connectionCount() const { return m_connections; }
 
     // Closes the client with 1000 and `reason`, cancels its turn and ends the session (summary

@@ -3,6 +3,7 @@
 #include "chat/Conversation.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
+#include "server/ApiCredentials.h"
 #include "server/JsonFormat.h"
 
 #include <QJsonDocument>
@@ -64,12 +65,9 @@ SessionSocket::~SessionSocket() {
         m_socket->disconnect(this);
 }
 
-QString SessionSocket::presentedToken() const {
-    const QByteArray authorization = m_socket->request().rawHeader("Authorization");
-    if (authorization.startsWith("Bearer "))
-        return QString::fromUtf8(authorization.mid(7)).trimmed();
-    return QUrlQuery(m_socket->requestUrl())
-        .queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
+bool SessionSocket::isAuthorized(const QString &apiToken) const {
+    return ApiCredentials::authorized(m_socket->request().rawHeader("Authorization"),
+                                      m_socket->requestUrl(), apiToken);
 }
 
 QString SessionSocket::peer() const {

@@ -49,8 +49,8 @@ public:
     QUuid sessionId() const { return m_sessionId; }
     QString userId() const { return m_userId; }
     QString requestError() const { return m_requestError; }
-    // The token the client presented: `Authorization: Bearer …` or `?token=…`.
-    QString presentedToken() const;
+    // Whether the client presented `apiToken` (always, when it is empty): see ApiCredentials.
+    bool isAuthorized(const QString &apiToken) const;
     QString peer() const;
 
     // Sends `session` (and `history` when resumed) and starts serving frames, including the ones

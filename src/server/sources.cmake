@@ -1,10 +1,12 @@
-# Sources of src/server; see src/CMakeLists.txt.
-target_sources(realtime_core PRIVATE
-    server/Backend.h server/Backend.cpp
+# rtai_server: HTTP, REST and the session WebSocket protocol.
+# It links exactly the modules ARCHITECTURE.md lets it use.
+add_library(rtai_server STATIC
+    server/ApiCredentials.h server/ApiCredentials.cpp
     server/HttpServer.h server/HttpServer.cpp
     server/JsonFormat.h server/JsonFormat.cpp
     server/ServerMetrics.h server/ServerMetrics.cpp
     server/SessionManager.h server/SessionManager.cpp
     server/SessionSocket.h server/SessionSocket.cpp
-    server/SummaryScheduler.h server/SummaryScheduler.cpp
 )
+target_include_directories(rtai_server PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(rtai_server PUBLIC rtai_chat Qt6::WebSockets Qt6::HttpServer)

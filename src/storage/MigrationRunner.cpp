@@ -140,7 +140,6 @@ bool MigrationRunner::run(QString *error) {
             return false;
         }
         qCInfo(lcStorage) << "applied migration" << file;
-        m_appliedNow << file;
     }
     return true;
 }

@@ -16,7 +16,6 @@ public:
     // False with *error set (naming the migration and statement) on the first failure; the
     // failed migration is rolled back, earlier ones stay applied.
     bool run(QString *error);
-    QStringList appliedNow() const { return m_appliedNow; }
 
     // Statements of a script: split at ';' outside quotes and -- comments.
     static QStringList splitStatements(const QString &script);
@@ -27,5 +26,4 @@ private:
 
     QSqlDatabase m_db;
     const SqlDialect &m_dialect;
-    QStringList m_appliedNow;
 };

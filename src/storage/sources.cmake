@@ -1,5 +1,6 @@
-# Sources of src/storage; see src/CMakeLists.txt.
-target_sources(realtime_core PRIVATE
+# rtai_storage: the database thread, the stores and the migrations.
+# It links exactly the modules ARCHITECTURE.md lets it use.
+add_library(rtai_storage STATIC
     storage/Database.h storage/Database.cpp
     storage/DatabaseTask.h
     storage/DatabaseUrl.h storage/DatabaseUrl.cpp
@@ -19,7 +20,9 @@ target_sources(realtime_core PRIVATE
 # The migrations, compiled in: :/sql/postgres/NNN_name.sql and :/sql/sqlite/NNN_name.sql.
 file(GLOB rtai_migrations
      CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/sql/postgres/*.sql ${PROJECT_SOURCE_DIR}/sql/sqlite/*.sql)
-qt_add_resources(realtime_core "rtai_migrations"
+qt_add_resources(rtai_storage "rtai_migrations"
     PREFIX "/"
     BASE ${PROJECT_SOURCE_DIR}
     FILES ${rtai_migrations})
+target_include_directories(rtai_storage PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(rtai_storage PUBLIC rtai_core Qt6::Sql Qt6::Concurrent)

@@ -1,6 +1,7 @@
 // The console under load: 1,000 live sessions, each streaming tokens, with the main window shown
 // and one session's transcript open. Measures how late the event loop runs (a probe timer's
 // lateness) and how many table repaints the tokens cause. Run with scripts/bench bench_console.
+#include "app/Backend.h"
 #include "chat/Conversation.h"
 #include "core/Ids.h"
 #include "core/Timestamps.h"
@@ -45,7 +46,7 @@ int main(int argc, char **argv) {
 
     Config config;
     config.configFile = dir.filePath(QStringLiteral("realtime-ai.conf"));
-    MainWindow window(config);
+    MainWindow window(config, Backend::factory());
     window.resize(1400, 900);
     window.show();
 

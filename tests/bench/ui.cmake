@@ -1,2 +1,2 @@
 rtai_add_benchmark(bench_console SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_console.cpp
-                   LIBS realtime_console)
+                   LIBS rtai_app)

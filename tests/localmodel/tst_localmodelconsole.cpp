@@ -1,9 +1,9 @@
 // The console with no LLM configured: it runs the bundled local model and its server panel shows
 // the model's state, loading then ready, and goes back to loading when llama-server dies.
 
+#include "app/Backend.h"
 #include "core/Config.h"
 #include "llm/LocalModel.h"
-#include "server/Backend.h"
 #include "ui/MainWindow.h"
 #include "ui/ServerPanel.h"
 
@@ -36,7 +36,7 @@ private Q_SLOTS:
         config.databaseUrl = u"sqlite://"_s + m_dir.filePath(u"console.db"_s);
         config.configFile = m_dir.filePath(u"realtime-ai.conf"_s);
         config.llmSource = Config::LlmSource::None;
-        m_window = std::make_unique<MainWindow>(config);
+        m_window = std::make_unique<MainWindow>(config, Backend::factory());
         m_window->setConfirmationsEnabled(false);
         m_window->show();
         QSignalSpy started(m_window.get(), &MainWindow::serverStarted);

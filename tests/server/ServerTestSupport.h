@@ -3,13 +3,13 @@
 // Helpers shared by the server tests: an in-process Backend on a free port with its own SQLite
 // file (or a given database URL) and an in-process MockLlmServer, plus small waiting helpers.
 
+#include "app/Backend.h"
 #include "core/Config.h"
 #include "core/Ids.h"
 #include "core/Timestamps.h"
 #include "fixtures/FutureWait.h"
 #include "fixtures/MockLlmServer.h"
 #include "llm/LlmClient.h"
-#include "server/Backend.h"
 #include "storage/Database.h"
 
 #include <QFuture>

@@ -1,3 +1,4 @@
+#include "app/Backend.h"
 #include "chat/Conversation.h"
 #include "core/Ids.h"
 #include "core/Timestamps.h"
@@ -5,7 +6,6 @@
 #include "fixtures/MockLlmServer.h"
 #include "fixtures/TestEnvironment.h"
 #include "fixtures/WsTestClient.h"
-#include "server/Backend.h"
 #include "storage/Database.h"
 #include "ui/EventLogModel.h"
 #include "ui/MainWindow.h"
@@ -110,7 +110,7 @@ private Q_SLOTS:
         m_config.configFile = m_dir.filePath(u"realtime-ai.conf"_s);
         seedDatabase();
 
-        m_window = std::make_unique<MainWindow>(m_config);
+        m_window = std::make_unique<MainWindow>(m_config, Backend::factory());
         m_window->setConfirmationsEnabled(false);
         m_window->resize(1400, 860);
         m_window->show();
@@ -366,7 +366,7 @@ private Q_SLOTS:
         const QString stateFile = m_dir.filePath(u"state.ini"_s);
         QList<int> sizes;
         {
-            MainWindow first(m_config);
+            MainWindow first(m_config, Backend::factory());
             first.setStateFile(stateFile);
             first.show();
             first.resize(1000, 700);
@@ -377,7 +377,7 @@ private Q_SLOTS:
             sizes = splitter->sizes();
             QVERIFY(first.close());
         }
-        MainWindow second(m_config);
+        MainWindow second(m_config, Backend::factory());
         second.setStateFile(stateFile);
         second.show();
         QCoreApplication::processEvents();

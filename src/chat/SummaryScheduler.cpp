@@ -1,11 +1,9 @@
-#include "server/SummaryScheduler.h"
+#include "chat/SummaryScheduler.h"
 
 #include "chat/Summarizer.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
-#include "core/MetricsRegistry.h"
-#include "server/ServerMetrics.h"
 #include "storage/Database.h"
 
 #include <QTimer>
@@ -16,12 +14,10 @@ constexpr int kEventLimit = 100000;
 
 } // namespace
 
-SummaryScheduler::SummaryScheduler(Database *database, Summarizer *summarizer,
-                                   MetricsRegistry *metrics, QObject *parent)
+SummaryScheduler::SummaryScheduler(Database *database, Summarizer *summarizer, QObject *parent)
     : QObject(parent)
     , m_database(database)
-    , m_summarizer(summarizer)
-    , m_metrics(metrics) {}
+    , m_summarizer(summarizer) {}
 
 void SummaryScheduler::setSettings(const Settings &settings) {
     m_settings = settings;
@@ -37,26 +33,24 @@ void SummaryScheduler::start() {
         this, m_database->endAbandonedSessions(),
         [this](const QList<QUuid> &ended) {
             if (!ended.isEmpty())
-                qCInfo(lcServer) << "ended" << ended.size()
-                                 << "sessions left open by an earlier run";
+                qCInfo(lcChat) << "ended" << ended.size() << "sessions left open by an earlier run";
             whenFinished(
                 this, m_database->sessionsNeedingSummary(m_settings.maxAttempts),
-                [this, endedCount = int(ended.size())](const QList<Session> &sessions) {
+                [this](const QList<Session> &sessions) {
                     if (!m_active)
                         return;
                     for (const Session &session : sessions)
                         schedule(session.id);
                     if (!sessions.isEmpty())
-                        qCInfo(lcServer) << sessions.size() << "sessions are waiting for a summary";
-                    Q_EMIT recovered(endedCount, int(sessions.size()));
+                        qCInfo(lcChat) << sessions.size() << "sessions are waiting for a summary";
                 },
                 [](const QString &error) {
-                    qCWarning(lcServer).noquote()
+                    qCWarning(lcChat).noquote()
                         << "cannot list sessions needing a summary:" << error;
                 });
         },
         [](const QString &error) {
-            qCWarning(lcServer).noquote() << "cannot end abandoned sessions:" << error;
+            qCWarning(lcChat).noquote() << "cannot end abandoned sessions:" << error;
         });
 }
 
@@ -87,10 +81,6 @@ void SummaryScheduler::cancel(const QUuid &sessionId) {
         m_cancelled.insert(sessionId);
 }
 
-int SummaryScheduler::pendingCount() const {
-    return int(m_queue.size() + m_running.size() + m_retryTimers.size());
-}
-
 void SummaryScheduler::pump() {
     while (m_active && !m_queue.isEmpty() && m_running.size() < m_settings.concurrency)
         run(m_queue.takeFirst());
@@ -119,10 +109,7 @@ void SummaryScheduler::store(const QUuid &sessionId, const QString &summary) {
         const QString text = empty ? emptySessionSummary() : summary;
         m_database->setSummary(sessionId, text);
         m_database->appendEvent(Event::make(sessionId, EventType::Summary, text));
-        m_metrics->increment(ServerMetrics::Summaries,
-                             {{QStringLiteral("outcome"),
-                               empty ? QStringLiteral("empty") : QStringLiteral("stored")}});
-        qCInfo(lcServer).noquote() << "session" << Ids::toText(sessionId) << "summarized";
+        qCInfo(lcChat).noquote() << "session" << Ids::toText(sessionId) << "summarized";
         m_attempts.remove(sessionId);
         Q_EMIT summaryStored(sessionId, text);
     }
@@ -141,13 +128,11 @@ void SummaryScheduler::fail(const QUuid &sessionId, const QString &error) {
     if (cancelled || !m_active)
         return;
     m_database->recordSummaryFailure(sessionId, error);
-    m_metrics->increment(ServerMetrics::Summaries,
-                         {{QStringLiteral("outcome"), QStringLiteral("failed")}});
     const int attempt = ++m_attempts[sessionId];
     const bool willRetry = attempt < m_settings.maxAttempts;
-    qCWarning(lcServer).noquote() << "summary of session" << Ids::toText(sessionId)
-                                  << "failed (attempt" << attempt << "):" << error
-                                  << (willRetry ? "; will retry" : "; giving up");
+    qCWarning(lcChat).noquote() << "summary of session" << Ids::toText(sessionId)
+                                << "failed (attempt" << attempt << "):" << error
+                                << (willRetry ? "; will retry" : "; giving up");
     Q_EMIT summaryFailed(sessionId, error, willRetry);
     if (!willRetry) {
         m_attempts.remove(sessionId);

@@ -2,7 +2,7 @@
 
 #include "core/Config.h"
 
-// The entry point of the desktop mode, so that src/app never includes QtWidgets itself.
+// The entry point of the desktop mode: the console window, with a Backend as its server.
 namespace ConsoleLauncher {
 
 // True when a windowing system is reachable (DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM set).

@@ -1,4 +1,4 @@
-#include "server/Backend.h"
+#include "app/Backend.h"
 
 #include "chat/ChatSettings.h"
 #include "chat/Conversation.h"
@@ -70,14 +70,14 @@ SessionSocket::Limits socketLimits(const Config &config) {
 } // namespace
 
 Backend::Backend(const Config &config, QObject *parent)
-    : QObject(parent)
+    : ConsoleServer(parent)
     , m_config(withLlmSource(config))
     , m_database(new Database(this))
     , m_llm(new LlmClient(llmSettings(m_config), this))
     , m_tools(new ToolRegistry(this))
     , m_metrics(new MetricsRegistry(this))
     , m_summarizer(new Summarizer(m_llm, this))
-    , m_summaries(new SummaryScheduler(m_database, m_summarizer, m_metrics, this))
+    , m_summaries(new SummaryScheduler(m_database, m_summarizer, this))
     , m_sessions(new SessionManager(m_database, m_llm, m_tools, m_metrics, m_summaries,
                                     chatSettings(m_config), socketLimits(m_config), this))
     , m_http(new HttpServer(m_database, m_metrics, m_sessions, this)) {
@@ -85,6 +85,7 @@ Backend::Backend(const Config &config, QObject *parent)
     m_tools->addBuiltinTools();
     ServerMetrics::describeAll(m_metrics);
     ServerMetrics::observe(m_metrics, m_llm);
+    ServerMetrics::observe(m_metrics, m_summaries);
     SummaryScheduler::Settings summarySettings;
     summarySettings.concurrency = m_config.summaryConcurrency;
     m_summaries->setSettings(summarySettings);
@@ -112,6 +113,12 @@ Backend::Backend(const Config &config, QObject *parent)
             [this](const QUuid &, const QString &error, bool) {
                 Q_EMIT errorOccurred(QStringLiteral("summary failed: %1").arg(error));
             });
+}
+
+ConsoleServer::Factory Backend::factory() {
+    return [](const Config &config, QObject *parent) -> ConsoleServer * {
+        return new Backend(config, parent);
+    };
 }
 
 Backend::~Backend() {

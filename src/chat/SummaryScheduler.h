@@ -7,7 +7,6 @@
 #include <QUuid>
 
 class Database;
-class MetricsRegistry;
 class QTimer;
 class Summarizer;
 
@@ -27,8 +26,7 @@ public:
         int concurrency = 32; // summaries running at once (the LLM queue lets live turns first)
     };
 
-    SummaryScheduler(Database *database, Summarizer *summarizer, MetricsRegistry *metrics,
-                     QObject *parent = nullptr);
+    SummaryScheduler(Database *database, Summarizer *summarizer, QObject *parent = nullptr);
 
     void setSettings(const Settings &settings);
     // Ends abandoned sessions, then schedules every session that needs a summary.
@@ -40,7 +38,6 @@ public:
     void schedule(const QUuid &sessionId);
     // The session was reopened: drop its job, and ignore a summary still in flight for it.
     void cancel(const QUuid &sessionId);
-    int pendingCount() const;
 
     // The summary stored for a session in which nothing was said.
     static QString emptySessionSummary();
@@ -48,8 +45,6 @@ public:
 Q_SIGNALS:
     void summaryStored(const QUuid &sessionId, const QString &summary);
     void summaryFailed(const QUuid &sessionId, const QString &error, bool willRetry);
-    // start() has scheduled everything the database holds.
-    void recovered(int endedSessions, int scheduled);
 
 private:
     void pump();
@@ -60,7 +55,6 @@ private:
 
     Database *m_database;
     Summarizer *m_summarizer;
-    MetricsRegistry *m_metrics;
     Settings m_settings;
     QList<QUuid> m_queue;
     QSet<QUuid> m_running;

@@ -1,5 +1,6 @@
-#include "ui/ConsoleLauncher.h"
+#include "app/ConsoleLauncher.h"
 
+#include "app/Backend.h"
 #include "core/ConfigLoader.h"
 #include "ui/MainWindow.h"
 
@@ -19,7 +20,7 @@ int run(int argc, char **argv, const Config &config) {
     const QStringList arguments = QApplication::arguments();
     const QString workingDirectory = QDir::currentPath();
 
-    MainWindow window(config);
+    MainWindow window(config, Backend::factory());
     // After the settings dialog saved the file, the same precedence as at start-up applies.
     window.setConfigReloader([arguments, workingDirectory](QStringList *errors) {
         const ConfigLoadResult loaded = ConfigLoader::load(

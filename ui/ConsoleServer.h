@@ -1,0 +1,59 @@
+#pragma once
+
+#include "core/Config.h"
+
+#include <QList>
+#include <QObject>
+#include <QUrl>
+#include <QUuid>
+#include <functional>
+
+class Conversation;
+class Database;
+class LocalModel;
+class SummaryScheduler;
+
+// The server of this process as the console drives and shows it: started and stopped, its live
+// sessions and the parts the console observes. The app implements it (app/Backend), so the
+// console never depends on the server layer. An instance serves once: the console makes a new
+// one from the Config for every start.
+class ConsoleServer : public QObject {
+    Q_OBJECT
+
+public:
+    enum class State { Idle, Starting, Running, Stopping, Stopped };
+    Q_ENUM(State)
+
+    using Factory = std::function<ConsoleServer *(const Config &config, QObject *parent)>;
+
+    using QObject::QObject;
+
+    virtual void start() = 0;
+    virtual void stop() = 0; // graceful; emits stopped()
+    virtual State state() const = 0;
+    virtual QUrl url() const = 0; // empty before started()
+    virtual const Config &config() const = 0;
+
+    // Live sessions (connected, or finishing a turn after their client left).
+    virtual QList<QUuid> sessionIds() const = 0;
+    virtual Conversation *conversation(const QUuid &sessionId) const = 0; // nullptr when not live
+    virtual QString sessionUserId(const QUuid &sessionId) const = 0;
+    virtual int connectionCount() const = 0;
+    // Ends a live session: its client is closed with 1000 "session ended by the operator" and
+    // it is summarized. False when the session is not live.
+    virtual bool endSession(const QUuid &sessionId) = 0;
+
+    virtual Database *database() const = 0;
+    virtual SummaryScheduler *summaries() const = 0;
+    virtual LocalModel *localModel() const = 0; // nullptr unless the bundled model serves
+
+Q_SIGNALS:
+    void started(const QUrl &url);
+    void startFailed(const QString &message);
+    void stopped();
+    void sessionOpened(const QUuid &sessionId, const QString &userId, Conversation *conversation);
+    void sessionClosed(const QUuid &sessionId);
+    void connectionCountChanged(int count);
+    // Something an operator should see (database lost, summary failed, …); the server goes on.
+    void errorOccurred(const QString &message);
+};
