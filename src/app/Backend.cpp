@@ -2,6 +2,7 @@
 
 #include "chat/ChatSettings.h"
 #include "chat/Conversation.h"
+#include "chat/SessionService.h"
 #include "chat/Summarizer.h"
 #include "core/FutureCallbacks.h"
 #include "core/Logging.h"
@@ -78,14 +79,17 @@ Backend::Backend(const Config &config, QObject *parent)
     , m_metrics(new MetricsRegistry(this))
     , m_summarizer(new Summarizer(m_llm, this))
     , m_summaries(new SummaryScheduler(m_database, m_summarizer, this))
-    , m_sessions(new SessionManager(m_database, m_llm, m_tools, m_metrics, m_summaries,
-                                    chatSettings(m_config), socketLimits(m_config), this))
-    , m_http(new HttpServer(m_database, m_metrics, m_sessions, this)) {
+    , m_sessionService(
+          new SessionService(m_database, m_llm, m_tools, m_summaries, chatSettings(m_config), this))
+    , m_sessions(
+          new SessionManager(m_sessionService, m_llm, m_metrics, socketLimits(m_config), this))
+    , m_http(new HttpServer(m_database, m_metrics, m_sessionService, m_sessions, this)) {
     setUpLocalModel();
     m_tools->addBuiltinTools();
     ServerMetrics::describeAll(m_metrics);
     ServerMetrics::observe(m_metrics, m_llm);
     ServerMetrics::observe(m_metrics, m_summaries);
+    ServerMetrics::observe(m_metrics, m_sessionService);
     SummaryScheduler::Settings summarySettings;
     summarySettings.concurrency = m_config.summaryConcurrency;
     m_summaries->setSettings(summarySettings);
@@ -93,8 +97,8 @@ Backend::Backend(const Config &config, QObject *parent)
     m_http->setApiToken(config.apiToken);
     m_http->setAcceptingReason(QStringLiteral("server: starting"));
 
-    connect(m_sessions, &SessionManager::sessionOpened, this, &Backend::sessionOpened);
-    connect(m_sessions, &SessionManager::sessionClosed, this, &Backend::sessionClosed);
+    connect(m_sessionService, &SessionService::sessionOpened, this, &Backend::sessionOpened);
+    connect(m_sessionService, &SessionService::sessionClosed, this, &Backend::sessionClosed);
     connect(m_sessions, &SessionManager::connectionCountChanged, this,
             &Backend::connectionCountChanged);
     connect(m_database, &Database::queueDepthChanged, this,
@@ -125,6 +129,7 @@ Backend::~Backend() {
     // Sessions and sockets go before the database they write to.
     delete m_http;
     delete m_sessions;
+    delete m_sessionService;
     delete m_summaries;
 }
 
@@ -286,15 +291,15 @@ QUrl Backend::url() const {
 }
 
 QList<QUuid> Backend::sessionIds() const {
-    return m_sessions->sessionIds();
+    return m_sessionService->sessionIds();
 }
 
 Conversation *Backend::conversation(const QUuid &sessionId) const {
-    return m_sessions->conversation(sessionId);
+    return m_sessionService->conversation(sessionId);
 }
 
 QString Backend::sessionUserId(const QUuid &sessionId) const {
-    return m_sessions->userId(sessionId);
+    return m_sessionService->userId(sessionId);
 }
 
 int Backend::connectionCount() const {

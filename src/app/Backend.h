@@ -14,6 +14,7 @@ class LlmClient;
 class LocalModel;
 class MetricsRegistry;
 class SessionManager;
+class SessionService;
 class Summarizer;
 class ToolRegistry;
 
@@ -92,6 +93,7 @@ private:
     MetricsRegistry *m_metrics;
     Summarizer *m_summarizer;
     SummaryScheduler *m_summaries;
+    SessionService *m_sessionService;
     SessionManager *m_sessions;
     HttpServer *m_http;
 };

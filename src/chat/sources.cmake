@@ -6,6 +6,7 @@ add_library(rtai_chat STATIC
     chat/ContextWindow.h chat/ContextWindow.cpp
     chat/Conversation.h chat/Conversation.cpp
     chat/ConversationMemory.h chat/ConversationMemory.cpp
+    chat/SessionService.h chat/SessionService.cpp
     chat/Summarizer.h chat/Summarizer.cpp
     chat/SummaryScheduler.h chat/SummaryScheduler.cpp
     chat/SummaryError.h chat/SummaryError.cpp

@@ -1,5 +1,6 @@
 #include "server/HttpServer.h"
 
+#include "chat/SessionService.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
@@ -75,15 +76,16 @@ std::optional<qint64> intParam(const QUrlQuery &query, const QString &name, qint
 
 } // namespace
 
-HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionManager *sessions,
-                       QObject *parent)
+HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
+                       SessionManager *connections, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_database(database)
     , m_metrics(metrics)
-    , m_sessions(sessions) {
+    , m_sessions(sessions)
+    , m_connections(connections) {
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections())
-            m_sessions->accept(nextPendingWebSocketConnection());
+            m_connections->accept(nextPendingWebSocketConnection());
     });
 }
 

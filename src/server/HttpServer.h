@@ -13,6 +13,7 @@ class Database;
 class MetricsRegistry;
 class QUrlQuery;
 class SessionManager;
+class SessionService;
 
 // One port for everything (PROTOCOL.md): the web client (`/`, `/assets/…` from the Qt resources
 // under :/web), the REST API under /api, /healthz, /readyz, /metrics, and WebSocket upgrades of
@@ -24,8 +25,8 @@ class HttpServer : public QAbstractHttpServer {
     Q_OBJECT
 
 public:
-    HttpServer(Database *database, MetricsRegistry *metrics, SessionManager *sessions,
-               QObject *parent = nullptr);
+    HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
+               SessionManager *connections, QObject *parent = nullptr);
 
     // When set, /api and /metrics require `Authorization: Bearer <token>` (or ?token=).
     void setApiToken(const QString &token);
@@ -65,7 +66,8 @@ private:
 
     Database *m_database;
     MetricsRegistry *m_metrics;
-    SessionManager *m_sessions;
+    SessionService *m_sessions;
+    SessionManager *m_connections;
     QString m_apiToken;
     QString m_notReadyReason;
     QString m_llmProblem;

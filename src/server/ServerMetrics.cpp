@@ -1,5 +1,7 @@
 #include "server/ServerMetrics.h"
 
+#include "chat/Conversation.h"
+#include "chat/SessionService.h"
 #include "chat/SummaryScheduler.h"
 #include "core/MetricsRegistry.h"
 #include "llm/LlmCircuitBreaker.h"
@@ -45,6 +47,39 @@ void describeAll(MetricsRegistry *metrics) {
     metrics->describe(LlmCircuitState, Type::Gauge,
                       QStringLiteral("The LLM endpoint's circuit breaker: 0 closed, 1 open, "
                                      "2 half-open"));
+}
+
+void observe(MetricsRegistry *metrics, SessionService *sessions) {
+    const auto countLive = [metrics, sessions] {
+        metrics->set(ActiveSessions, double(sessions->sessionIds().size()));
+    };
+    QObject::connect(sessions, &SessionService::sessionClosed, metrics, countLive);
+    QObject::connect(
+        sessions, &SessionService::sessionOpened, metrics,
+        [metrics, countLive](const QUuid &, const QString &, Conversation *conversation) {
+            countLive();
+            QObject::connect(conversation, &Conversation::contentDelta, metrics,
+                             [metrics] { metrics->increment(TokensStreamed); });
+            QObject::connect(
+                conversation, &Conversation::toolFinished, metrics,
+                [metrics](const QString &, const QString &tool, bool ok, const QJsonValue &) {
+                    metrics->increment(ToolCalls,
+                                       {{QStringLiteral("tool"), tool},
+                                        {QStringLiteral("outcome"),
+                                         ok ? QStringLiteral("ok") : QStringLiteral("error")}});
+                });
+            QObject::connect(
+                conversation, &Conversation::turnFinished, metrics,
+                [metrics](const TurnOutcome &outcome) {
+                    metrics->increment(Turns, {{QStringLiteral("outcome"), outcome.finishReason}});
+                    if (outcome.ttftMs >= 0)
+                        metrics->observe(TimeToFirstToken, double(outcome.ttftMs) / 1000.0);
+                    metrics->observe(TurnDuration, double(outcome.durationMs) / 1000.0);
+                    if (outcome.finishReason == u"error")
+                        metrics->increment(LlmErrors,
+                                           {{QStringLiteral("kind"), outcome.errorCode}});
+                });
+        });
 }
 
 void observe(MetricsRegistry *metrics, SummaryScheduler *summaries) {

@@ -4,6 +4,7 @@
 
 class LlmClient;
 class MetricsRegistry;
+class SessionService;
 class SummaryScheduler;
 
 // Names of the metrics the server publishes on /metrics (Prometheus text format).
@@ -31,6 +32,8 @@ inline const QString LlmCircuitState = QStringLiteral("rtai_llm_circuit_state");
 void describeAll(MetricsRegistry *metrics);
 // Keeps the LLM metrics (in flight, waiting, queue wait, circuit state) up to date.
 void observe(MetricsRegistry *metrics, LlmClient *llm);
+// Live sessions, and what their conversations do: turns, first-token times, tokens, tools.
+void observe(MetricsRegistry *metrics, SessionService *sessions);
 // Counts summaries by outcome.
 void observe(MetricsRegistry *metrics, SummaryScheduler *summaries);
 
