@@ -181,7 +181,7 @@ void SessionDetailWidget::applyEvent(const Event &event) {
     }
     m_eventLog->appendEvent(event);
     m_transcript->appendEvent(event);
-    if (event.type == EventType::UserMessage || event.type == EventType::AssistantMessage)
+    if (event.isMessage())
         ++m_session.messageCount;
 }
 

@@ -1,6 +1,7 @@
 #include "ui/SessionExporter.h"
 
 #include "core/Ids.h"
+#include "core/RecordJson.h"
 #include "core/Timestamps.h"
 
 #include <QJsonArray>
@@ -52,25 +53,7 @@ QString heading(const QString &title, const Event &event) {
     return u"**"_s + title + u"** · "_s + time + u"\n\n"_s;
 }
 
-QJsonObject sessionJson(const Session &session) {
-    return {
-        {u"session_id"_s, Ids::toText(session.id)},
-        {u"user_id"_s, session.userId},
-        {u"start_time"_s, Timestamps::toIso(session.startTime)},
-        {u"end_time"_s, session.endTime.isValid() ? QJsonValue(Timestamps::toIso(session.endTime))
-                                                  : QJsonValue(QJsonValue::Null)},
-        {u"summary"_s,
-         session.summary.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(session.summary)},
-        {u"status"_s, SessionExporter::statusName(session)},
-        {u"message_count"_s, session.messageCount},
-    };
-}
-
 } // namespace
-
-QString SessionExporter::statusName(const Session &session) {
-    return session.isActive() ? u"active"_s : u"ended"_s;
-}
 
 QString SessionExporter::eventMarkdown(const Event &event) {
     if (event.type == EventType::UserMessage)
@@ -131,16 +114,9 @@ QString SessionExporter::toMarkdown(const Session &session, const QList<Event> &
 
 QByteArray SessionExporter::toJson(const Session &session, const QList<Event> &events) {
     QJsonArray eventArray;
-    for (const Event &event : events) {
-        eventArray.append(QJsonObject{
-            {u"id"_s, event.id},
-            {u"event_type"_s, event.type},
-            {u"content"_s, event.content},
-            {u"metadata"_s, event.metadata},
-            {u"created_at"_s, Timestamps::toIso(event.createdAt)},
-        });
-    }
-    const QJsonObject root{{u"session"_s, sessionJson(session)}, {u"events"_s, eventArray}};
+    for (const Event &event : events)
+        eventArray.append(RecordJson::event(event));
+    const QJsonObject root{{u"session"_s, RecordJson::session(session)}, {u"events"_s, eventArray}};
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 

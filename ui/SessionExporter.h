@@ -26,5 +26,4 @@ public:
     static QString streamingReplyMarkdown(const QString &text);
 
     static QString suggestedFileName(const Session &session, Format format);
-    static QString statusName(const Session &session); // "active" or "ended"
 };

@@ -27,16 +27,16 @@ void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
                 ++it->tokensThisTurn;
                 m_model->addTokens(sessionId, 1);
             });
-    connect(
-        conversation, &Conversation::eventRecorded, this, [this, sessionId](const Event &event) {
-            if (event.type == EventType::UserMessage || event.type == EventType::AssistantMessage)
-                m_model->addMessages(sessionId, 1);
-            if (event.type == EventType::AssistantMessage) {
-                const auto it = m_live.find(sessionId);
-                if (it != m_live.end())
-                    it->streaming.clear();
-            }
-        });
+    connect(conversation, &Conversation::eventRecorded, this,
+            [this, sessionId](const Event &event) {
+                if (event.isMessage())
+                    m_model->addMessages(sessionId, 1);
+                if (event.type == EventType::AssistantMessage) {
+                    const auto it = m_live.find(sessionId);
+                    if (it != m_live.end())
+                        it->streaming.clear();
+                }
+            });
     connect(conversation, &Conversation::turnFinished, this,
             [this, sessionId](const TurnOutcome &outcome) {
                 const auto it = m_live.find(sessionId);

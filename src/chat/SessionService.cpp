@@ -33,11 +33,6 @@ SessionService::~SessionService() {
     }
 }
 
-bool SessionService::isMessage(const Event &event) {
-    return event.type == EventType::UserMessage ||
-           (event.type == EventType::AssistantMessage && !event.content.isEmpty());
-}
-
 void SessionService::open(const QUuid &id, const QString &userId, QObject *context,
                           OpenCallback done) {
     if (m_shuttingDown) {
@@ -127,7 +122,7 @@ void SessionService::createLive(const QUuid &id, const QString &owner, bool resu
     live.userId = owner;
     live.conversation = new Conversation(id, m_llm, m_tools, m_database, m_settings, this);
     for (const Event &event : events)
-        if (isMessage(event))
+        if (event.isReadableMessage())
             live.history.append(event);
     live.conversation->restore(events);
     Conversation *conversation = live.conversation;
@@ -140,7 +135,7 @@ void SessionService::createLive(const QUuid &id, const QString &owner, bool resu
         Event::make(id, EventType::SessionStart, QString(),
                     {{QStringLiteral("user_id"), owner}, {QStringLiteral("resumed"), resumed}}));
     connect(conversation, &Conversation::eventRecorded, this, [this, id](const Event &event) {
-        if (const auto l = m_live.find(id); l != m_live.end() && isMessage(event))
+        if (const auto l = m_live.find(id); l != m_live.end() && event.isReadableMessage())
             l->history.append(event);
     });
     connect(conversation, &Conversation::idle, this, [this, id] {

@@ -35,7 +35,7 @@ public:
         Outcome outcome = Outcome::Opened;
         Conversation *conversation = nullptr; // when Opened
         bool resumed = false;                 // the session existed before
-        QList<Event> history;                 // its messages so far (see isMessage)
+        QList<Event> history;                 // its readable messages so far
         QString error;                        // DatabaseUnavailable: why
     };
     using OpenCallback = std::function<void(const Opened &)>;
@@ -67,10 +67,6 @@ public:
     Conversation *conversation(const QUuid &id) const;
     QString userId(const QUuid &id) const;
     QList<Event> history(const QUuid &id) const;
-
-    // The one rule for what counts as a message of the conversation: user messages, and
-    // assistant messages with text (a turn that failed before any text has none).
-    static bool isMessage(const Event &event);
 
 Q_SIGNALS:
     void sessionOpened(const QUuid &id, const QString &userId, Conversation *conversation);

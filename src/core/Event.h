@@ -31,5 +31,12 @@ struct Event {
 
     static Event make(const QUuid &sessionId, const QString &type, const QString &content,
                       const QJsonObject &metadata = {});
+
+    // A message of the conversation, what message_count counts: a user or an assistant message.
+    bool isMessage() const {
+        return type == EventType::UserMessage || type == EventType::AssistantMessage;
+    }
+    // A message a person reads back (`history`): a failed turn's assistant message may be empty.
+    bool isReadableMessage() const { return isMessage() && !content.isEmpty(); }
 };
 Q_DECLARE_METATYPE(Event)

@@ -11,6 +11,7 @@ add_library(rtai_core STATIC
     core/Logging.h core/Logging.cpp
     core/MessageError.h core/MessageError.cpp
     core/MetricsRegistry.h core/MetricsRegistry.cpp
+    core/RecordJson.h core/RecordJson.cpp
     core/Session.h
     core/Timestamps.h core/Timestamps.cpp
 )

@@ -5,6 +5,7 @@
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
+#include "core/RecordJson.h"
 #include "core/Timestamps.h"
 #include "server/ApiCredentials.h"
 #include "server/JsonFormat.h"
@@ -342,7 +343,7 @@ void HttpServer::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
                 return;
             QJsonArray sessions;
             for (const Session &session : page.sessions)
-                sessions.append(JsonFormat::session(session));
+                sessions.append(RecordJson::session(session));
             send(guard, json(200, {{QStringLiteral("sessions"), sessions},
                                    {QStringLiteral("next_before"),
                                     page.nextBefore.isValid()
@@ -363,7 +364,7 @@ void HttpServer::getSession(const QUuid &id, QTcpSocket *socket) {
             if (!session)
                 send(guard, sessionNotFound(id));
             else
-                send(guard, json(200, JsonFormat::session(*session)));
+                send(guard, json(200, RecordJson::session(*session)));
         },
         answerError);
 }
@@ -398,7 +399,7 @@ void HttpServer::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket 
                         return;
                     QJsonArray array;
                     for (const Event &event : events)
-                        array.append(JsonFormat::event(event));
+                        array.append(RecordJson::event(event));
                     send(guard, json(200, {{QStringLiteral("events"), array}}));
                 },
                 answerError);

@@ -5,8 +5,8 @@
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
+#include "core/RecordJson.h"
 #include "llm/LlmClient.h"
-#include "server/JsonFormat.h"
 #include "server/ServerMetrics.h"
 
 #include <QElapsedTimer>
@@ -149,7 +149,7 @@ void SessionManager::attach(const QUuid &id, SessionSocket *socket, Conversation
     }
     QJsonArray messages;
     for (const Event &event : history)
-        messages.append(JsonFormat::historyMessage(event));
+        messages.append(RecordJson::historyMessage(event));
     socket->attach(conversation, resumed, m_llm->settings().model, messages);
 }
 
