@@ -2,11 +2,13 @@
 
 #include "core/Config.h"
 
+#include <QFuture>
 #include <QList>
 #include <QObject>
 #include <QUrl>
 #include <QUuid>
 #include <functional>
+#include <optional>
 
 class Conversation;
 class Database;
@@ -42,6 +44,8 @@ public:
     // Ends a live session: its client is closed with 1000 "session ended by the operator" and
     // it is summarized. False when the session is not live.
     virtual bool endSession(const QUuid &sessionId) = 0;
+    // Deletes a session and its events unless it is live (nullopt); false: no such session.
+    virtual std::optional<QFuture<bool>> deleteSession(const QUuid &sessionId) = 0;
 
     virtual Database *database() const = 0;
     virtual SummaryScheduler *summaries() const = 0;

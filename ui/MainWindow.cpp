@@ -491,18 +491,19 @@ void MainWindow::deleteSelectedSession() {
     const QUuid id = selectedSessionId();
     if (id.isNull() || !m_backend)
         return;
-    if (m_monitor->conversation(id)) {
-        showMessage(tr("Session %1 is live; end it before deleting it.").arg(Ids::toText(id)));
-        return;
-    }
     if (m_confirm &&
         QMessageBox::question(
             this, tr("Delete session"),
             tr("Delete session %1 and all its events? This cannot be undone.").arg(Ids::toText(id)),
             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
         return;
+    const std::optional<QFuture<bool>> removal = m_backend->deleteSession(id);
+    if (!removal) {
+        showMessage(tr("Session %1 is live; end it before deleting it.").arg(Ids::toText(id)));
+        return;
+    }
     whenFinished(
-        this, m_backend->database()->deleteSession(id),
+        this, *removal,
         [this, id](bool deleted) {
             if (m_detail->sessionId() == id)
                 m_detail->clearSession();

@@ -8,6 +8,7 @@
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
 #include "llm/LlmClient.h"
+#include "llm/LlmFailures.h"
 #include "llm/LocalModel.h"
 #include "server/HttpServer.h"
 #include "server/ServerMetrics.h"
@@ -135,10 +136,9 @@ Backend::~Backend() {
 
 void Backend::setUpLocalModel() {
     if (m_config.llmSource == Config::LlmSource::None) {
-        m_http->setLlmProblem(QStringLiteral("no LLM is configured: set OPENAI_API_KEY for OpenAI, "
-                                             "or OPENAI_BASE_URL / --llm-base-url for an "
-                                             "OpenAI-compatible server; %1")
-                                  .arg(LocalModelSettings::fromConfig(m_config).problem()));
+        m_http->setLlmProblem(
+            QStringLiteral("%1 (%2)").arg(LlmFailures::notConfigured().message,
+                                          LocalModelSettings::fromConfig(m_config).problem()));
         return;
     }
     if (m_config.llmSource != Config::LlmSource::LocalModel)
@@ -192,10 +192,8 @@ void Backend::start() {
     if (!m_config.dataDir.isEmpty())
         QDir().mkpath(m_config.dataDir);
     if (!m_localModel && !m_llm->isConfigured()) {
-        qCWarning(lcLlm).noquote()
-            << "no LLM is configured: every turn will answer llm_unavailable; set "
-               "OPENAI_API_KEY, or OPENAI_BASE_URL / --llm-base-url, or run "
-               "scripts/setup-local-model";
+        qCWarning(lcLlm).noquote() << LlmFailures::notConfigured().message
+                                   << "- until then every turn answers llm_unavailable";
     }
     whenFinished(
         this, m_database->open(m_config.databaseUrl),
@@ -308,4 +306,8 @@ int Backend::connectionCount() const {
 
 bool Backend::endSession(const QUuid &sessionId) {
     return m_sessions->endSession(sessionId, QStringLiteral("session ended by the operator"));
+}
+
+std::optional<QFuture<bool>> Backend::deleteSession(const QUuid &sessionId) {
+    return m_sessionService->remove(sessionId);
 }

@@ -61,6 +61,7 @@ public:
     // its client is closed with 1000 "session ended by the operator", end_time is stored and its
     // summary scheduled. False when the session is not live.
     bool endSession(const QUuid &sessionId) override;
+    std::optional<QFuture<bool>> deleteSession(const QUuid &sessionId) override;
 
     // The parts, for the console and tests. Owned by the Backend.
     Database *database() const override { return m_database; }

@@ -185,6 +185,12 @@ bool SessionService::end(const QUuid &id) {
     return true;
 }
 
+std::optional<QFuture<bool>> SessionService::remove(const QUuid &id) {
+    if (m_live.contains(id) || m_opening.contains(id))
+        return std::nullopt;
+    return m_database->deleteSession(id);
+}
+
 void SessionService::beginShutdown() {
     m_shuttingDown = true;
     for (const Live &live : std::as_const(m_live))

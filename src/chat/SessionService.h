@@ -3,12 +3,14 @@
 #include "chat/ChatSettings.h"
 #include "core/Event.h"
 
+#include <QFuture>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QUuid>
 #include <functional>
+#include <optional>
 
 class Conversation;
 class Database;
@@ -55,6 +57,9 @@ public:
     void leave(const QUuid &id);
     // Cancels the session's turns and ends it as soon as they are stored. False when not live.
     bool end(const QUuid &id);
+    // Deletes a session and its events, unless it is live or being opened (nullopt then: end
+    // it first); the future is false when there was no such session.
+    std::optional<QFuture<bool>> remove(const QUuid &id);
 
     // Shutdown: no more sessions open; every turn is cancelled (partial replies are stored).
     void beginShutdown();

@@ -14,4 +14,10 @@ QString toText(const QUuid &id);
 
 QUuid newSessionId();
 
+// A user id is any text of 1 to kMaxUserIdLength characters.
+inline constexpr int kMaxUserIdLength = 128;
+inline bool isValidUserId(const QString &userId) {
+    return !userId.isEmpty() && userId.size() <= kMaxUserIdLength;
+}
+
 } // namespace Ids

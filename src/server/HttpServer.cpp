@@ -30,7 +30,6 @@ namespace {
 constexpr int kMaxSessionsPage = 200;
 constexpr int kDefaultSessionsPage = 50;
 constexpr int kMaxEventsPage = 1000;
-constexpr int kMaxUserIdLength = 128;
 
 const QByteArray kJson = QByteArrayLiteral("application/json");
 
@@ -310,8 +309,9 @@ void HttpServer::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
     QString problem;
     if (query.hasQueryItem(QStringLiteral("user_id"))) {
         sessionQuery.userId = query.queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
-        if (sessionQuery.userId.isEmpty() || sessionQuery.userId.size() > kMaxUserIdLength)
-            problem = QStringLiteral("user_id must have 1 to %1 characters").arg(kMaxUserIdLength);
+        if (!Ids::isValidUserId(sessionQuery.userId))
+            problem =
+                QStringLiteral("user_id must have 1 to %1 characters").arg(Ids::kMaxUserIdLength);
     }
     const QString status = query.queryItemValue(QStringLiteral("status"));
     if (status == u"active")
@@ -408,7 +408,8 @@ void HttpServer::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket 
 }
 
 void HttpServer::deleteSession(const QUuid &id, QTcpSocket *socket) {
-    if (m_sessions->conversation(id)) {
+    const std::optional<QFuture<bool>> removal = m_sessions->remove(id);
+    if (!removal) {
         send(socket, error(409, QStringLiteral("conflict"),
                            QStringLiteral("session %1 is live; end it (disconnect its client) "
                                           "before deleting it")
@@ -418,7 +419,7 @@ void HttpServer::deleteSession(const QUuid &id, QTcpSocket *socket) {
     QPointer<QTcpSocket> guard(socket);
     const auto answerError = databaseErrorReply(guard);
     whenFinished(
-        this, m_database->deleteSession(id),
+        this, *removal,
         [this, guard, id](bool deleted) {
             if (!guard)
                 return;

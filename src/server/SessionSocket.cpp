@@ -16,7 +16,6 @@ namespace {
 
 constexpr int kAbortAfterCloseMs = 2000;
 constexpr int kRefuseDelayMs = 100;
-constexpr int kMaxUserIdLength = 128;
 const QString kPathPrefix = QStringLiteral("/ws/session/");
 
 QString typeOf(const QJsonObject &frame) {
@@ -46,10 +45,10 @@ SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &l
                m_sessionId.isNull()) {
         m_requestError = QStringLiteral("session_id must be a UUID such as "
                                         "123e4567-e89b-12d3-a456-426614174000");
-    } else if (userId.isEmpty() || userId.size() > kMaxUserIdLength) {
+    } else if (!Ids::isValidUserId(userId)) {
         m_requestError =
             QStringLiteral("user_id is required in the query string (1 to %1 characters)")
-                .arg(kMaxUserIdLength);
+                .arg(Ids::kMaxUserIdLength);
     } else {
         m_userId = userId;
     }
