@@ -9,12 +9,6 @@
 #include "core/Timestamps.h"
 #include "storage/Database.h"
 
-namespace {
-
-constexpr int kEventPage = 1000;
-
-} // namespace
-
 SessionService::SessionService(Database *database, LlmClient *llm, ToolRegistry *tools,
                                SummaryScheduler *summaries, const ChatSettings &settings,
                                QObject *parent)
@@ -55,12 +49,6 @@ void SessionService::open(const QUuid &id, const QString &userId, QObject *conte
 }
 
 void SessionService::lookUp(const QUuid &id) {
-    const auto unavailable = [this, id](const QString &error) {
-        qCWarning(lcChat).noquote() << "cannot open session" << Ids::toText(id) << ":" << error;
-        answerWaiters(id, [&error](const Waiter &) {
-            return Opened{Opened::Outcome::DatabaseUnavailable, nullptr, false, {}, error};
-        });
-    };
     whenFinished(
         this, m_database->session(id),
         [this, id](const std::optional<Session> &stored) {
@@ -74,30 +62,25 @@ void SessionService::lookUp(const QUuid &id) {
             // The session belongs to the user it was created for.
             const QString owner = stored ? stored->userId : alive->userId;
             if (stored)
-                loadEvents(id, owner, 0, {});
+                loadEvents(id, owner);
             else
                 createLive(id, owner, false, {});
         },
-        unavailable);
+        [this, id](const QString &error) { failOpening(id, error); });
 }
 
-void SessionService::loadEvents(const QUuid &id, const QString &owner, qint64 afterId,
-                                QList<Event> loaded) {
+void SessionService::loadEvents(const QUuid &id, const QString &owner) {
     whenFinished(
-        this, m_database->events(id, afterId, kEventPage),
-        [this, id, owner, loaded](const QList<Event> &page) mutable {
-            loaded += page;
-            if (page.size() == kEventPage)
-                loadEvents(id, owner, page.constLast().id, loaded);
-            else
-                createLive(id, owner, true, loaded);
-        },
-        [this, id](const QString &error) {
-            qCWarning(lcChat).noquote() << "cannot open session" << Ids::toText(id) << ":" << error;
-            answerWaiters(id, [&error](const Waiter &) {
-                return Opened{Opened::Outcome::DatabaseUnavailable, nullptr, false, {}, error};
-            });
-        });
+        this, m_database->allEvents(id),
+        [this, id, owner](const QList<Event> &events) { createLive(id, owner, true, events); },
+        [this, id](const QString &error) { failOpening(id, error); });
+}
+
+void SessionService::failOpening(const QUuid &id, const QString &error) {
+    qCWarning(lcChat).noquote() << "cannot open session" << Ids::toText(id) << ":" << error;
+    answerWaiters(id, [&error](const Waiter &) {
+        return Opened{Opened::Outcome::DatabaseUnavailable, nullptr, false, {}, error};
+    });
 }
 
 void SessionService::createLive(const QUuid &id, const QString &owner, bool resumed,

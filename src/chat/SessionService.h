@@ -91,7 +91,8 @@ private:
     };
 
     void lookUp(const QUuid &id);
-    void loadEvents(const QUuid &id, const QString &owner, qint64 afterId, QList<Event> loaded);
+    void loadEvents(const QUuid &id, const QString &owner);
+    void failOpening(const QUuid &id, const QString &error);
     void createLive(const QUuid &id, const QString &owner, bool resumed,
                     const QList<Event> &events);
     void answerWaiters(const QUuid &id, const std::function<Opened(const Waiter &)> &answer);

@@ -8,12 +8,6 @@
 
 #include <QTimer>
 
-namespace {
-
-constexpr int kEventLimit = 100000;
-
-} // namespace
-
 SummaryScheduler::SummaryScheduler(Database *database, Summarizer *summarizer, QObject *parent)
     : QObject(parent)
     , m_database(database)
@@ -90,7 +84,7 @@ void SummaryScheduler::run(const QUuid &sessionId) {
     m_running.insert(sessionId);
     const auto failed = [this, sessionId](const QString &error) { fail(sessionId, error); };
     whenFinished(
-        this, m_database->events(sessionId, 0, kEventLimit),
+        this, m_database->allEvents(sessionId),
         [this, sessionId, failed](const QList<Event> &events) {
             if (m_cancelled.contains(sessionId)) {
                 finish(sessionId);

@@ -144,6 +144,20 @@ QFuture<QList<Event>> Database::events(const QUuid &sessionId, qint64 afterId, i
     });
 }
 
+QFuture<QList<Event>> Database::allEvents(const QUuid &sessionId) {
+    return enqueueJob<QList<Event>>([sessionId](SessionStore &store) {
+        constexpr int kPage = 1000;
+        QList<Event> events;
+        for (QList<Event> page = store.events(sessionId, 0, kPage); !page.isEmpty();
+             page = store.events(sessionId, events.constLast().id, kPage)) {
+            events += page;
+            if (page.size() < kPage)
+                break;
+        }
+        return events;
+    });
+}
+
 QFuture<QList<Session>> Database::sessionsNeedingSummary(int maxAttempts) {
     return enqueueJob<QList<Session>>(
         [maxAttempts](SessionStore &store) { return store.sessionsNeedingSummary(maxAttempts); });

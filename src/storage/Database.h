@@ -63,6 +63,8 @@ public:
     QFuture<SessionPage> sessions(const SessionQuery &query);
     // Events with id > afterId in id order, at most `limit` (clamped to 1..10000).
     QFuture<QList<Event>> events(const QUuid &sessionId, qint64 afterId = 0, int limit = 1000);
+    // Every event of the session, in id order, read page by page in one job.
+    QFuture<QList<Event>> allEvents(const QUuid &sessionId);
     // Ended sessions without a summary whose failed attempts are fewer than maxAttempts,
     // oldest end first.
     QFuture<QList<Session>> sessionsNeedingSummary(int maxAttempts);

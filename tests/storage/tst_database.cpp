@@ -309,6 +309,23 @@ private Q_SLOTS:
         QCOMPARE(seen, expected);
     }
 
+    // A long session is read whole (summaries, resume), past the 10,000-row cap of one page.
+    void allEventsReadsPastOnePage() {
+        auto db = openFresh();
+        const QUuid id = Ids::newSessionId();
+        db->createSession(id, u"u"_s, at(0));
+        constexpr int kCount = 10500;
+        for (int i = 0; i < kCount; ++i)
+            db->appendEvent(makeEvent(id, EventType::UserMessage, QString::number(i), at(1)));
+        const QList<Event> events = result(db->allEvents(id), 60000);
+        QCOMPARE(events.size(), kCount);
+        QCOMPARE(events.first().content, u"0"_s);
+        QCOMPARE(events.last().content, QString::number(kCount - 1));
+        QVERIFY(std::is_sorted(events.cbegin(), events.cend(),
+                               [](const Event &a, const Event &b) { return a.id < b.id; }));
+        QVERIFY(result(db->allEvents(Ids::newSessionId())).isEmpty());
+    }
+
     void messageCountCountsUserAndAssistant() {
         auto db = openFresh();
         const QUuid id = Ids::newSessionId();
