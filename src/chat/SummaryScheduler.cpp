@@ -33,8 +33,12 @@ void SummaryScheduler::start() {
                 [this](const QList<Session> &sessions) {
                     if (!m_active)
                         return;
-                    for (const Session &session : sessions)
+                    for (const Session &session : sessions) {
+                        // The cap holds across restarts: count on from the stored attempts.
+                        if (session.summaryAttempts > 0)
+                            m_attempts.insert(session.id, session.summaryAttempts);
                         schedule(session.id);
+                    }
                     if (!sessions.isEmpty())
                         qCInfo(lcChat) << sessions.size() << "sessions are waiting for a summary";
                 },

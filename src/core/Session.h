@@ -13,6 +13,7 @@ struct Session {
     QDateTime endTime; // invalid while the session is active
     QString summary;   // empty until summarized
     qint64 messageCount = 0;
+    int summaryAttempts = 0; // failed summary attempts since the session last ended
 
     bool isActive() const { return !endTime.isValid(); }
 };

@@ -172,8 +172,8 @@ QList<QUuid> SessionStore::endAbandonedSessions() {
 QString SessionStore::sessionColumns() const {
     return u"s.session_id, s.user_id, %1, %2, s.summary, (SELECT count(*) FROM session_events e "
            "WHERE e.session_id = s.session_id AND e.event_type IN ('user_message', "
-           "'assistant_message'))"_s.arg(m_dialect.timeText(u"s.start_time"_s),
-                                         m_dialect.timeText(u"s.end_time"_s));
+           "'assistant_message')), COALESCE(s.summary_attempts, 0)"_s.arg(
+               m_dialect.timeText(u"s.start_time"_s), m_dialect.timeText(u"s.end_time"_s));
 }
 
 Session SessionStore::readSession(const QSqlQuery &query) {
@@ -184,6 +184,7 @@ Session SessionStore::readSession(const QSqlQuery &query) {
     session.endTime = Timestamps::fromIso(query.value(3).toString());
     session.summary = query.value(4).toString();
     session.messageCount = query.value(5).toLongLong();
+    session.summaryAttempts = query.value(6).toInt();
     return session;
 }
 

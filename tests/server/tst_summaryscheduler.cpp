@@ -83,6 +83,38 @@ private Q_SLOTS:
                              [&](const Session &s) { return s.id == id; }));
     }
 
+    // The cap counts attempts across restarts: one made before, one left after.
+    void attemptsBeforeARestartCount() {
+        QTemporaryDir dir;
+        const QString databaseUrl =
+            QStringLiteral("sqlite://") + dir.filePath(QStringLiteral("restart.db"));
+        const QUuid id = QUuid::createUuid();
+        {
+            Database database;
+            awaitVoid(database.open(databaseUrl));
+            database.createSession(id, QStringLiteral("sam"), Timestamps::now().addSecs(-60));
+            database.appendEvent(
+                Event::make(id, EventType::UserMessage, QStringLiteral("summarize me")));
+            database.endSession(id, Timestamps::now().addSecs(-30));
+            database.recordSummaryFailure(id, QStringLiteral("the LLM was down"));
+            awaitVoid(database.flush());
+            QCOMPARE(await(database.session(id))->summaryAttempts, 1);
+        }
+        InProcessServer server;
+        server.config.databaseUrl = databaseUrl;
+        server.summarySettings.maxAttempts = 2;
+        server.llm.setResponder([](const MockLlmRequest &) {
+            return MockLlmReply::httpError(400, QStringLiteral("never"));
+        });
+        QVERIFY(server.start());
+        QSignalSpy failed(server.backend->summaries(), &SummaryScheduler::summaryFailed);
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(failed.first().at(2).toBool(), false); // the second attempt was the last
+        QTest::qWait(500); // a retry would have started by now (backoff 100 ms)
+        QCOMPARE(summaryRequests(server.llm), 1);
+        QCOMPARE(server.session(id)->summaryAttempts, 2);
+    }
+
     void pendingSummariesSurviveARestart() {
         InProcessServer first;
         QVERIFY(first.start());
