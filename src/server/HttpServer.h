@@ -1,23 +1,21 @@
 #pragma once
 
+#include "server/HttpReply.h"
+
 #include <QAbstractHttpServer>
-#include <QByteArray>
-#include <QList>
-#include <QPair>
-#include <QPointer>
 #include <QString>
 #include <QTcpSocket>
-#include <functional>
 
 class Database;
 class MetricsRegistry;
-class QUrlQuery;
 class SessionManager;
 class SessionService;
+class SessionsApi;
 
 // One port for everything (PROTOCOL.md): the web client (`/`, `/assets/…` from the Qt resources
-// under :/web), the REST API under /api, /healthz, /readyz, /metrics, and WebSocket upgrades of
-// /ws/… which Qt's internal QWebSocketServer performs and hands to the SessionManager.
+// under :/web), the REST API under /api (SessionsApi), /healthz, /readyz, /metrics, and WebSocket
+// upgrades of /ws/… which Qt's internal QWebSocketServer performs and hands to the
+// SessionManager.
 //
 // Responses are written to the socket directly rather than through QHttpServerResponder, because
 // most of them wait for the database thread and a responder must not outlive its request.
@@ -37,37 +35,20 @@ public:
     // Closes the listening sockets; open connections are left alone.
     void stopListening();
 
-    struct Reply {
-        int status = 200;
-        QByteArray contentType;
-        QByteArray body;
-        QList<QPair<QByteArray, QByteArray>> headers;
-    };
-    static Reply json(int status, const class QJsonObject &body);
-    static Reply error(int status, const QString &code, const QString &message);
-
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    void send(QTcpSocket *socket, const Reply &reply);
-    static Reply sessionNotFound(const class QUuid &id);
-    // Answers 503 database_unavailable to a failed database request, if the client is still there.
-    std::function<void(const QString &)> databaseErrorReply(QPointer<QTcpSocket> socket);
-    Reply serveStatic(const QString &path) const;
-    Reply ready() const;
+    void send(QTcpSocket *socket, const HttpReply &reply);
+    HttpReply serveStatic(const QString &path) const;
+    HttpReply ready() const;
     bool authorized(const QHttpServerRequest &request) const;
-    void handleApi(const QHttpServerRequest &request, QTcpSocket *socket, const QString &path);
-    void listSessions(const QUrlQuery &query, QTcpSocket *socket);
-    void getSession(const class QUuid &id, QTcpSocket *socket);
-    void listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket *socket);
-    void deleteSession(const QUuid &id, QTcpSocket *socket);
 
     Database *m_database;
     MetricsRegistry *m_metrics;
-    SessionService *m_sessions;
     SessionManager *m_connections;
+    SessionsApi *m_api;
     QString m_apiToken;
     QString m_notReadyReason;
     QString m_llmProblem;

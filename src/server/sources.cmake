@@ -2,11 +2,13 @@
 # It links exactly the modules ARCHITECTURE.md lets it use.
 add_library(rtai_server STATIC
     server/ApiCredentials.h server/ApiCredentials.cpp
+    server/HttpReply.h server/HttpReply.cpp
     server/HttpServer.h server/HttpServer.cpp
     server/JsonFormat.h server/JsonFormat.cpp
     server/ServerMetrics.h server/ServerMetrics.cpp
     server/SessionManager.h server/SessionManager.cpp
     server/SessionSocket.h server/SessionSocket.cpp
+    server/SessionsApi.h server/SessionsApi.cpp
 )
 target_include_directories(rtai_server PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(rtai_server PUBLIC rtai_chat Qt6::WebSockets Qt6::HttpServer)

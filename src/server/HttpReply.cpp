@@ -1,0 +1,56 @@
+#include "server/HttpReply.h"
+
+#include "server/JsonFormat.h"
+
+namespace {
+
+const QByteArray kJson = QByteArrayLiteral("application/json");
+
+QByteArray statusText(int status) {
+    switch (status) {
+    case 200:
+        return QByteArrayLiteral("OK");
+    case 204:
+        return QByteArrayLiteral("No Content");
+    case 400:
+        return QByteArrayLiteral("Bad Request");
+    case 401:
+        return QByteArrayLiteral("Unauthorized");
+    case 404:
+        return QByteArrayLiteral("Not Found");
+    case 405:
+        return QByteArrayLiteral("Method Not Allowed");
+    case 409:
+        return QByteArrayLiteral("Conflict");
+    case 426:
+        return QByteArrayLiteral("Upgrade Required");
+    case 500:
+        return QByteArrayLiteral("Internal Server Error");
+    case 503:
+        return QByteArrayLiteral("Service Unavailable");
+    default:
+        return QByteArrayLiteral("Status");
+    }
+}
+
+} // namespace
+
+HttpReply HttpReply::json(int status, const QJsonObject &body) {
+    return {status, kJson, JsonFormat::compact(body), {}};
+}
+
+HttpReply HttpReply::error(int status, const QString &code, const QString &message) {
+    return json(status, JsonFormat::error(code, message));
+}
+
+QByteArray HttpReply::serialize() const {
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + statusText(status) + "\r\n";
+    if (!contentType.isEmpty())
+        head += "Content-Type: " + contentType + "\r\n";
+    head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    if (contentType == kJson)
+        head += "Cache-Control: no-store\r\n";
+    for (const auto &[name, value] : headers)
+        head += name + ": " + value + "\r\n";
+    return head + "\r\n" + body;
+}

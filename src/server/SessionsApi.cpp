@@ -1,0 +1,239 @@
+#include "server/SessionsApi.h"
+
+#include "chat/SessionService.h"
+#include "core/FutureCallbacks.h"
+#include "core/Ids.h"
+#include "core/RecordJson.h"
+#include "core/Timestamps.h"
+#include "storage/Database.h"
+
+#include <QJsonArray>
+#include <QUrlQuery>
+#include <limits>
+
+namespace {
+
+constexpr int kMaxSessionsPage = 200;
+constexpr int kDefaultSessionsPage = 50;
+constexpr int kMaxEventsPage = 1000;
+
+// Parses an integer query parameter; nullopt (and `error` set) when present but invalid.
+std::optional<qint64> intParam(const QUrlQuery &query, const QString &name, qint64 fallback,
+                               qint64 min, qint64 max, QString *error) {
+    if (!query.hasQueryItem(name))
+        return fallback;
+    bool ok = false;
+    const qint64 value = query.queryItemValue(name).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        *error = QStringLiteral("%1 must be an integer from %2 to %3").arg(name).arg(min).arg(max);
+        return std::nullopt;
+    }
+    return value;
+}
+
+HttpReply sessionNotFound(const QUuid &id) {
+    return HttpReply::error(404, QStringLiteral("not_found"),
+                            QStringLiteral("no session %1").arg(Ids::toText(id)));
+}
+
+} // namespace
+
+// A path of segments ("{id}" matches a session id) and the handler of each method it answers.
+struct SessionsApi::Route {
+    QStringList segments;
+    QList<QPair<Method,
+                std::function<void(SessionsApi *, const QUuid &, const QUrlQuery &, QTcpSocket *)>>>
+        handlers;
+};
+
+SessionsApi::SessionsApi(Database *database, SessionService *sessions, Send send, QObject *parent)
+    : QObject(parent)
+    , m_database(database)
+    , m_sessions(sessions)
+    , m_send(std::move(send)) {}
+
+void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket) {
+    static const QList<Route> routes = {
+        {{QStringLiteral("api"), QStringLiteral("sessions")},
+         {{Method::Get, [](SessionsApi *api, const QUuid &, const QUrlQuery &query,
+                           QTcpSocket *s) { api->listSessions(query, s); }}}},
+        {{QStringLiteral("api"), QStringLiteral("sessions"), QStringLiteral("{id}")},
+         {{Method::Get, [](SessionsApi *api, const QUuid &id, const QUrlQuery &,
+                           QTcpSocket *s) { api->getSession(id, s); }},
+          {Method::Delete, [](SessionsApi *api, const QUuid &id, const QUrlQuery &,
+                              QTcpSocket *s) { api->deleteSession(id, s); }}}},
+        {{QStringLiteral("api"), QStringLiteral("sessions"), QStringLiteral("{id}"),
+          QStringLiteral("events")},
+         {{Method::Get, [](SessionsApi *api, const QUuid &id, const QUrlQuery &query,
+                           QTcpSocket *s) { api->listEvents(id, query, s); }}}},
+    };
+    const QString path = request.url().path();
+    const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
+    const auto route = std::find_if(routes.cbegin(), routes.cend(), [&parts](const Route &r) {
+        if (r.segments.size() != parts.size())
+            return false;
+        for (qsizetype i = 0; i < parts.size(); ++i)
+            if (r.segments.at(i) != QLatin1String("{id}") && r.segments.at(i) != parts.at(i))
+                return false;
+        return true;
+    });
+    if (route == routes.cend()) {
+        m_send(socket, HttpReply::error(
+                           404, QStringLiteral("not_found"),
+                           QStringLiteral("no such API route: %1; see PROTOCOL.md").arg(path)));
+        return;
+    }
+    QUuid id;
+    if (const qsizetype at = route->segments.indexOf(QStringLiteral("{id}")); at >= 0) {
+        id = Ids::parseSessionId(parts.at(at));
+        if (id.isNull()) {
+            m_send(socket, HttpReply::error(
+                               400, QStringLiteral("bad_request"),
+                               QStringLiteral("%1 is not a session id; session ids are UUIDs such "
+                                              "as 123e4567-e89b-12d3-a456-426614174000")
+                                   .arg(parts.at(at))));
+            return;
+        }
+    }
+    for (const auto &[method, handler] : route->handlers) {
+        if (method == request.method()) {
+            handler(this, id, QUrlQuery(request.url()), socket);
+            return;
+        }
+    }
+    QStringList allowed;
+    for (const auto &[method, handler] : route->handlers)
+        allowed << (method == Method::Get ? QStringLiteral("GET") : QStringLiteral("DELETE"));
+    const QString allow = allowed.join(QStringLiteral(", "));
+    HttpReply reply = HttpReply::error(405, QStringLiteral("method_not_allowed"),
+                                       QStringLiteral("%1 answers %2 only").arg(path, allow));
+    reply.headers.append({QByteArrayLiteral("Allow"), allow.toLatin1()});
+    m_send(socket, reply);
+}
+
+void SessionsApi::answer(const QPointer<QTcpSocket> &socket, const HttpReply &reply) {
+    if (socket)
+        m_send(socket, reply);
+}
+
+std::function<void(const QString &)>
+SessionsApi::databaseError(const QPointer<QTcpSocket> &socket) {
+    return [this, socket](const QString &error) {
+        answer(
+            socket,
+            HttpReply::error(
+                503, QStringLiteral("database_unavailable"),
+                QStringLiteral("the database could not answer (%1); try again later").arg(error)));
+    };
+}
+
+void SessionsApi::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
+    SessionQuery sessionQuery;
+    QString problem;
+    if (query.hasQueryItem(QStringLiteral("user_id"))) {
+        sessionQuery.userId = query.queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
+        if (!Ids::isValidUserId(sessionQuery.userId))
+            problem =
+                QStringLiteral("user_id must have 1 to %1 characters").arg(Ids::kMaxUserIdLength);
+    }
+    const QString status = query.queryItemValue(QStringLiteral("status"));
+    if (status == u"active")
+        sessionQuery.status = SessionQuery::Status::Active;
+    else if (status == u"ended")
+        sessionQuery.status = SessionQuery::Status::Ended;
+    else if (!status.isEmpty() && status != u"any")
+        problem = QStringLiteral("status must be active, ended or any, not %1").arg(status);
+    if (const auto limit = intParam(query, QStringLiteral("limit"), kDefaultSessionsPage, 1,
+                                    kMaxSessionsPage, &problem))
+        sessionQuery.limit = int(*limit);
+    if (query.hasQueryItem(QStringLiteral("before"))) {
+        const QString before = query.queryItemValue(QStringLiteral("before"), QUrl::FullyDecoded);
+        sessionQuery.before = Timestamps::fromIso(before);
+        if (!sessionQuery.before.isValid())
+            problem = QStringLiteral("before must be an ISO 8601 time such as "
+                                     "2026-11-24T14:48:18.123Z (the next_before of a page)");
+    }
+    if (!problem.isEmpty()) {
+        m_send(socket, HttpReply::error(400, QStringLiteral("bad_request"), problem));
+        return;
+    }
+    const QPointer<QTcpSocket> guard(socket);
+    whenFinished(
+        this, m_database->sessions(sessionQuery),
+        [this, guard](const SessionPage &page) {
+            QJsonArray sessions;
+            for (const Session &session : page.sessions)
+                sessions.append(RecordJson::session(session));
+            answer(guard,
+                   HttpReply::json(200, {{QStringLiteral("sessions"), sessions},
+                                         {QStringLiteral("next_before"),
+                                          page.nextBefore.isValid()
+                                              ? QJsonValue(Timestamps::toIso(page.nextBefore))
+                                              : QJsonValue(QJsonValue::Null)}}));
+        },
+        databaseError(guard));
+}
+
+void SessionsApi::getSession(const QUuid &id, QTcpSocket *socket) {
+    const QPointer<QTcpSocket> guard(socket);
+    whenFinished(
+        this, m_database->session(id),
+        [this, guard, id](const std::optional<Session> &session) {
+            answer(guard, session ? HttpReply::json(200, RecordJson::session(*session))
+                                  : sessionNotFound(id));
+        },
+        databaseError(guard));
+}
+
+void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket *socket) {
+    QString problem;
+    const auto afterId = intParam(query, QStringLiteral("after_id"), 0, 0,
+                                  std::numeric_limits<qint64>::max(), &problem);
+    const auto limit =
+        intParam(query, QStringLiteral("limit"), kMaxEventsPage, 1, kMaxEventsPage, &problem);
+    if (!afterId || !limit) {
+        m_send(socket, HttpReply::error(400, QStringLiteral("bad_request"), problem));
+        return;
+    }
+    const QPointer<QTcpSocket> guard(socket);
+    // The session lookup tells an unknown session (404) from one without events.
+    whenFinished(
+        this, m_database->session(id),
+        [this, guard, id, after = *afterId,
+         count = int(*limit)](const std::optional<Session> &session) {
+            if (!session) {
+                answer(guard, sessionNotFound(id));
+                return;
+            }
+            whenFinished(
+                this, m_database->events(id, after, count),
+                [this, guard](const QList<Event> &events) {
+                    QJsonArray array;
+                    for (const Event &event : events)
+                        array.append(RecordJson::event(event));
+                    answer(guard, HttpReply::json(200, {{QStringLiteral("events"), array}}));
+                },
+                databaseError(guard));
+        },
+        databaseError(guard));
+}
+
+void SessionsApi::deleteSession(const QUuid &id, QTcpSocket *socket) {
+    const std::optional<QFuture<bool>> removal = m_sessions->remove(id);
+    if (!removal) {
+        m_send(socket, HttpReply::error(409, QStringLiteral("conflict"),
+                                        QStringLiteral("session %1 is live; end it (disconnect "
+                                                       "its client) before deleting it")
+                                            .arg(Ids::toText(id))));
+        return;
+    }
+    const QPointer<QTcpSocket> guard(socket);
+    whenFinished(
+        this, *removal,
+        [this, guard, id](bool deleted) {
+            answer(guard, deleted
+                              ? HttpReply::json(200, {{QStringLiteral("deleted"), Ids::toText(id)}})
+                              : sessionNotFound(id));
+        },
+        databaseError(guard));
+}
