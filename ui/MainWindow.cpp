@@ -1,3 +1,5 @@
+// Over 400 lines: the console window wires its panels, actions and the server's signals in one
+// place; splitting it belongs to the console rework (issue 17).
 #include "ui/MainWindow.h"
 
 #include "chat/Conversation.h"
