@@ -1,5 +1,5 @@
 // Over 400 lines: the console window wires its panels, actions and the server's signals in one
-// place; splitting it belongs to the console rework (issue 17).
+// place; it is to be split when the console is next reworked.
 #include "ui/MainWindow.h"
 
 #include "chat/Conversation.h"
