@@ -195,6 +195,31 @@ private Q_SLOTS:
             server.backend->metrics()->observationCount(ServerMetrics::LlmQueueWait, background),
             10u);
     }
+
+    // A burst of disconnects is summarized summaries/concurrency at a time, not one by one.
+    void summariesRunConcurrently() {
+        InProcessServer server;
+        server.summarySettings.concurrency = 12;
+        QVERIFY(server.start());
+        int summaries = 0;
+        server.llm.setResponder([&summaries](const MockLlmRequest &request) {
+            if (!isSummaryRequest(request))
+                return MockLlmReply::text(u"Hi."_s);
+            ++summaries;
+            return MockLlmReply::tokens({u"A"_s, u" summary."_s}, 500);
+        });
+        {
+            Clients leaving;
+            QVERIFY(leaving.connect(server, 30));
+            leaving.sendAll(u"Hello"_s);
+            for (auto &client : leaving.list)
+                QVERIFY(!client->waitForTurn().isEmpty());
+            server.llm.resetMaxInFlight();
+        }
+        QVERIFY(
+            QTest::qWaitFor([&] { return summaries == 30 && server.llm.inFlight() == 0; }, 30000));
+        QCOMPARE(server.llm.maxInFlight(), 12);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstLlmConcurrency)
