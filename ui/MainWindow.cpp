@@ -7,6 +7,7 @@
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
+#include "llm/LlmEndpoint.h"
 #include "llm/LocalModel.h"
 #include "storage/Database.h"
 #include "ui/ServerPanel.h"
@@ -244,31 +245,21 @@ void MainWindow::buildActions() {
 
 void MainWindow::showLlm() {
     const Config &config = m_backend ? m_backend->config() : m_config;
-    switch (config.llmSource) {
-    case Config::LlmSource::OpenAi:
-        m_panel->setLlm(tr("OpenAI · %1").arg(config.llmModel));
-        return;
-    case Config::LlmSource::LocalModel:
-        if (const LocalModel *local = m_backend ? m_backend->localModel() : nullptr) {
-            m_panel->setLlm(tr("local model · %1 · %2")
-                                .arg(local->modelName(), LocalModel::stateName(local->state())),
-                            local->reason());
-            return;
-        }
-        break;
-    case Config::LlmSource::Explicit: {
-        const QUrl url(config.llmBaseUrl);
-        const QString server =
-            url.port() > 0 ? u"%1:%2"_s.arg(url.host()).arg(url.port()) : url.host();
-        m_panel->setLlm(tr("%1 · %2").arg(server, config.llmModel));
+    const LocalModel *local = m_backend ? m_backend->localModel() : nullptr;
+    const bool configured = config.llmSource != Config::LlmSource::None &&
+                            (config.llmSource != Config::LlmSource::LocalModel || local);
+    if (!configured) {
+        m_panel->setLlm(tr("not configured"),
+                        tr("Set OPENAI_API_KEY, or an OpenAI-compatible base URL in Settings, or "
+                           "run scripts/setup-local-model for the bundled local model."));
         return;
     }
-    case Config::LlmSource::None:
-        break;
-    }
-    m_panel->setLlm(tr("not configured"),
-                    tr("Set OPENAI_API_KEY, or an OpenAI-compatible base URL in Settings, or run "
-                       "scripts/setup-local-model for the bundled local model."));
+    const QString description = LlmEndpoint::resolve(config).description();
+    if (local)
+        m_panel->setLlm(tr("%1 · %2").arg(description, LocalModel::stateName(local->state())),
+                        local->reason());
+    else
+        m_panel->setLlm(description);
 }
 
 void MainWindow::startServer() {

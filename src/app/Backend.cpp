@@ -8,6 +8,7 @@
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
 #include "llm/LlmClient.h"
+#include "llm/LlmEndpoint.h"
 #include "llm/LlmFailures.h"
 #include "llm/LocalModel.h"
 #include "server/HttpServer.h"
@@ -24,41 +25,21 @@ namespace {
 
 constexpr int kFlushWaitMs = 1500;
 
-LlmSettings llmSettings(const Config &config) {
-    LlmSettings settings;
-    settings.baseUrl = QUrl(config.llmBaseUrl);
-    settings.apiKey = config.llmApiKey;
-    settings.model = config.llmModel;
-    if (config.llmMaxConnections > 0)
-        settings.maxConnections = config.llmMaxConnections;
-    else if (config.llmSource == Config::LlmSource::LocalModel)
-        settings.maxConnections = LocalModelSettings::fromConfig(config).parallel; // its slots
-    return settings;
-}
-
-// A small local model can ramble until its context is full: its replies are capped.
-constexpr int kLocalModelMaxReplyTokens = 1024;
-
-// The config with the LLM source decided: the bundled local model when nothing else is
-// configured and it is installed.
-Config withLlmSource(Config config) {
-    if (config.llmSource == Config::LlmSource::None &&
-        LocalModelSettings::fromConfig(config).isInstalled())
-        config.llmSource = Config::LlmSource::LocalModel;
-    return config;
-}
-
-ChatSettings chatSettings(const Config &config) {
+ChatSettings chatSettings(const Config &config, const LlmEndpoint &endpoint) {
     ChatSettings settings;
     settings.systemPrompt = config.systemPrompt;
     settings.maxToolSteps = config.maxToolSteps;
     settings.maxQueuedMessages = config.maxQueuedMessages;
-    if (config.llmSource == Config::LlmSource::LocalModel) {
-        const LocalModelSettings local = LocalModelSettings::fromConfig(config);
-        settings.contextTokens = local.contextSize / qMax(1, local.parallel); // one slot's share
-        settings.maxReplyTokens = kLocalModelMaxReplyTokens;
-    }
+    if (endpoint.contextTokens() > 0)
+        settings.contextTokens = endpoint.contextTokens();
+    settings.maxReplyTokens = endpoint.maxReplyTokens();
     return settings;
+}
+
+// The config with the LLM source the endpoint decided (the local model, when it stands in).
+Config withSource(Config config, const LlmEndpoint &endpoint) {
+    config.llmSource = endpoint.source();
+    return config;
 }
 
 SessionSocket::Limits socketLimits(const Config &config) {
@@ -73,15 +54,16 @@ SessionSocket::Limits socketLimits(const Config &config) {
 
 Backend::Backend(const Config &config, QObject *parent)
     : ConsoleServer(parent)
-    , m_config(withLlmSource(config))
+    , m_endpoint(LlmEndpoint::resolve(config))
+    , m_config(withSource(config, m_endpoint))
     , m_database(new Database(this))
-    , m_llm(new LlmClient(llmSettings(m_config), this))
+    , m_llm(new LlmClient(m_endpoint.settings(), this))
     , m_tools(new ToolRegistry(this))
     , m_metrics(new MetricsRegistry(this))
     , m_summarizer(new Summarizer(m_llm, this))
     , m_summaries(new SummaryScheduler(m_database, m_summarizer, this))
-    , m_sessionService(
-          new SessionService(m_database, m_llm, m_tools, m_summaries, chatSettings(m_config), this))
+    , m_sessionService(new SessionService(m_database, m_llm, m_tools, m_summaries,
+                                          chatSettings(m_config, m_endpoint), this))
     , m_sessions(
           new SessionManager(m_sessionService, m_llm, m_metrics, socketLimits(m_config), this))
     , m_http(new HttpServer(m_database, m_metrics, m_sessionService, m_sessions, this)) {
@@ -135,15 +117,13 @@ Backend::~Backend() {
 }
 
 void Backend::setUpLocalModel() {
-    if (m_config.llmSource == Config::LlmSource::None) {
-        m_http->setLlmProblem(
-            QStringLiteral("%1 (%2)").arg(LlmFailures::notConfigured().message,
-                                          LocalModelSettings::fromConfig(m_config).problem()));
+    if (m_endpoint.source() == LlmEndpoint::Source::None) {
+        m_http->setLlmProblem(m_endpoint.problem());
         return;
     }
-    if (m_config.llmSource != Config::LlmSource::LocalModel)
+    if (m_endpoint.source() != LlmEndpoint::Source::LocalModel)
         return;
-    m_localModel = new LocalModel(LocalModelSettings::fromConfig(m_config), this);
+    m_localModel = new LocalModel(m_endpoint.localModel(), this);
     connect(m_localModel, &LocalModel::stateChanged, this, &Backend::updateLlmReadiness);
     connect(m_localModel, &LocalModel::baseUrlChanged, this, &Backend::useLocalModelAt);
     updateLlmReadiness();

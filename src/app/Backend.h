@@ -2,6 +2,7 @@
 
 #include "chat/SummaryScheduler.h"
 #include "core/Config.h"
+#include "llm/LlmEndpoint.h"
 #include "server/SessionSocket.h"
 #include "ui/ConsoleServer.h"
 
@@ -84,6 +85,7 @@ private:
     void listen();
     void finishStop();
 
+    LlmEndpoint m_endpoint;
     Config m_config;
     State m_state = State::Idle;
     quint16 m_port = 0;

@@ -74,10 +74,7 @@ QUrl LocalModel::baseUrl() const {
 }
 
 QString LocalModel::modelName() const {
-    QString name = QFileInfo(m_settings.modelPath).fileName();
-    if (name.endsWith(u".gguf"_s, Qt::CaseInsensitive))
-        name.chop(5);
-    return name;
+    return m_settings.modelName();
 }
 
 qint64 LocalModel::processId() const {

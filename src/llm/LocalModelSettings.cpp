@@ -33,6 +33,13 @@ LocalModelSettings LocalModelSettings::fromConfig(const Config &config) {
     return settings;
 }
 
+QString LocalModelSettings::modelName() const {
+    QString name = QFileInfo(modelPath).fileName();
+    if (name.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
+        name.chop(5);
+    return name;
+}
+
 QString LocalModelSettings::problem() const {
     const QFileInfo server(serverPath);
     if (!server.isFile() || !server.isExecutable())

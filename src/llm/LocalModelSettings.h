@@ -24,6 +24,8 @@ struct LocalModelSettings {
     // The cached llama-server and the model from `config.localModelPath` or the default one.
     static LocalModelSettings fromConfig(const Config &config);
 
+    // The GGUF file name without .gguf: what llama-server is told to call the model.
+    QString modelName() const;
     // Empty when both files are usable, else what is missing and how to get it.
     QString problem() const;
     bool isInstalled() const { return problem().isEmpty(); }

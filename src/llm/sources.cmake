@@ -4,6 +4,7 @@ add_library(rtai_llm STATIC
     llm/ChatRequest.h llm/ChatRequest.cpp
     llm/LlmCircuitBreaker.h llm/LlmCircuitBreaker.cpp
     llm/LlmClient.h llm/LlmClient.cpp
+    llm/LlmEndpoint.h llm/LlmEndpoint.cpp
     llm/LlmEndpointClaim.h llm/LlmEndpointClaim.cpp
     llm/LlmError.h llm/LlmError.cpp
     llm/LlmFailure.h

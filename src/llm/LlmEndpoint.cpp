@@ -1,0 +1,65 @@
+#include "llm/LlmEndpoint.h"
+
+#include "llm/LlmFailures.h"
+
+namespace {
+
+constexpr int kLocalModelMaxReplyTokens = 1024;
+
+} // namespace
+
+LlmEndpoint LlmEndpoint::resolve(const Config &config) {
+    LlmEndpoint endpoint;
+    endpoint.m_localModel = LocalModelSettings::fromConfig(config);
+    endpoint.m_source = config.llmSource;
+    if (endpoint.m_source == Source::None && endpoint.m_localModel.isInstalled())
+        endpoint.m_source = Source::LocalModel;
+
+    LlmSettings &settings = endpoint.m_settings;
+    settings.apiKey = config.llmApiKey;
+    settings.model = config.llmModel;
+    if (endpoint.m_source == Source::LocalModel) {
+        settings.model = endpoint.m_localModel.modelName();
+        settings.maxConnections = endpoint.m_localModel.parallel; // its slots
+    } else {
+        settings.baseUrl = QUrl(config.llmBaseUrl);
+    }
+    if (config.llmMaxConnections > 0)
+        settings.maxConnections = config.llmMaxConnections;
+    return endpoint;
+}
+
+int LlmEndpoint::contextTokens() const {
+    if (m_source != Source::LocalModel)
+        return 0;
+    return m_localModel.contextSize / qMax(1, m_localModel.parallel);
+}
+
+int LlmEndpoint::maxReplyTokens() const {
+    return m_source == Source::LocalModel ? kLocalModelMaxReplyTokens : 0;
+}
+
+QString LlmEndpoint::description() const {
+    switch (m_source) {
+    case Source::OpenAi:
+        return QStringLiteral("OpenAI · %1").arg(m_settings.model);
+    case Source::LocalModel:
+        return QStringLiteral("local model · %1").arg(m_settings.model);
+    case Source::Explicit: {
+        const QUrl &url = m_settings.baseUrl;
+        const QString server =
+            url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
+        return QStringLiteral("%1 · %2").arg(server, m_settings.model);
+    }
+    case Source::None:
+        break;
+    }
+    return QStringLiteral("not configured");
+}
+
+QString LlmEndpoint::problem() const {
+    if (m_source != Source::None)
+        return {};
+    return QStringLiteral("%1 (%2)").arg(LlmFailures::notConfigured().message,
+                                         m_localModel.problem());
+}
