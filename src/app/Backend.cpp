@@ -202,7 +202,7 @@ void Backend::listen() {
                                .arg(m_config.host));
         return;
     }
-    m_port = m_http->listen(address, m_config.port);
+    m_port = m_http->listenOn(address, m_config.port);
     if (m_port == 0) {
         m_state = State::Stopped;
         Q_EMIT startFailed(QStringLiteral("cannot listen on %1:%2: the port is in use or not "

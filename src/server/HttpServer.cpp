@@ -53,6 +53,18 @@ void HttpServer::setLlmProblem(const QString &problem) {
     m_llmProblem = problem;
 }
 
+quint16 HttpServer::listenOn(const QHostAddress &address, quint16 port) {
+    constexpr int kListenBacklog = 4096; // the kernel caps it at net.core.somaxconn
+    auto *server = new QTcpServer(this);
+    server->setListenBacklogSize(kListenBacklog);
+    if (!server->listen(address, port)) {
+        delete server;
+        return 0;
+    }
+    bind(server);
+    return server->serverPort();
+}
+
 void HttpServer::stopListening() {
     for (QTcpServer *server : servers())
         server->close();

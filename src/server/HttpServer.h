@@ -3,6 +3,7 @@
 #include "server/HttpReply.h"
 
 #include <QAbstractHttpServer>
+#include <QHostAddress>
 #include <QString>
 #include <QTcpSocket>
 
@@ -32,6 +33,10 @@ public:
     void setAcceptingReason(const QString &notReadyReason);
     // Why the LLM cannot answer yet (not configured, local model loading or failed); empty: usable.
     void setLlmProblem(const QString &problem);
+    // Listens on address:port (0: any free port) with a backlog deep enough for thousands of
+    // clients connecting at once (Qt's default of 50 drops their SYNs, and they retry for
+    // seconds); returns the port bound, 0 on failure.
+    quint16 listenOn(const QHostAddress &address, quint16 port);
     // Closes the listening sockets; open connections are left alone.
     void stopListening();
 
