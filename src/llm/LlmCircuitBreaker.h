@@ -48,7 +48,6 @@ public:
     qint64 pausedForMs() const; // 0 when not paused
 
     State state() const { return m_state; }
-    int consecutiveFailures() const { return m_failures; }
 
 Q_SIGNALS:
     void stateChanged(LlmCircuitBreaker::State state);

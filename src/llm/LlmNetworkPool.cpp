@@ -67,13 +67,6 @@ void LlmNetworkPool::retire(QNetworkReply *reply, Retire how) {
     }
 }
 
-int LlmNetworkPool::openReplies() const {
-    int open = 0;
-    for (const Manager &manager : m_managers)
-        open += manager.openReplies;
-    return open;
-}
-
 LlmNetworkPool::Manager &LlmNetworkPool::managerWithRoom() {
     for (Manager &manager : m_managers)
         if (manager.openReplies < kRepliesPerManager)

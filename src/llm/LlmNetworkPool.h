@@ -32,9 +32,6 @@ public:
     enum class Retire { LetFinish, Abort };
     void retire(QNetworkReply *reply, Retire how);
 
-    int managerCount() const { return int(m_managers.size()); }
-    int openReplies() const; // posted and not finished yet
-
 private:
     struct Manager {
         QNetworkAccessManager *network = nullptr;
