@@ -1,5 +1,7 @@
 #include "core/Ids.h"
 
+#include <algorithm>
+
 namespace Ids {
 
 QUuid parseSessionId(const QString &text) {
@@ -14,6 +16,14 @@ QString toText(const QUuid &id) {
 
 QUuid newSessionId() {
     return QUuid::createUuid();
+}
+
+bool isValidUserId(const QString &userId) {
+    if (userId.isEmpty() || userId.size() > kMaxUserIdLength)
+        return false;
+    return std::none_of(userId.cbegin(), userId.cend(), [](QChar c) {
+        return c.category() == QChar::Other_Control || c == QChar::ReplacementCharacter;
+    });
 }
 
 } // namespace Ids

@@ -14,10 +14,10 @@ QString toText(const QUuid &id);
 
 QUuid newSessionId();
 
-// A user id is any text of 1 to kMaxUserIdLength characters.
+// A user id is printable text of 1 to kMaxUserIdLength characters: no control characters (a
+// NUL cannot even be stored in PostgreSQL), and no U+FFFD, which is what bytes that were not
+// UTF-8 decode to (the id stored would not be the one the client sent).
 inline constexpr int kMaxUserIdLength = 128;
-inline bool isValidUserId(const QString &userId) {
-    return !userId.isEmpty() && userId.size() <= kMaxUserIdLength;
-}
+bool isValidUserId(const QString &userId);
 
 } // namespace Ids

@@ -47,7 +47,8 @@ SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &l
                                         "123e4567-e89b-12d3-a456-426614174000");
     } else if (!Ids::isValidUserId(userId)) {
         m_requestError =
-            QStringLiteral("user_id is required in the query string (1 to %1 characters)")
+            QStringLiteral("user_id is required in the query string (1 to %1 printable "
+                           "characters, UTF-8 percent-encoded)")
                 .arg(Ids::kMaxUserIdLength);
     } else {
         m_userId = userId;

@@ -133,8 +133,8 @@ void SessionsApi::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
     if (query.hasQueryItem(QStringLiteral("user_id"))) {
         sessionQuery.userId = query.queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
         if (!Ids::isValidUserId(sessionQuery.userId))
-            problem =
-                QStringLiteral("user_id must have 1 to %1 characters").arg(Ids::kMaxUserIdLength);
+            problem = QStringLiteral("user_id must have 1 to %1 printable characters")
+                          .arg(Ids::kMaxUserIdLength);
     }
     const QString status = query.queryItemValue(QStringLiteral("status"));
     if (status == u"active")

@@ -176,6 +176,15 @@ private Q_SLOTS:
             << QStringLiteral("user_id=") + QString(129, u'x');
         QTest::newRow("other endpoint")
             << QStringLiteral("/ws/other") << QStringLiteral("user_id=a");
+        QTest::newRow("NUL in user")
+            << QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid())
+            << QStringLiteral("user_id=%00");
+        QTest::newRow("newline in user")
+            << QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid())
+            << QStringLiteral("user_id=a%0Ab");
+        QTest::newRow("user not UTF-8")
+            << QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid())
+            << QStringLiteral("user_id=%FF%FE");
     }
     void badSessionIdOrUser() {
         QFETCH(QString, path);

@@ -123,6 +123,8 @@ private Q_SLOTS:
         QTest::newRow("limit text") << QStringLiteral("limit=ten");
         QTest::newRow("before") << QStringLiteral("before=yesterday");
         QTest::newRow("user empty") << QStringLiteral("user_id=");
+        QTest::newRow("user with NUL") << QStringLiteral("user_id=a%00");
+        QTest::newRow("user with tab") << QStringLiteral("user_id=a%09b");
     }
     void badListParameters() {
         QFETCH(QString, query);
