@@ -21,6 +21,8 @@
 #include <QHostAddress>
 #include <QTimer>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 constexpr int kFlushWaitMs = 1500;
@@ -78,7 +80,7 @@ Backend::Backend(const Config &config, QObject *parent)
     m_summaries->setSettings(summarySettings);
     m_sessions->setApiToken(config.apiToken);
     m_http->setApiToken(config.apiToken);
-    m_http->setAcceptingReason(QStringLiteral("server: starting"));
+    m_http->setAcceptingReason(u"server: starting"_s);
 
     connect(m_sessionService, &SessionService::sessionOpened, this, &Backend::sessionOpened);
     connect(m_sessionService, &SessionService::sessionClosed, this, &Backend::sessionClosed);
@@ -93,12 +95,12 @@ Backend::Backend(const Config &config, QObject *parent)
                     qCInfo(lcStorage).noquote() << "database usable again";
                 } else {
                     qCWarning(lcStorage).noquote() << "database not usable:" << reason;
-                    Q_EMIT errorOccurred(QStringLiteral("database: %1").arg(reason));
+                    Q_EMIT errorOccurred(u"database: %1"_s.arg(reason));
                 }
             });
     connect(m_summaries, &SummaryScheduler::summaryFailed, this,
             [this](const QUuid &, const QString &error, bool) {
-                Q_EMIT errorOccurred(QStringLiteral("summary failed: %1").arg(error));
+                Q_EMIT errorOccurred(u"summary failed: %1"_s.arg(error));
             });
 }
 
@@ -152,9 +154,8 @@ void Backend::updateLlmReadiness() {
         return;
     }
     const QString reason = m_localModel->reason();
-    m_http->setLlmProblem(QStringLiteral("the local model is %1%2")
-                              .arg(LocalModel::stateName(state),
-                                   reason.isEmpty() ? QString() : QStringLiteral(": ") + reason));
+    m_http->setLlmProblem(u"the local model is %1%2"_s.arg(
+        LocalModel::stateName(state), reason.isEmpty() ? QString() : u": "_s + reason));
 }
 
 void Backend::setSocketLimits(const SessionSocket::Limits &limits) {
@@ -182,7 +183,7 @@ void Backend::start() {
             listen();
         },
         [this](const QString &error) {
-            const QString message = QStringLiteral("cannot open the database: %1").arg(error);
+            const QString message = u"cannot open the database: %1"_s.arg(error);
             m_state = State::Stopped;
             qCCritical(lcStorage).noquote() << message;
             Q_EMIT startFailed(message);
@@ -197,17 +198,15 @@ void Backend::listen() {
         address = QHostAddress(QHostAddress::LocalHost);
     else if (!address.setAddress(m_config.host)) {
         m_state = State::Stopped;
-        Q_EMIT startFailed(QStringLiteral("cannot listen on %1: not an IP address; use e.g. "
-                                          "127.0.0.1 or 0.0.0.0")
-                               .arg(m_config.host));
+        Q_EMIT startFailed(u"cannot listen on %1: not an IP address; use e.g. "
+                           "127.0.0.1 or 0.0.0.0"_s.arg(m_config.host));
         return;
     }
     m_port = m_http->listenOn(address, m_config.port);
     if (m_port == 0) {
         m_state = State::Stopped;
-        Q_EMIT startFailed(QStringLiteral("cannot listen on %1:%2: the port is in use or not "
-                                          "allowed; choose another with --port")
-                               .arg(m_config.host)
+        Q_EMIT startFailed(u"cannot listen on %1:%2: the port is in use or not "
+                           "allowed; choose another with --port"_s.arg(m_config.host)
                                .arg(m_config.port));
         return;
     }
@@ -231,7 +230,7 @@ void Backend::stop() {
     m_state = State::Stopping;
     qCInfo(lcServer) << "stopping";
     m_http->stopListening();
-    m_http->setAcceptingReason(QStringLiteral("server: shutting down"));
+    m_http->setAcceptingReason(u"server: shutting down"_s);
     m_summaries->stop();
     connect(m_sessions, &SessionManager::shutdownFinished, this, [this] {
         auto *deadline = new QTimer(this);
@@ -262,7 +261,7 @@ QUrl Backend::url() const {
     if (m_port == 0)
         return {};
     QUrl url;
-    url.setScheme(QStringLiteral("http"));
+    url.setScheme(u"http"_s);
     url.setHost(m_config.host);
     url.setPort(m_port);
     return url;
@@ -285,7 +284,7 @@ int Backend::connectionCount() const {
 }
 
 bool Backend::endSession(const QUuid &sessionId) {
-    return m_sessions->endSession(sessionId, QStringLiteral("session ended by the operator"));
+    return m_sessions->endSession(sessionId, u"session ended by the operator"_s);
 }
 
 std::optional<QFuture<bool>> Backend::deleteSession(const QUuid &sessionId) {

@@ -7,6 +7,8 @@
 #include <QApplication>
 #include <QDir>
 
+using namespace Qt::StringLiterals;
+
 namespace ConsoleLauncher {
 
 bool displayAvailable() {
@@ -16,7 +18,7 @@ bool displayAvailable() {
 
 int run(int argc, char **argv, const Config &config) {
     QApplication app(argc, argv);
-    QApplication::setApplicationDisplayName(QStringLiteral("Realtime AI"));
+    QApplication::setApplicationDisplayName(u"Realtime AI"_s);
     const QStringList arguments = QApplication::arguments();
     const QString workingDirectory = QDir::currentPath();
 

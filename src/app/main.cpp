@@ -11,6 +11,8 @@
 #include <QTimer>
 #include <sys/resource.h>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 // Exit within 5 s of SIGTERM even if a part does not finish its graceful stop in time.
@@ -63,8 +65,8 @@ int runHeadless(int argc, char **argv, const Config &config) {
 } // namespace
 
 int main(int argc, char **argv) {
-    QCoreApplication::setApplicationName(QStringLiteral("realtime-ai"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(RTAI_VERSION));
+    QCoreApplication::setApplicationName(u"realtime-ai"_s);
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(RTAI_VERSION));
 
     QStringList arguments;
     for (int i = 0; i < argc; ++i)

@@ -2,6 +2,8 @@
 
 #include <QJsonDocument>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 constexpr int kMessageOverhead = 4;
@@ -136,8 +138,8 @@ QList<ChatMessage> ContextWindow::assemble(const QString &systemPrompt, const QS
     if (!systemPrompt.isEmpty())
         all.append(ChatMessage::system(systemPrompt));
     if (!summary.isEmpty())
-        all.append(ChatMessage::system(
-            QStringLiteral("Summary of the earlier part of this conversation:\n") + summary));
+        all.append(ChatMessage::system(u"Summary of the earlier part of this conversation:\n"_s +
+                                       summary));
     all += messages;
     return all;
 }

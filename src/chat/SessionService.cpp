@@ -9,6 +9,8 @@
 #include "core/Timestamps.h"
 #include "storage/Database.h"
 
+using namespace Qt::StringLiterals;
+
 SessionService::SessionService(Database *database, LlmClient *llm, ToolRegistry *tools,
                                SummaryScheduler *summaries, const ChatSettings &settings,
                                QObject *parent)
@@ -114,9 +116,8 @@ void SessionService::createLive(const QUuid &id, const QString &owner, bool resu
         m_summaries->cancel(id);
 
     m_database->createSession(id, owner, Timestamps::now());
-    m_database->appendEvent(
-        Event::make(id, EventType::SessionStart, QString(),
-                    {{QStringLiteral("user_id"), owner}, {QStringLiteral("resumed"), resumed}}));
+    m_database->appendEvent(Event::make(id, EventType::SessionStart, QString(),
+                                        {{u"user_id"_s, owner}, {u"resumed"_s, resumed}}));
     connect(conversation, &Conversation::eventRecorded, this, [this, id](const Event &event) {
         if (const auto l = m_live.find(id); l != m_live.end() && event.isReadableMessage())
             l->history.append(event);

@@ -8,6 +8,8 @@
 
 #include <QTimer>
 
+using namespace Qt::StringLiterals;
+
 SummaryScheduler::SummaryScheduler(Database *database, Summarizer *summarizer, QObject *parent)
     : QObject(parent)
     , m_database(database)
@@ -18,7 +20,7 @@ void SummaryScheduler::setSettings(const Settings &settings) {
 }
 
 QString SummaryScheduler::emptySessionSummary() {
-    return QStringLiteral("No messages were exchanged in this session.");
+    return u"No messages were exchanged in this session."_s;
 }
 
 void SummaryScheduler::start() {

@@ -2,6 +2,8 @@
 
 #include <QJsonArray>
 
+using namespace Qt::StringLiterals;
+
 ChatMessage ChatMessage::system(const QString &content) {
     return {Role::System, content, {}, {}, {}};
 }
@@ -22,36 +24,36 @@ ChatMessage ChatMessage::toolResult(const QString &toolCallId, const QString &to
 QString ChatMessage::roleName(Role role) {
     switch (role) {
     case Role::System:
-        return QStringLiteral("system");
+        return u"system"_s;
     case Role::User:
-        return QStringLiteral("user");
+        return u"user"_s;
     case Role::Assistant:
-        return QStringLiteral("assistant");
+        return u"assistant"_s;
     case Role::Tool:
-        return QStringLiteral("tool");
+        return u"tool"_s;
     }
     return {};
 }
 
 QJsonObject ChatMessage::toOpenAiJson() const {
-    QJsonObject json{{QStringLiteral("role"), roleName(role)}};
+    QJsonObject json{{u"role"_s, roleName(role)}};
     if (role == Role::Assistant && !toolCalls.isEmpty()) {
         QJsonArray calls;
         for (const ToolCall &call : toolCalls) {
-            calls.append(QJsonObject{{QStringLiteral("id"), call.id},
-                                     {QStringLiteral("type"), QStringLiteral("function")},
-                                     {QStringLiteral("function"),
-                                      QJsonObject{{QStringLiteral("name"), call.name},
-                                                  {QStringLiteral("arguments"), call.arguments}}}});
+            calls.append(
+                QJsonObject{{u"id"_s, call.id},
+                            {u"type"_s, u"function"_s},
+                            {u"function"_s, QJsonObject{{u"name"_s, call.name},
+                                                        {u"arguments"_s, call.arguments}}}});
         }
-        json.insert(QStringLiteral("tool_calls"), calls);
+        json.insert(u"tool_calls"_s, calls);
         // The API wants null, not "", for an assistant message that only calls tools.
-        json.insert(QStringLiteral("content"),
+        json.insert(u"content"_s,
                     content.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(content));
         return json;
     }
-    json.insert(QStringLiteral("content"), content);
+    json.insert(u"content"_s, content);
     if (role == Role::Tool)
-        json.insert(QStringLiteral("tool_call_id"), toolCallId);
+        json.insert(u"tool_call_id"_s, toolCallId);
     return json;
 }

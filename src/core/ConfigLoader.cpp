@@ -63,12 +63,12 @@ bool parseBoundedInt(const QString &text, int min, int max, int *out) {
 
 QString ConfigLoader::defaultConfigFile() {
     return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
-           QStringLiteral("/realtime-ai/realtime-ai.conf");
+           u"/realtime-ai/realtime-ai.conf"_s;
 }
 
 QString ConfigLoader::defaultDataDir() {
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-           QStringLiteral("/realtime-ai");
+           u"/realtime-ai"_s;
 }
 
 ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
@@ -79,38 +79,27 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Realtime AI: a self-hosted backend for realtime conversational AI "
-                       "sessions, with an admin console."));
+        u"Realtime AI: a self-hosted backend for realtime conversational AI "
+        "sessions, with an admin console."_s);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     parser.addOptions({
-        {QStringLiteral("server"), QStringLiteral("Run headless: no console, logs to stderr.")},
-        {QStringLiteral("host"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
-         QStringLiteral("H")},
-        {QStringLiteral("port"), QStringLiteral("Port to listen on (default 8000)."),
-         QStringLiteral("P")},
-        {QStringLiteral("database-url"),
-         QStringLiteral("postgresql://user:pass@host:port/db?sslmode=… or sqlite:///path.db"),
-         QStringLiteral("URL")},
-        {QStringLiteral("data-dir"),
-         QStringLiteral("Directory for the default SQLite database and caches."),
-         QStringLiteral("DIR")},
-        {QStringLiteral("llm-base-url"),
-         QStringLiteral("Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1."),
-         QStringLiteral("URL")},
-        {QStringLiteral("llm-model"), QStringLiteral("Model name (default gpt-4o-mini)."),
-         QStringLiteral("NAME")},
-        {QStringLiteral("local-model"),
-         QStringLiteral("GGUF model file for the bundled local model."), QStringLiteral("PATH")},
-        {QStringLiteral("config"), QStringLiteral("Config file (QSettings INI format)."),
-         QStringLiteral("FILE")},
-        {QStringLiteral("log-level"),
-         QStringLiteral("debug, info, warning or critical (default info)."),
-         QStringLiteral("LEVEL")},
+        {u"server"_s, u"Run headless: no console, logs to stderr."_s},
+        {u"host"_s, u"Address to listen on (default 127.0.0.1)."_s, u"H"_s},
+        {u"port"_s, u"Port to listen on (default 8000)."_s, u"P"_s},
+        {u"database-url"_s, u"postgresql://user:pass@host:port/db?sslmode=… or sqlite:///path.db"_s,
+         u"URL"_s},
+        {u"data-dir"_s, u"Directory for the default SQLite database and caches."_s, u"DIR"_s},
+        {u"llm-base-url"_s,
+         u"Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1."_s, u"URL"_s},
+        {u"llm-model"_s, u"Model name (default gpt-4o-mini)."_s, u"NAME"_s},
+        {u"local-model"_s, u"GGUF model file for the bundled local model."_s, u"PATH"_s},
+        {u"config"_s, u"Config file (QSettings INI format)."_s, u"FILE"_s},
+        {u"log-level"_s, u"debug, info, warning or critical (default info)."_s, u"LEVEL"_s},
     });
     if (!parser.parse(arguments)) {
         result.action = ConfigLoadResult::Action::Fail;
-        result.errors << parser.errorText() + QStringLiteral(" (see --help)");
+        result.errors << parser.errorText() + u" (see --help)"_s;
         return result;
     }
     result.helpText = parser.helpText();
@@ -124,36 +113,35 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
     }
     if (!parser.positionalArguments().isEmpty()) {
         result.action = ConfigLoadResult::Action::Fail;
-        result.errors << QStringLiteral("unexpected argument '%1' (see --help)")
-                             .arg(parser.positionalArguments().constFirst());
+        result.errors << u"unexpected argument '%1' (see --help)"_s.arg(
+            parser.positionalArguments().constFirst());
         return result;
     }
 
     // The real environment wins over .env, as with python-dotenv's default.
     const DotEnvFile dotEnv = DotEnvFile::read(QDir(workingDirectory).filePath(u".env"_s));
     for (const QString &error : dotEnv.errors())
-        result.warnings << QStringLiteral(".env %1; that line is ignored").arg(error);
+        result.warnings << u".env %1; that line is ignored"_s.arg(error);
     QHash<QString, QString> env = dotEnv.values();
     for (const QString &key : environment.keys())
         env.insert(key, environment.value(key));
 
     config.configFile = parser.isSet(u"config"_s) ? parser.value(u"config"_s) : defaultConfigFile();
     if (parser.isSet(u"config"_s) && !QFileInfo::exists(config.configFile)) {
-        result.errors << QStringLiteral("config file %1 does not exist; create it or drop --config")
-                             .arg(config.configFile);
+        result.errors << u"config file %1 does not exist; create it or drop --config"_s.arg(
+            config.configFile);
     }
     const QSettings settings(config.configFile, QSettings::IniFormat);
     if (settings.status() != QSettings::NoError)
-        result.errors << QStringLiteral("config file %1 is not a valid INI file; fix or remove it")
-                             .arg(config.configFile);
+        result.errors << u"config file %1 is not a valid INI file; fix or remove it"_s.arg(
+            config.configFile);
 
     const Layers layers(parser, env, settings);
     config.headless = parser.isSet(u"server"_s);
     config.host = layers.value({u"host"_s, {u"RTAI_HOST"_s}, u"server/host"_s}, config.host);
     if (QHostAddress(config.host).isNull() && config.host != u"localhost")
-        result.errors << QStringLiteral(
-                             "host '%1' is not an IP address; use e.g. 127.0.0.1 or 0.0.0.0")
-                             .arg(config.host);
+        result.errors << u"host '%1' is not an IP address; use e.g. 127.0.0.1 or 0.0.0.0"_s.arg(
+            config.host);
 
     const QString port =
         layers.value({u"port"_s, {u"RTAI_PORT"_s}, u"server/port"_s}, QString::number(config.port));
@@ -161,15 +149,15 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
     if (parseBoundedInt(port, 0, 65535, &portValue))
         config.port = quint16(portValue);
     else
-        result.errors << QStringLiteral("port '%1' is not a number from 0 to 65535").arg(port);
+        result.errors << u"port '%1' is not a number from 0 to 65535"_s.arg(port);
 
     config.dataDir = QDir::cleanPath(layers.value(
         {u"data-dir"_s, {u"RTAI_DATA_DIR"_s}, u"server/data_dir"_s}, defaultDataDir()));
     config.databaseUrl = layers.value(
         {u"database-url"_s, {u"DATABASE_URL"_s, u"SUPABASE_DB_URL"_s}, u"database/url"_s}, {});
     if (config.databaseUrl.isEmpty())
-        config.databaseUrl = QStringLiteral("sqlite://") +
-                             QDir(config.dataDir).absoluteFilePath(u"realtime-ai.db"_s);
+        config.databaseUrl =
+            u"sqlite://"_s + QDir(config.dataDir).absoluteFilePath(u"realtime-ai.db"_s);
 
     config.llmApiKey = layers.value({{}, {u"OPENAI_API_KEY"_s}, u"llm/api_key"_s}, {});
     config.llmModel =
@@ -184,9 +172,8 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
         const QUrl url(explicitBaseUrl, QUrl::StrictMode);
         if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") ||
             url.host().isEmpty())
-            result.errors << QStringLiteral("LLM base URL '%1' is not an http(s) URL; use e.g. "
-                                            "http://127.0.0.1:11434/v1")
-                                 .arg(explicitBaseUrl);
+            result.errors << u"LLM base URL '%1' is not an http(s) URL; use e.g. "
+                             "http://127.0.0.1:11434/v1"_s.arg(explicitBaseUrl);
     } else if (!config.llmApiKey.isEmpty()) {
         config.llmSource = Config::LlmSource::OpenAi;
         config.llmBaseUrl = OpenAiBaseUrl;
@@ -219,7 +206,7 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
             layers.value({{}, {QString::fromLatin1(limit.env)}, QString::fromLatin1(limit.key)},
                          QString::number(*limit.target));
         if (!parseBoundedInt(text, limit.min, limit.max, limit.target))
-            result.errors << QStringLiteral("%1 '%2' must be a whole number from %3 to %4")
+            result.errors << u"%1 '%2' must be a whole number from %3 to %4"_s
                                  .arg(QString::fromLatin1(limit.env), text)
                                  .arg(limit.min)
                                  .arg(limit.max);
@@ -230,9 +217,8 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
             .value({u"log-level"_s, {u"RTAI_LOG_LEVEL"_s}, u"server/log_level"_s}, config.logLevel)
             .toLower();
     if (!Logging::isValidLevel(config.logLevel))
-        result.errors << QStringLiteral(
-                             "log level '%1' is not one of debug, info, warning, critical")
-                             .arg(config.logLevel);
+        result.errors << u"log level '%1' is not one of debug, info, warning, critical"_s.arg(
+            config.logLevel);
 
     if (!result.errors.isEmpty())
         result.action = ConfigLoadResult::Action::Fail;

@@ -3,6 +3,8 @@
 #include <QFile>
 #include <QRegularExpression>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 QString unescapeDoubleQuoted(QStringView text) {
@@ -31,7 +33,7 @@ DotEnvFile DotEnvFile::read(const QString &path) {
 
 DotEnvFile DotEnvFile::parse(const QString &text) {
     static const QRegularExpression keyValue(
-        QStringLiteral(R"(^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$)"));
+        uR"(^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$)"_s);
     DotEnvFile result;
     const QStringList lines = text.split(u'\n');
     for (qsizetype n = 0; n < lines.size(); ++n) {
@@ -40,7 +42,7 @@ DotEnvFile DotEnvFile::parse(const QString &text) {
             continue;
         const QRegularExpressionMatch match = keyValue.match(line);
         if (!match.hasMatch()) {
-            result.m_errors << QStringLiteral("line %1: expected KEY=value").arg(n + 1);
+            result.m_errors << u"line %1: expected KEY=value"_s.arg(n + 1);
             continue;
         }
         QString value = match.captured(2).trimmed();
@@ -48,13 +50,13 @@ DotEnvFile DotEnvFile::parse(const QString &text) {
         if (quote == u'"' || quote == u'\'') {
             const qsizetype end = value.lastIndexOf(quote);
             if (end <= 0) {
-                result.m_errors << QStringLiteral("line %1: unterminated quote").arg(n + 1);
+                result.m_errors << u"line %1: unterminated quote"_s.arg(n + 1);
                 continue;
             }
             const QStringView inner = QStringView(value).mid(1, end - 1);
             value = quote == u'"' ? unescapeDoubleQuoted(inner) : inner.toString();
         } else {
-            const qsizetype comment = value.indexOf(QStringLiteral(" #"));
+            const qsizetype comment = value.indexOf(u" #"_s);
             if (comment >= 0)
                 value = value.left(comment).trimmed();
         }

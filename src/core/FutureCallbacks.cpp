@@ -2,6 +2,8 @@
 
 #include <QUnhandledException>
 
+using namespace Qt::StringLiterals;
+
 QString futureErrorText(const QException &error) {
     if (const auto *unhandled = dynamic_cast<const QUnhandledException *>(&error)) {
         try {
@@ -11,7 +13,7 @@ QString futureErrorText(const QException &error) {
             return QString::fromUtf8(inner.what());
         } catch (...) {
         }
-        return QStringLiteral("an unknown error");
+        return u"an unknown error"_s;
     }
     return QString::fromUtf8(error.what());
 }

@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcApp, "rtai.app")
 Q_LOGGING_CATEGORY(lcConfig, "rtai.config")
 Q_LOGGING_CATEGORY(lcStorage, "rtai.storage")
@@ -13,8 +15,7 @@ Q_LOGGING_CATEGORY(lcServer, "rtai.server")
 Q_LOGGING_CATEGORY(lcUi, "rtai.ui")
 
 namespace {
-const QStringList kLevels = {QStringLiteral("debug"), QStringLiteral("info"),
-                             QStringLiteral("warning"), QStringLiteral("critical")};
+const QStringList kLevels = {u"debug"_s, u"info"_s, u"warning"_s, u"critical"_s};
 }
 
 namespace Logging {
@@ -27,13 +28,12 @@ void configure(const QString &level) {
     const qsizetype threshold = qMax<qsizetype>(0, kLevels.indexOf(level.toLower()));
     QStringList rules;
     for (qsizetype i = 0; i < kLevels.size(); ++i)
-        rules << QStringLiteral("rtai.*.%1=%2")
-                     .arg(kLevels.at(i), i >= threshold ? u"true" : u"false");
+        rules << u"rtai.*.%1=%2"_s.arg(kLevels.at(i), i >= threshold ? u"true" : u"false");
     QLoggingCategory::setFilterRules(rules.join(u'\n'));
-    qSetMessagePattern(QStringLiteral(
-        "%{time yyyy-MM-ddThh:mm:ss.zzz} "
+    qSetMessagePattern(
+        u"%{time yyyy-MM-ddThh:mm:ss.zzz} "
         "%{if-debug}DEBUG%{endif}%{if-info}INFO %{endif}%{if-warning}WARN %{endif}"
-        "%{if-critical}CRIT %{endif}%{if-fatal}FATAL%{endif} %{category}: %{message}"));
+        "%{if-critical}CRIT %{endif}%{if-fatal}FATAL%{endif} %{category}: %{message}"_s);
 }
 
 } // namespace Logging

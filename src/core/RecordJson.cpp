@@ -3,6 +3,8 @@
 #include "core/Ids.h"
 #include "core/Timestamps.h"
 
+using namespace Qt::StringLiterals;
+
 namespace RecordJson {
 
 namespace {
@@ -15,36 +17,33 @@ QJsonValue timeOrNull(const QDateTime &time) {
 
 QJsonObject session(const Session &session) {
     return {
-        {QStringLiteral("session_id"), Ids::toText(session.id)},
-        {QStringLiteral("user_id"), session.userId},
-        {QStringLiteral("start_time"), timeOrNull(session.startTime)},
-        {QStringLiteral("end_time"), timeOrNull(session.endTime)},
-        {QStringLiteral("summary"),
+        {u"session_id"_s, Ids::toText(session.id)},
+        {u"user_id"_s, session.userId},
+        {u"start_time"_s, timeOrNull(session.startTime)},
+        {u"end_time"_s, timeOrNull(session.endTime)},
+        {u"summary"_s,
          session.summary.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(session.summary)},
-        {QStringLiteral("status"),
-         session.isActive() ? QStringLiteral("active") : QStringLiteral("ended")},
-        {QStringLiteral("message_count"), session.messageCount},
+        {u"status"_s, session.isActive() ? u"active"_s : u"ended"_s},
+        {u"message_count"_s, session.messageCount},
     };
 }
 
 QJsonObject event(const Event &event) {
     return {
-        {QStringLiteral("id"), event.id},
-        {QStringLiteral("event_type"), event.type},
-        {QStringLiteral("content"), event.content},
-        {QStringLiteral("metadata"), event.metadata},
-        {QStringLiteral("created_at"), timeOrNull(event.createdAt)},
+        {u"id"_s, event.id},
+        {u"event_type"_s, event.type},
+        {u"content"_s, event.content},
+        {u"metadata"_s, event.metadata},
+        {u"created_at"_s, timeOrNull(event.createdAt)},
     };
 }
 
 QJsonObject historyMessage(const Event &event) {
     if (!event.isReadableMessage())
         return {};
-    return {{QStringLiteral("role"), event.type == EventType::UserMessage
-                                         ? QStringLiteral("user")
-                                         : QStringLiteral("assistant")},
-            {QStringLiteral("content"), event.content},
-            {QStringLiteral("created_at"), timeOrNull(event.createdAt)}};
+    return {{u"role"_s, event.type == EventType::UserMessage ? u"user"_s : u"assistant"_s},
+            {u"content"_s, event.content},
+            {u"created_at"_s, timeOrNull(event.createdAt)}};
 }
 
 } // namespace RecordJson

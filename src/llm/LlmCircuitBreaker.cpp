@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 LlmCircuitBreaker::LlmCircuitBreaker(const Settings &settings, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
@@ -73,9 +75,7 @@ void LlmCircuitBreaker::open() {
 }
 
 QString LlmCircuitBreaker::failureSummary() const {
-    return QStringLiteral("%1 requests in a row failed (last: %2)")
-        .arg(m_failures)
-        .arg(m_lastFailure);
+    return u"%1 requests in a row failed (last: %2)"_s.arg(m_failures).arg(m_lastFailure);
 }
 
 void LlmCircuitBreaker::setState(State state) {

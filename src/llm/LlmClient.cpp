@@ -5,6 +5,8 @@
 #include "llm/LlmRequestQueue.h"
 #include "llm/LlmStream.h"
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 LlmCircuitBreaker::Settings breakerSettings(const LlmSettings &settings) {
@@ -55,12 +57,12 @@ QUrl LlmClient::completionsUrl(const QUrl &baseUrl) {
     QString path = url.path();
     while (path.endsWith(QLatin1Char('/')))
         path.chop(1);
-    if (path.endsWith(QLatin1String("/chat/completions"))) {
+    if (path.endsWith("/chat/completions"_L1)) {
         url.setPath(path);
         return url;
     }
     if (path.isEmpty())
-        path = QStringLiteral("/v1");
-    url.setPath(path + QLatin1String("/chat/completions"));
+        path = u"/v1"_s;
+    url.setPath(path + "/chat/completions"_L1);
     return url;
 }

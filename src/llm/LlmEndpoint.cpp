@@ -2,6 +2,8 @@
 
 #include "llm/LlmFailures.h"
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 constexpr int kLocalModelMaxReplyTokens = 1024;
@@ -42,24 +44,23 @@ int LlmEndpoint::maxReplyTokens() const {
 QString LlmEndpoint::description() const {
     switch (m_source) {
     case Source::OpenAi:
-        return QStringLiteral("OpenAI · %1").arg(m_settings.model);
+        return u"OpenAI · %1"_s.arg(m_settings.model);
     case Source::LocalModel:
-        return QStringLiteral("local model · %1").arg(m_settings.model);
+        return u"local model · %1"_s.arg(m_settings.model);
     case Source::Explicit: {
         const QUrl &url = m_settings.baseUrl;
         const QString server =
-            url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
-        return QStringLiteral("%1 · %2").arg(server, m_settings.model);
+            url.port() > 0 ? u"%1:%2"_s.arg(url.host()).arg(url.port()) : url.host();
+        return u"%1 · %2"_s.arg(server, m_settings.model);
     }
     case Source::None:
         break;
     }
-    return QStringLiteral("not configured");
+    return u"not configured"_s;
 }
 
 QString LlmEndpoint::problem() const {
     if (m_source != Source::None)
         return {};
-    return QStringLiteral("%1 (%2)").arg(LlmFailures::notConfigured().message,
-                                         m_localModel.problem());
+    return u"%1 (%2)"_s.arg(LlmFailures::notConfigured().message, m_localModel.problem());
 }

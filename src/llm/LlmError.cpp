@@ -1,37 +1,39 @@
 #include "llm/LlmError.h"
 
+using namespace Qt::StringLiterals;
+
 QString LlmError::protocolCode() const {
     switch (kind) {
     case Kind::Unavailable:
     case Kind::Auth:
     case Kind::Timeout:
-        return QStringLiteral("llm_unavailable");
+        return u"llm_unavailable"_s;
     case Kind::RateLimited:
-        return QStringLiteral("llm_rate_limited");
+        return u"llm_rate_limited"_s;
     case Kind::BadRequest:
     case Kind::Protocol:
     case Kind::Cancelled:
         break;
     }
-    return QStringLiteral("llm_error");
+    return u"llm_error"_s;
 }
 
 QString LlmError::kindName() const {
     switch (kind) {
     case Kind::Unavailable:
-        return QStringLiteral("unavailable");
+        return u"unavailable"_s;
     case Kind::RateLimited:
-        return QStringLiteral("rate_limited");
+        return u"rate_limited"_s;
     case Kind::BadRequest:
-        return QStringLiteral("bad_request");
+        return u"bad_request"_s;
     case Kind::Auth:
-        return QStringLiteral("auth");
+        return u"auth"_s;
     case Kind::Timeout:
-        return QStringLiteral("timeout");
+        return u"timeout"_s;
     case Kind::Protocol:
-        return QStringLiteral("protocol");
+        return u"protocol"_s;
     case Kind::Cancelled:
-        return QStringLiteral("cancelled");
+        return u"cancelled"_s;
     }
     return {};
 }

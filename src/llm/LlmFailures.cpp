@@ -6,6 +6,8 @@
 #include <QTimeZone>
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 using Kind = LlmError::Kind;
 
 namespace LlmFailures {
@@ -14,7 +16,7 @@ namespace {
 
 QString truncated(const QString &text, qsizetype max = 300) {
     const QString simple = text.simplified();
-    return simple.size() <= max ? simple : simple.left(max) + QStringLiteral("…");
+    return simple.size() <= max ? simple : simple.left(max) + u"…"_s;
 }
 
 // The human part of an error body: OpenAI {"error":{"message",…}}, {"error":"…"}, {"detail":…},
@@ -25,13 +27,13 @@ struct ServerError {
 };
 
 ServerError parseServerError(const QJsonObject &object) {
-    const QJsonValue error = object.value(QLatin1String("error"));
+    const QJsonValue error = object.value("error"_L1);
     if (error.isObject()) {
         const QJsonObject e = error.toObject();
-        QString code = e.value(QLatin1String("code")).toString();
+        QString code = e.value("code"_L1).toString();
         if (code.isEmpty())
-            code = e.value(QLatin1String("type")).toString();
-        return {truncated(e.value(QLatin1String("message")).toString()), code};
+            code = e.value("type"_L1).toString();
+        return {truncated(e.value("message"_L1).toString()), code};
     }
     if (error.isString())
         return {truncated(error.toString()), {}};
@@ -57,7 +59,7 @@ ServerError parseServerError(const QByteArray &body) {
 }
 
 QString withServerMessage(const QString &what, const ServerError &server) {
-    return server.message.isEmpty() ? what : what + QLatin1String(": ") + server.message;
+    return server.message.isEmpty() ? what : what + ": "_L1 + server.message;
 }
 
 LlmFailure failure(Kind kind, const QString &message, int status, bool retryable,
@@ -71,7 +73,7 @@ LlmFailure failure(Kind kind, const QString &message, int status, bool retryable
 } // namespace
 
 QString seconds(qint64 ms) {
-    return QString::number(double(ms) / 1000.0, 'f', ms % 1000 == 0 ? 0 : 1) + QLatin1String(" s");
+    return QString::number(double(ms) / 1000.0, 'f', ms % 1000 == 0 ? 0 : 1) + " s"_L1;
 }
 
 qint64 retryAfterMs(const QByteArray &retryAfterMsHeader, const QByteArray &retryAfterHeader,
@@ -87,8 +89,8 @@ qint64 retryAfterMs(const QByteArray &retryAfterMsHeader, const QByteArray &retr
     if (ok && secs >= 0)
         return qint64(secs * 1000);
     // HTTP-date (RFC 9110), e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
-    QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(value),
-                                             QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"));
+    QDateTime when =
+        QLocale::c().toDateTime(QString::fromLatin1(value), u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s);
     when.setTimeZone(QTimeZone::utc());
     if (when.isValid())
         return std::max<qint64>(0, now.msecsTo(when));
@@ -97,35 +99,34 @@ qint64 retryAfterMs(const QByteArray &retryAfterMsHeader, const QByteArray &retr
 
 LlmError notConfigured() {
     return {Kind::Unavailable,
-            QStringLiteral("no LLM is configured: set OPENAI_API_KEY to use OpenAI, or "
-                           "--llm-base-url (OPENAI_BASE_URL) to use an OpenAI-compatible server "
-                           "such as Ollama (http://127.0.0.1:11434/v1), or install the bundled "
-                           "local model"),
+            u"no LLM is configured: set OPENAI_API_KEY to use OpenAI, or "
+            "--llm-base-url (OPENAI_BASE_URL) to use an OpenAI-compatible server "
+            "such as Ollama (http://127.0.0.1:11434/v1), or install the bundled "
+            "local model"_s,
             0, true};
 }
 
 LlmError notHttpUrl(const QString &baseUrl) {
     return {Kind::Unavailable,
-            QStringLiteral("the LLM base URL \"%1\" is not an http(s) URL: fix --llm-base-url "
-                           "(OPENAI_BASE_URL), e.g. https://api.openai.com/v1")
-                .arg(baseUrl),
+            u"the LLM base URL \"%1\" is not an http(s) URL: fix --llm-base-url "
+            "(OPENAI_BASE_URL), e.g. https://api.openai.com/v1"_s.arg(baseUrl),
             0, false};
 }
 
 LlmError clientShutDown() {
-    return {Kind::Unavailable, QStringLiteral("the LLM client was shut down"), 0, true};
+    return {Kind::Unavailable, u"the LLM client was shut down"_s, 0, true};
 }
 
 LlmError cancelled() {
-    return {Kind::Cancelled, QStringLiteral("the request was cancelled"), 0, false};
+    return {Kind::Cancelled, u"the request was cancelled"_s, 0, false};
 }
 
 LlmError endpointDown(const QString &reason, qint64 retryInMs, const Target &target) {
-    LlmError error{Kind::Unavailable,
-                   QStringLiteral("the LLM server at %1 is not answering: %2; new requests fail "
-                                  "at once until it recovers; try again in %3")
-                       .arg(target.host, reason, seconds(retryInMs)),
-                   0, true};
+    LlmError error{
+        Kind::Unavailable,
+        u"the LLM server at %1 is not answering: %2; new requests fail "
+        "at once until it recovers; try again in %3"_s.arg(target.host, reason, seconds(retryInMs)),
+        0, true};
     error.retryAfterMs = retryInMs;
     return error;
 }
@@ -133,10 +134,9 @@ LlmError endpointDown(const QString &reason, qint64 retryInMs, const Target &tar
 LlmError allSlotsBusy(int capacity, qint64 waitedMs) {
     // Our own cap, not the endpoint: nothing to retry and nothing for the breaker to count.
     return {Kind::Unavailable,
-            QStringLiteral("all %1 LLM connections of this server are busy "
-                           "(llm/max_connections, RTAI_LLM_MAX_CONNECTIONS) and the request "
-                           "waited %2 for one; try again, or raise the limit")
-                .arg(capacity)
+            u"all %1 LLM connections of this server are busy "
+            "(llm/max_connections, RTAI_LLM_MAX_CONNECTIONS) and the request "
+            "waited %2 for one; try again, or raise the limit"_s.arg(capacity)
                 .arg(seconds(waitedMs)),
             0, true};
 }
@@ -144,25 +144,23 @@ LlmError allSlotsBusy(int capacity, qint64 waitedMs) {
 LlmFailure forTimeout(Stage stage, qint64 timeoutMs, int status, const Target &target) {
     switch (stage) {
     case Stage::Connecting:
-        return failure(Kind::Timeout,
-                       QStringLiteral("could not connect to the LLM server at %1 within %2: "
-                                      "check that it is running and reachable")
-                           .arg(target.host, seconds(timeoutMs)),
-                       status, true, true);
+        return failure(
+            Kind::Timeout,
+            u"could not connect to the LLM server at %1 within %2: "
+            "check that it is running and reachable"_s.arg(target.host, seconds(timeoutMs)),
+            status, true, true);
     case Stage::FirstDelta:
         return failure(Kind::Timeout,
-                       QStringLiteral("the LLM server at %1 did not start answering within %2; "
-                                      "it may be overloaded (try again) or the model may be too "
-                                      "slow for this machine")
-                           .arg(target.host, seconds(timeoutMs)),
+                       u"the LLM server at %1 did not start answering within %2; "
+                       "it may be overloaded (try again) or the model may be too "
+                       "slow for this machine"_s.arg(target.host, seconds(timeoutMs)),
                        status, false, true);
     case Stage::Streaming:
         break;
     }
     return failure(Kind::Timeout,
-                   QStringLiteral("the LLM server at %1 stopped sending the reply for %2; try "
-                                  "again")
-                       .arg(target.host, seconds(timeoutMs)),
+                   u"the LLM server at %1 stopped sending the reply for %2; try "
+                   "again"_s.arg(target.host, seconds(timeoutMs)),
                    status, false, true);
 }
 
@@ -170,7 +168,7 @@ LlmFailure forStatus(int status, const QByteArray &body, qint64 retryAfterMs,
                      const Target &target) {
     const ServerError server = parseServerError(body);
     const QString code = server.code.toLower();
-    const QString httpText = QStringLiteral("HTTP %1").arg(status);
+    const QString httpText = u"HTTP %1"_s.arg(status);
     LlmFailure result;
     result.retryAfterMs = retryAfterMs;
     LlmError &error = result.error;
@@ -179,84 +177,70 @@ LlmFailure forStatus(int status, const QByteArray &body, qint64 retryAfterMs,
         error.kind = Kind::Auth;
         error.message =
             !target.hasApiKey
-                ? withServerMessage(QStringLiteral("the LLM server at %1 requires an API key (%2)")
-                                        .arg(target.host, httpText),
-                                    server) +
-                      QStringLiteral("; set OPENAI_API_KEY (or llm/api_key in the config file)")
-                : withServerMessage(QStringLiteral("the API key was rejected by %1 (%2)")
-                                        .arg(target.host, httpText),
-                                    server) +
-                      QStringLiteral("; set OPENAI_API_KEY (or llm/api_key in the config "
-                                     "file) to a valid key");
+                ? withServerMessage(
+                      u"the LLM server at %1 requires an API key (%2)"_s.arg(target.host, httpText),
+                      server) +
+                      u"; set OPENAI_API_KEY (or llm/api_key in the config file)"_s
+                : withServerMessage(
+                      u"the API key was rejected by %1 (%2)"_s.arg(target.host, httpText), server) +
+                      u"; set OPENAI_API_KEY (or llm/api_key in the config "
+                      "file) to a valid key"_s;
     } else if (status == 403) {
         error.kind = Kind::Auth;
         error.message =
-            withServerMessage(QStringLiteral("the LLM server at %1 refused access (%2)")
-                                  .arg(target.host, httpText),
-                              server) +
-            QStringLiteral("; check that the API key may use the model \"%1\"").arg(target.model);
+            withServerMessage(
+                u"the LLM server at %1 refused access (%2)"_s.arg(target.host, httpText), server) +
+            u"; check that the API key may use the model \"%1\""_s.arg(target.model);
     } else if (status == 429) {
         error.kind = Kind::RateLimited;
-        if (code == QLatin1String("insufficient_quota")) {
-            error.message =
-                withServerMessage(
-                    QStringLiteral("the LLM account has no quota left (%1)").arg(httpText),
-                    server) +
-                QStringLiteral("; check the plan and billing of the API key");
+        if (code == "insufficient_quota"_L1) {
+            error.message = withServerMessage(
+                                u"the LLM account has no quota left (%1)"_s.arg(httpText), server) +
+                            u"; check the plan and billing of the API key"_s;
         } else {
             result.retryable = true;
             error.retryable = true;
-            error.message =
-                withServerMessage(QStringLiteral("the LLM server at %1 is rate limiting "
-                                                 "requests (%2)")
-                                      .arg(target.host, httpText),
-                                  server) +
-                QStringLiteral("; wait a moment and try again");
+            error.message = withServerMessage(u"the LLM server at %1 is rate limiting "
+                                              "requests (%2)"_s.arg(target.host, httpText),
+                                              server) +
+                            u"; wait a moment and try again"_s;
         }
     } else if (status == 408) {
         error.kind = Kind::Timeout;
         result.retryable = true;
         error.retryable = true;
-        error.message = QStringLiteral("the LLM server at %1 timed out reading the request "
-                                       "(HTTP 408); try again")
-                            .arg(target.host);
+        error.message = u"the LLM server at %1 timed out reading the request "
+                        "(HTTP 408); try again"_s.arg(target.host);
     } else if (status >= 500) {
         error.kind = Kind::Unavailable;
         result.retryable = true;
         error.retryable = true;
         error.message =
-            withServerMessage(
-                QStringLiteral("the LLM server at %1 failed (%2)").arg(target.host, httpText),
-                server) +
-            QStringLiteral("; try again later");
+            withServerMessage(u"the LLM server at %1 failed (%2)"_s.arg(target.host, httpText),
+                              server) +
+            u"; try again later"_s;
     } else if (status == 404) {
         error.kind = Kind::BadRequest;
-        error.message = withServerMessage(QStringLiteral("the LLM server answered 404 Not Found "
-                                                         "for %1")
-                                              .arg(target.url),
+        error.message = withServerMessage(u"the LLM server answered 404 Not Found "
+                                          "for %1"_s.arg(target.url),
                                           server) +
-                        QStringLiteral("; check --llm-base-url (most servers want it to end with "
-                                       "/v1) and that the model \"%1\" exists there")
-                            .arg(target.model);
-    } else if (code == QLatin1String("context_length_exceeded")) {
+                        u"; check --llm-base-url (most servers want it to end with "
+                        "/v1) and that the model \"%1\" exists there"_s.arg(target.model);
+    } else if (code == "context_length_exceeded"_L1) {
         error.kind = Kind::BadRequest;
-        error.message = withServerMessage(
-                            QStringLiteral("the conversation is too long for the model"), server) +
-                        QStringLiteral("; start a new session");
+        error.message = withServerMessage(u"the conversation is too long for the model"_s, server) +
+                        u"; start a new session"_s;
     } else if (status / 100 == 4) {
         error.kind = Kind::BadRequest;
-        error.message = withServerMessage(QStringLiteral("the LLM server at %1 rejected the "
-                                                         "request (%2)")
-                                              .arg(target.host, httpText),
+        error.message = withServerMessage(u"the LLM server at %1 rejected the "
+                                          "request (%2)"_s.arg(target.host, httpText),
                                           server) +
-                        QStringLiteral("; check the model name \"%1\" and the server's "
-                                       "documentation")
-                            .arg(target.model);
+                        u"; check the model name \"%1\" and the server's "
+                        "documentation"_s.arg(target.model);
     } else {
         error.kind = Kind::Protocol;
-        error.message = QStringLiteral("the LLM server at %1 answered with the unexpected status "
-                                       "%2; check --llm-base-url")
-                            .arg(target.host, httpText);
+        error.message = u"the LLM server at %1 answered with the unexpected status "
+                        "%2; check --llm-base-url"_s.arg(target.host, httpText);
     }
     return result;
 }
@@ -266,22 +250,19 @@ LlmFailure forNetworkError(QNetworkReply::NetworkError error, const QString &err
     switch (error) {
     case QNetworkReply::SslHandshakeFailedError:
         return failure(Kind::Unavailable,
-                       QStringLiteral("the TLS handshake with %1 failed (%2): check the scheme of "
-                                      "--llm-base-url (http or https)")
-                           .arg(target.host, errorText),
+                       u"the TLS handshake with %1 failed (%2): check the scheme of "
+                       "--llm-base-url (http or https)"_s.arg(target.host, errorText),
                        0, false, true);
     case QNetworkReply::HostNotFoundError:
         return failure(Kind::Unavailable,
-                       QStringLiteral("the LLM server host %1 was not found: check "
-                                      "--llm-base-url (OPENAI_BASE_URL) and the network")
-                           .arg(target.hostName),
+                       u"the LLM server host %1 was not found: check "
+                       "--llm-base-url (OPENAI_BASE_URL) and the network"_s.arg(target.hostName),
                        0, true, true);
     default:
         return failure(Kind::Unavailable,
-                       QStringLiteral("could not reach the LLM server at %1 (%2): check that it "
-                                      "is running and that --llm-base-url (OPENAI_BASE_URL) is "
-                                      "right")
-                           .arg(target.host, errorText),
+                       u"could not reach the LLM server at %1 (%2): check that it "
+                       "is running and that --llm-base-url (OPENAI_BASE_URL) is "
+                       "right"_s.arg(target.host, errorText),
                        0, true, true);
     }
 }
@@ -290,14 +271,12 @@ LlmFailure forIncompleteStream(int status, bool connectionLost, const QString &e
                                const Target &target) {
     if (connectionLost)
         return failure(Kind::Unavailable,
-                       QStringLiteral("the connection to the LLM server at %1 was lost in the "
-                                      "middle of the reply (%2); try again")
-                           .arg(target.host, errorText),
+                       u"the connection to the LLM server at %1 was lost in the "
+                       "middle of the reply (%2); try again"_s.arg(target.host, errorText),
                        status, true, true);
     return failure(Kind::Protocol,
-                   QStringLiteral("the LLM server at %1 ended the reply before it was complete "
-                                  "(no [DONE], no finish_reason); try again")
-                       .arg(target.host),
+                   u"the LLM server at %1 ended the reply before it was complete "
+                   "(no [DONE], no finish_reason); try again"_s.arg(target.host),
                    status, true, true);
 }
 
@@ -305,52 +284,47 @@ LlmFailure forErrorEvent(const QJsonObject &chunk, const Target &target) {
     const ServerError server = parseServerError(chunk);
     const QString code = server.code.toLower();
     const QString message = withServerMessage(
-        QStringLiteral("the LLM server at %1 reported an error in the middle of the reply")
-            .arg(target.host),
+        u"the LLM server at %1 reported an error in the middle of the reply"_s.arg(target.host),
         server);
-    if (code.contains(QLatin1String("rate_limit")))
+    if (code.contains("rate_limit"_L1))
         return failure(Kind::RateLimited, message, 200, true, true);
-    if (code.contains(QLatin1String("server_error")) ||
-        code.contains(QLatin1String("overloaded")) || code.contains(QLatin1String("unavailable")))
+    if (code.contains("server_error"_L1) || code.contains("overloaded"_L1) ||
+        code.contains("unavailable"_L1))
         return failure(Kind::Unavailable, message, 200, true, true);
-    if (code.contains(QLatin1String("context_length")) ||
-        code.contains(QLatin1String("invalid_request")))
+    if (code.contains("context_length"_L1) || code.contains("invalid_request"_L1))
         return failure(Kind::BadRequest, message, 200, false, false);
     return failure(Kind::Protocol, message, 200, false, true);
 }
 
 LlmFailure forMalformedEvent(const QString &parseError, const QString &data, const Target &target) {
     return failure(Kind::Protocol,
-                   QStringLiteral("the LLM server at %1 sent a malformed event (%2): \"%3\"; "
-                                  "check that it is an OpenAI-compatible server")
-                       .arg(target.host, parseError, truncated(data, 120)),
+                   u"the LLM server at %1 sent a malformed event (%2): \"%3\"; "
+                   "check that it is an OpenAI-compatible server"_s.arg(target.host, parseError,
+                                                                        truncated(data, 120)),
                    200, false, true);
 }
 
 LlmFailure forWebPage(int status, const Target &target) {
     return failure(Kind::Protocol,
-                   QStringLiteral("%1 answered with a web page, not a chat completion: check "
-                                  "--llm-base-url (OPENAI_BASE_URL); it should be the API base, "
-                                  "e.g. http://127.0.0.1:11434/v1")
-                       .arg(target.url),
+                   u"%1 answered with a web page, not a chat completion: check "
+                   "--llm-base-url (OPENAI_BASE_URL); it should be the API base, "
+                   "e.g. http://127.0.0.1:11434/v1"_s.arg(target.url),
                    status, false, false);
 }
 
 LlmFailure forNotAChatCompletion(const QByteArray &body, const Target &target) {
     return failure(Kind::Protocol,
-                   withServerMessage(QStringLiteral("the LLM server at %1 answered with JSON that "
-                                                    "is not a chat completion")
-                                         .arg(target.host),
+                   withServerMessage(u"the LLM server at %1 answered with JSON that "
+                                     "is not a chat completion"_s.arg(target.host),
                                      parseServerError(body)),
                    200, false, true);
 }
 
 LlmFailure forOverlongLine(int status, const Target &target) {
     return failure(Kind::Protocol,
-                   QStringLiteral("the LLM server at %1 sent an event stream line longer than "
-                                  "8 MB; check that the base URL points at an OpenAI-compatible "
-                                  "API")
-                       .arg(target.host),
+                   u"the LLM server at %1 sent an event stream line longer than "
+                   "8 MB; check that the base URL points at an OpenAI-compatible "
+                   "API"_s.arg(target.host),
                    status, false, false);
 }
 
@@ -361,16 +335,15 @@ std::optional<Adaptation> adaptRequest(const QByteArray &requestBody, const QByt
         return serverMessage.contains(QLatin1String(text), Qt::CaseInsensitive);
     };
     QString change;
-    if (mentions("stream_options") && body.contains(QLatin1String("stream_options"))) {
-        body.remove(QLatin1String("stream_options"));
-        change = QStringLiteral("without stream_options (no token usage will be reported)");
-    } else if (mentions("max_completion_tokens") && body.contains(QLatin1String("max_tokens"))) {
-        body.insert(QStringLiteral("max_completion_tokens"),
-                    body.take(QLatin1String("max_tokens")));
-        change = QStringLiteral("with max_completion_tokens instead of max_tokens");
-    } else if (mentions("temperature") && body.contains(QLatin1String("temperature"))) {
-        body.remove(QLatin1String("temperature"));
-        change = QStringLiteral("without temperature");
+    if (mentions("stream_options") && body.contains("stream_options"_L1)) {
+        body.remove("stream_options"_L1);
+        change = u"without stream_options (no token usage will be reported)"_s;
+    } else if (mentions("max_completion_tokens") && body.contains("max_tokens"_L1)) {
+        body.insert(u"max_completion_tokens"_s, body.take("max_tokens"_L1));
+        change = u"with max_completion_tokens instead of max_tokens"_s;
+    } else if (mentions("temperature") && body.contains("temperature"_L1)) {
+        body.remove("temperature"_L1);
+        change = u"without temperature"_s;
     } else {
         return std::nullopt;
     }

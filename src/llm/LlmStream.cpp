@@ -12,6 +12,8 @@
 #include <QTimer>
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 using Kind = LlmError::Kind;
 using LlmFailures::seconds;
 
@@ -92,8 +94,7 @@ void LlmStream::start() {
         return;
     if (m_settings.baseUrl.isEmpty())
         fail(LlmFailures::notConfigured());
-    else if (!m_url.isValid() ||
-             (m_url.scheme() != QLatin1String("http") && m_url.scheme() != QLatin1String("https")))
+    else if (!m_url.isValid() || (m_url.scheme() != "http"_L1 && m_url.scheme() != "https"_L1))
         fail(LlmFailures::notHttpUrl(m_settings.baseUrl.toDisplayString(QUrl::RemoveUserInfo)));
     else
         requestSlot();
@@ -309,13 +310,13 @@ void LlmStream::retryOrFail(const LlmFailure &failure) {
             return;
         }
         LlmError error = failure.error;
-        error.message += QStringLiteral(" (the server asked to wait %1)").arg(seconds(delay));
+        error.message += u" (the server asked to wait %1)"_s.arg(seconds(delay));
         fail(error);
         return;
     }
     LlmError error = failure.error;
     if (m_attempts > 1)
-        error.message += QStringLiteral(" (after %1 attempts)").arg(m_attempts);
+        error.message += u" (after %1 attempts)"_s.arg(m_attempts);
     fail(error);
 }
 
@@ -327,9 +328,9 @@ void LlmStream::succeed() {
     dropReply(LlmNetworkPool::Retire::LetFinish);
     LlmResult result = snapshot();
     if (!result.toolCalls.isEmpty())
-        result.finishReason = QStringLiteral("tool_calls");
+        result.finishReason = u"tool_calls"_s;
     else if (result.finishReason.isEmpty())
-        result.finishReason = QStringLiteral("stop");
+        result.finishReason = u"stop"_s;
     qCInfo(lcLlm).noquote() << "reply finished:" << result.model << result.finishReason << "tokens"
                             << result.usage.promptTokens << "+" << result.usage.completionTokens
                             << "ttft" << result.ttftMs << "ms, total" << result.durationMs

@@ -35,7 +35,7 @@ LocalModelSettings LocalModelSettings::fromConfig(const Config &config) {
 
 QString LocalModelSettings::modelName() const {
     QString name = QFileInfo(modelPath).fileName();
-    if (name.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
+    if (name.endsWith(".gguf"_L1, Qt::CaseInsensitive))
         name.chop(5);
     return name;
 }
@@ -43,14 +43,12 @@ QString LocalModelSettings::modelName() const {
 QString LocalModelSettings::problem() const {
     const QFileInfo server(serverPath);
     if (!server.isFile() || !server.isExecutable())
-        return QStringLiteral("the local model engine %1 is not installed; run "
-                              "scripts/setup-local-model (or configure OPENAI_API_KEY or "
-                              "--llm-base-url)")
-            .arg(serverPath);
+        return u"the local model engine %1 is not installed; run "
+               "scripts/setup-local-model (or configure OPENAI_API_KEY or "
+               "--llm-base-url)"_s.arg(serverPath);
     const QFileInfo model(modelPath);
     if (!model.isFile() || !model.isReadable())
-        return QStringLiteral("the local model file %1 does not exist or is not readable; run "
-                              "scripts/setup-local-model or give a GGUF file with --local-model")
-            .arg(modelPath);
+        return u"the local model file %1 does not exist or is not readable; run "
+               "scripts/setup-local-model or give a GGUF file with --local-model"_s.arg(modelPath);
     return {};
 }

@@ -4,6 +4,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+using namespace Qt::StringLiterals;
+
 OpenAiStreamDecoder::OpenAiStreamDecoder(const LlmFailures::Target &target, const QString &model)
     : m_target(target)
     , m_model(model) {}
@@ -35,10 +37,9 @@ OpenAiStreamDecoder::Progress OpenAiStreamDecoder::finish() {
 OpenAiStreamDecoder::Progress OpenAiStreamDecoder::decodeWhole(const QByteArray &json) {
     Progress progress;
     const QJsonObject response = QJsonDocument::fromJson(json).object();
-    const QJsonObject choice =
-        response.value(QLatin1String("choices")).toArray().first().toObject();
-    const QJsonObject message = choice.value(QLatin1String("message")).toObject();
-    const QJsonValue error = response.value(QLatin1String("error"));
+    const QJsonObject choice = response.value("choices"_L1).toArray().first().toObject();
+    const QJsonObject message = choice.value("message"_L1).toObject();
+    const QJsonValue error = response.value("error"_L1);
     if ((!error.isNull() && !error.isUndefined()) || message.isEmpty()) {
         progress.failure = LlmFailures::forNotAChatCompletion(json, m_target);
         return progress;
@@ -46,8 +47,8 @@ OpenAiStreamDecoder::Progress OpenAiStreamDecoder::decodeWhole(const QByteArray 
     // The same shape as one streamed chunk whose delta is the whole message.
     QJsonObject asChunk = response;
     QJsonObject asChoice = choice;
-    asChoice.insert(QStringLiteral("delta"), message);
-    asChunk.insert(QStringLiteral("choices"), QJsonArray{asChoice});
+    asChoice.insert(u"delta"_s, message);
+    asChunk.insert(u"choices"_s, QJsonArray{asChoice});
     decodeChunk(asChunk, progress);
     progress.done = true;
     return progress;
@@ -69,14 +70,14 @@ void OpenAiStreamDecoder::decode(const QList<SseEvent> &events, Progress &progre
 }
 
 bool OpenAiStreamDecoder::decodeEvent(const SseEvent &event, Progress &progress) {
-    if (event.data.trimmed() == QLatin1String("[DONE]")) {
+    if (event.data.trimmed() == "[DONE]"_L1) {
         progress.done = true;
         return false;
     }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(event.data.toUtf8(), &parseError);
-    const bool namedEvent = !event.event.isEmpty() && event.event != QLatin1String("message") &&
-                            event.event != QLatin1String("error");
+    const bool namedEvent =
+        !event.event.isEmpty() && event.event != "message"_L1 && event.event != "error"_L1;
     if (namedEvent && !document.isObject())
         return true; // e.g. "event: ping": not part of the Chat Completions stream
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
@@ -85,9 +86,8 @@ bool OpenAiStreamDecoder::decodeEvent(const SseEvent &event, Progress &progress)
         return false;
     }
     const QJsonObject chunk = document.object();
-    const QJsonValue errorValue = chunk.value(QLatin1String("error"));
-    if ((!errorValue.isNull() && !errorValue.isUndefined()) ||
-        event.event == QLatin1String("error")) {
+    const QJsonValue errorValue = chunk.value("error"_L1);
+    if ((!errorValue.isNull() && !errorValue.isUndefined()) || event.event == "error"_L1) {
         progress.failure = LlmFailures::forErrorEvent(chunk, m_target);
         return false;
     }
@@ -97,32 +97,32 @@ bool OpenAiStreamDecoder::decodeEvent(const SseEvent &event, Progress &progress)
 
 void OpenAiStreamDecoder::decodeChunk(const QJsonObject &chunk, Progress &progress) {
     progress.sawActivity = true;
-    const QString model = chunk.value(QLatin1String("model")).toString();
+    const QString model = chunk.value("model"_L1).toString();
     if (!model.isEmpty())
         m_model = model;
-    const QJsonValue usage = chunk.value(QLatin1String("usage"));
+    const QJsonValue usage = chunk.value("usage"_L1);
     if (usage.isObject()) {
         const QJsonObject u = usage.toObject();
-        m_usage.promptTokens = u.value(QLatin1String("prompt_tokens")).toInt();
-        m_usage.completionTokens = u.value(QLatin1String("completion_tokens")).toInt();
+        m_usage.promptTokens = u.value("prompt_tokens"_L1).toInt();
+        m_usage.completionTokens = u.value("completion_tokens"_L1).toInt();
     }
-    const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
+    const QJsonArray choices = chunk.value("choices"_L1).toArray();
     if (choices.isEmpty())
         return;
     const QJsonObject choice = choices.first().toObject();
-    const QJsonObject delta = choice.value(QLatin1String("delta")).toObject();
-    const QString finishReason = choice.value(QLatin1String("finish_reason")).toString();
+    const QJsonObject delta = choice.value("delta"_L1).toObject();
+    const QString finishReason = choice.value("finish_reason"_L1).toString();
     if (!finishReason.isEmpty())
         m_finishReason = finishReason;
-    const QJsonArray toolCallDeltas = delta.value(QLatin1String("tool_calls")).toArray();
+    const QJsonArray toolCallDeltas = delta.value("tool_calls"_L1).toArray();
     if (!toolCallDeltas.isEmpty())
         m_toolCalls.add(toolCallDeltas);
-    const QString content = delta.value(QLatin1String("content")).toString();
+    const QString content = delta.value("content"_L1).toString();
     if (!content.isEmpty() || !toolCallDeltas.isEmpty())
         progress.sawDelta = progress.sawProgress = true;
     // Reasoning models stream their thoughts first.
-    if (!delta.value(QLatin1String("reasoning_content")).toString().isEmpty() ||
-        !delta.value(QLatin1String("reasoning")).toString().isEmpty())
+    if (!delta.value("reasoning_content"_L1).toString().isEmpty() ||
+        !delta.value("reasoning"_L1).toString().isEmpty())
         progress.sawProgress = true;
     if (!content.isEmpty())
         progress.content.append(content);

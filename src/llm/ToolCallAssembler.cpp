@@ -4,15 +4,17 @@
 #include <QJsonObject>
 #include <QUuid>
 
+using namespace Qt::StringLiterals;
+
 void ToolCallAssembler::add(const QJsonArray &toolCallDeltas) {
     for (qsizetype position = 0; position < toolCallDeltas.size(); ++position) {
         const QJsonObject delta = toolCallDeltas.at(position).toObject();
-        const QString id = delta.value(QLatin1String("id")).toString();
+        const QString id = delta.value("id"_L1).toString();
 
         // OpenAI always sends `index`; some compatible servers send whole calls without it.
         int index = -1;
-        if (delta.value(QLatin1String("index")).isDouble()) {
-            index = delta.value(QLatin1String("index")).toInt();
+        if (delta.value("index"_L1).isDouble()) {
+            index = delta.value("index"_L1).toInt();
         } else if (!id.isEmpty()) {
             for (auto it = m_calls.cbegin(); it != m_calls.cend(); ++it) {
                 if (it->id == id)
@@ -27,11 +29,11 @@ void ToolCallAssembler::add(const QJsonArray &toolCallDeltas) {
         ToolCall &call = m_calls[index];
         if (call.id.isEmpty())
             call.id = id;
-        const QJsonObject function = delta.value(QLatin1String("function")).toObject();
-        const QString name = function.value(QLatin1String("name")).toString();
+        const QJsonObject function = delta.value("function"_L1).toObject();
+        const QString name = function.value("name"_L1).toString();
         if (!name.isEmpty() && name != call.name)
             call.name += name;
-        const QJsonValue arguments = function.value(QLatin1String("arguments"));
+        const QJsonValue arguments = function.value("arguments"_L1);
         if (arguments.isString()) {
             call.arguments += arguments.toString();
         } else if (arguments.isObject()) {
@@ -53,13 +55,12 @@ QList<ToolCall> ToolCallAssembler::calls() const {
         if (call.id.isEmpty()) {
             QString &generated = m_generatedIds[it.key()];
             if (generated.isEmpty()) {
-                generated =
-                    QLatin1String("call_") + QUuid::createUuid().toString(QUuid::Id128).left(24);
+                generated = "call_"_L1 + QUuid::createUuid().toString(QUuid::Id128).left(24);
             }
             call.id = generated;
         }
         if (call.arguments.trimmed().isEmpty())
-            call.arguments = QStringLiteral("{}");
+            call.arguments = u"{}"_s;
         result.append(call);
     }
     return result;

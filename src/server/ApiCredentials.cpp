@@ -2,6 +2,8 @@
 
 #include <QUrlQuery>
 
+using namespace Qt::StringLiterals;
+
 namespace ApiCredentials {
 
 namespace {
@@ -21,7 +23,7 @@ QString presented(const QByteArray &authorizationHeader, const QUrl &url) {
     const QByteArray header = authorizationHeader.trimmed();
     if (header.size() > 7 && header.left(7).toLower() == "bearer ")
         return QString::fromUtf8(header.mid(7)).trimmed();
-    return QUrlQuery(url).queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
+    return QUrlQuery(url).queryItemValue(u"token"_s, QUrl::FullyDecoded);
 }
 
 bool authorized(const QByteArray &authorizationHeader, const QUrl &url, const QString &expected) {

@@ -26,6 +26,8 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+using namespace Qt::StringLiterals;
+
 HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
                        SessionManager *connections, QObject *parent)
     : QAbstractHttpServer(parent)
@@ -80,19 +82,16 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
             socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
             return true; // QAbstractHttpServer hands the socket to its QWebSocketServer
         }
-        send(socket,
-             HttpReply::error(426, QStringLiteral("upgrade_required"),
-                              QStringLiteral("%1 is a WebSocket endpoint; connect with a WebSocket "
-                                             "client")
-                                  .arg(path)));
+        send(socket, HttpReply::error(426, u"upgrade_required"_s,
+                                      u"%1 is a WebSocket endpoint; connect with a WebSocket "
+                                      "client"_s.arg(path)));
         return true;
     }
     if (path.startsWith(u"/api/") || path == u"/api") {
         if (!authorized(request)) {
-            HttpReply reply =
-                HttpReply::error(401, QStringLiteral("unauthorized"),
-                                 QStringLiteral("this server requires its API token: send "
-                                                "Authorization: Bearer <token>"));
+            HttpReply reply = HttpReply::error(401, u"unauthorized"_s,
+                                               u"this server requires its API token: send "
+                                               "Authorization: Bearer <token>"_s);
             reply.headers.append(
                 {QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer")});
             send(socket, reply);
@@ -102,21 +101,21 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         return true;
     }
     if (method != QHttpServerRequest::Method::Get) {
-        HttpReply reply = HttpReply::error(405, QStringLiteral("method_not_allowed"),
-                                           QStringLiteral("%1 only answers GET").arg(path));
+        HttpReply reply =
+            HttpReply::error(405, u"method_not_allowed"_s, u"%1 only answers GET"_s.arg(path));
         reply.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")});
         send(socket, reply);
         return true;
     }
     if (path == u"/healthz") {
-        send(socket, HttpReply::json(200, {{QStringLiteral("status"), QStringLiteral("ok")}}));
+        send(socket, HttpReply::json(200, {{u"status"_s, u"ok"_s}}));
     } else if (path == u"/readyz") {
         send(socket, ready());
     } else if (path == u"/metrics") {
         if (!authorized(request)) {
-            send(socket, HttpReply::error(401, QStringLiteral("unauthorized"),
-                                          QStringLiteral("this server requires its API token: send "
-                                                         "Authorization: Bearer <token>")));
+            send(socket, HttpReply::error(401, u"unauthorized"_s,
+                                          u"this server requires its API token: send "
+                                          "Authorization: Bearer <token>"_s));
             return true;
         }
         m_metrics->set(ServerMetrics::DatabaseQueueDepth, m_database->queueDepth());
@@ -133,20 +132,20 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) {
     // Only reached for WebSocket upgrades Qt refused before asking handleRequest.
-    send(socket, HttpReply::error(400, QStringLiteral("bad_request"),
-                                  QStringLiteral("cannot serve %1").arg(request.url().path())));
+    send(socket,
+         HttpReply::error(400, u"bad_request"_s, u"cannot serve %1"_s.arg(request.url().path())));
 }
 
 void HttpServer::send(QTcpSocket *socket, const HttpReply &reply) {
     socket->write(reply.serialize());
     m_metrics->increment(ServerMetrics::HttpRequests,
-                         {{QStringLiteral("status"), QString::number(reply.status)}});
+                         {{u"status"_s, QString::number(reply.status)}});
 }
 
 HttpReply HttpServer::serveStatic(const QString &path) const {
     const QString cleaned = QDir::cleanPath(path);
-    const QString relative = cleaned == u"/" ? QStringLiteral("/index.html") : cleaned;
-    const QString resource = QStringLiteral(":/web") + relative;
+    const QString relative = cleaned == u"/" ? u"/index.html"_s : cleaned;
+    const QString resource = u":/web"_s + relative;
     QFile file(resource);
     if (!relative.contains(u"..") && file.open(QIODevice::ReadOnly)) {
         QByteArray type = QMimeDatabase()
@@ -167,9 +166,8 @@ HttpReply HttpServer::serveStatic(const QString &path) const {
                                   "WebSocket client to <code>/ws/session/{session_id}?user_id="
                                   "{user_id}</code>.</p></body></html>"),
                 {}};
-    return HttpReply::error(
-        404, QStringLiteral("not_found"),
-        QStringLiteral("no such page: %1; see PROTOCOL.md for the routes").arg(path));
+    return HttpReply::error(404, u"not_found"_s,
+                            u"no such page: %1; see PROTOCOL.md for the routes"_s.arg(path));
 }
 
 HttpReply HttpServer::ready() const {
@@ -177,16 +175,15 @@ HttpReply HttpServer::ready() const {
     if (!m_notReadyReason.isEmpty())
         reasons.append(m_notReadyReason);
     if (!m_database->isHealthy())
-        reasons.append(QStringLiteral("database: not usable (%1); check DATABASE_URL and that the "
-                                      "database server is running")
-                           .arg(m_database->backendName()));
+        reasons.append(u"database: not usable (%1); check DATABASE_URL and that the "
+                       "database server is running"_s.arg(m_database->backendName()));
     if (!m_llmProblem.isEmpty())
-        reasons.append(QStringLiteral("llm: %1").arg(m_llmProblem));
+        reasons.append(u"llm: %1"_s.arg(m_llmProblem));
     if (reasons.isEmpty())
-        return HttpReply::json(200, {{QStringLiteral("status"), QStringLiteral("ready")}});
-    QJsonObject body = JsonFormat::error(QStringLiteral("not_ready"), reasons.first().toString());
-    body.insert(QStringLiteral("status"), QStringLiteral("not_ready"));
-    body.insert(QStringLiteral("reasons"), reasons);
+        return HttpReply::json(200, {{u"status"_s, u"ready"_s}});
+    QJsonObject body = JsonFormat::error(u"not_ready"_s, reasons.first().toString());
+    body.insert(u"status"_s, u"not_ready"_s);
+    body.insert(u"reasons"_s, reasons);
     return HttpReply::json(503, body);
 }
 

@@ -2,11 +2,12 @@
 
 #include <QJsonDocument>
 
+using namespace Qt::StringLiterals;
+
 namespace JsonFormat {
 
 QJsonObject error(const QString &code, const QString &message) {
-    return {{QStringLiteral("error"),
-             QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
+    return {{u"error"_s, QJsonObject{{u"code"_s, code}, {u"message"_s, message}}}};
 }
 
 QByteArray compact(const QJsonObject &object) {

@@ -8,45 +8,41 @@
 #include "llm/LlmClient.h"
 #include "llm/LlmRequestQueue.h"
 
+using namespace Qt::StringLiterals;
+
 namespace ServerMetrics {
 
 void describeAll(MetricsRegistry *metrics) {
     using Type = MetricsRegistry::Type;
-    metrics->describe(ActiveSessions, Type::Gauge, QStringLiteral("Sessions open in memory"));
-    metrics->describe(WebSocketConnections, Type::Gauge,
-                      QStringLiteral("Open WebSocket connections"));
+    metrics->describe(ActiveSessions, Type::Gauge, u"Sessions open in memory"_s);
+    metrics->describe(WebSocketConnections, Type::Gauge, u"Open WebSocket connections"_s);
     metrics->describe(WebSocketCloses, Type::Counter,
-                      QStringLiteral("WebSocket connections closed, by close code"));
+                      u"WebSocket connections closed, by close code"_s);
     metrics->describe(Turns, Type::Counter,
-                      QStringLiteral("Finished turns by outcome (stop, length, cancelled, error)"));
+                      u"Finished turns by outcome (stop, length, cancelled, error)"_s);
     metrics->describe(TimeToFirstToken, Type::Histogram,
-                      QStringLiteral("Time from a turn's start to its first streamed token"),
+                      u"Time from a turn's start to its first streamed token"_s,
                       {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30});
-    metrics->describe(TurnDuration, Type::Histogram, QStringLiteral("Duration of whole turns"),
+    metrics->describe(TurnDuration, Type::Histogram, u"Duration of whole turns"_s,
                       {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120});
-    metrics->describe(TokensStreamed, Type::Counter,
-                      QStringLiteral("Content deltas streamed to clients"));
-    metrics->describe(ToolCalls, Type::Counter, QStringLiteral("Tool calls by tool and outcome"));
-    metrics->describe(LlmErrors, Type::Counter, QStringLiteral("Failed turns by LLM error kind"));
-    metrics->describe(DatabaseQueueDepth, Type::Gauge,
-                      QStringLiteral("Writes queued for the database thread"));
-    metrics->describe(DatabaseHealthy, Type::Gauge,
-                      QStringLiteral("1 when the database is usable, else 0"));
-    metrics->describe(HttpRequests, Type::Counter,
-                      QStringLiteral("HTTP requests answered, by status code"));
+    metrics->describe(TokensStreamed, Type::Counter, u"Content deltas streamed to clients"_s);
+    metrics->describe(ToolCalls, Type::Counter, u"Tool calls by tool and outcome"_s);
+    metrics->describe(LlmErrors, Type::Counter, u"Failed turns by LLM error kind"_s);
+    metrics->describe(DatabaseQueueDepth, Type::Gauge, u"Writes queued for the database thread"_s);
+    metrics->describe(DatabaseHealthy, Type::Gauge, u"1 when the database is usable, else 0"_s);
+    metrics->describe(HttpRequests, Type::Counter, u"HTTP requests answered, by status code"_s);
     metrics->describe(Summaries, Type::Counter,
-                      QStringLiteral("Session summaries by outcome (stored, empty, failed)"));
+                      u"Session summaries by outcome (stored, empty, failed)"_s);
     metrics->describe(LlmRequestsInFlight, Type::Gauge,
-                      QStringLiteral("LLM requests holding one of the llm/max_connections slots"));
-    metrics->describe(LlmRequestsWaiting, Type::Gauge,
-                      QStringLiteral("LLM requests waiting for a free slot"));
+                      u"LLM requests holding one of the llm/max_connections slots"_s);
+    metrics->describe(LlmRequestsWaiting, Type::Gauge, u"LLM requests waiting for a free slot"_s);
     metrics->describe(LlmQueueWait, Type::Histogram,
-                      QStringLiteral("Time LLM requests waited for a slot, by priority "
-                                     "(interactive, background)"),
+                      u"Time LLM requests waited for a slot, by priority "
+                      "(interactive, background)"_s,
                       {0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120});
     metrics->describe(LlmCircuitState, Type::Gauge,
-                      QStringLiteral("The LLM endpoint's circuit breaker: 0 closed, 1 open, "
-                                     "2 half-open"));
+                      u"The LLM endpoint's circuit breaker: 0 closed, 1 open, "
+                      "2 half-open"_s);
 }
 
 void observe(MetricsRegistry *metrics, SessionService *sessions) {
@@ -63,37 +59,33 @@ void observe(MetricsRegistry *metrics, SessionService *sessions) {
             QObject::connect(
                 conversation, &Conversation::toolFinished, metrics,
                 [metrics](const QString &, const QString &tool, bool ok, const QJsonValue &) {
-                    metrics->increment(ToolCalls,
-                                       {{QStringLiteral("tool"), tool},
-                                        {QStringLiteral("outcome"),
-                                         ok ? QStringLiteral("ok") : QStringLiteral("error")}});
+                    metrics->increment(
+                        ToolCalls, {{u"tool"_s, tool}, {u"outcome"_s, ok ? u"ok"_s : u"error"_s}});
                 });
             QObject::connect(
                 conversation, &Conversation::turnFinished, metrics,
                 [metrics](const TurnOutcome &outcome) {
-                    metrics->increment(Turns, {{QStringLiteral("outcome"), outcome.finishReason}});
+                    metrics->increment(Turns, {{u"outcome"_s, outcome.finishReason}});
                     if (outcome.ttftMs >= 0)
                         metrics->observe(TimeToFirstToken, double(outcome.ttftMs) / 1000.0);
                     metrics->observe(TurnDuration, double(outcome.durationMs) / 1000.0);
                     if (outcome.finishReason == u"error")
-                        metrics->increment(LlmErrors,
-                                           {{QStringLiteral("kind"), outcome.errorCode}});
+                        metrics->increment(LlmErrors, {{u"kind"_s, outcome.errorCode}});
                 });
         });
 }
 
 void observe(MetricsRegistry *metrics, SummaryScheduler *summaries) {
     const auto count = [metrics](const QString &outcome) {
-        metrics->increment(Summaries, {{QStringLiteral("outcome"), outcome}});
+        metrics->increment(Summaries, {{u"outcome"_s, outcome}});
     };
     QObject::connect(summaries, &SummaryScheduler::summaryStored, metrics,
                      [count](const QUuid &, const QString &summary) {
-                         count(summary == SummaryScheduler::emptySessionSummary()
-                                   ? QStringLiteral("empty")
-                                   : QStringLiteral("stored"));
+                         count(summary == SummaryScheduler::emptySessionSummary() ? u"empty"_s
+                                                                                  : u"stored"_s);
                      });
     QObject::connect(summaries, &SummaryScheduler::summaryFailed, metrics,
-                     [count] { count(QStringLiteral("failed")); });
+                     [count] { count(u"failed"_s); });
 }
 
 void observe(MetricsRegistry *metrics, LlmClient *llm) {
@@ -102,14 +94,13 @@ void observe(MetricsRegistry *metrics, LlmClient *llm) {
                          metrics->set(LlmRequestsInFlight, inFlight);
                          metrics->set(LlmRequestsWaiting, waiting);
                      });
-    QObject::connect(llm->queue(), &LlmRequestQueue::admitted, metrics,
-                     [metrics](LlmPriority priority, qint64 waitedMs) {
-                         const QString name = priority == LlmPriority::Interactive
-                                                  ? QStringLiteral("interactive")
-                                                  : QStringLiteral("background");
-                         metrics->observe(LlmQueueWait, double(waitedMs) / 1000.0,
-                                          {{QStringLiteral("priority"), name}});
-                     });
+    QObject::connect(
+        llm->queue(), &LlmRequestQueue::admitted, metrics,
+        [metrics](LlmPriority priority, qint64 waitedMs) {
+            const QString name =
+                priority == LlmPriority::Interactive ? u"interactive"_s : u"background"_s;
+            metrics->observe(LlmQueueWait, double(waitedMs) / 1000.0, {{u"priority"_s, name}});
+        });
     QObject::connect(llm->breaker(), &LlmCircuitBreaker::stateChanged, metrics,
                      [metrics](LlmCircuitBreaker::State state) {
                          metrics->set(LlmCircuitState, double(int(state)));

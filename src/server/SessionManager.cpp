@@ -14,6 +14,8 @@
 #include <QTimer>
 #include <QWebSocket>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 constexpr int kShutdownIdleWaitMs = 1000;
@@ -21,8 +23,7 @@ constexpr int kShutdownCloseWaitMs = 1000;
 constexpr int kPollMs = 20;
 
 QString otherUsersSession(const QUuid &id) {
-    return QStringLiteral("session %1 belongs to another user; use a new session_id")
-        .arg(Ids::toText(id));
+    return u"session %1 belongs to another user; use a new session_id"_s.arg(Ids::toText(id));
 }
 
 } // namespace
@@ -55,12 +56,11 @@ void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket) {
                                << Ids::toText(socket->sessionId()) << "user" << socket->userId();
 
     if (m_shuttingDown) {
-        socket->refuse(SessionSocket::CloseGoingAway,
-                       QStringLiteral("server shutting down; reconnect later"));
+        socket->refuse(SessionSocket::CloseGoingAway, u"server shutting down; reconnect later"_s);
     } else if (!socket->isAuthorized(m_apiToken)) {
         socket->refuse(SessionSocket::ClosePolicy,
-                       QStringLiteral("not authorized: present the API token as ?token=… or "
-                                      "Authorization: Bearer …"));
+                       u"not authorized: present the API token as ?token=… or "
+                       "Authorization: Bearer …"_s);
     } else if (!socket->requestError().isEmpty()) {
         socket->refuse(SessionSocket::CloseBadRequest, socket->requestError());
     } else {
@@ -97,8 +97,7 @@ void SessionManager::shutdown() {
             m_sessions->endAllWithoutSummary();
             for (const QPointer<SessionSocket> &socket : std::as_const(m_sockets))
                 if (socket)
-                    socket->closeWith(SessionSocket::CloseGoingAway,
-                                      QStringLiteral("server shutting down"));
+                    socket->closeWith(SessionSocket::CloseGoingAway, u"server shutting down"_s);
             phase = 1;
             clock->restart();
         }
@@ -125,13 +124,11 @@ void SessionManager::open(SessionSocket *socket) {
                 socket->refuse(SessionSocket::CloseForbidden, otherUsersSession(id));
                 break;
             case Outcome::DatabaseUnavailable:
-                socket->refuse(SessionSocket::CloseInternal,
-                               QStringLiteral("the database is unavailable; try "
-                                              "again later"));
+                socket->refuse(SessionSocket::CloseInternal, u"the database is unavailable; try "
+                                                             "again later"_s);
                 break;
             case Outcome::ShuttingDown:
-                socket->refuse(SessionSocket::CloseGoingAway,
-                               QStringLiteral("server shutting down"));
+                socket->refuse(SessionSocket::CloseGoingAway, u"server shutting down"_s);
                 break;
             }
         });
@@ -144,8 +141,7 @@ void SessionManager::attach(const QUuid &id, SessionSocket *socket, Conversation
     if (older && older != socket) {
         qCInfo(lcServer).noquote()
             << "session" << Ids::toText(id) << "taken over by a newer connection";
-        older->closeWith(SessionSocket::CloseReplaced,
-                         QStringLiteral("replaced by a newer connection"));
+        older->closeWith(SessionSocket::CloseReplaced, u"replaced by a newer connection"_s);
     }
     QJsonArray messages;
     for (const Event &event : history)
@@ -157,8 +153,7 @@ void SessionManager::onSocketClosed(SessionSocket *socket, int code) {
     m_sockets.removeAll(socket);
     m_sockets.removeAll(nullptr);
     --m_connections;
-    m_metrics->increment(ServerMetrics::WebSocketCloses,
-                         {{QStringLiteral("code"), QString::number(code)}});
+    m_metrics->increment(ServerMetrics::WebSocketCloses, {{u"code"_s, QString::number(code)}});
     qCInfo(lcServer).noquote() << "connection" << socket->peer() << "closed, code" << code;
     const QUuid id = socket->sessionId();
     if (m_served.value(id) == socket) {

@@ -12,14 +12,16 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 constexpr int kAbortAfterCloseMs = 2000;
 constexpr int kRefuseDelayMs = 100;
-const QString kPathPrefix = QStringLiteral("/ws/session/");
+const QString kPathPrefix = u"/ws/session/"_s;
 
 QString typeOf(const QJsonObject &frame) {
-    return frame.value(QStringLiteral("type")).toString();
+    return frame.value(u"type"_s).toString();
 }
 
 } // namespace
@@ -35,21 +37,17 @@ SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &l
 
     const QUrl url = m_socket->requestUrl();
     const QString path = url.path();
-    const QString userId =
-        QUrlQuery(url).queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
+    const QString userId = QUrlQuery(url).queryItemValue(u"user_id"_s, QUrl::FullyDecoded);
     if (!path.startsWith(kPathPrefix)) {
-        m_requestError = QStringLiteral("unknown endpoint %1: connect to "
-                                        "/ws/session/{session_id}?user_id={user_id}")
-                             .arg(path);
+        m_requestError = u"unknown endpoint %1: connect to "
+                         "/ws/session/{session_id}?user_id={user_id}"_s.arg(path);
     } else if (m_sessionId = Ids::parseSessionId(path.mid(kPathPrefix.size()));
                m_sessionId.isNull()) {
-        m_requestError = QStringLiteral("session_id must be a UUID such as "
-                                        "123e4567-e89b-12d3-a456-426614174000");
+        m_requestError = u"session_id must be a UUID such as "
+                         "123e4567-e89b-12d3-a456-426614174000"_s;
     } else if (!Ids::isValidUserId(userId)) {
-        m_requestError =
-            QStringLiteral("user_id is required in the query string (1 to %1 printable "
-                           "characters, UTF-8 percent-encoded)")
-                .arg(Ids::kMaxUserIdLength);
+        m_requestError = u"user_id is required in the query string (1 to %1 printable "
+                         "characters, UTF-8 percent-encoded)"_s.arg(Ids::kMaxUserIdLength);
     } else {
         m_userId = userId;
     }
@@ -71,41 +69,37 @@ bool SessionSocket::isAuthorized(const QString &apiToken) const {
 }
 
 QString SessionSocket::peer() const {
-    return QStringLiteral("%1:%2")
-        .arg(m_socket->peerAddress().toString())
-        .arg(m_socket->peerPort());
+    return u"%1:%2"_s.arg(m_socket->peerAddress().toString()).arg(m_socket->peerPort());
 }
 
 void SessionSocket::attach(Conversation *conversation, bool resumed, const QString &model,
                            const QJsonArray &history) {
     m_conversation = conversation;
-    sendFrame({{QStringLiteral("type"), QStringLiteral("session")},
-               {QStringLiteral("session_id"), Ids::toText(m_sessionId)},
-               {QStringLiteral("user_id"), m_userId},
-               {QStringLiteral("resumed"), resumed},
-               {QStringLiteral("model"), model}});
+    sendFrame({{u"type"_s, u"session"_s},
+               {u"session_id"_s, Ids::toText(m_sessionId)},
+               {u"user_id"_s, m_userId},
+               {u"resumed"_s, resumed},
+               {u"model"_s, model}});
     if (resumed)
-        sendFrame({{QStringLiteral("type"), QStringLiteral("history")},
-                   {QStringLiteral("messages"), history}});
+        sendFrame({{u"type"_s, u"history"_s}, {u"messages"_s, history}});
 
     connect(conversation, &Conversation::contentDelta, this, [this](const QString &text) {
-        sendFrame(
-            {{QStringLiteral("type"), QStringLiteral("content")}, {QStringLiteral("value"), text}});
+        sendFrame({{u"type"_s, u"content"_s}, {u"value"_s, text}});
     });
     connect(conversation, &Conversation::toolStarted, this,
             [this](const QString &callId, const QString &tool, const QJsonObject &arguments) {
-                sendFrame({{QStringLiteral("type"), QStringLiteral("tool_start")},
-                           {QStringLiteral("tool"), tool},
-                           {QStringLiteral("call_id"), callId},
-                           {QStringLiteral("arguments"), arguments}});
+                sendFrame({{u"type"_s, u"tool_start"_s},
+                           {u"tool"_s, tool},
+                           {u"call_id"_s, callId},
+                           {u"arguments"_s, arguments}});
             });
     connect(conversation, &Conversation::toolFinished, this,
             [this](const QString &callId, const QString &tool, bool ok, const QJsonValue &result) {
-                sendFrame({{QStringLiteral("type"), QStringLiteral("tool_end")},
-                           {QStringLiteral("tool"), tool},
-                           {QStringLiteral("call_id"), callId},
-                           {QStringLiteral("ok"), ok},
-                           {QStringLiteral("result"), result}});
+                sendFrame({{u"type"_s, u"tool_end"_s},
+                           {u"tool"_s, tool},
+                           {u"call_id"_s, callId},
+                           {u"ok"_s, ok},
+                           {u"result"_s, result}});
             });
     connect(conversation, &Conversation::turnFinished, this, &SessionSocket::onTurnFinished);
 
@@ -138,10 +132,10 @@ void SessionSocket::onTextMessage(const QString &text) {
         return;
     if (!m_conversation) {
         if (m_pending.size() >= m_limits.maxPendingFrames)
-            sendError(QStringLiteral("busy"),
-                      QStringLiteral("the session is still opening and %1 frames are already "
-                                     "waiting; wait for the session frame before sending more")
-                          .arg(m_limits.maxPendingFrames),
+            sendError(u"busy"_s,
+                      u"the session is still opening and %1 frames are already "
+                      "waiting; wait for the session frame before sending more"_s.arg(
+                          m_limits.maxPendingFrames),
                       true);
         else
             m_pending.append(text);
@@ -153,20 +147,16 @@ void SessionSocket::onTextMessage(const QString &text) {
 void SessionSocket::onBinaryMessage(const QByteArray &data) {
     if (m_closing)
         return;
-    sendError(QStringLiteral("bad_request"),
-              QStringLiteral("binary frames are not supported (%1 bytes ignored); send user "
-                             "messages as UTF-8 text frames")
-                  .arg(data.size()));
+    sendError(u"bad_request"_s, u"binary frames are not supported (%1 bytes ignored); send user "
+                                "messages as UTF-8 text frames"_s.arg(data.size()));
 }
 
 void SessionSocket::handleText(const QString &text) {
     const qsizetype bytes = text.toUtf8().size();
     if (bytes > m_limits.maxMessageBytes) {
-        sendError(QStringLiteral("too_large"),
-                  QStringLiteral("the message has %1 bytes, more than the limit of %2 bytes; "
-                                 "send a shorter message")
-                      .arg(bytes)
-                      .arg(m_limits.maxMessageBytes));
+        sendError(u"too_large"_s, u"the message has %1 bytes, more than the limit of %2 bytes; "
+                                  "send a shorter message"_s.arg(bytes)
+                                      .arg(m_limits.maxMessageBytes));
         return;
     }
     QJsonParseError parseError;
@@ -174,15 +164,14 @@ void SessionSocket::handleText(const QString &text) {
     const QJsonObject command = document.isObject() ? document.object() : QJsonObject();
     const QString type = typeOf(command);
     if (type == u"ping") {
-        sendFrame({{QStringLiteral("type"), QStringLiteral("pong")}});
+        sendFrame({{u"type"_s, u"pong"_s}});
     } else if (type == u"cancel") {
         m_conversation->cancel();
     } else if (type == u"message") {
-        const QJsonValue value = command.value(QStringLiteral("text"));
+        const QJsonValue value = command.value(u"text"_s);
         if (!value.isString()) {
-            sendError(QStringLiteral("bad_request"),
-                      QStringLiteral("a message command needs a string field \"text\", as in "
-                                     "{\"type\":\"message\",\"text\":\"Hello\"}"));
+            sendError(u"bad_request"_s, u"a message command needs a string field \"text\", as in "
+                                        "{\"type\":\"message\",\"text\":\"Hello\"}"_s);
             return;
         }
         sendUserMessage(value.toString());
@@ -193,14 +182,13 @@ void SessionSocket::handleText(const QString &text) {
 
 void SessionSocket::sendUserMessage(const QString &text) {
     if (text.trimmed().isEmpty()) {
-        sendError(QStringLiteral("bad_request"),
-                  QStringLiteral("the message is empty; type something to send"));
+        sendError(u"bad_request"_s, u"the message is empty; type something to send"_s);
         return;
     }
     if (m_conversation->send(text) == Conversation::SendResult::Busy)
-        sendError(QStringLiteral("busy"),
-                  QStringLiteral("too many messages are waiting for an answer; wait for the "
-                                 "current replies (done frames) and send it again"),
+        sendError(u"busy"_s,
+                  u"too many messages are waiting for an answer; wait for the "
+                  "current replies (done frames) and send it again"_s,
                   true);
 }
 
@@ -213,8 +201,8 @@ void SessionSocket::sendFrame(const QJsonObject &frame) {
         qCWarning(lcServer).noquote()
             << "client" << peer() << "does not read: " << buffered << "bytes unsent";
         closeWith(CloseTooSlow,
-                  QStringLiteral("client too slow: more than %1 bytes were waiting to be read")
-                      .arg(m_limits.maxBufferedBytes));
+                  u"client too slow: more than %1 bytes were waiting to be read"_s.arg(
+                      m_limits.maxBufferedBytes));
         // The close frame waits behind everything unread: do not let it hold the memory.
         m_abortTimer->start(0);
     }
@@ -222,25 +210,24 @@ void SessionSocket::sendFrame(const QJsonObject &frame) {
 
 void SessionSocket::sendError(const QString &code, const QString &message, bool retryable,
                               qint64 retryAfterMs) {
-    QJsonObject frame{{QStringLiteral("type"), QStringLiteral("error")},
-                      {QStringLiteral("code"), code},
-                      {QStringLiteral("message"), message},
-                      {QStringLiteral("retryable"), retryable}};
+    QJsonObject frame{{u"type"_s, u"error"_s},
+                      {u"code"_s, code},
+                      {u"message"_s, message},
+                      {u"retryable"_s, retryable}};
     if (retryable && retryAfterMs >= 0) // whole seconds, rounded up, like HTTP's Retry-After
-        frame.insert(QStringLiteral("retry_after"), (retryAfterMs + 999) / 1000);
+        frame.insert(u"retry_after"_s, (retryAfterMs + 999) / 1000);
     sendFrame(frame);
 }
 
 void SessionSocket::onTurnFinished(const TurnOutcome &outcome) {
     if (outcome.finishReason == u"error")
         sendError(outcome.errorCode, outcome.errorMessage, outcome.retryable, outcome.retryAfterMs);
-    sendFrame({{QStringLiteral("type"), QStringLiteral("done")},
-               {QStringLiteral("finish_reason"), outcome.finishReason},
-               {QStringLiteral("usage"),
-                QJsonObject{{QStringLiteral("prompt_tokens"), outcome.usage.promptTokens},
-                            {QStringLiteral("completion_tokens"), outcome.usage.completionTokens}}},
-               {QStringLiteral("ttft_ms"), outcome.ttftMs},
-               {QStringLiteral("duration_ms"), outcome.durationMs}});
+    sendFrame({{u"type"_s, u"done"_s},
+               {u"finish_reason"_s, outcome.finishReason},
+               {u"usage"_s, QJsonObject{{u"prompt_tokens"_s, outcome.usage.promptTokens},
+                                        {u"completion_tokens"_s, outcome.usage.completionTokens}}},
+               {u"ttft_ms"_s, outcome.ttftMs},
+               {u"duration_ms"_s, outcome.durationMs}});
 }
 
 void SessionSocket::onDisconnected() {

@@ -11,6 +11,8 @@
 #include <QUrlQuery>
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 constexpr int kMaxSessionsPage = 200;
@@ -25,15 +27,14 @@ std::optional<qint64> intParam(const QUrlQuery &query, const QString &name, qint
     bool ok = false;
     const qint64 value = query.queryItemValue(name).toLongLong(&ok);
     if (!ok || value < min || value > max) {
-        *error = QStringLiteral("%1 must be an integer from %2 to %3").arg(name).arg(min).arg(max);
+        *error = u"%1 must be an integer from %2 to %3"_s.arg(name).arg(min).arg(max);
         return std::nullopt;
     }
     return value;
 }
 
 HttpReply sessionNotFound(const QUuid &id) {
-    return HttpReply::error(404, QStringLiteral("not_found"),
-                            QStringLiteral("no session %1").arg(Ids::toText(id)));
+    return HttpReply::error(404, u"not_found"_s, u"no session %1"_s.arg(Ids::toText(id)));
 }
 
 } // namespace
@@ -54,16 +55,15 @@ SessionsApi::SessionsApi(Database *database, SessionService *sessions, Send send
 
 void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket) {
     static const QList<Route> routes = {
-        {{QStringLiteral("api"), QStringLiteral("sessions")},
+        {{u"api"_s, u"sessions"_s},
          {{Method::Get, [](SessionsApi *api, const QUuid &, const QUrlQuery &query,
                            QTcpSocket *s) { api->listSessions(query, s); }}}},
-        {{QStringLiteral("api"), QStringLiteral("sessions"), QStringLiteral("{id}")},
+        {{u"api"_s, u"sessions"_s, u"{id}"_s},
          {{Method::Get, [](SessionsApi *api, const QUuid &id, const QUrlQuery &,
                            QTcpSocket *s) { api->getSession(id, s); }},
           {Method::Delete, [](SessionsApi *api, const QUuid &id, const QUrlQuery &,
                               QTcpSocket *s) { api->deleteSession(id, s); }}}},
-        {{QStringLiteral("api"), QStringLiteral("sessions"), QStringLiteral("{id}"),
-          QStringLiteral("events")},
+        {{u"api"_s, u"sessions"_s, u"{id}"_s, u"events"_s},
          {{Method::Get, [](SessionsApi *api, const QUuid &id, const QUrlQuery &query,
                            QTcpSocket *s) { api->listEvents(id, query, s); }}}},
     };
@@ -73,25 +73,23 @@ void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket) 
         if (r.segments.size() != parts.size())
             return false;
         for (qsizetype i = 0; i < parts.size(); ++i)
-            if (r.segments.at(i) != QLatin1String("{id}") && r.segments.at(i) != parts.at(i))
+            if (r.segments.at(i) != "{id}"_L1 && r.segments.at(i) != parts.at(i))
                 return false;
         return true;
     });
     if (route == routes.cend()) {
-        m_send(socket, HttpReply::error(
-                           404, QStringLiteral("not_found"),
-                           QStringLiteral("no such API route: %1; see PROTOCOL.md").arg(path)));
+        m_send(socket, HttpReply::error(404, u"not_found"_s,
+                                        u"no such API route: %1; see PROTOCOL.md"_s.arg(path)));
         return;
     }
     QUuid id;
-    if (const qsizetype at = route->segments.indexOf(QStringLiteral("{id}")); at >= 0) {
+    if (const qsizetype at = route->segments.indexOf(u"{id}"_s); at >= 0) {
         id = Ids::parseSessionId(parts.at(at));
         if (id.isNull()) {
-            m_send(socket, HttpReply::error(
-                               400, QStringLiteral("bad_request"),
-                               QStringLiteral("%1 is not a session id; session ids are UUIDs such "
-                                              "as 123e4567-e89b-12d3-a456-426614174000")
-                                   .arg(parts.at(at))));
+            m_send(socket,
+                   HttpReply::error(400, u"bad_request"_s,
+                                    u"%1 is not a session id; session ids are UUIDs such "
+                                    "as 123e4567-e89b-12d3-a456-426614174000"_s.arg(parts.at(at))));
             return;
         }
     }
@@ -103,10 +101,10 @@ void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket) 
     }
     QStringList allowed;
     for (const auto &[method, handler] : route->handlers)
-        allowed << (method == Method::Get ? QStringLiteral("GET") : QStringLiteral("DELETE"));
-    const QString allow = allowed.join(QStringLiteral(", "));
-    HttpReply reply = HttpReply::error(405, QStringLiteral("method_not_allowed"),
-                                       QStringLiteral("%1 answers %2 only").arg(path, allow));
+        allowed << (method == Method::Get ? u"GET"_s : u"DELETE"_s);
+    const QString allow = allowed.join(u", "_s);
+    HttpReply reply =
+        HttpReply::error(405, u"method_not_allowed"_s, u"%1 answers %2 only"_s.arg(path, allow));
     reply.headers.append({QByteArrayLiteral("Allow"), allow.toLatin1()});
     m_send(socket, reply);
 }
@@ -119,42 +117,40 @@ void SessionsApi::answer(const QPointer<QTcpSocket> &socket, const HttpReply &re
 std::function<void(const QString &)>
 SessionsApi::databaseError(const QPointer<QTcpSocket> &socket) {
     return [this, socket](const QString &error) {
-        answer(
-            socket,
-            HttpReply::error(
-                503, QStringLiteral("database_unavailable"),
-                QStringLiteral("the database could not answer (%1); try again later").arg(error)));
+        answer(socket, HttpReply::error(
+                           503, u"database_unavailable"_s,
+                           u"the database could not answer (%1); try again later"_s.arg(error)));
     };
 }
 
 void SessionsApi::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
     SessionQuery sessionQuery;
     QString problem;
-    if (query.hasQueryItem(QStringLiteral("user_id"))) {
-        sessionQuery.userId = query.queryItemValue(QStringLiteral("user_id"), QUrl::FullyDecoded);
+    if (query.hasQueryItem(u"user_id"_s)) {
+        sessionQuery.userId = query.queryItemValue(u"user_id"_s, QUrl::FullyDecoded);
         if (!Ids::isValidUserId(sessionQuery.userId))
-            problem = QStringLiteral("user_id must have 1 to %1 printable characters")
-                          .arg(Ids::kMaxUserIdLength);
+            problem =
+                u"user_id must have 1 to %1 printable characters"_s.arg(Ids::kMaxUserIdLength);
     }
-    const QString status = query.queryItemValue(QStringLiteral("status"));
+    const QString status = query.queryItemValue(u"status"_s);
     if (status == u"active")
         sessionQuery.status = SessionQuery::Status::Active;
     else if (status == u"ended")
         sessionQuery.status = SessionQuery::Status::Ended;
     else if (!status.isEmpty() && status != u"any")
-        problem = QStringLiteral("status must be active, ended or any, not %1").arg(status);
-    if (const auto limit = intParam(query, QStringLiteral("limit"), kDefaultSessionsPage, 1,
-                                    kMaxSessionsPage, &problem))
+        problem = u"status must be active, ended or any, not %1"_s.arg(status);
+    if (const auto limit =
+            intParam(query, u"limit"_s, kDefaultSessionsPage, 1, kMaxSessionsPage, &problem))
         sessionQuery.limit = int(*limit);
-    if (query.hasQueryItem(QStringLiteral("before"))) {
-        const QString before = query.queryItemValue(QStringLiteral("before"), QUrl::FullyDecoded);
+    if (query.hasQueryItem(u"before"_s)) {
+        const QString before = query.queryItemValue(u"before"_s, QUrl::FullyDecoded);
         sessionQuery.before = Timestamps::fromIso(before);
         if (!sessionQuery.before.isValid())
-            problem = QStringLiteral("before must be an ISO 8601 time such as "
-                                     "2026-11-24T14:48:18.123Z (the next_before of a page)");
+            problem = u"before must be an ISO 8601 time such as "
+                      "2026-11-24T14:48:18.123Z (the next_before of a page)"_s;
     }
     if (!problem.isEmpty()) {
-        m_send(socket, HttpReply::error(400, QStringLiteral("bad_request"), problem));
+        m_send(socket, HttpReply::error(400, u"bad_request"_s, problem));
         return;
     }
     const QPointer<QTcpSocket> guard(socket);
@@ -165,11 +161,11 @@ void SessionsApi::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
             for (const Session &session : page.sessions)
                 sessions.append(RecordJson::session(session));
             answer(guard,
-                   HttpReply::json(200, {{QStringLiteral("sessions"), sessions},
-                                         {QStringLiteral("next_before"),
-                                          page.nextBefore.isValid()
-                                              ? QJsonValue(Timestamps::toIso(page.nextBefore))
-                                              : QJsonValue(QJsonValue::Null)}}));
+                   HttpReply::json(
+                       200, {{u"sessions"_s, sessions},
+                             {u"next_before"_s, page.nextBefore.isValid()
+                                                    ? QJsonValue(Timestamps::toIso(page.nextBefore))
+                                                    : QJsonValue(QJsonValue::Null)}}));
         },
         databaseError(guard));
 }
@@ -187,12 +183,11 @@ void SessionsApi::getSession(const QUuid &id, QTcpSocket *socket) {
 
 void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket *socket) {
     QString problem;
-    const auto afterId = intParam(query, QStringLiteral("after_id"), 0, 0,
-                                  std::numeric_limits<qint64>::max(), &problem);
-    const auto limit =
-        intParam(query, QStringLiteral("limit"), kMaxEventsPage, 1, kMaxEventsPage, &problem);
+    const auto afterId =
+        intParam(query, u"after_id"_s, 0, 0, std::numeric_limits<qint64>::max(), &problem);
+    const auto limit = intParam(query, u"limit"_s, kMaxEventsPage, 1, kMaxEventsPage, &problem);
     if (!afterId || !limit) {
-        m_send(socket, HttpReply::error(400, QStringLiteral("bad_request"), problem));
+        m_send(socket, HttpReply::error(400, u"bad_request"_s, problem));
         return;
     }
     const QPointer<QTcpSocket> guard(socket);
@@ -211,7 +206,7 @@ void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket
                     QJsonArray array;
                     for (const Event &event : events)
                         array.append(RecordJson::event(event));
-                    answer(guard, HttpReply::json(200, {{QStringLiteral("events"), array}}));
+                    answer(guard, HttpReply::json(200, {{u"events"_s, array}}));
                 },
                 databaseError(guard));
         },
@@ -221,19 +216,17 @@ void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket
 void SessionsApi::deleteSession(const QUuid &id, QTcpSocket *socket) {
     const std::optional<QFuture<bool>> removal = m_sessions->remove(id);
     if (!removal) {
-        m_send(socket, HttpReply::error(409, QStringLiteral("conflict"),
-                                        QStringLiteral("session %1 is live; end it (disconnect "
-                                                       "its client) before deleting it")
-                                            .arg(Ids::toText(id))));
+        m_send(socket, HttpReply::error(409, u"conflict"_s,
+                                        u"session %1 is live; end it (disconnect "
+                                        "its client) before deleting it"_s.arg(Ids::toText(id))));
         return;
     }
     const QPointer<QTcpSocket> guard(socket);
     whenFinished(
         this, *removal,
         [this, guard, id](bool deleted) {
-            answer(guard, deleted
-                              ? HttpReply::json(200, {{QStringLiteral("deleted"), Ids::toText(id)}})
-                              : sessionNotFound(id));
+            answer(guard, deleted ? HttpReply::json(200, {{u"deleted"_s, Ids::toText(id)}})
+                                  : sessionNotFound(id));
         },
         databaseError(guard));
 }

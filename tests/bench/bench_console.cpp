@@ -21,6 +21,8 @@
 #include <QTimer>
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 constexpr int Sessions = 1000;
@@ -45,7 +47,7 @@ int main(int argc, char **argv) {
     QTemporaryDir dir;
 
     Config config;
-    config.configFile = dir.filePath(QStringLiteral("realtime-ai.conf"));
+    config.configFile = dir.filePath(u"realtime-ai.conf"_s);
     MainWindow window(config, Backend::factory());
     window.resize(1400, 900);
     window.show();
@@ -59,7 +61,7 @@ int main(int argc, char **argv) {
         const QUuid id = Ids::newSessionId();
         auto *conversation = new Conversation(id, &llm, &tools, &database, ChatSettings{}, &app);
         conversations << conversation;
-        window.monitor()->attach(id, QStringLiteral("user-%1").arg(i), conversation);
+        window.monitor()->attach(id, u"user-%1"_s.arg(i), conversation);
     }
     // The transcript of one live session is open and streaming too.
     TranscriptView *transcript = window.detail()->transcript();
@@ -84,7 +86,7 @@ int main(int argc, char **argv) {
                 Q_EMIT conversation->turnFinished(TurnOutcome{});
                 continue;
             }
-            Q_EMIT conversation->contentDelta(QStringLiteral("token "));
+            Q_EMIT conversation->contentDelta(u"token "_s);
             ++tokens;
         }
         emitNs += cost.nsecsElapsed();

@@ -36,6 +36,8 @@
 #include <memory>
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 struct Scenario {
@@ -52,8 +54,8 @@ struct Scenario {
     double mockFirstTokenMs() const { return firstTokenDelayMs + tokenDelayMs; }
     double replyMs() const { return firstTokenDelayMs + double(tokenDelayMs) * replyTokens; }
     QString message() const {
-        return replyTokens > 0 ? QStringLiteral("long: %1").arg(replyTokens)
-                               : QStringLiteral("Hello there, how are you today?");
+        return replyTokens > 0 ? u"long: %1"_s.arg(replyTokens)
+                               : u"Hello there, how are you today?"_s;
     }
 };
 
@@ -100,7 +102,7 @@ public:
 private:
     void onFrame(const QString &text) {
         const QJsonObject frame = QJsonDocument::fromJson(text.toUtf8()).object();
-        const QString type = frame.value(QStringLiteral("type")).toString();
+        const QString type = frame.value(u"type"_s).toString();
         if (type == u"session") {
             m_ready = true;
             if (m_mode == Mode::Talk)
@@ -141,8 +143,8 @@ private:
 };
 
 QByteArray procFile(qint64 pid, const char *name) {
-    QFile file(pid > 0 ? QStringLiteral("/proc/%1/%2").arg(pid).arg(QLatin1String(name))
-                       : QStringLiteral("/proc/self/%1").arg(QLatin1String(name)));
+    QFile file(pid > 0 ? u"/proc/%1/%2"_s.arg(pid).arg(QLatin1String(name))
+                       : u"/proc/self/%1"_s.arg(QLatin1String(name)));
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
@@ -182,9 +184,8 @@ double percentile(QList<double> values, double p) {
 }
 
 QJsonObject mockStats(const MockLlmProcess &mock, bool reset) {
-    QUrl url(QStringLiteral("http://127.0.0.1:%1/mock/stats%2")
-                 .arg(mock.port())
-                 .arg(reset ? QStringLiteral("?reset=1") : QString()));
+    QUrl url(u"http://127.0.0.1:%1/mock/stats%2"_s.arg(mock.port())
+                 .arg(reset ? u"?reset=1"_s : QString()));
     return QJsonDocument::fromJson(TestHttp::get(url).body).object();
 }
 
@@ -212,20 +213,17 @@ struct CpuClock {
 
 bool runOnce(const Scenario &scenario) {
     MockLlmProcess mock;
-    if (!mock.start({QStringLiteral("--token-delay-ms"), QString::number(scenario.tokenDelayMs),
-                     QStringLiteral("--first-token-delay-ms"),
-                     QString::number(scenario.firstTokenDelayMs)})) {
+    if (!mock.start({u"--token-delay-ms"_s, QString::number(scenario.tokenDelayMs),
+                     u"--first-token-delay-ms"_s, QString::number(scenario.firstTokenDelayMs)})) {
         std::fprintf(stderr, "bench_server: cannot start mock-llm\n");
         return false;
     }
     QTemporaryDir dir;
     ServerProcess server;
-    server.setLogName(QStringLiteral("bench_server"));
-    if (!server.start({QStringLiteral("--database-url"),
-                       QStringLiteral("sqlite://") + dir.filePath(QStringLiteral("bench.db")),
-                       QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--llm-base-url"),
-                       mock.baseUrl().toString(), QStringLiteral("--log-level"),
-                       QStringLiteral("warning")})) {
+    server.setLogName(u"bench_server"_s);
+    if (!server.start({u"--database-url"_s, u"sqlite://"_s + dir.filePath(u"bench.db"_s),
+                       u"--data-dir"_s, dir.path(), u"--llm-base-url"_s, mock.baseUrl().toString(),
+                       u"--log-level"_s, u"warning"_s})) {
         std::fprintf(stderr, "bench_server: the server did not start:\n%s\n",
                      qPrintable(server.log()));
         return false;
@@ -242,9 +240,9 @@ bool runOnce(const Scenario &scenario) {
     for (int i = 0; i < total; ++i) {
         const bool talks = i < scenario.clients;
         QUrl url = server.url();
-        url.setScheme(QStringLiteral("ws"));
-        url.setPath(QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid()));
-        url.setQuery(QStringLiteral("user_id=bench%1").arg(i));
+        url.setScheme(u"ws"_s);
+        url.setPath(u"/ws/session/"_s + Ids::toText(QUuid::createUuid()));
+        url.setQuery(u"user_id=bench%1"_s.arg(i));
         const LoadClient::Mode mode = !talks           ? LoadClient::Mode::Idle
                                       : scenario.burst ? LoadClient::Mode::Burst
                                                        : LoadClient::Mode::Talk;
@@ -299,17 +297,15 @@ bool runOnce(const Scenario &scenario) {
     for (LoadClient *client : talkers)
         client->stop();
     QTest::qWait(1000);
-    const QByteArray metrics =
-        TestHttp::get(server.url().resolved(QUrl(QStringLiteral("/metrics")))).body;
+    const QByteArray metrics = TestHttp::get(server.url().resolved(QUrl(u"/metrics"_s))).body;
 
-    std::printf("%s: %d talking + %d idle clients (all connected: %s, in %lld ms); mock: first "
-                "token after %d ms, then %d ms per token, %s\n",
-                scenario.burst ? "burst" : "talk", scenario.clients, scenario.idle,
-                allReady ? "yes" : "no", connectMs, scenario.firstTokenDelayMs,
-                scenario.tokenDelayMs,
-                scenario.replyTokens > 0
-                    ? qPrintable(QStringLiteral("%1-token replies").arg(scenario.replyTokens))
-                    : "rule-based replies");
+    std::printf(
+        "%s: %d talking + %d idle clients (all connected: %s, in %lld ms); mock: first "
+        "token after %d ms, then %d ms per token, %s\n",
+        scenario.burst ? "burst" : "talk", scenario.clients, scenario.idle, allReady ? "yes" : "no",
+        connectMs, scenario.firstTokenDelayMs, scenario.tokenDelayMs,
+        scenario.replyTokens > 0 ? qPrintable(u"%1-token replies"_s.arg(scenario.replyTokens))
+                                 : "rule-based replies");
     if (scenario.burst) {
         std::printf("  answered         %lld of %d (all: %s) in %.1f s\n", totals.turns,
                     scenario.clients, allAnswered ? "yes" : "no", seconds);
@@ -335,7 +331,7 @@ bool runOnce(const Scenario &scenario) {
     }
     std::printf(
         "  LLM in flight    max %d at the mock; server-side queue wait %.1f ms mean\n",
-        llm.value(QStringLiteral("max_in_flight")).toInt(),
+        llm.value(u"max_in_flight"_s).toInt(),
         1000.0 * metric(metrics, "rtai_llm_queue_wait_seconds_sum{priority=\"interactive\"}") /
             qMax(1.0,
                  metric(metrics, "rtai_llm_queue_wait_seconds_count{priority=\"interactive\"}")));
@@ -363,27 +359,19 @@ int main(int argc, char **argv) {
     QCommandLineParser parser;
     parser.addHelpOption();
     const QCommandLineOption clientsOption(
-        QStringLiteral("clients"), QStringLiteral("Talking clients (repeatable: one run each)."),
-        QStringLiteral("n"));
-    const QCommandLineOption idleOption(QStringLiteral("idle"),
-                                        QStringLiteral("Extra connected clients that never talk."),
-                                        QStringLiteral("n"), QStringLiteral("0"));
-    const QCommandLineOption durationOption(QStringLiteral("duration"),
-                                            QStringLiteral("Seconds measured per run."),
-                                            QStringLiteral("s"), QStringLiteral("20"));
-    const QCommandLineOption delayOption(QStringLiteral("token-delay-ms"),
-                                         QStringLiteral("mock-llm delay between tokens."),
-                                         QStringLiteral("ms"), QStringLiteral("0"));
+        u"clients"_s, u"Talking clients (repeatable: one run each)."_s, u"n"_s);
+    const QCommandLineOption idleOption(u"idle"_s, u"Extra connected clients that never talk."_s,
+                                        u"n"_s, u"0"_s);
+    const QCommandLineOption durationOption(u"duration"_s, u"Seconds measured per run."_s, u"s"_s,
+                                            u"20"_s);
+    const QCommandLineOption delayOption(u"token-delay-ms"_s, u"mock-llm delay between tokens."_s,
+                                         u"ms"_s, u"0"_s);
     const QCommandLineOption firstDelayOption(
-        QStringLiteral("first-token-delay-ms"),
-        QStringLiteral("mock-llm delay before the first token."), QStringLiteral("ms"),
-        QStringLiteral("0"));
+        u"first-token-delay-ms"_s, u"mock-llm delay before the first token."_s, u"ms"_s, u"0"_s);
     const QCommandLineOption tokensOption(
-        QStringLiteral("reply-tokens"),
-        QStringLiteral("Tokens per reply (0: the mock's rule-based greeting reply)."),
-        QStringLiteral("n"), QStringLiteral("0"));
-    const QCommandLineOption burstOption(QStringLiteral("burst"),
-                                         QStringLiteral("Every client sends one message at once."));
+        u"reply-tokens"_s, u"Tokens per reply (0: the mock's rule-based greeting reply)."_s, u"n"_s,
+        u"0"_s);
+    const QCommandLineOption burstOption(u"burst"_s, u"Every client sends one message at once."_s);
     parser.addOptions({clientsOption, idleOption, durationOption, delayOption, firstDelayOption,
                        tokensOption, burstOption});
     parser.process(app);

@@ -9,16 +9,16 @@ class TestDotEnvFile : public QObject {
 
 private Q_SLOTS:
     void parsesTheFormsPeopleWrite() {
-        const DotEnvFile file = DotEnvFile::parse(
-            QStringLiteral("# comment\n"
-                           "\n"
-                           "OPENAI_API_KEY=sk-plain\n"
-                           "export LLM_MODEL = gpt-4o-mini\n"
-                           "DATABASE_URL=\"postgresql://u:p%40ss@h:5432/db?sslmode=require\"\n"
-                           "SINGLE='a # not a comment'\n"
-                           "ESCAPED=\"line\\nnext \\\"q\\\"\"\n"
-                           "TRAILING=value # comment\n"
-                           "EMPTY=\n"));
+        const DotEnvFile file =
+            DotEnvFile::parse(u"# comment\n"
+                              "\n"
+                              "OPENAI_API_KEY=sk-plain\n"
+                              "export LLM_MODEL = gpt-4o-mini\n"
+                              "DATABASE_URL=\"postgresql://u:p%40ss@h:5432/db?sslmode=require\"\n"
+                              "SINGLE='a # not a comment'\n"
+                              "ESCAPED=\"line\\nnext \\\"q\\\"\"\n"
+                              "TRAILING=value # comment\n"
+                              "EMPTY=\n"_s);
         QVERIFY2(file.errors().isEmpty(), qPrintable(file.errors().join(u'\n')));
         const auto values = file.values();
         QCOMPARE(values.value(u"OPENAI_API_KEY"_s), u"sk-plain"_s);
@@ -34,7 +34,7 @@ private Q_SLOTS:
 
     void reportsLinesItCannotRead() {
         const DotEnvFile file =
-            DotEnvFile::parse(QStringLiteral("GOOD=1\nthis is not an assignment\nBAD=\"open\n"));
+            DotEnvFile::parse(u"GOOD=1\nthis is not an assignment\nBAD=\"open\n"_s);
         QCOMPARE(file.values().value(u"GOOD"_s), u"1"_s);
         QCOMPARE(file.errors().size(), 2);
         QVERIFY(file.errors().at(0).startsWith(u"line 2"));
@@ -42,7 +42,7 @@ private Q_SLOTS:
     }
 
     void missingFileIsEmpty() {
-        const DotEnvFile file = DotEnvFile::read(QStringLiteral("/nonexistent/.env"));
+        const DotEnvFile file = DotEnvFile::read(u"/nonexistent/.env"_s);
         QVERIFY(file.values().isEmpty());
         QVERIFY(file.errors().isEmpty());
     }

@@ -5,6 +5,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using State = LlmCircuitBreaker::State;
 
 class TstLlmCircuitBreaker : public QObject {
@@ -22,29 +24,29 @@ private Q_SLOTS:
     void opensAfterFailuresInARow() {
         LlmCircuitBreaker breaker(settings());
         QSignalSpy opened(&breaker, &LlmCircuitBreaker::opened);
-        breaker.recordFailure(QStringLiteral("refused"));
-        breaker.recordFailure(QStringLiteral("refused"));
+        breaker.recordFailure(u"refused"_s);
+        breaker.recordFailure(u"refused"_s);
         breaker.recordSuccess(); // the run is broken
-        breaker.recordFailure(QStringLiteral("refused"));
-        breaker.recordFailure(QStringLiteral("refused"));
+        breaker.recordFailure(u"refused"_s);
+        breaker.recordFailure(u"refused"_s);
         QCOMPARE(breaker.state(), State::Closed);
         QVERIFY(breaker.admit().allowed);
-        breaker.recordFailure(QStringLiteral("HTTP 503"));
+        breaker.recordFailure(u"HTTP 503"_s);
         QCOMPARE(breaker.state(), State::Open);
         QCOMPARE(opened.size(), 1);
-        QVERIFY(opened.first().at(0).toString().contains(QStringLiteral("HTTP 503")));
+        QVERIFY(opened.first().at(0).toString().contains(u"HTTP 503"_s));
 
         const LlmCircuitBreaker::Verdict refused = breaker.admit();
         QVERIFY(!refused.allowed);
         QVERIFY(refused.retryInMs > 0);
-        QVERIFY2(refused.reason.contains(QStringLiteral("3 requests in a row failed")),
+        QVERIFY2(refused.reason.contains(u"3 requests in a row failed"_s),
                  qPrintable(refused.reason));
     }
 
     void oneProbeAfterTheOpenTime() {
         LlmCircuitBreaker breaker(settings());
         for (int i = 0; i < 3; ++i)
-            breaker.recordFailure(QStringLiteral("refused"));
+            breaker.recordFailure(u"refused"_s);
         QTest::qWait(120);
         const LlmCircuitBreaker::Verdict probe = breaker.admit();
         QVERIFY(probe.allowed);
@@ -61,10 +63,10 @@ private Q_SLOTS:
         LlmCircuitBreaker breaker(settings());
         QSignalSpy opened(&breaker, &LlmCircuitBreaker::opened);
         for (int i = 0; i < 3; ++i)
-            breaker.recordFailure(QStringLiteral("refused"));
+            breaker.recordFailure(u"refused"_s);
         QTest::qWait(120);
         QVERIFY(breaker.admit().probe);
-        breaker.recordFailure(QStringLiteral("still refused"));
+        breaker.recordFailure(u"still refused"_s);
         QCOMPARE(breaker.state(), State::Open);
         QCOMPARE(opened.size(), 2);
         QCOMPARE(opened.last().at(1).toLongLong(), 200); // doubled
@@ -72,14 +74,14 @@ private Q_SLOTS:
         QVERIFY(!breaker.admit().allowed); // 200 ms have not passed
         QTest::qWait(100);
         QVERIFY(breaker.admit().probe);
-        breaker.recordFailure(QStringLiteral("still refused"));
+        breaker.recordFailure(u"still refused"_s);
         QCOMPARE(opened.last().at(1).toLongLong(), 250); // capped at maxOpenMs
     }
 
     void anAbandonedProbeLetsTheNextOneTry() {
         LlmCircuitBreaker breaker(settings());
         for (int i = 0; i < 3; ++i)
-            breaker.recordFailure(QStringLiteral("refused"));
+            breaker.recordFailure(u"refused"_s);
         QTest::qWait(120);
         QVERIFY(breaker.admit().probe);
         breaker.abandonProbe();
@@ -91,7 +93,7 @@ private Q_SLOTS:
         s.failureThreshold = 0;
         LlmCircuitBreaker breaker(s);
         for (int i = 0; i < 50; ++i)
-            breaker.recordFailure(QStringLiteral("refused"));
+            breaker.recordFailure(u"refused"_s);
         QCOMPARE(breaker.state(), State::Closed);
     }
 

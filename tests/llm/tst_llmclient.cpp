@@ -54,21 +54,18 @@ public:
     Outcome outcome;
 };
 
-ChatRequest simpleRequest(const QString &text = QStringLiteral("Hello")) {
+ChatRequest simpleRequest(const QString &text = u"Hello"_s) {
     ChatRequest request;
-    request.messages = {ChatMessage::system(QStringLiteral("You are helpful.")),
-                        ChatMessage::user(text)};
+    request.messages = {ChatMessage::system(u"You are helpful."_s), ChatMessage::user(text)};
     return request;
 }
 
 QJsonArray calculatorTool() {
     return QJsonArray{QJsonObject{
-        {QStringLiteral("type"), QStringLiteral("function")},
-        {QStringLiteral("function"),
-         QJsonObject{{QStringLiteral("name"), QStringLiteral("calculator")},
-                     {QStringLiteral("description"), QStringLiteral("Arithmetic")},
-                     {QStringLiteral("parameters"),
-                      QJsonObject{{QStringLiteral("type"), QStringLiteral("object")}}}}}}};
+        {u"type"_s, u"function"_s},
+        {u"function"_s, QJsonObject{{u"name"_s, u"calculator"_s},
+                                    {u"description"_s, u"Arithmetic"_s},
+                                    {u"parameters"_s, QJsonObject{{u"type"_s, u"object"_s}}}}}}};
 }
 
 } // namespace
@@ -81,7 +78,7 @@ class TestLlmClient : public QObject {
     LlmSettings settings() const {
         LlmSettings s;
         s.baseUrl = m_server->baseUrl();
-        s.model = QStringLiteral("test-model");
+        s.model = u"test-model"_s;
         s.retryBaseDelayMs = 5;
         s.connectTimeoutMs = 5000;
         s.firstTokenTimeoutMs = 10000;
@@ -135,13 +132,10 @@ private Q_SLOTS:
     void errorCodes() {
         using Kind = LlmError::Kind;
         const QList<QPair<Kind, QString>> codes = {
-            {Kind::Unavailable, QStringLiteral("llm_unavailable")},
-            {Kind::Timeout, QStringLiteral("llm_unavailable")},
-            {Kind::Auth, QStringLiteral("llm_unavailable")},
-            {Kind::RateLimited, QStringLiteral("llm_rate_limited")},
-            {Kind::BadRequest, QStringLiteral("llm_error")},
-            {Kind::Protocol, QStringLiteral("llm_error")},
-            {Kind::Cancelled, QStringLiteral("llm_error")}};
+            {Kind::Unavailable, u"llm_unavailable"_s}, {Kind::Timeout, u"llm_unavailable"_s},
+            {Kind::Auth, u"llm_unavailable"_s},        {Kind::RateLimited, u"llm_rate_limited"_s},
+            {Kind::BadRequest, u"llm_error"_s},        {Kind::Protocol, u"llm_error"_s},
+            {Kind::Cancelled, u"llm_error"_s}};
         QStringList names;
         for (const auto &[kind, code] : codes) {
             LlmError error;
@@ -154,9 +148,9 @@ private Q_SLOTS:
     }
 
     void requestBodyAndHeaders() {
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("ok")));
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("ok")));
-        ChatRequest request = simpleRequest(QStringLiteral("What is 1+1?"));
+        m_server->enqueue(MockLlmReply::text(u"ok"_s));
+        m_server->enqueue(MockLlmReply::text(u"ok"_s));
+        ChatRequest request = simpleRequest(u"What is 1+1?"_s);
         // A named tool_choice is sent as "required" with only that tool offered.
         request.tools = calculatorTool();
         request.tools.append(
@@ -164,11 +158,11 @@ private Q_SLOTS:
                         {u"function"_s,
                          QJsonObject{{u"name"_s, u"other"_s},
                                      {u"parameters"_s, QJsonObject{{u"type"_s, u"object"_s}}}}}});
-        request.toolChoice = QStringLiteral("calculator");
+        request.toolChoice = u"calculator"_s;
         request.maxTokens = 64;
         request.temperature = 0.5;
         LlmSettings s = settings();
-        s.apiKey = QStringLiteral("sk-test-123");
+        s.apiKey = u"sk-test-123"_s;
         QVERIFY(run(s, request).finished);
 
         const MockLlmRequest sent = m_server->lastRequest();
@@ -178,18 +172,17 @@ private Q_SLOTS:
         QCOMPARE(sent.header("content-type"), QByteArray("application/json"));
         QCOMPARE(sent.header("accept"), QByteArray("text/event-stream"));
         const QJsonObject body = sent.json;
-        QCOMPARE(body.value("model"_L1).toString(), QStringLiteral("test-model"));
+        QCOMPARE(body.value("model"_L1).toString(), u"test-model"_s);
         QCOMPARE(body.value("stream"_L1).toBool(), true);
         QCOMPARE(body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool(),
                  true);
         QCOMPARE(body.value("max_tokens"_L1).toInt(), 64);
         QCOMPARE(body.value("temperature"_L1).toDouble(), 0.5);
         QCOMPARE(body.value("tools"_L1).toArray(), calculatorTool());
-        QCOMPARE(body.value("tool_choice"_L1).toString(), QStringLiteral("required"));
+        QCOMPARE(body.value("tool_choice"_L1).toString(), u"required"_s);
         const QJsonArray messages = body.value("messages"_L1).toArray();
         QCOMPARE(messages.size(), 2);
-        QCOMPARE(messages.at(1).toObject().value("content"_L1).toString(),
-                 QStringLiteral("What is 1+1?"));
+        QCOMPARE(messages.at(1).toObject().value("content"_L1).toString(), u"What is 1+1?"_s);
 
         // No key: no Authorization header; no tools: no tool_choice.
         s.apiKey.clear();
@@ -208,10 +201,10 @@ private Q_SLOTS:
         QCOMPARE(outcome.endSignals, 1);
         QVERIFY(!outcome.deltaAfterEnd);
         QCOMPARE(outcome.deltas, tokens);
-        QCOMPARE(outcome.result.content, QStringLiteral("Hello, Ada!"));
-        QCOMPARE(outcome.result.finishReason, QStringLiteral("stop"));
+        QCOMPARE(outcome.result.content, u"Hello, Ada!"_s);
+        QCOMPARE(outcome.result.finishReason, u"stop"_s);
         QCOMPARE(outcome.result.usage, (LlmUsage{42, 5}));
-        QCOMPARE(outcome.result.model, QStringLiteral("test-model"));
+        QCOMPARE(outcome.result.model, u"test-model"_s);
         QVERIFY(outcome.result.toolCalls.isEmpty());
         QVERIFY(outcome.result.ttftMs >= 0);
         QVERIFY(outcome.result.durationMs >= outcome.result.ttftMs);
@@ -219,22 +212,22 @@ private Q_SLOTS:
     }
 
     void modelAndFinishReasonFromServer() {
-        MockLlmReply reply = MockLlmReply::text(QStringLiteral("cut short"));
-        reply.withFinishReason(QStringLiteral("length"));
+        MockLlmReply reply = MockLlmReply::text(u"cut short"_s);
+        reply.withFinishReason(u"length"_s);
         for (MockLlmReply::Piece &piece : reply.pieces) {
             if (piece.tag != MockLlmReply::Piece::Tag::Raw)
-                piece.chunk.insert(QStringLiteral("model"), QStringLiteral("gpt-4o-mini-2024"));
+                piece.chunk.insert(u"model"_s, u"gpt-4o-mini-2024"_s);
         }
         m_server->enqueue(reply);
         const Outcome outcome = run(settings());
         QVERIFY(outcome.finished);
-        QCOMPARE(outcome.result.finishReason, QStringLiteral("length"));
-        QCOMPARE(outcome.result.model, QStringLiteral("gpt-4o-mini-2024"));
+        QCOMPARE(outcome.result.finishReason, u"length"_s);
+        QCOMPARE(outcome.result.model, u"gpt-4o-mini-2024"_s);
     }
 
     // HTTP chunks of 5 bytes, 1 ms apart: UTF-8 sequences, "data:" and CR LF get split.
     void bodySplitIntoSingleBytes() {
-        const QString text = QStringLiteral("Grüße aus 東京 🌸 – done");
+        const QString text = u"Grüße aus 東京 🌸 – done"_s;
         MockLlmReply reply = MockLlmReply::text(text);
         reply.addRaw(": keep-alive\r\n\r\n");
         reply.withChunkSize(5);
@@ -246,28 +239,26 @@ private Q_SLOTS:
     }
 
     void toolCalls() {
-        const QList<ToolCall> calls{{QStringLiteral("call_a"), QStringLiteral("calculate_shipping"),
-                                     QStringLiteral(R"({"weight_kg": 5, "destination": "US"})")},
-                                    {QStringLiteral("call_b"), QStringLiteral("calculator"),
-                                     QStringLiteral(R"({"expression": "10 + 2 × 3"})")}};
-        m_server->enqueue(MockLlmReply::toolCalls(calls, 4, QStringLiteral("Let me check.")));
+        const QList<ToolCall> calls{
+            {u"call_a"_s, u"calculate_shipping"_s, uR"({"weight_kg": 5, "destination": "US"})"_s},
+            {u"call_b"_s, u"calculator"_s, uR"({"expression": "10 + 2 × 3"})"_s}};
+        m_server->enqueue(MockLlmReply::toolCalls(calls, 4, u"Let me check."_s));
         const Outcome outcome = run(settings());
         QVERIFY(outcome.finished);
         QCOMPARE(outcome.result.toolCalls, calls);
-        QCOMPARE(outcome.result.finishReason, QStringLiteral("tool_calls"));
-        QCOMPARE(outcome.result.content, QStringLiteral("Let me check."));
+        QCOMPARE(outcome.result.finishReason, u"tool_calls"_s);
+        QCOMPARE(outcome.result.content, u"Let me check."_s);
         QVERIFY(outcome.result.ttftMs >= 0);
     }
 
     void toolCallsWithStopFinishReason() {
         // Some servers say "stop" even when they called tools.
-        MockLlmReply reply = MockLlmReply::toolCalls(
-            {{QStringLiteral("c1"), QStringLiteral("calculator"), QStringLiteral("{}")}});
-        reply.withFinishReason(QStringLiteral("stop"));
+        MockLlmReply reply = MockLlmReply::toolCalls({{u"c1"_s, u"calculator"_s, u"{}"_s}});
+        reply.withFinishReason(u"stop"_s);
         m_server->enqueue(reply);
         const Outcome outcome = run(settings());
         QVERIFY(outcome.finished);
-        QCOMPARE(outcome.result.finishReason, QStringLiteral("tool_calls"));
+        QCOMPARE(outcome.result.finishReason, u"tool_calls"_s);
         QCOMPARE(outcome.result.toolCalls.size(), 1);
     }
 
@@ -283,16 +274,16 @@ private Q_SLOTS:
         m_server->enqueue(MockLlmReply::json(200, body));
         const Outcome outcome = run(settings());
         QVERIFY(outcome.finished);
-        QCOMPARE(outcome.deltas, QStringList{QStringLiteral("Whole answer.")});
-        QCOMPARE(outcome.result.model, QStringLiteral("plain-json"));
+        QCOMPARE(outcome.deltas, QStringList{u"Whole answer."_s});
+        QCOMPARE(outcome.result.model, u"plain-json"_s);
         QCOMPARE(outcome.result.usage, (LlmUsage{7, 2}));
     }
 
     void connectionIsKeptAlive() {
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("one")));
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("two")));
+        m_server->enqueue(MockLlmReply::text(u"one"_s));
+        m_server->enqueue(MockLlmReply::text(u"two"_s));
         LlmClient client(settings());
-        for (const QString &expected : {QStringLiteral("one"), QStringLiteral("two")}) {
+        for (const QString &expected : {u"one"_s, u"two"_s}) {
             Recorder recorder(client.stream(simpleRequest(), &client));
             QVERIFY(recorder.wait());
             QCOMPARE(recorder.outcome.result.content, expected);
@@ -304,13 +295,13 @@ private Q_SLOTS:
     }
 
     void retriesServerErrors() {
-        m_server->enqueue(MockLlmReply::httpError(503, QStringLiteral("overloaded")));
-        m_server->enqueue(MockLlmReply::httpError(500, QStringLiteral("boom")));
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("third time lucky")));
+        m_server->enqueue(MockLlmReply::httpError(503, u"overloaded"_s));
+        m_server->enqueue(MockLlmReply::httpError(500, u"boom"_s));
+        m_server->enqueue(MockLlmReply::text(u"third time lucky"_s));
         int attempts = 0;
         const Outcome outcome = run(settings(), simpleRequest(), &attempts);
         QVERIFY(outcome.finished);
-        QCOMPARE(outcome.result.content, QStringLiteral("third time lucky"));
+        QCOMPARE(outcome.result.content, u"third time lucky"_s);
         QCOMPARE(attempts, 3);
         QCOMPARE(m_server->requestCount(), 3);
         // Every attempt sent the same body.
@@ -318,9 +309,9 @@ private Q_SLOTS:
     }
 
     void retriesRateLimitHonouringRetryAfter() {
-        m_server->enqueue(MockLlmReply::httpError(429, QStringLiteral("slow down"),
-                                                  QStringLiteral("rate_limit_exceeded"), "1"));
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("ok")));
+        m_server->enqueue(
+            MockLlmReply::httpError(429, u"slow down"_s, u"rate_limit_exceeded"_s, "1"));
+        m_server->enqueue(MockLlmReply::text(u"ok"_s));
         LlmSettings s = settings();
         s.retryBaseDelayMs = 1; // without Retry-After the retry would follow at once
         QElapsedTimer clock;
@@ -332,16 +323,15 @@ private Q_SLOTS:
     }
 
     void retryAfterTooLongFailsAtOnce() {
-        m_server->enqueue(MockLlmReply::httpError(429, QStringLiteral("slow down"),
-                                                  QStringLiteral("rate_limit_exceeded"), "3600"));
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+        m_server->enqueue(
+            MockLlmReply::httpError(429, u"slow down"_s, u"rate_limit_exceeded"_s, "3600"));
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
         const Outcome outcome = run(settings());
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::RateLimited);
         QCOMPARE(outcome.error.httpStatus, 429);
         QVERIFY(outcome.error.retryable);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("wait")),
-                 qPrintable(outcome.error.message));
+        QVERIFY2(outcome.error.message.contains(u"wait"_s), qPrintable(outcome.error.message));
         QCOMPARE(m_server->requestCount(), 1);
     }
 
@@ -370,37 +360,37 @@ private Q_SLOTS:
 
     void retriesAreBounded() {
         for (int i = 0; i < 4; ++i)
-            m_server->enqueue(MockLlmReply::httpError(502, QStringLiteral("bad gateway")));
+            m_server->enqueue(MockLlmReply::httpError(502, u"bad gateway"_s));
         LlmSettings s = settings();
         s.maxRetries = 2;
         const Outcome outcome = run(s);
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
         QCOMPARE(outcome.error.httpStatus, 502);
-        QCOMPARE(outcome.error.protocolCode(), QStringLiteral("llm_unavailable"));
-        QVERIFY(outcome.error.message.contains(QStringLiteral("bad gateway")));
-        QVERIFY(outcome.error.message.contains(QStringLiteral("after 3 attempts")));
+        QCOMPARE(outcome.error.protocolCode(), u"llm_unavailable"_s);
+        QVERIFY(outcome.error.message.contains(u"bad gateway"_s));
+        QVERIFY(outcome.error.message.contains(u"after 3 attempts"_s));
         QCOMPARE(m_server->requestCount(), 3);
     }
 
     void retriesADisconnectBeforeContent() {
         m_server->enqueue(MockLlmReply::text(QString()).thenDisconnect());
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("second")));
+        m_server->enqueue(MockLlmReply::text(u"second"_s));
         const Outcome outcome = run(settings());
         QVERIFY(outcome.finished);
-        QCOMPARE(outcome.result.content, QStringLiteral("second"));
+        QCOMPARE(outcome.result.content, u"second"_s);
         QCOMPARE(m_server->requestCount(), 2);
     }
 
     void noRetryAfterFirstToken() {
         m_server->enqueue(MockLlmReply::tokens({u"Half"_s, u" an"_s}).thenDisconnect());
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("must not be requested")));
+        m_server->enqueue(MockLlmReply::text(u"must not be requested"_s));
         const Outcome outcome = run(settings());
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("lost in the middle")),
+        QVERIFY2(outcome.error.message.contains(u"lost in the middle"_s),
                  qPrintable(outcome.error.message));
-        QCOMPARE(outcome.result.content, QStringLiteral("Half an"));
+        QCOMPARE(outcome.result.content, u"Half an"_s);
         QCOMPARE(outcome.deltas, (QStringList{u"Half"_s, u" an"_s}));
         QCOMPARE(m_server->requestCount(), 1);
     }
@@ -411,7 +401,7 @@ private Q_SLOTS:
         const quint16 port = probe.serverPort();
         probe.close();
         LlmSettings s = settings();
-        s.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+        s.baseUrl = QUrl(u"http://127.0.0.1:%1"_s.arg(port));
         s.maxRetries = 1;
         int attempts = 0;
         const Outcome outcome = run(s, simpleRequest(), &attempts);
@@ -419,7 +409,7 @@ private Q_SLOTS:
         QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
         QCOMPARE(outcome.error.httpStatus, 0);
         QVERIFY(outcome.error.retryable);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("could not reach")),
+        QVERIFY2(outcome.error.message.contains(u"could not reach"_s),
                  qPrintable(outcome.error.message));
         QCOMPARE(attempts, 2);
     }
@@ -430,14 +420,14 @@ private Q_SLOTS:
             QSKIP("no TLS backend");
         m_server->setSilent(true);
         LlmSettings s = settings();
-        s.baseUrl = QUrl(QStringLiteral("https://127.0.0.1:%1/v1").arg(m_server->port()));
+        s.baseUrl = QUrl(u"https://127.0.0.1:%1/v1"_s.arg(m_server->port()));
         s.connectTimeoutMs = 300;
         s.maxRetries = 1;
         int attempts = 0;
         const Outcome outcome = run(s, simpleRequest(), &attempts);
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Timeout);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("could not connect")),
+        QVERIFY2(outcome.error.message.contains(u"could not connect"_s),
                  qPrintable(outcome.error.message));
         QCOMPARE(attempts, 2); // a connection timeout is retried
     }
@@ -450,13 +440,13 @@ private Q_SLOTS:
     void firstTokenTimeout() {
         QFETCH(bool, sendHeaders);
         m_server->enqueue(sendHeaders ? MockLlmReply::stall() : MockLlmReply::noAnswer());
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("must not be requested")));
+        m_server->enqueue(MockLlmReply::text(u"must not be requested"_s));
         LlmSettings s = settings();
         s.firstTokenTimeoutMs = 300;
         const Outcome outcome = run(s);
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Timeout);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("did not start answering")),
+        QVERIFY2(outcome.error.message.contains(u"did not start answering"_s),
                  qPrintable(outcome.error.message));
         QCOMPARE(m_server->requestCount(), 1);
         QCOMPARE(outcome.result.ttftMs, -1);
@@ -472,9 +462,9 @@ private Q_SLOTS:
         const Outcome outcome = run(s);
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Timeout);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("stopped sending")),
+        QVERIFY2(outcome.error.message.contains(u"stopped sending"_s),
                  qPrintable(outcome.error.message));
-        QCOMPARE(outcome.result.content, QStringLiteral("Some words"));
+        QCOMPARE(outcome.result.content, u"Some words"_s);
         QVERIFY(outcome.result.ttftMs >= 0);
         QCOMPARE(m_server->requestCount(), 1);
     }
@@ -483,7 +473,7 @@ private Q_SLOTS:
         // Ten tokens 150 ms apart take 1.35 s, longer than the 1 s idle timeout.
         QStringList tokens;
         for (int i = 0; i < 10; ++i)
-            tokens.append(QStringLiteral("t%1 ").arg(i));
+            tokens.append(u"t%1 "_s.arg(i));
         m_server->enqueue(MockLlmReply::tokens(tokens, 150));
         LlmSettings s = settings();
         s.idleTimeoutMs = 1000;
@@ -544,9 +534,9 @@ private Q_SLOTS:
         QFETCH(QString, protocolCode);
         QFETCH(QString, mentions);
         QFETCH(bool, retryable);
-        const QString serverMessage = QStringLiteral("server says %1").arg(status);
+        const QString serverMessage = u"server says %1"_s.arg(status);
         m_server->enqueue(MockLlmReply::httpError(status, serverMessage, code));
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
         LlmSettings s = settings();
         s.apiKey = apiKey;
         s.maxRetries = 0;
@@ -594,8 +584,8 @@ private Q_SLOTS:
     }
 
     void clientErrorsAreNotRetried() {
-        m_server->enqueue(MockLlmReply::httpError(400, QStringLiteral("bad")));
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+        m_server->enqueue(MockLlmReply::httpError(400, u"bad"_s));
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
         const Outcome outcome = run(settings()); // maxRetries 3
         QVERIFY(outcome.failed);
         QCOMPARE(m_server->requestCount(), 1);
@@ -603,35 +593,33 @@ private Q_SLOTS:
 
     void midStreamError() {
         m_server->enqueue(MockLlmReply::tokens({u"Partial"_s})
-                              .addErrorEvent(QStringLiteral("The model crashed"),
-                                             QStringLiteral("server_error")));
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+                              .addErrorEvent(u"The model crashed"_s, u"server_error"_s));
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
         const Outcome outcome = run(settings());
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("The model crashed")),
+        QVERIFY2(outcome.error.message.contains(u"The model crashed"_s),
                  qPrintable(outcome.error.message));
-        QCOMPARE(outcome.result.content, QStringLiteral("Partial"));
+        QCOMPARE(outcome.result.content, u"Partial"_s);
         QCOMPARE(m_server->requestCount(), 1);
     }
 
     void errorEventBeforeContentIsRetried() {
-        m_server->enqueue(MockLlmReply::text(QString()).addErrorEvent(
-            QStringLiteral("overloaded"), QStringLiteral("server_error")));
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("fine now")));
+        m_server->enqueue(
+            MockLlmReply::text(QString()).addErrorEvent(u"overloaded"_s, u"server_error"_s));
+        m_server->enqueue(MockLlmReply::text(u"fine now"_s));
         const Outcome outcome = run(settings());
         QVERIFY(outcome.finished);
-        QCOMPARE(outcome.result.content, QStringLiteral("fine now"));
+        QCOMPARE(outcome.result.content, u"fine now"_s);
         QCOMPARE(m_server->requestCount(), 2);
     }
 
     void unknownErrorEvent() {
-        m_server->enqueue(MockLlmReply::tokens({u"x"_s}).addErrorEvent(QStringLiteral("weird"),
-                                                                       QStringLiteral("whatever")));
+        m_server->enqueue(MockLlmReply::tokens({u"x"_s}).addErrorEvent(u"weird"_s, u"whatever"_s));
         const Outcome outcome = run(settings());
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Protocol);
-        QVERIFY(outcome.error.message.contains(QStringLiteral("weird")));
+        QVERIFY(outcome.error.message.contains(u"weird"_s));
     }
 
     void malformedEvent() {
@@ -639,9 +627,8 @@ private Q_SLOTS:
         const Outcome outcome = run(settings());
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Protocol);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("malformed")),
-                 qPrintable(outcome.error.message));
-        QCOMPARE(outcome.result.content, QStringLiteral("ok"));
+        QVERIFY2(outcome.error.message.contains(u"malformed"_s), qPrintable(outcome.error.message));
+        QCOMPARE(outcome.result.content, u"ok"_s);
     }
 
     void namedEventsThatAreNotJsonAreIgnored() {
@@ -674,30 +661,29 @@ private Q_SLOTS:
     }
 
     void endWithoutDoneButWithFinishReason() {
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("complete enough")).withoutDone());
+        m_server->enqueue(MockLlmReply::text(u"complete enough"_s).withoutDone());
         const Outcome outcome = run(settings());
         QVERIFY(outcome.finished);
-        QCOMPARE(outcome.result.content, QStringLiteral("complete enough"));
-        QCOMPARE(outcome.result.finishReason, QStringLiteral("stop"));
+        QCOMPARE(outcome.result.content, u"complete enough"_s);
+        QCOMPARE(outcome.result.finishReason, u"stop"_s);
     }
 
     void endWithoutDoneOrFinishReason() {
-        m_server->enqueue(
-            MockLlmReply::text(QStringLiteral("cut off")).withoutDone().withoutFinish());
-        m_server->enqueue(MockLlmReply::text(QStringLiteral("not reached")));
+        m_server->enqueue(MockLlmReply::text(u"cut off"_s).withoutDone().withoutFinish());
+        m_server->enqueue(MockLlmReply::text(u"not reached"_s));
         const Outcome outcome = run(settings());
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Protocol);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("before it was complete")),
+        QVERIFY2(outcome.error.message.contains(u"before it was complete"_s),
                  qPrintable(outcome.error.message));
-        QCOMPARE(outcome.result.content, QStringLiteral("cut off"));
+        QCOMPARE(outcome.result.content, u"cut off"_s);
         QCOMPARE(m_server->requestCount(), 1);
     }
 
     void cancelAbortsAtOnce() {
         QStringList tokens;
         for (int i = 0; i < 50; ++i)
-            tokens.append(QStringLiteral("w%1 ").arg(i));
+            tokens.append(u"w%1 "_s.arg(i));
         m_server->enqueue(MockLlmReply::tokens(tokens, 50));
         LlmClient client(settings());
         LlmStream *stream = client.stream(simpleRequest(), &client);
@@ -708,7 +694,7 @@ private Q_SLOTS:
         QCOMPARE(recorder.outcome.endSignals, 1);
         QVERIFY(recorder.outcome.failed);
         QCOMPARE(recorder.outcome.error.kind, LlmError::Kind::Cancelled);
-        QVERIFY(recorder.outcome.result.content.startsWith(QStringLiteral("w0 w1 ")));
+        QVERIFY(recorder.outcome.result.content.startsWith(u"w0 w1 "_s));
         QVERIFY(stream->isDone());
         const int deltas = int(recorder.outcome.deltas.size());
         stream->cancel(); // no second signal
@@ -731,7 +717,7 @@ private Q_SLOTS:
     }
 
     void cancelDuringRetryWait() {
-        m_server->enqueue(MockLlmReply::httpError(503, QStringLiteral("busy"), {}, "30"));
+        m_server->enqueue(MockLlmReply::httpError(503, u"busy"_s, {}, "30"));
         LlmClient client(settings());
         LlmStream *stream = client.stream(simpleRequest(), &client);
         Recorder recorder(stream);
@@ -773,16 +759,16 @@ private Q_SLOTS:
 
     void notConfigured() {
         LlmSettings s;
-        s.model = QStringLiteral("gpt-4o-mini");
+        s.model = u"gpt-4o-mini"_s;
         LlmClient client(s);
         QVERIFY(!client.isConfigured());
         const Outcome outcome = run(s);
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
-        QCOMPARE(outcome.error.protocolCode(), QStringLiteral("llm_unavailable"));
-        QVERIFY(outcome.error.message.contains(QStringLiteral("OPENAI_API_KEY")));
-        QVERIFY(outcome.error.message.contains(QStringLiteral("--llm-base-url")));
-        QVERIFY(outcome.error.message.contains(QStringLiteral("local model")));
+        QCOMPARE(outcome.error.protocolCode(), u"llm_unavailable"_s);
+        QVERIFY(outcome.error.message.contains(u"OPENAI_API_KEY"_s));
+        QVERIFY(outcome.error.message.contains(u"--llm-base-url"_s));
+        QVERIFY(outcome.error.message.contains(u"local model"_s));
 
         client.setSettings(settings());
         QVERIFY(client.isConfigured());
@@ -791,11 +777,11 @@ private Q_SLOTS:
 
     void notHttpUrl() {
         LlmSettings s = settings();
-        s.baseUrl = QUrl(QStringLiteral("ftp://example.com/v1"));
+        s.baseUrl = QUrl(u"ftp://example.com/v1"_s);
         const Outcome outcome = run(s);
         QVERIFY(outcome.failed);
         QCOMPARE(outcome.error.kind, LlmError::Kind::Unavailable);
-        QVERIFY(outcome.error.message.contains(QStringLiteral("--llm-base-url")));
+        QVERIFY(outcome.error.message.contains(u"--llm-base-url"_s));
     }
 
     void concurrentStreams() {
@@ -807,15 +793,14 @@ private Q_SLOTS:
         LlmClient client(settings());
         QList<Recorder *> recorders;
         for (int i = 0; i < 5; ++i) {
-            auto *recorder = new Recorder(
-                client.stream(simpleRequest(QStringLiteral("reply number %1").arg(i)), &client));
+            auto *recorder =
+                new Recorder(client.stream(simpleRequest(u"reply number %1"_s.arg(i)), &client));
             recorder->setParent(&client);
             recorders.append(recorder);
         }
         for (int i = 0; i < 5; ++i) {
             QVERIFY(recorders.at(i)->wait());
-            QCOMPARE(recorders.at(i)->outcome.result.content,
-                     QStringLiteral("reply number %1").arg(i));
+            QCOMPARE(recorders.at(i)->outcome.result.content, u"reply number %1"_s.arg(i));
         }
     }
 };

@@ -2,6 +2,8 @@
 
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 // A recorded OpenAI-style stream: role chunk, multi-byte text, a keep-alive comment, a named
@@ -34,17 +36,11 @@ QByteArray recordedStream(const QByteArray &lineEnd) {
 
 QList<SseEvent> expectedEvents() {
     return {
-        {{},
-         QStringLiteral(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})"),
-         {}},
-        {{},
-         QStringLiteral(R"({"choices":[{"index":0,"delta":{"content":"Grüße, 世界 🌍"}}]})"),
-         {}},
-        {QStringLiteral("note"), QStringLiteral("first line\n second line\n"), QStringLiteral("7")},
-        {{},
-         QStringLiteral(R"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}})"),
-         QStringLiteral("7")},
-        {{}, QStringLiteral("[DONE]"), QStringLiteral("7")},
+        {{}, uR"({"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})"_s, {}},
+        {{}, uR"({"choices":[{"index":0,"delta":{"content":"Grüße, 世界 🌍"}}]})"_s, {}},
+        {u"note"_s, u"first line\n second line\n"_s, u"7"_s},
+        {{}, uR"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}})"_s, u"7"_s},
+        {{}, u"[DONE]"_s, u"7"_s},
     };
 }
 
@@ -84,7 +80,7 @@ private Q_SLOTS:
             SseParser parser;
             const QList<SseEvent> events = feedAll(parser, {stream.left(at), stream.mid(at)});
             if (events != expected)
-                QFAIL(qPrintable(QStringLiteral("split at byte %1 changed the events").arg(at)));
+                QFAIL(qPrintable(u"split at byte %1 changed the events"_s.arg(at)));
         }
         QList<QByteArray> bytes;
         for (char byte : stream)
@@ -102,7 +98,7 @@ private Q_SLOTS:
                 const QList<SseEvent> events =
                     feedAll(parser, {stream.left(a), stream.mid(a, b - a), stream.mid(b)});
                 if (events != expected)
-                    QFAIL(qPrintable(QStringLiteral("splits at %1 and %2").arg(a).arg(b)));
+                    QFAIL(qPrintable(u"splits at %1 and %2"_s.arg(a).arg(b)));
             }
         }
     }
@@ -112,10 +108,10 @@ private Q_SLOTS:
         const QList<SseEvent> events =
             feedAll(parser, {"data: a\r\n\ndata: b\r\rdata: c\n\r\ndata: d\r\n\r\n"});
         QCOMPARE(events.size(), 4);
-        QCOMPARE(events.at(0).data, QStringLiteral("a"));
-        QCOMPARE(events.at(1).data, QStringLiteral("b"));
-        QCOMPARE(events.at(2).data, QStringLiteral("c"));
-        QCOMPARE(events.at(3).data, QStringLiteral("d"));
+        QCOMPARE(events.at(0).data, u"a"_s);
+        QCOMPARE(events.at(1).data, u"b"_s);
+        QCOMPARE(events.at(2).data, u"c"_s);
+        QCOMPARE(events.at(3).data, u"d"_s);
     }
 
     // A CR at the end of one chunk and LF at the start of the next are one line end, not two:
@@ -126,7 +122,7 @@ private Q_SLOTS:
         QVERIFY(events.isEmpty());
         events = parser.feed("\ndata: b\n\n");
         QCOMPARE(events.size(), 1);
-        QCOMPARE(events.first().data, QStringLiteral("a\nb"));
+        QCOMPARE(events.first().data, u"a\nb"_s);
     }
 
     void eventsAreReturnedAsSoonAsComplete() {
@@ -135,7 +131,7 @@ private Q_SLOTS:
         QVERIFY(parser.hasPendingData());
         const QList<SseEvent> events = parser.feed("\ndata: tw");
         QCOMPARE(events.size(), 1);
-        QCOMPARE(events.first().data, QStringLiteral("one"));
+        QCOMPARE(events.first().data, u"one"_s);
     }
 
     void commentsAndKeepAlivesAreIgnored() {
@@ -149,13 +145,13 @@ private Q_SLOTS:
             parser, {"data:nospace\n\ndata:  two\n\ndata\n\ndata:\n\nevent: only\n\nretry: 5\n"
                      "unknown: x\ndata: kept\n\n"});
         QCOMPARE(events.size(), 5);
-        QCOMPARE(events.at(0).data, QStringLiteral("nospace"));
-        QCOMPARE(events.at(1).data, QStringLiteral(" two"));
+        QCOMPARE(events.at(0).data, u"nospace"_s);
+        QCOMPARE(events.at(1).data, u" two"_s);
         QCOMPARE(events.at(2).data, QString());
         QCOMPARE(events.at(3).data, QString());
         // "event: only" had no data: no event; the event type does not leak into the next one.
         QCOMPARE(events.at(4).event, QString());
-        QCOMPARE(events.at(4).data, QStringLiteral("kept"));
+        QCOMPARE(events.at(4).data, u"kept"_s);
     }
 
     void byteOrderMark() {
@@ -165,7 +161,7 @@ private Q_SLOTS:
         events += parser.feed("\xBF"
                               "data: x\n\n");
         QCOMPARE(events.size(), 1);
-        QCOMPARE(events.first().data, QStringLiteral("x"));
+        QCOMPARE(events.first().data, u"x"_s);
     }
 
     void finishDispatchesCompleteLinesOnly() {
@@ -173,7 +169,7 @@ private Q_SLOTS:
         parser.feed("data: whole\n");
         QList<SseEvent> events = parser.finish();
         QCOMPARE(events.size(), 1);
-        QCOMPARE(events.first().data, QStringLiteral("whole"));
+        QCOMPARE(events.first().data, u"whole"_s);
 
         parser.feed("data: {\"trunc");
         QVERIFY(parser.finish().isEmpty());

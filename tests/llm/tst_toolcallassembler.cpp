@@ -4,6 +4,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 QJsonArray deltas(const char *json) {
@@ -22,16 +24,14 @@ private Q_SLOTS:
             deltas("[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\", "
                    "\"function\":{\"name\":\"calculate_shipping\",\"arguments\":\"\"}}]"));
         for (const char *piece : {"{\"weig", "ht_kg\": 5, \"dest", "ination\": \"US\"}"}) {
-            QJsonObject function{{QStringLiteral("arguments"), QString::fromUtf8(piece)}};
-            assembler.add(QJsonArray{
-                QJsonObject{{QStringLiteral("index"), 0}, {QStringLiteral("function"), function}}});
+            QJsonObject function{{u"arguments"_s, QString::fromUtf8(piece)}};
+            assembler.add(QJsonArray{QJsonObject{{u"index"_s, 0}, {u"function"_s, function}}});
         }
         const QList<ToolCall> calls = assembler.calls();
         QCOMPARE(calls.size(), 1);
-        QCOMPARE(calls.first().id, QStringLiteral("call_1"));
-        QCOMPARE(calls.first().name, QStringLiteral("calculate_shipping"));
-        QCOMPARE(calls.first().arguments,
-                 QStringLiteral("{\"weight_kg\": 5, \"destination\": \"US\"}"));
+        QCOMPARE(calls.first().id, u"call_1"_s);
+        QCOMPARE(calls.first().name, u"calculate_shipping"_s);
+        QCOMPARE(calls.first().arguments, u"{\"weight_kg\": 5, \"destination\": \"US\"}"_s);
     }
 
     void parallelCallsInterleaved() {
@@ -46,10 +46,9 @@ private Q_SLOTS:
                              ", {\"index\":1,\"function\":{\"arguments\":\"\\\"1+1\\\"}\"}}]"));
         const QList<ToolCall> calls = assembler.calls();
         QCOMPARE(calls.size(), 2);
-        QCOMPARE(calls.at(0), (ToolCall{QStringLiteral("a"), QStringLiteral("get_current_time"),
-                                        QStringLiteral("{\"timezone\":\"UTC\"}")}));
-        QCOMPARE(calls.at(1), (ToolCall{QStringLiteral("b"), QStringLiteral("calculator"),
-                                        QStringLiteral("{\"expression\":\"1+1\"}")}));
+        QCOMPARE(calls.at(0),
+                 (ToolCall{u"a"_s, u"get_current_time"_s, u"{\"timezone\":\"UTC\"}"_s}));
+        QCOMPARE(calls.at(1), (ToolCall{u"b"_s, u"calculator"_s, u"{\"expression\":\"1+1\"}"_s}));
     }
 
     void repeatedIdAndNameAreNotDuplicated() {
@@ -58,9 +57,7 @@ private Q_SLOTS:
                              "\"arguments\":\"{\"}}]"));
         assembler.add(deltas("[{\"index\":0,\"id\":\"x\",\"function\":{\"name\":\"calculator\","
                              "\"arguments\":\"}\"}}]"));
-        QCOMPARE(
-            assembler.calls().first(),
-            (ToolCall{QStringLiteral("x"), QStringLiteral("calculator"), QStringLiteral("{}")}));
+        QCOMPARE(assembler.calls().first(), (ToolCall{u"x"_s, u"calculator"_s, u"{}"_s}));
     }
 
     void wholeCallsWithoutIndex() {
@@ -70,9 +67,9 @@ private Q_SLOTS:
                    "{\"id\":\"b\",\"function\":{\"name\":\"two\",\"arguments\":\"{}\"}}]"));
         const QList<ToolCall> calls = assembler.calls();
         QCOMPARE(calls.size(), 2);
-        QCOMPARE(calls.at(0).name, QStringLiteral("one"));
-        QCOMPARE(calls.at(0).arguments, QStringLiteral("{\"k\":1}"));
-        QCOMPARE(calls.at(1).id, QStringLiteral("b"));
+        QCOMPARE(calls.at(0).name, u"one"_s);
+        QCOMPARE(calls.at(0).arguments, u"{\"k\":1}"_s);
+        QCOMPARE(calls.at(1).id, u"b"_s);
     }
 
     void missingIdAndArgumentsAreFilledIn() {
@@ -80,8 +77,8 @@ private Q_SLOTS:
         assembler.add(deltas("[{\"index\":0,\"function\":{\"name\":\"get_current_time\"}}]"));
         const QList<ToolCall> first = assembler.calls();
         QCOMPARE(first.size(), 1);
-        QVERIFY(first.first().id.startsWith(QStringLiteral("call_")));
-        QCOMPARE(first.first().arguments, QStringLiteral("{}"));
+        QVERIFY(first.first().id.startsWith(u"call_"_s));
+        QCOMPARE(first.first().arguments, u"{}"_s);
         QCOMPARE(assembler.calls().first().id, first.first().id); // stable
     }
 
@@ -89,7 +86,7 @@ private Q_SLOTS:
         ToolCallAssembler assembler;
         assembler.add(deltas("[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"f\","
                              "\"arguments\":\"{not json\"}}]"));
-        QCOMPARE(assembler.calls().first().arguments, QStringLiteral("{not json"));
+        QCOMPARE(assembler.calls().first().arguments, u"{not json"_s);
     }
 
     void clear() {

@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 class TstServerProcess : public QObject {
     Q_OBJECT
 
@@ -18,35 +20,30 @@ private:
     QTemporaryDir dir;
 
     QStringList serverArguments(const MockLlmProcess &mock) const {
-        return {QStringLiteral("--database-url"),
-                QStringLiteral("sqlite://") + dir.filePath(QStringLiteral("process.db")),
-                QStringLiteral("--data-dir"),
-                dir.path(),
-                QStringLiteral("--llm-base-url"),
-                mock.baseUrl().toString(),
-                QStringLiteral("--log-level"),
-                QStringLiteral("info")};
+        return {u"--database-url"_s, u"sqlite://"_s + dir.filePath(u"process.db"_s),
+                u"--data-dir"_s,     dir.path(),
+                u"--llm-base-url"_s, mock.baseUrl().toString(),
+                u"--log-level"_s,    u"info"_s};
     }
     // A message the mock echoes back in many slow tokens.
     static QString longMessage() {
         QStringList words;
         for (int i = 0; i < 300; ++i)
-            words << QStringLiteral("word%1").arg(i);
-        return QStringLiteral("Please repeat: ") + words.join(u' ');
+            words << u"word%1"_s.arg(i);
+        return u"Please repeat: "_s + words.join(u' ');
     }
     static QJsonObject getJson(const QUrl &base, const QString &path) {
         return TestHttp::get(base.resolved(QUrl(path))).json();
     }
     static QJsonArray events(const QUrl &base, const QUuid &id) {
-        return getJson(base, QStringLiteral("/api/sessions/") + Ids::toText(id) +
-                                 QStringLiteral("/events"))
-            .value(QStringLiteral("events"))
+        return getJson(base, u"/api/sessions/"_s + Ids::toText(id) + u"/events"_s)
+            .value(u"events"_s)
             .toArray();
     }
     static QStringList typesOf(const QJsonArray &events) {
         QStringList types;
         for (const QJsonValue &event : events)
-            types << event.toObject().value(QStringLiteral("event_type")).toString();
+            types << event.toObject().value(u"event_type"_s).toString();
         return types;
     }
 
@@ -59,19 +56,18 @@ private Q_SLOTS:
     void gracefulStop() {
         QFETCH(bool, sigint);
         MockLlmProcess mock;
-        QVERIFY(mock.start({QStringLiteral("--token-delay-ms"), QStringLiteral("30")}));
+        QVERIFY(mock.start({u"--token-delay-ms"_s, u"30"_s}));
         ServerProcess server;
-        server.setLogName(QStringLiteral("tst_serverprocess-graceful"));
+        server.setLogName(u"tst_serverprocess-graceful"_s);
         QVERIFY2(server.start(serverArguments(mock)), qPrintable(server.log()));
         const QUrl url = server.url();
 
         const QUuid id = QUuid::createUuid();
         WsTestClient client;
-        QVERIFY(client.open(WsTestClient::sessionUrl(url, Ids::toText(id), QStringLiteral("sig"))));
-        QCOMPARE(client.waitFor().value(QStringLiteral("type")).toString(),
-                 QStringLiteral("session"));
+        QVERIFY(client.open(WsTestClient::sessionUrl(url, Ids::toText(id), u"sig"_s)));
+        QCOMPARE(client.waitFor().value(u"type"_s).toString(), u"session"_s);
         client.sendText(longMessage());
-        QVERIFY(!client.waitFor(QStringLiteral("content")).isEmpty());
+        QVERIFY(!client.waitFor(u"content"_s).isEmpty());
 
         if (sigint)
             server.interrupt();
@@ -86,31 +82,27 @@ private Q_SLOTS:
         bool cancelledDone = false;
         for (const QJsonObject &frame : client.frames())
             cancelledDone =
-                cancelledDone ||
-                (frame.value(QStringLiteral("type")).toString() == u"done" &&
-                 frame.value(QStringLiteral("finish_reason")).toString() == u"cancelled");
+                cancelledDone || (frame.value(u"type"_s).toString() == u"done" &&
+                                  frame.value(u"finish_reason"_s).toString() == u"cancelled");
         QVERIFY(cancelledDone);
 
         // Restart on the same database: the partial reply was stored as interrupted and the
         // session was ended; the new process summarizes it.
         ServerProcess again;
-        again.setLogName(QStringLiteral("tst_serverprocess-graceful-restart"));
+        again.setLogName(u"tst_serverprocess-graceful-restart"_s);
         QVERIFY2(again.start(serverArguments(mock)), qPrintable(again.log()));
         const QJsonArray stored = events(again.url(), id);
         const QStringList types = typesOf(stored);
-        QVERIFY2(types.contains(QStringLiteral("session_end")), qPrintable(types.join(u',')));
+        QVERIFY2(types.contains(u"session_end"_s), qPrintable(types.join(u',')));
         bool interrupted = false;
         for (const QJsonValue &event : stored) {
             const QJsonObject object = event.toObject();
-            if (object.value(QStringLiteral("event_type")).toString() == u"assistant_message") {
-                interrupted = object.value(QStringLiteral("metadata"))
-                                  .toObject()
-                                  .value(QStringLiteral("interrupted"))
-                                  .toBool();
+            if (object.value(u"event_type"_s).toString() == u"assistant_message") {
+                interrupted =
+                    object.value(u"metadata"_s).toObject().value(u"interrupted"_s).toBool();
                 // A strict prefix of the mock's full echo of the message.
-                const QString content = object.value(QStringLiteral("content")).toString();
-                const QString full =
-                    QStringLiteral("You said: \"%1\". I noted that.").arg(longMessage());
+                const QString content = object.value(u"content"_s).toString();
+                const QString full = u"You said: \"%1\". I noted that."_s.arg(longMessage());
                 QVERIFY2(!content.isEmpty() && full.startsWith(content) && content != full,
                          qPrintable(content));
             }
@@ -118,8 +110,8 @@ private Q_SLOTS:
         QVERIFY(interrupted);
         QVERIFY(QTest::qWaitFor(
             [&] {
-                return getJson(again.url(), QStringLiteral("/api/sessions/") + Ids::toText(id))
-                    .value(QStringLiteral("summary"))
+                return getJson(again.url(), u"/api/sessions/"_s + Ids::toText(id))
+                    .value(u"summary"_s)
                     .isString();
             },
             20000));
@@ -130,77 +122,71 @@ private Q_SLOTS:
 
     void malformedDatabaseUrlStopsWithStatus2() {
         ServerProcess server;
-        server.setLogName(QStringLiteral("server-bad-database-url"));
-        QVERIFY(!server.start({QStringLiteral("--database-url"),
-                               QStringLiteral("postgresql://user@localhost:notaport/db")}));
+        server.setLogName(u"server-bad-database-url"_s);
+        QVERIFY(!server.start({u"--database-url"_s, u"postgresql://user@localhost:notaport/db"_s}));
         QVERIFY(server.waitForExit(5000));
         QCOMPARE(server.exitCode(), 2);
-        QVERIFY2(server.log().contains(QStringLiteral("realtime-ai: ")) &&
-                     server.log().contains(QStringLiteral("port")),
+        QVERIFY2(server.log().contains(u"realtime-ai: "_s) && server.log().contains(u"port"_s),
                  qPrintable(server.log()));
-        QVERIFY2(!server.log().contains(QStringLiteral("listening")), qPrintable(server.log()));
+        QVERIFY2(!server.log().contains(u"listening"_s), qPrintable(server.log()));
     }
 
     void killMidTurnThenRestart() {
         MockLlmProcess mock;
-        QVERIFY(mock.start({QStringLiteral("--token-delay-ms"), QStringLiteral("30")}));
+        QVERIFY(mock.start({u"--token-delay-ms"_s, u"30"_s}));
         const QUuid id = QUuid::createUuid();
         const QString message = longMessage();
         {
             ServerProcess server;
-            server.setLogName(QStringLiteral("tst_serverprocess-killed"));
+            server.setLogName(u"tst_serverprocess-killed"_s);
             QVERIFY2(server.start(serverArguments(mock)), qPrintable(server.log()));
             WsTestClient client;
-            QVERIFY(client.open(
-                WsTestClient::sessionUrl(server.url(), Ids::toText(id), QStringLiteral("crash"))));
-            QCOMPARE(client.waitFor().value(QStringLiteral("type")).toString(),
-                     QStringLiteral("session"));
-            client.sendText(QStringLiteral("My name is Ada."));
+            QVERIFY(
+                client.open(WsTestClient::sessionUrl(server.url(), Ids::toText(id), u"crash"_s)));
+            QCOMPARE(client.waitFor().value(u"type"_s).toString(), u"session"_s);
+            client.sendText(u"My name is Ada."_s);
             QVERIFY(!client.waitForTurn().isEmpty());
             client.sendText(message);
-            QVERIFY(!client.waitFor(QStringLiteral("content")).isEmpty());
+            QVERIFY(!client.waitFor(u"content"_s).isEmpty());
             server.kill();
             QVERIFY(server.waitForExit());
             QCOMPARE(server.exitStatus(), QProcess::CrashExit);
         }
 
         ServerProcess again;
-        again.setLogName(QStringLiteral("tst_serverprocess-restarted"));
+        again.setLogName(u"tst_serverprocess-restarted"_s);
         QVERIFY2(again.start(serverArguments(mock)), qPrintable(again.log()));
         QVERIFY(QTest::qWaitFor(
             [&] {
                 const QJsonObject session =
-                    getJson(again.url(), QStringLiteral("/api/sessions/") + Ids::toText(id));
-                return session.value(QStringLiteral("status")).toString() == u"ended" &&
-                       session.value(QStringLiteral("summary")).isString();
+                    getJson(again.url(), u"/api/sessions/"_s + Ids::toText(id));
+                return session.value(u"status"_s).toString() == u"ended" &&
+                       session.value(u"summary"_s).isString();
             },
             30000));
-        const QJsonObject session =
-            getJson(again.url(), QStringLiteral("/api/sessions/") + Ids::toText(id));
-        QVERIFY2(
-            session.value(QStringLiteral("summary")).toString().contains(QStringLiteral("Ada")),
-            qPrintable(session.value(QStringLiteral("summary")).toString()));
+        const QJsonObject session = getJson(again.url(), u"/api/sessions/"_s + Ids::toText(id));
+        QVERIFY2(session.value(u"summary"_s).toString().contains(u"Ada"_s),
+                 qPrintable(session.value(u"summary"_s).toString()));
         const QJsonArray stored = events(again.url(), id);
         QStringList userTexts;
         for (const QJsonValue &event : stored)
-            if (event.toObject().value(QStringLiteral("event_type")).toString() == u"user_message")
-                userTexts << event.toObject().value(QStringLiteral("content")).toString();
+            if (event.toObject().value(u"event_type"_s).toString() == u"user_message")
+                userTexts << event.toObject().value(u"content"_s).toString();
         // The message of the killed turn was stored before the crash.
-        QCOMPARE(userTexts, (QStringList{QStringLiteral("My name is Ada."), message}));
-        QCOMPARE(typesOf(stored).last(), QStringLiteral("summary"));
+        QCOMPARE(userTexts, (QStringList{u"My name is Ada."_s, message}));
+        QCOMPARE(typesOf(stored).last(), u"summary"_s);
         // end_time = the last event before the crash, not the restart time.
-        const QDateTime endTime = QDateTime::fromString(
-            session.value(QStringLiteral("end_time")).toString(), Qt::ISODateWithMs);
+        const QDateTime endTime =
+            QDateTime::fromString(session.value(u"end_time"_s).toString(), Qt::ISODateWithMs);
         QVERIFY(endTime.isValid());
 
         // The session can be resumed after the crash with its memory.
         WsTestClient client;
-        QVERIFY(client.open(
-            WsTestClient::sessionUrl(again.url(), Ids::toText(id), QStringLiteral("crash"))));
+        QVERIFY(client.open(WsTestClient::sessionUrl(again.url(), Ids::toText(id), u"crash"_s)));
         const QJsonObject frame = client.waitFor();
-        QCOMPARE(frame.value(QStringLiteral("resumed")).toBool(), true);
-        client.sendText(QStringLiteral("What is my name?"));
-        QVERIFY(WsTestClient::contentOf(client.waitForTurn()).contains(QStringLiteral("Ada")));
+        QCOMPARE(frame.value(u"resumed"_s).toBool(), true);
+        client.sendText(u"What is my name?"_s);
+        QVERIFY(WsTestClient::contentOf(client.waitForTurn()).contains(u"Ada"_s));
         client.close();
         again.terminate();
         QVERIFY(again.waitForExit(8000));

@@ -12,6 +12,8 @@
 #include <QCryptographicHash>
 #include <QTcpSocket>
 
+using namespace Qt::StringLiterals;
+
 class TstServerProtocol : public QObject {
     Q_OBJECT
 
@@ -27,7 +29,7 @@ private:
         const QJsonObject frame = client->waitFor();
         if (sessionFrame)
             *sessionFrame = frame;
-        if (frame.value(QStringLiteral("type")).toString() != u"session")
+        if (frame.value(u"type"_s).toString() != u"session")
             return nullptr;
         return client;
     }
@@ -42,30 +44,26 @@ private Q_SLOTS:
     void plainTextTurn() {
         const QUuid id = QUuid::createUuid();
         QJsonObject session;
-        auto client = connectClient(id, QStringLiteral("ada"), &session);
+        auto client = connectClient(id, u"ada"_s, &session);
         QVERIFY(client);
-        QCOMPARE(session.value(QStringLiteral("session_id")).toString(), Ids::toText(id));
-        QCOMPARE(session.value(QStringLiteral("user_id")).toString(), QStringLiteral("ada"));
-        QCOMPARE(session.value(QStringLiteral("resumed")).toBool(true), false);
-        QCOMPARE(session.value(QStringLiteral("model")).toString(), QStringLiteral("mock-model"));
+        QCOMPARE(session.value(u"session_id"_s).toString(), Ids::toText(id));
+        QCOMPARE(session.value(u"user_id"_s).toString(), u"ada"_s);
+        QCOMPARE(session.value(u"resumed"_s).toBool(true), false);
+        QCOMPARE(session.value(u"model"_s).toString(), u"mock-model"_s);
 
-        server->llm.enqueue(MockLlmReply::tokens({QStringLiteral("Hello"), QStringLiteral(" Ada")})
-                                .withUsage(12, 2));
-        client->sendText(QStringLiteral("Hello, I'm Ada"));
+        server->llm.enqueue(MockLlmReply::tokens({u"Hello"_s, u" Ada"_s}).withUsage(12, 2));
+        client->sendText(u"Hello, I'm Ada"_s);
         const QList<QJsonObject> turn = client->waitForTurn();
-        QCOMPARE(WsTestClient::typesOf(turn),
-                 (QStringList{QStringLiteral("content"), QStringLiteral("content"),
-                              QStringLiteral("done")}));
-        QCOMPARE(turn.at(0).value(QStringLiteral("value")).toString(), QStringLiteral("Hello"));
-        QCOMPARE(turn.at(1).value(QStringLiteral("value")).toString(), QStringLiteral(" Ada"));
+        QCOMPARE(WsTestClient::typesOf(turn), (QStringList{u"content"_s, u"content"_s, u"done"_s}));
+        QCOMPARE(turn.at(0).value(u"value"_s).toString(), u"Hello"_s);
+        QCOMPARE(turn.at(1).value(u"value"_s).toString(), u" Ada"_s);
         const QJsonObject done = turn.last();
-        QCOMPARE(done.value(QStringLiteral("finish_reason")).toString(), QStringLiteral("stop"));
-        QCOMPARE(done.value(QStringLiteral("usage")).toObject(),
-                 (QJsonObject{{QStringLiteral("prompt_tokens"), 12},
-                              {QStringLiteral("completion_tokens"), 2}}));
-        QVERIFY(done.value(QStringLiteral("ttft_ms")).toInteger(-1) >= 0);
-        QVERIFY(done.value(QStringLiteral("duration_ms")).toInteger(-1) >= 0);
-        QCOMPARE(lastUserText(server->llm.lastRequest()), QStringLiteral("Hello, I'm Ada"));
+        QCOMPARE(done.value(u"finish_reason"_s).toString(), u"stop"_s);
+        QCOMPARE(done.value(u"usage"_s).toObject(),
+                 (QJsonObject{{u"prompt_tokens"_s, 12}, {u"completion_tokens"_s, 2}}));
+        QVERIFY(done.value(u"ttft_ms"_s).toInteger(-1) >= 0);
+        QVERIFY(done.value(u"duration_ms"_s).toInteger(-1) >= 0);
+        QCOMPARE(lastUserText(server->llm.lastRequest()), u"Hello, I'm Ada"_s);
 
         const QList<Event> events = server->events(id);
         QStringList types;
@@ -73,78 +71,75 @@ private Q_SLOTS:
             types << event.type;
         QCOMPARE(types, (QStringList{EventType::SessionStart, EventType::UserMessage,
                                      EventType::AssistantMessage}));
-        QCOMPARE(events.at(1).content, QStringLiteral("Hello, I'm Ada"));
-        QCOMPARE(events.at(2).content, QStringLiteral("Hello Ada"));
+        QCOMPARE(events.at(1).content, u"Hello, I'm Ada"_s);
+        QCOMPARE(events.at(2).content, u"Hello Ada"_s);
         const auto stored = server->session(id);
         QVERIFY(stored);
-        QCOMPARE(stored->userId, QStringLiteral("ada"));
+        QCOMPARE(stored->userId, u"ada"_s);
         QVERIFY(stored->isActive());
     }
 
     void commandsAndOtherJson() {
-        auto client = connectClient(QUuid::createUuid(), QStringLiteral("u1"));
+        auto client = connectClient(QUuid::createUuid(), u"u1"_s);
         QVERIFY(client);
-        client->sendJson({{QStringLiteral("type"), QStringLiteral("ping")}});
-        QCOMPARE(client->waitFor(),
-                 (QJsonObject{{QStringLiteral("type"), QStringLiteral("pong")}}));
+        client->sendJson({{u"type"_s, u"ping"_s}});
+        QCOMPARE(client->waitFor(), (QJsonObject{{u"type"_s, u"pong"_s}}));
 
-        server->llm.enqueue(MockLlmReply::text(QStringLiteral("one")));
-        client->sendJson({{QStringLiteral("type"), QStringLiteral("message")},
-                          {QStringLiteral("text"), QStringLiteral("as a command")}});
-        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), QStringLiteral("one"));
-        QCOMPARE(lastUserText(server->llm.lastRequest()), QStringLiteral("as a command"));
+        server->llm.enqueue(MockLlmReply::text(u"one"_s));
+        client->sendJson({{u"type"_s, u"message"_s}, {u"text"_s, u"as a command"_s}});
+        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), u"one"_s);
+        QCOMPARE(lastUserText(server->llm.lastRequest()), u"as a command"_s);
 
         // JSON that is not one of the commands is an ordinary user message, sent verbatim.
-        const QString other = QStringLiteral("{\"type\":\"weather\",\"city\":\"Oslo\"}");
-        server->llm.enqueue(MockLlmReply::text(QStringLiteral("two")));
+        const QString other = u"{\"type\":\"weather\",\"city\":\"Oslo\"}"_s;
+        server->llm.enqueue(MockLlmReply::text(u"two"_s));
         client->sendText(other);
-        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), QStringLiteral("two"));
+        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), u"two"_s);
         QCOMPARE(lastUserText(server->llm.lastRequest()), other);
-        const QString array = QStringLiteral("[1,2,3]");
-        server->llm.enqueue(MockLlmReply::text(QStringLiteral("three")));
+        const QString array = u"[1,2,3]"_s;
+        server->llm.enqueue(MockLlmReply::text(u"three"_s));
         client->sendText(array);
-        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), QStringLiteral("three"));
+        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), u"three"_s);
         QCOMPARE(lastUserText(server->llm.lastRequest()), array);
     }
 
     void badFramesKeepTheConnection() {
         const QUuid id = QUuid::createUuid();
-        auto client = connectClient(id, QStringLiteral("u2"));
+        auto client = connectClient(id, u"u2"_s);
         QVERIFY(client);
         const int requestsBefore = server->llm.requestCount();
 
         client->sendBinary(QByteArrayLiteral("\x00\x01\x02"));
         QJsonObject error = client->waitFor();
-        QCOMPARE(error.value(QStringLiteral("type")).toString(), QStringLiteral("error"));
-        QCOMPARE(error.value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
-        QVERIFY(!error.value(QStringLiteral("message")).toString().isEmpty());
-        QCOMPARE(error.value(QStringLiteral("retryable")).toBool(true), false);
+        QCOMPARE(error.value(u"type"_s).toString(), u"error"_s);
+        QCOMPARE(error.value(u"code"_s).toString(), u"bad_request"_s);
+        QVERIFY(!error.value(u"message"_s).toString().isEmpty());
+        QCOMPARE(error.value(u"retryable"_s).toBool(true), false);
 
-        client->sendJson({{QStringLiteral("type"), QStringLiteral("message")}});
+        client->sendJson({{u"type"_s, u"message"_s}});
         error = client->waitFor();
-        QCOMPARE(error.value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
-        client->sendJson(
-            {{QStringLiteral("type"), QStringLiteral("message")}, {QStringLiteral("text"), 42}});
+        QCOMPARE(error.value(u"code"_s).toString(), u"bad_request"_s);
+        client->sendJson({{u"type"_s, u"message"_s}, {u"text"_s, 42}});
         error = client->waitFor();
-        QCOMPARE(error.value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
-        client->sendText(QStringLiteral("   "));
+        QCOMPARE(error.value(u"code"_s).toString(), u"bad_request"_s);
+        client->sendText(u"   "_s);
         error = client->waitFor();
-        QCOMPARE(error.value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+        QCOMPARE(error.value(u"code"_s).toString(), u"bad_request"_s);
 
         // One byte over the limit (multi-byte characters count in UTF-8 bytes).
         const QString tooLarge =
-            QString(server->config.maxMessageBytes / 2, QChar(0x00e9)) + QStringLiteral("x");
+            QString(server->config.maxMessageBytes / 2, QChar(0x00e9)) + u"x"_s;
         client->sendText(tooLarge);
         error = client->waitFor();
-        QCOMPARE(error.value(QStringLiteral("code")).toString(), QStringLiteral("too_large"));
-        QVERIFY(error.value(QStringLiteral("message"))
+        QCOMPARE(error.value(u"code"_s).toString(), u"too_large"_s);
+        QVERIFY(error.value(u"message"_s)
                     .toString()
                     .contains(QString::number(server->config.maxMessageBytes)));
 
         // Exactly at the limit is accepted.
-        server->llm.enqueue(MockLlmReply::text(QStringLiteral("fits")));
+        server->llm.enqueue(MockLlmReply::text(u"fits"_s));
         client->sendText(QString(server->config.maxMessageBytes, QLatin1Char('a')));
-        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), QStringLiteral("fits"));
+        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), u"fits"_s);
 
         QVERIFY(client->isConnected());
         QCOMPARE(server->llm.requestCount(), requestsBefore + 1);
@@ -160,37 +155,28 @@ private Q_SLOTS:
     void badSessionIdOrUser_data() {
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("query");
-        QTest::newRow("not a uuid")
-            << QStringLiteral("/ws/session/not-a-uuid") << QStringLiteral("user_id=a");
+        QTest::newRow("not a uuid") << u"/ws/session/not-a-uuid"_s << u"user_id=a"_s;
         QTest::newRow("braced uuid")
-            << QStringLiteral("/ws/session/{%1}").arg(Ids::toText(QUuid::createUuid()))
-            << QStringLiteral("user_id=a");
-        QTest::newRow("no user") << QStringLiteral("/ws/session/") +
-                                        Ids::toText(QUuid::createUuid())
+            << u"/ws/session/{%1}"_s.arg(Ids::toText(QUuid::createUuid())) << u"user_id=a"_s;
+        QTest::newRow("no user") << u"/ws/session/"_s + Ids::toText(QUuid::createUuid())
                                  << QString();
         QTest::newRow("empty user")
-            << QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid())
-            << QStringLiteral("user_id=");
-        QTest::newRow("user too long")
-            << QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid())
-            << QStringLiteral("user_id=") + QString(129, u'x');
-        QTest::newRow("other endpoint")
-            << QStringLiteral("/ws/other") << QStringLiteral("user_id=a");
+            << u"/ws/session/"_s + Ids::toText(QUuid::createUuid()) << u"user_id="_s;
+        QTest::newRow("user too long") << u"/ws/session/"_s + Ids::toText(QUuid::createUuid())
+                                       << u"user_id="_s + QString(129, u'x');
+        QTest::newRow("other endpoint") << u"/ws/other"_s << u"user_id=a"_s;
         QTest::newRow("NUL in user")
-            << QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid())
-            << QStringLiteral("user_id=%00");
+            << u"/ws/session/"_s + Ids::toText(QUuid::createUuid()) << u"user_id=%00"_s;
         QTest::newRow("newline in user")
-            << QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid())
-            << QStringLiteral("user_id=a%0Ab");
+            << u"/ws/session/"_s + Ids::toText(QUuid::createUuid()) << u"user_id=a%0Ab"_s;
         QTest::newRow("user not UTF-8")
-            << QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid())
-            << QStringLiteral("user_id=%FF%FE");
+            << u"/ws/session/"_s + Ids::toText(QUuid::createUuid()) << u"user_id=%FF%FE"_s;
     }
     void badSessionIdOrUser() {
         QFETCH(QString, path);
         QFETCH(QString, query);
         QUrl url = server->url();
-        url.setScheme(QStringLiteral("ws"));
+        url.setScheme(u"ws"_s);
         url.setPath(path);
         url.setQuery(query);
         WsTestClient client;
@@ -203,10 +189,10 @@ private Q_SLOTS:
 
     void otherUsersSession() {
         const QUuid id = QUuid::createUuid();
-        auto alice = connectClient(id, QStringLiteral("alice"));
+        auto alice = connectClient(id, u"alice"_s);
         QVERIFY(alice);
         WsTestClient bob;
-        QVERIFY(bob.open(server->wsUrl(id, QStringLiteral("bob"))));
+        QVERIFY(bob.open(server->wsUrl(id, u"bob"_s)));
         QVERIFY(bob.waitForClosed());
         QCOMPARE(bob.closeCode(), 4403);
         QVERIFY(alice->isConnected());
@@ -215,37 +201,34 @@ private Q_SLOTS:
         alice->close();
         QVERIFY(server->waitForEnded(id));
         WsTestClient bobAgain;
-        QVERIFY(bobAgain.open(server->wsUrl(id, QStringLiteral("bob"))));
+        QVERIFY(bobAgain.open(server->wsUrl(id, u"bob"_s)));
         QVERIFY(bobAgain.waitForClosed());
         QCOMPARE(bobAgain.closeCode(), 4403);
-        QCOMPARE(server->session(id)->userId, QStringLiteral("alice"));
+        QCOMPARE(server->session(id)->userId, u"alice"_s);
     }
 
     void newerConnectionReplacesOlder() {
         const QUuid id = QUuid::createUuid();
-        auto first = connectClient(id, QStringLiteral("carol"));
+        auto first = connectClient(id, u"carol"_s);
         QVERIFY(first);
-        server->llm.enqueue(MockLlmReply::text(QStringLiteral("first answer")));
-        first->sendText(QStringLiteral("question one"));
-        QCOMPARE(WsTestClient::contentOf(first->waitForTurn()), QStringLiteral("first answer"));
+        server->llm.enqueue(MockLlmReply::text(u"first answer"_s));
+        first->sendText(u"question one"_s);
+        QCOMPARE(WsTestClient::contentOf(first->waitForTurn()), u"first answer"_s);
 
         QJsonObject session;
-        auto second = connectClient(id, QStringLiteral("carol"), &session);
+        auto second = connectClient(id, u"carol"_s, &session);
         QVERIFY(second);
-        QCOMPARE(session.value(QStringLiteral("resumed")).toBool(), true);
+        QCOMPARE(session.value(u"resumed"_s).toBool(), true);
         QVERIFY(first->waitForClosed());
         QCOMPARE(first->closeCode(), 4000);
-        const QJsonArray history =
-            second->waitFor(QStringLiteral("history")).value(QStringLiteral("messages")).toArray();
+        const QJsonArray history = second->waitFor(u"history"_s).value(u"messages"_s).toArray();
         QCOMPARE(history.size(), 2);
-        QCOMPARE(history.at(0).toObject().value(QStringLiteral("role")).toString(),
-                 QStringLiteral("user"));
-        QCOMPARE(history.at(1).toObject().value(QStringLiteral("content")).toString(),
-                 QStringLiteral("first answer"));
+        QCOMPARE(history.at(0).toObject().value(u"role"_s).toString(), u"user"_s);
+        QCOMPARE(history.at(1).toObject().value(u"content"_s).toString(), u"first answer"_s);
 
-        server->llm.enqueue(MockLlmReply::text(QStringLiteral("second answer")));
-        second->sendText(QStringLiteral("question two"));
-        QCOMPARE(WsTestClient::contentOf(second->waitForTurn()), QStringLiteral("second answer"));
+        server->llm.enqueue(MockLlmReply::text(u"second answer"_s));
+        second->sendText(u"question two"_s);
+        QCOMPARE(WsTestClient::contentOf(second->waitForTurn()), u"second answer"_s);
         // The session did not end when the first connection was replaced.
         QVERIFY(server->session(id)->isActive());
         QCOMPARE(server->eventsOfType(id, EventType::SessionEnd).size(), 0);
@@ -254,10 +237,10 @@ private Q_SLOTS:
     void resumeAfterReconnect() {
         const QUuid id = QUuid::createUuid();
         {
-            auto client = connectClient(id, QStringLiteral("dave"));
+            auto client = connectClient(id, u"dave"_s);
             QVERIFY(client);
-            server->llm.enqueue(MockLlmReply::text(QStringLiteral("Nice to meet you, Dave.")));
-            client->sendText(QStringLiteral("I am Dave"));
+            server->llm.enqueue(MockLlmReply::text(u"Nice to meet you, Dave."_s));
+            client->sendText(u"I am Dave"_s);
             QVERIFY(!client->waitForTurn().isEmpty());
             client->close();
         }
@@ -265,24 +248,23 @@ private Q_SLOTS:
         QCOMPARE(server->session(id)->summary, kMockSummary);
 
         QJsonObject session;
-        auto client = connectClient(id, QStringLiteral("dave"), &session);
+        auto client = connectClient(id, u"dave"_s, &session);
         QVERIFY(client);
-        QCOMPARE(session.value(QStringLiteral("resumed")).toBool(), true);
+        QCOMPARE(session.value(u"resumed"_s).toBool(), true);
         const QJsonObject historyFrame = client->waitFor();
-        QCOMPARE(historyFrame.value(QStringLiteral("type")).toString(), QStringLiteral("history"));
-        const QJsonArray history = historyFrame.value(QStringLiteral("messages")).toArray();
+        QCOMPARE(historyFrame.value(u"type"_s).toString(), u"history"_s);
+        const QJsonArray history = historyFrame.value(u"messages"_s).toArray();
         QCOMPARE(history.size(), 2);
         const QJsonObject user = history.at(0).toObject();
-        QCOMPARE(user.value(QStringLiteral("role")).toString(), QStringLiteral("user"));
-        QCOMPARE(user.value(QStringLiteral("content")).toString(), QStringLiteral("I am Dave"));
-        QVERIFY(Timestamps::fromIso(user.value(QStringLiteral("created_at")).toString()).isValid());
-        QCOMPARE(history.at(1).toObject().value(QStringLiteral("role")).toString(),
-                 QStringLiteral("assistant"));
+        QCOMPARE(user.value(u"role"_s).toString(), u"user"_s);
+        QCOMPARE(user.value(u"content"_s).toString(), u"I am Dave"_s);
+        QVERIFY(Timestamps::fromIso(user.value(u"created_at"_s).toString()).isValid());
+        QCOMPARE(history.at(1).toObject().value(u"role"_s).toString(), u"assistant"_s);
         // Reopened: active again.
         QVERIFY(server->session(id)->isActive());
 
-        server->llm.enqueue(MockLlmReply::text(QStringLiteral("You are Dave.")));
-        client->sendText(QStringLiteral("Who am I?"));
+        server->llm.enqueue(MockLlmReply::text(u"You are Dave."_s));
+        client->sendText(u"Who am I?"_s);
         QVERIFY(!client->waitForTurn().isEmpty());
         // Memory: the request carries the earlier turn.
         const QByteArray body = server->llm.lastRequest().body;
@@ -292,29 +274,28 @@ private Q_SLOTS:
 
     void cancelMidStream() {
         const QUuid id = QUuid::createUuid();
-        auto client = connectClient(id, QStringLiteral("erin"));
+        auto client = connectClient(id, u"erin"_s);
         QVERIFY(client);
         QStringList tokens;
         for (int i = 0; i < 200; ++i)
-            tokens << QStringLiteral("t%1 ").arg(i);
+            tokens << u"t%1 "_s.arg(i);
         server->llm.enqueue(MockLlmReply::tokens(tokens, 20));
-        client->sendText(QStringLiteral("tell me a long story"));
-        QVERIFY(!client->waitFor(QStringLiteral("content")).isEmpty());
-        client->sendJson({{QStringLiteral("type"), QStringLiteral("cancel")}});
+        client->sendText(u"tell me a long story"_s);
+        QVERIFY(!client->waitFor(u"content"_s).isEmpty());
+        client->sendJson({{u"type"_s, u"cancel"_s}});
         const QList<QJsonObject> rest = client->waitForTurn();
         QVERIFY(!rest.isEmpty());
-        QCOMPARE(rest.last().value(QStringLiteral("finish_reason")).toString(),
-                 QStringLiteral("cancelled"));
+        QCOMPARE(rest.last().value(u"finish_reason"_s).toString(), u"cancelled"_s);
         const QList<Event> replies = server->eventsOfType(id, EventType::AssistantMessage);
         QCOMPARE(replies.size(), 1);
-        QVERIFY(replies.first().content.startsWith(QStringLiteral("t0 ")));
-        QVERIFY(!replies.first().content.contains(QStringLiteral("t199")));
-        QCOMPARE(replies.first().metadata.value(QStringLiteral("interrupted")).toBool(), true);
+        QVERIFY(replies.first().content.startsWith(u"t0 "_s));
+        QVERIFY(!replies.first().content.contains(u"t199"_s));
+        QCOMPARE(replies.first().metadata.value(u"interrupted"_s).toBool(), true);
 
         // The session goes on.
-        server->llm.enqueue(MockLlmReply::text(QStringLiteral("short")));
-        client->sendText(QStringLiteral("shorter please"));
-        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), QStringLiteral("short"));
+        server->llm.enqueue(MockLlmReply::text(u"short"_s));
+        client->sendText(u"shorter please"_s);
+        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), u"short"_s);
     }
 
     void queuedMessagesAndBusy() {
@@ -323,62 +304,60 @@ private Q_SLOTS:
         server->config.maxQueuedMessages = 2;
         QVERIFY(server->start());
         const QUuid id = QUuid::createUuid();
-        auto client = connectClient(id, QStringLiteral("frank"));
+        auto client = connectClient(id, u"frank"_s);
         QVERIFY(client);
         server->llm.setResponder([](const MockLlmRequest &request) {
             if (isSummaryRequest(request))
                 return MockLlmReply::text(kMockSummary);
-            return MockLlmReply::tokens({QStringLiteral("re: "), lastUserText(request)}, 100);
+            return MockLlmReply::tokens({u"re: "_s, lastUserText(request)}, 100);
         });
         for (int i = 1; i <= 4; ++i)
-            client->sendText(QStringLiteral("m%1").arg(i));
-        const QJsonObject busy = client->waitFor(QStringLiteral("error"));
-        QCOMPARE(busy.value(QStringLiteral("code")).toString(), QStringLiteral("busy"));
-        QCOMPARE(busy.value(QStringLiteral("retryable")).toBool(), true);
+            client->sendText(u"m%1"_s.arg(i));
+        const QJsonObject busy = client->waitFor(u"error"_s);
+        QCOMPARE(busy.value(u"code"_s).toString(), u"busy"_s);
+        QCOMPARE(busy.value(u"retryable"_s).toBool(), true);
 
         QStringList answers;
         QVERIFY(QTest::qWaitFor(
             [&] {
                 int done = 0;
                 for (const QJsonObject &frame : client->frames())
-                    done += frame.value(QStringLiteral("type")).toString() == u"done";
+                    done += frame.value(u"type"_s).toString() == u"done";
                 return done == 3;
             },
             20000));
         QString text;
         for (const QJsonObject &frame : client->frames()) {
-            const QString type = frame.value(QStringLiteral("type")).toString();
+            const QString type = frame.value(u"type"_s).toString();
             if (type == u"content")
-                text += frame.value(QStringLiteral("value")).toString();
+                text += frame.value(u"value"_s).toString();
             else if (type == u"done")
                 answers << std::exchange(text, {});
         }
-        QCOMPARE(answers, (QStringList{QStringLiteral("re: m1"), QStringLiteral("re: m2"),
-                                       QStringLiteral("re: m3")}));
+        QCOMPARE(answers, (QStringList{u"re: m1"_s, u"re: m2"_s, u"re: m3"_s}));
         QStringList stored;
         for (const Event &event : server->eventsOfType(id, EventType::UserMessage))
             stored << event.content;
-        QCOMPARE(stored,
-                 (QStringList{QStringLiteral("m1"), QStringLiteral("m2"), QStringLiteral("m3")}));
+        QCOMPARE(stored, (QStringList{u"m1"_s, u"m2"_s, u"m3"_s}));
     }
 
     void disconnectDuringTurnFinishesIt() {
         const QUuid id = QUuid::createUuid();
-        auto client = connectClient(id, QStringLiteral("gina"));
+        auto client = connectClient(id, u"gina"_s);
         QVERIFY(client);
         QStringList tokens;
         for (int i = 0; i < 20; ++i)
-            tokens << QStringLiteral("w%1 ").arg(i);
+            tokens << u"w%1 "_s.arg(i);
         server->llm.enqueue(MockLlmReply::tokens(tokens, 25));
-        client->sendText(QStringLiteral("a question"));
-        QVERIFY(!client->waitFor(QStringLiteral("content")).isEmpty());
+        client->sendText(u"a question"_s);
+        QVERIFY(!client->waitFor(u"content"_s).isEmpty());
         client->close();
         // The session stays live until the turn is stored, then ends and is summarized.
         QVERIFY(server->waitForSummary(id));
         const QList<Event> replies = server->eventsOfType(id, EventType::AssistantMessage);
         QCOMPARE(replies.size(), 1);
         QCOMPARE(replies.first().content, tokens.join(QString()));
-        QCOMPARE(replies.first().metadata.value(QStringLiteral("interrupted")).toBool(), false);
+        QCOMPARE(replies.first().metadata.value(u"interrupted"_s).toBool(), false);
         const QList<Event> all = server->events(id);
         QStringList order;
         for (const Event &event : all)
@@ -390,22 +369,17 @@ private Q_SLOTS:
 
     void llmErrorsAreErrorFrames() {
         const QUuid id = QUuid::createUuid();
-        auto client = connectClient(id, QStringLiteral("hank"));
+        auto client = connectClient(id, u"hank"_s);
         QVERIFY(client);
-        server->llm.enqueue(MockLlmReply::httpError(429, QStringLiteral("slow down"),
-                                                    QStringLiteral("rate_limit_exceeded")));
-        client->sendText(QStringLiteral("hi"));
+        server->llm.enqueue(MockLlmReply::httpError(429, u"slow down"_s, u"rate_limit_exceeded"_s));
+        client->sendText(u"hi"_s);
         const QList<QJsonObject> turn = client->waitForTurn();
-        QCOMPARE(WsTestClient::typesOf(turn),
-                 (QStringList{QStringLiteral("error"), QStringLiteral("done")}));
-        QCOMPARE(turn.first().value(QStringLiteral("code")).toString(),
-                 QStringLiteral("llm_rate_limited"));
-        QVERIFY(!turn.first().value(QStringLiteral("message")).toString().isEmpty());
-        QCOMPARE(turn.last().value(QStringLiteral("finish_reason")).toString(),
-                 QStringLiteral("error"));
-        QCOMPARE(server->backend->metrics()->value(
-                     ServerMetrics::LlmErrors,
-                     {{QStringLiteral("kind"), QStringLiteral("llm_rate_limited")}}),
+        QCOMPARE(WsTestClient::typesOf(turn), (QStringList{u"error"_s, u"done"_s}));
+        QCOMPARE(turn.first().value(u"code"_s).toString(), u"llm_rate_limited"_s);
+        QVERIFY(!turn.first().value(u"message"_s).toString().isEmpty());
+        QCOMPARE(turn.last().value(u"finish_reason"_s).toString(), u"error"_s);
+        QCOMPARE(server->backend->metrics()->value(ServerMetrics::LlmErrors,
+                                                   {{u"kind"_s, u"llm_rate_limited"_s}}),
                  1.0);
         QCOMPARE(server->eventsOfType(id, EventType::Error).size(), 1);
     }
@@ -415,59 +389,54 @@ private Q_SLOTS:
         server = std::make_unique<InProcessServer>();
         server->configureWithoutLlm();
         QVERIFY(server->start());
-        auto client = connectClient(QUuid::createUuid(), QStringLiteral("ivy"));
+        auto client = connectClient(QUuid::createUuid(), u"ivy"_s);
         QVERIFY(client);
-        client->sendText(QStringLiteral("hello?"));
+        client->sendText(u"hello?"_s);
         const QList<QJsonObject> turn = client->waitForTurn();
-        QCOMPARE(WsTestClient::typesOf(turn),
-                 (QStringList{QStringLiteral("error"), QStringLiteral("done")}));
-        QCOMPARE(turn.first().value(QStringLiteral("code")).toString(),
-                 QStringLiteral("llm_unavailable"));
+        QCOMPARE(WsTestClient::typesOf(turn), (QStringList{u"error"_s, u"done"_s}));
+        QCOMPARE(turn.first().value(u"code"_s).toString(), u"llm_unavailable"_s);
         QCOMPARE(server->llm.requestCount(), 0);
     }
 
     void apiToken() {
         server.reset();
         server = std::make_unique<InProcessServer>();
-        server->config.apiToken = QStringLiteral("s3cret");
+        server->config.apiToken = u"s3cret"_s;
         QVERIFY(server->start());
         const QUuid id = QUuid::createUuid();
 
         WsTestClient anonymous;
-        QVERIFY(anonymous.open(server->wsUrl(id, QStringLiteral("jo"))));
+        QVERIFY(anonymous.open(server->wsUrl(id, u"jo"_s)));
         QVERIFY(anonymous.waitForClosed());
         QCOMPARE(anonymous.closeCode(), 1008);
         WsTestClient wrong;
-        QUrl wrongUrl = server->wsUrl(id, QStringLiteral("jo"));
-        wrongUrl.setQuery(wrongUrl.query() + QStringLiteral("&token=nope"));
+        QUrl wrongUrl = server->wsUrl(id, u"jo"_s);
+        wrongUrl.setQuery(wrongUrl.query() + u"&token=nope"_s);
         QVERIFY(wrong.open(wrongUrl));
         QVERIFY(wrong.waitForClosed());
         QCOMPARE(wrong.closeCode(), 1008);
 
         WsTestClient byHeader;
-        QVERIFY(byHeader.open(
-            server->wsUrl(id, QStringLiteral("jo")),
-            {{QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer s3cret")}}));
-        QCOMPARE(byHeader.waitFor().value(QStringLiteral("type")).toString(),
-                 QStringLiteral("session"));
+        QVERIFY(byHeader.open(server->wsUrl(id, u"jo"_s), {{QByteArrayLiteral("Authorization"),
+                                                            QByteArrayLiteral("Bearer s3cret")}}));
+        QCOMPARE(byHeader.waitFor().value(u"type"_s).toString(), u"session"_s);
         byHeader.close();
         WsTestClient byQuery;
-        QUrl queryUrl = server->wsUrl(id, QStringLiteral("jo"));
-        queryUrl.setQuery(queryUrl.query() + QStringLiteral("&token=s3cret"));
+        QUrl queryUrl = server->wsUrl(id, u"jo"_s);
+        queryUrl.setQuery(queryUrl.query() + u"&token=s3cret"_s);
         QVERIFY(byQuery.open(queryUrl));
-        QCOMPARE(byQuery.waitFor().value(QStringLiteral("type")).toString(),
-                 QStringLiteral("session"));
+        QCOMPARE(byQuery.waitFor().value(u"type"_s).toString(), u"session"_s);
 
-        QCOMPARE(TestHttp::get(server->httpUrl(QStringLiteral("/api/sessions"))).status, 401);
-        QCOMPARE(TestHttp::get(server->httpUrl(QStringLiteral("/metrics"))).status, 401);
+        QCOMPARE(TestHttp::get(server->httpUrl(u"/api/sessions"_s)).status, 401);
+        QCOMPARE(TestHttp::get(server->httpUrl(u"/metrics"_s)).status, 401);
         QCOMPARE(TestHttp::get(
-                     server->httpUrl(QStringLiteral("/api/sessions")),
+                     server->httpUrl(u"/api/sessions"_s),
                      {{QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer s3cret")}})
                      .status,
                  200);
         // Health probes and the web client stay public.
-        QCOMPARE(TestHttp::get(server->httpUrl(QStringLiteral("/healthz"))).status, 200);
-        QCOMPARE(TestHttp::get(server->httpUrl(QStringLiteral("/"))).status, 200);
+        QCOMPARE(TestHttp::get(server->httpUrl(u"/healthz"_s)).status, 200);
+        QCOMPARE(TestHttp::get(server->httpUrl(u"/"_s)).status, 200);
     }
 
     void slowClientIsDropped() {
@@ -505,9 +474,8 @@ private Q_SLOTS:
         server->llm.enqueue(MockLlmReply::tokens(tokens));
         QVERIFY(QTest::qWaitFor(
             [&] {
-                return server->backend->metrics()->value(
-                           ServerMetrics::WebSocketCloses,
-                           {{QStringLiteral("code"), QStringLiteral("4008")}}) == 1.0;
+                return server->backend->metrics()->value(ServerMetrics::WebSocketCloses,
+                                                         {{u"code"_s, u"4008"_s}}) == 1.0;
             },
             30000));
         QVERIFY(QTest::qWaitFor([&] { return server->backend->connectionCount() == 0; }, 10000));
@@ -517,14 +485,12 @@ private Q_SLOTS:
 
     void metricsAfterTurns() {
         const QUuid id = QUuid::createUuid();
-        auto client = connectClient(id, QStringLiteral("kim"));
+        auto client = connectClient(id, u"kim"_s);
         QVERIFY(client);
-        server->llm.enqueue(
-            MockLlmReply::tokens({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}));
-        client->sendText(QStringLiteral("hi"));
+        server->llm.enqueue(MockLlmReply::tokens({u"a"_s, u"b"_s, u"c"_s}));
+        client->sendText(u"hi"_s);
         QVERIFY(!client->waitForTurn().isEmpty());
-        const TestHttp::Response response =
-            TestHttp::get(server->httpUrl(QStringLiteral("/metrics")));
+        const TestHttp::Response response = TestHttp::get(server->httpUrl(u"/metrics"_s));
         QCOMPARE(response.status, 200);
         QVERIFY(response.header("Content-Type").startsWith("text/plain; version=0.0.4"));
         const QByteArray text = response.body;
@@ -540,13 +506,13 @@ private Q_SLOTS:
 
     void endSessionFromConsole() {
         const QUuid id = QUuid::createUuid();
-        auto client = connectClient(id, QStringLiteral("lee"));
+        auto client = connectClient(id, u"lee"_s);
         QVERIFY(client);
         QSignalSpy closed(server->backend.get(), &Backend::sessionClosed);
         QVERIFY(server->backend->endSession(id));
         QVERIFY(client->waitForClosed());
         QCOMPARE(client->closeCode(), 1000);
-        QVERIFY(client->closeReason().contains(QStringLiteral("operator")));
+        QVERIFY(client->closeReason().contains(u"operator"_s));
         QVERIFY(closed.wait(5000) || !closed.isEmpty());
         QCOMPARE(closed.first().first().toUuid(), id);
         QVERIFY(server->waitForSummary(id));
@@ -556,14 +522,14 @@ private Q_SLOTS:
 
     void gracefulStopInterruptsTurns() {
         const QUuid id = QUuid::createUuid();
-        auto client = connectClient(id, QStringLiteral("max"));
+        auto client = connectClient(id, u"max"_s);
         QVERIFY(client);
         QStringList tokens;
         for (int i = 0; i < 200; ++i)
-            tokens << QStringLiteral("s%1 ").arg(i);
+            tokens << u"s%1 "_s.arg(i);
         server->llm.enqueue(MockLlmReply::tokens(tokens, 20));
-        client->sendText(QStringLiteral("go on"));
-        QVERIFY(!client->waitFor(QStringLiteral("content")).isEmpty());
+        client->sendText(u"go on"_s);
+        QVERIFY(!client->waitFor(u"content"_s).isEmpty());
 
         QSignalSpy stopped(server->backend.get(), &Backend::stopped);
         server->backend->stop();
@@ -571,9 +537,8 @@ private Q_SLOTS:
         QVERIFY(client->waitForClosed());
         QCOMPARE(client->closeCode(), 1001);
         const QList<QJsonObject> rest = client->waitForTurn(1000);
-        QCOMPARE(rest.isEmpty() ? QString()
-                                : rest.last().value(QStringLiteral("finish_reason")).toString(),
-                 QStringLiteral("cancelled"));
+        QCOMPARE(rest.isEmpty() ? QString() : rest.last().value(u"finish_reason"_s).toString(),
+                 u"cancelled"_s);
         // Everything was flushed before stopped(): read the file with a fresh Database.
         Database *db = server->db();
         const QList<Event> replies = [&] {
@@ -584,7 +549,7 @@ private Q_SLOTS:
             return r;
         }();
         QCOMPARE(replies.size(), 1);
-        QCOMPARE(replies.first().metadata.value(QStringLiteral("interrupted")).toBool(), true);
+        QCOMPARE(replies.first().metadata.value(u"interrupted"_s).toBool(), true);
         QVERIFY(!await(db->session(id))->isActive());
     }
 };

@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QTimeZone>
 
+using namespace Qt::StringLiterals;
+
 class TstServerRest : public QObject {
     Q_OBJECT
 
@@ -20,15 +22,15 @@ private:
     TestHttp::Response get(const QString &path) { return TestHttp::get(server->httpUrl(path)); }
     static QStringList ids(const QJsonObject &page) {
         QStringList result;
-        for (const QJsonValue &session : page.value(QStringLiteral("sessions")).toArray())
-            result << session.toObject().value(QStringLiteral("session_id")).toString();
+        for (const QJsonValue &session : page.value(u"sessions"_s).toArray())
+            result << session.toObject().value(u"session_id"_s).toString();
         return result;
     }
     void expectError(const TestHttp::Response &response, int status, const QString &code) {
         QCOMPARE(response.status, status);
-        const QJsonObject error = response.json().value(QStringLiteral("error")).toObject();
-        QCOMPARE(error.value(QStringLiteral("code")).toString(), code);
-        QVERIFY(!error.value(QStringLiteral("message")).toString().isEmpty());
+        const QJsonObject error = response.json().value(u"error"_s).toObject();
+        QCOMPARE(error.value(u"code"_s).toString(), code);
+        QVERIFY(!error.value(u"message"_s).toString().isEmpty());
     }
 
 private Q_SLOTS:
@@ -40,54 +42,49 @@ private Q_SLOTS:
         QList<QUuid> created;
         for (int i = 0; i < 5; ++i) {
             const QUuid id = QUuid::createUuid();
-            db->createSession(id, QStringLiteral("ada"), base.addSecs(60 * i));
-            db->appendEvent(Event::make(id, EventType::UserMessage, QStringLiteral("q%1").arg(i)));
-            db->appendEvent(
-                Event::make(id, EventType::AssistantMessage, QStringLiteral("a%1").arg(i)));
+            db->createSession(id, u"ada"_s, base.addSecs(60 * i));
+            db->appendEvent(Event::make(id, EventType::UserMessage, u"q%1"_s.arg(i)));
+            db->appendEvent(Event::make(id, EventType::AssistantMessage, u"a%1"_s.arg(i)));
             db->endSession(id, base.addSecs(60 * i + 30));
-            db->setSummary(id, QStringLiteral("summary %1").arg(i));
+            db->setSummary(id, u"summary %1"_s.arg(i));
             created.prepend(id);
         }
         adaSessions = created;
         bobSession = QUuid::createUuid();
-        db->createSession(bobSession, QStringLiteral("bob"), base.addSecs(3600));
+        db->createSession(bobSession, u"bob"_s, base.addSecs(3600));
         for (int i = 0; i < 7; ++i)
-            db->appendEvent(
-                Event::make(bobSession, EventType::UserMessage, QStringLiteral("m%1").arg(i)));
+            db->appendEvent(Event::make(bobSession, EventType::UserMessage, u"m%1"_s.arg(i)));
         awaitVoid(db->flush());
     }
     void cleanupTestCase() { server.reset(); }
 
     void listSessions() {
-        const TestHttp::Response response = get(QStringLiteral("/api/sessions?user_id=ada"));
+        const TestHttp::Response response = get(u"/api/sessions?user_id=ada"_s);
         QCOMPARE(response.status, 200);
         QVERIFY(response.header("Content-Type").startsWith("application/json"));
         const QJsonObject page = response.json();
         QCOMPARE(ids(page).size(), 5);
         QCOMPARE(ids(page).first(), Ids::toText(adaSessions.first()));
-        const QJsonObject newest =
-            page.value(QStringLiteral("sessions")).toArray().first().toObject();
-        QCOMPARE(newest.value(QStringLiteral("user_id")).toString(), QStringLiteral("ada"));
-        QCOMPARE(newest.value(QStringLiteral("status")).toString(), QStringLiteral("ended"));
-        QCOMPARE(newest.value(QStringLiteral("summary")).toString(), QStringLiteral("summary 4"));
-        QCOMPARE(newest.value(QStringLiteral("message_count")).toInt(), 2);
-        QCOMPARE(Timestamps::fromIso(newest.value(QStringLiteral("start_time")).toString()),
-                 base.addSecs(240));
-        QCOMPARE(Timestamps::fromIso(newest.value(QStringLiteral("end_time")).toString()),
-                 base.addSecs(270));
-        QVERIFY(page.value(QStringLiteral("next_before")).isNull());
+        const QJsonObject newest = page.value(u"sessions"_s).toArray().first().toObject();
+        QCOMPARE(newest.value(u"user_id"_s).toString(), u"ada"_s);
+        QCOMPARE(newest.value(u"status"_s).toString(), u"ended"_s);
+        QCOMPARE(newest.value(u"summary"_s).toString(), u"summary 4"_s);
+        QCOMPARE(newest.value(u"message_count"_s).toInt(), 2);
+        QCOMPARE(Timestamps::fromIso(newest.value(u"start_time"_s).toString()), base.addSecs(240));
+        QCOMPARE(Timestamps::fromIso(newest.value(u"end_time"_s).toString()), base.addSecs(270));
+        QVERIFY(page.value(u"next_before"_s).isNull());
     }
 
     void paging() {
         QStringList seen;
-        QString path = QStringLiteral("/api/sessions?user_id=ada&limit=2");
+        QString path = u"/api/sessions?user_id=ada&limit=2"_s;
         for (int pageNumber = 0; pageNumber < 3; ++pageNumber) {
             const QJsonObject page = get(path).json();
             seen += ids(page);
-            const QJsonValue next = page.value(QStringLiteral("next_before"));
+            const QJsonValue next = page.value(u"next_before"_s);
             if (pageNumber < 2) {
                 QVERIFY(next.isString());
-                path = QStringLiteral("/api/sessions?user_id=ada&limit=2&before=") +
+                path = u"/api/sessions?user_id=ada&limit=2&before="_s +
                        QString::fromUtf8(QUrl::toPercentEncoding(next.toString()));
             } else {
                 QVERIFY(next.isNull());
@@ -100,142 +97,126 @@ private Q_SLOTS:
     }
 
     void statusFilter() {
-        QCOMPARE(ids(get(QStringLiteral("/api/sessions?status=active")).json()),
+        QCOMPARE(ids(get(u"/api/sessions?status=active"_s).json()),
                  QStringList{Ids::toText(bobSession)});
-        QCOMPARE(ids(get(QStringLiteral("/api/sessions?status=ended&user_id=bob")).json()),
-                 QStringList());
-        const QJsonObject bob = get(QStringLiteral("/api/sessions?user_id=bob"))
+        QCOMPARE(ids(get(u"/api/sessions?status=ended&user_id=bob"_s).json()), QStringList());
+        const QJsonObject bob = get(u"/api/sessions?user_id=bob"_s)
                                     .json()
-                                    .value(QStringLiteral("sessions"))
+                                    .value(u"sessions"_s)
                                     .toArray()
                                     .first()
                                     .toObject();
-        QCOMPARE(bob.value(QStringLiteral("status")).toString(), QStringLiteral("active"));
-        QVERIFY(bob.value(QStringLiteral("end_time")).isNull());
-        QVERIFY(bob.value(QStringLiteral("summary")).isNull());
+        QCOMPARE(bob.value(u"status"_s).toString(), u"active"_s);
+        QVERIFY(bob.value(u"end_time"_s).isNull());
+        QVERIFY(bob.value(u"summary"_s).isNull());
     }
 
     void badListParameters_data() {
         QTest::addColumn<QString>("query");
-        QTest::newRow("status") << QStringLiteral("status=open");
-        QTest::newRow("limit zero") << QStringLiteral("limit=0");
-        QTest::newRow("limit huge") << QStringLiteral("limit=100000");
-        QTest::newRow("limit text") << QStringLiteral("limit=ten");
-        QTest::newRow("before") << QStringLiteral("before=yesterday");
-        QTest::newRow("user empty") << QStringLiteral("user_id=");
-        QTest::newRow("user with NUL") << QStringLiteral("user_id=a%00");
-        QTest::newRow("user with tab") << QStringLiteral("user_id=a%09b");
+        QTest::newRow("status") << u"status=open"_s;
+        QTest::newRow("limit zero") << u"limit=0"_s;
+        QTest::newRow("limit huge") << u"limit=100000"_s;
+        QTest::newRow("limit text") << u"limit=ten"_s;
+        QTest::newRow("before") << u"before=yesterday"_s;
+        QTest::newRow("user empty") << u"user_id="_s;
+        QTest::newRow("user with NUL") << u"user_id=a%00"_s;
+        QTest::newRow("user with tab") << u"user_id=a%09b"_s;
     }
     void badListParameters() {
         QFETCH(QString, query);
-        expectError(get(QStringLiteral("/api/sessions?") + query), 400,
-                    QStringLiteral("bad_request"));
+        expectError(get(u"/api/sessions?"_s + query), 400, u"bad_request"_s);
     }
 
     void oneSession() {
-        const TestHttp::Response response =
-            get(QStringLiteral("/api/sessions/") + Ids::toText(bobSession));
+        const TestHttp::Response response = get(u"/api/sessions/"_s + Ids::toText(bobSession));
         QCOMPARE(response.status, 200);
-        QCOMPARE(response.json().value(QStringLiteral("session_id")).toString(),
-                 Ids::toText(bobSession));
-        QCOMPARE(response.json().value(QStringLiteral("message_count")).toInt(), 7);
-        expectError(get(QStringLiteral("/api/sessions/") + Ids::toText(QUuid::createUuid())), 404,
-                    QStringLiteral("not_found"));
-        expectError(get(QStringLiteral("/api/sessions/12345")), 400, QStringLiteral("bad_request"));
+        QCOMPARE(response.json().value(u"session_id"_s).toString(), Ids::toText(bobSession));
+        QCOMPARE(response.json().value(u"message_count"_s).toInt(), 7);
+        expectError(get(u"/api/sessions/"_s + Ids::toText(QUuid::createUuid())), 404,
+                    u"not_found"_s);
+        expectError(get(u"/api/sessions/12345"_s), 400, u"bad_request"_s);
     }
 
     void events() {
-        const QString path =
-            QStringLiteral("/api/sessions/") + Ids::toText(bobSession) + QStringLiteral("/events");
-        const QJsonArray all = get(path).json().value(QStringLiteral("events")).toArray();
+        const QString path = u"/api/sessions/"_s + Ids::toText(bobSession) + u"/events"_s;
+        const QJsonArray all = get(path).json().value(u"events"_s).toArray();
         QCOMPARE(all.size(), 7);
         const QJsonObject first = all.first().toObject();
-        QCOMPARE(first.value(QStringLiteral("event_type")).toString(), EventType::UserMessage);
-        QCOMPARE(first.value(QStringLiteral("content")).toString(), QStringLiteral("m0"));
-        QVERIFY(first.value(QStringLiteral("metadata")).isObject());
-        QVERIFY(
-            Timestamps::fromIso(first.value(QStringLiteral("created_at")).toString()).isValid());
+        QCOMPARE(first.value(u"event_type"_s).toString(), EventType::UserMessage);
+        QCOMPARE(first.value(u"content"_s).toString(), u"m0"_s);
+        QVERIFY(first.value(u"metadata"_s).isObject());
+        QVERIFY(Timestamps::fromIso(first.value(u"created_at"_s).toString()).isValid());
 
-        const qint64 thirdId = all.at(2).toObject().value(QStringLiteral("id")).toInteger();
-        const QJsonArray page = get(path + QStringLiteral("?after_id=%1&limit=3").arg(thirdId))
-                                    .json()
-                                    .value(QStringLiteral("events"))
-                                    .toArray();
+        const qint64 thirdId = all.at(2).toObject().value(u"id"_s).toInteger();
+        const QJsonArray page =
+            get(path + u"?after_id=%1&limit=3"_s.arg(thirdId)).json().value(u"events"_s).toArray();
         QCOMPARE(page.size(), 3);
-        QCOMPARE(page.at(0).toObject().value(QStringLiteral("content")).toString(),
-                 QStringLiteral("m3"));
-        QCOMPARE(page.at(2).toObject().value(QStringLiteral("content")).toString(),
-                 QStringLiteral("m5"));
+        QCOMPARE(page.at(0).toObject().value(u"content"_s).toString(), u"m3"_s);
+        QCOMPARE(page.at(2).toObject().value(u"content"_s).toString(), u"m5"_s);
 
-        expectError(get(path + QStringLiteral("?after_id=-1")), 400, QStringLiteral("bad_request"));
-        expectError(get(path + QStringLiteral("?limit=abc")), 400, QStringLiteral("bad_request"));
-        expectError(get(QStringLiteral("/api/sessions/") + Ids::toText(QUuid::createUuid()) +
-                        QStringLiteral("/events")),
-                    404, QStringLiteral("not_found"));
+        expectError(get(path + u"?after_id=-1"_s), 400, u"bad_request"_s);
+        expectError(get(path + u"?limit=abc"_s), 400, u"bad_request"_s);
+        expectError(get(u"/api/sessions/"_s + Ids::toText(QUuid::createUuid()) + u"/events"_s), 404,
+                    u"not_found"_s);
     }
 
     void deleteSession() {
         const QUuid id = adaSessions.last();
-        const QUrl url = server->httpUrl(QStringLiteral("/api/sessions/") + Ids::toText(id));
+        const QUrl url = server->httpUrl(u"/api/sessions/"_s + Ids::toText(id));
         QCOMPARE(TestHttp::request(QByteArrayLiteral("DELETE"), url).status, 200);
         QCOMPARE(TestHttp::get(url).status, 404);
         QVERIFY(server->events(id).isEmpty());
-        expectError(TestHttp::request(QByteArrayLiteral("DELETE"), url), 404,
-                    QStringLiteral("not_found"));
+        expectError(TestHttp::request(QByteArrayLiteral("DELETE"), url), 404, u"not_found"_s);
         adaSessions.removeLast();
     }
 
     void deleteLiveSessionIsRefused() {
         const QUuid id = QUuid::createUuid();
         WsTestClient client;
-        QVERIFY(client.open(server->wsUrl(id, QStringLiteral("zoe"))));
-        QCOMPARE(client.waitFor().value(QStringLiteral("type")).toString(),
-                 QStringLiteral("session"));
-        const QUrl url = server->httpUrl(QStringLiteral("/api/sessions/") + Ids::toText(id));
-        expectError(TestHttp::request(QByteArrayLiteral("DELETE"), url), 409,
-                    QStringLiteral("conflict"));
+        QVERIFY(client.open(server->wsUrl(id, u"zoe"_s)));
+        QCOMPARE(client.waitFor().value(u"type"_s).toString(), u"session"_s);
+        const QUrl url = server->httpUrl(u"/api/sessions/"_s + Ids::toText(id));
+        expectError(TestHttp::request(QByteArrayLiteral("DELETE"), url), 409, u"conflict"_s);
         QVERIFY(client.isConnected());
         client.close();
     }
 
     void unknownRoutesAndMethods() {
-        expectError(get(QStringLiteral("/api/nothing")), 404, QStringLiteral("not_found"));
-        expectError(get(QStringLiteral("/nope.html")), 404, QStringLiteral("not_found"));
-        expectError(get(QStringLiteral("/assets/../../etc/passwd")), 404,
-                    QStringLiteral("not_found"));
-        expectError(TestHttp::request(QByteArrayLiteral("POST"),
-                                      server->httpUrl(QStringLiteral("/api/sessions"))),
-                    405, QStringLiteral("method_not_allowed"));
-        expectError(TestHttp::request(QByteArrayLiteral("PUT"),
-                                      server->httpUrl(QStringLiteral("/healthz"))),
-                    405, QStringLiteral("method_not_allowed"));
-        expectError(get(QStringLiteral("/ws/session/") + Ids::toText(QUuid::createUuid())), 426,
-                    QStringLiteral("upgrade_required"));
+        expectError(get(u"/api/nothing"_s), 404, u"not_found"_s);
+        expectError(get(u"/nope.html"_s), 404, u"not_found"_s);
+        expectError(get(u"/assets/../../etc/passwd"_s), 404, u"not_found"_s);
+        expectError(
+            TestHttp::request(QByteArrayLiteral("POST"), server->httpUrl(u"/api/sessions"_s)), 405,
+            u"method_not_allowed"_s);
+        expectError(TestHttp::request(QByteArrayLiteral("PUT"), server->httpUrl(u"/healthz"_s)),
+                    405, u"method_not_allowed"_s);
+        expectError(get(u"/ws/session/"_s + Ids::toText(QUuid::createUuid())), 426,
+                    u"upgrade_required"_s);
     }
 
     void health() {
-        const TestHttp::Response health = get(QStringLiteral("/healthz"));
+        const TestHttp::Response health = get(u"/healthz"_s);
         QCOMPARE(health.status, 200);
-        QCOMPARE(health.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
-        const TestHttp::Response ready = get(QStringLiteral("/readyz"));
+        QCOMPARE(health.json().value(u"status"_s).toString(), u"ok"_s);
+        const TestHttp::Response ready = get(u"/readyz"_s);
         QCOMPARE(ready.status, 200);
-        QCOMPARE(ready.json().value(QStringLiteral("status")).toString(), QStringLiteral("ready"));
+        QCOMPARE(ready.json().value(u"status"_s).toString(), u"ready"_s);
     }
 
     void notReadyWithoutLlm() {
         InProcessServer other;
         other.configureWithoutLlm();
         QVERIFY(other.start());
-        const TestHttp::Response ready = TestHttp::get(other.httpUrl(QStringLiteral("/readyz")));
+        const TestHttp::Response ready = TestHttp::get(other.httpUrl(u"/readyz"_s));
         QCOMPARE(ready.status, 503);
-        const QJsonArray reasons = ready.json().value(QStringLiteral("reasons")).toArray();
+        const QJsonArray reasons = ready.json().value(u"reasons"_s).toArray();
         QCOMPARE(reasons.size(), 1);
-        QVERIFY(reasons.first().toString().startsWith(QStringLiteral("llm:")));
-        QCOMPARE(TestHttp::get(other.httpUrl(QStringLiteral("/healthz"))).status, 200);
+        QVERIFY(reasons.first().toString().startsWith(u"llm:"_s));
+        QCOMPARE(TestHttp::get(other.httpUrl(u"/healthz"_s)).status, 200);
     }
 
     void webClient() {
-        const TestHttp::Response page = get(QStringLiteral("/"));
+        const TestHttp::Response page = get(u"/"_s);
         QCOMPARE(page.status, 200);
         QVERIFY(page.header("Content-Type").startsWith("text/html"));
         QVERIFY(page.body.contains("<html") || page.body.contains("<!doctype") ||
@@ -243,7 +224,7 @@ private Q_SLOTS:
     }
 
     void metricsFormat() {
-        const TestHttp::Response metrics = get(QStringLiteral("/metrics"));
+        const TestHttp::Response metrics = get(u"/metrics"_s);
         QCOMPARE(metrics.status, 200);
         for (const char *name :
              {"rtai_active_sessions", "rtai_websocket_connections", "rtai_turns_total",

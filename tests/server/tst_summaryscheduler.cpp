@@ -4,6 +4,8 @@
 #include "ServerTestSupport.h"
 #include "fixtures/WsTestClient.h"
 
+using namespace Qt::StringLiterals;
+
 class TstSummaryScheduler : public QObject {
     Q_OBJECT
 
@@ -11,11 +13,10 @@ private:
     // Opens a session, has one turn in it (unless `text` is empty) and disconnects.
     static void chatAndLeave(InProcessServer &server, const QUuid &id, const QString &text) {
         WsTestClient client;
-        QVERIFY(client.open(server.wsUrl(id, QStringLiteral("sam"))));
-        QCOMPARE(client.waitFor().value(QStringLiteral("type")).toString(),
-                 QStringLiteral("session"));
+        QVERIFY(client.open(server.wsUrl(id, u"sam"_s)));
+        QCOMPARE(client.waitFor().value(u"type"_s).toString(), u"session"_s);
         if (!text.isEmpty()) {
-            server.llm.enqueue(MockLlmReply::text(QStringLiteral("Noted.")));
+            server.llm.enqueue(MockLlmReply::text(u"Noted."_s));
             client.sendText(text);
             QVERIFY(!client.waitForTurn().isEmpty());
         }
@@ -45,13 +46,13 @@ private Q_SLOTS:
         int failuresLeft = 2;
         server.llm.setResponder([&failuresLeft](const MockLlmRequest &request) {
             if (isSummaryRequest(request) && failuresLeft-- > 0)
-                return MockLlmReply::httpError(400, QStringLiteral("bad luck"));
+                return MockLlmReply::httpError(400, u"bad luck"_s);
             return MockLlmReply::text(kMockSummary);
         });
         QVERIFY(server.start());
         QSignalSpy failed(server.backend->summaries(), &SummaryScheduler::summaryFailed);
         const QUuid id = QUuid::createUuid();
-        chatAndLeave(server, id, QStringLiteral("I am Sam"));
+        chatAndLeave(server, id, u"I am Sam"_s);
         QVERIFY(server.waitForSummary(id));
         QCOMPARE(server.session(id)->summary, kMockSummary);
         QCOMPARE(failed.size(), 2);
@@ -65,13 +66,13 @@ private Q_SLOTS:
         InProcessServer server;
         server.summarySettings.maxAttempts = 2;
         server.llm.setResponder([](const MockLlmRequest &request) {
-            return isSummaryRequest(request) ? MockLlmReply::httpError(400, QStringLiteral("never"))
-                                             : MockLlmReply::text(QStringLiteral("ok"));
+            return isSummaryRequest(request) ? MockLlmReply::httpError(400, u"never"_s)
+                                             : MockLlmReply::text(u"ok"_s);
         });
         QVERIFY(server.start());
         QSignalSpy failed(server.backend->summaries(), &SummaryScheduler::summaryFailed);
         const QUuid id = QUuid::createUuid();
-        chatAndLeave(server, id, QStringLiteral("hello"));
+        chatAndLeave(server, id, u"hello"_s);
         QVERIFY(QTest::qWaitFor([&] { return failed.size() == 2; }, 15000));
         QCOMPARE(failed.last().at(2).toBool(), false);
         QTest::qWait(500); // a third attempt would have started by now (backoff 200 ms)
@@ -86,26 +87,23 @@ private Q_SLOTS:
     // The cap counts attempts across restarts: one made before, one left after.
     void attemptsBeforeARestartCount() {
         QTemporaryDir dir;
-        const QString databaseUrl =
-            QStringLiteral("sqlite://") + dir.filePath(QStringLiteral("restart.db"));
+        const QString databaseUrl = u"sqlite://"_s + dir.filePath(u"restart.db"_s);
         const QUuid id = QUuid::createUuid();
         {
             Database database;
             awaitVoid(database.open(databaseUrl));
-            database.createSession(id, QStringLiteral("sam"), Timestamps::now().addSecs(-60));
-            database.appendEvent(
-                Event::make(id, EventType::UserMessage, QStringLiteral("summarize me")));
+            database.createSession(id, u"sam"_s, Timestamps::now().addSecs(-60));
+            database.appendEvent(Event::make(id, EventType::UserMessage, u"summarize me"_s));
             database.endSession(id, Timestamps::now().addSecs(-30));
-            database.recordSummaryFailure(id, QStringLiteral("the LLM was down"));
+            database.recordSummaryFailure(id, u"the LLM was down"_s);
             awaitVoid(database.flush());
             QCOMPARE(await(database.session(id))->summaryAttempts, 1);
         }
         InProcessServer server;
         server.config.databaseUrl = databaseUrl;
         server.summarySettings.maxAttempts = 2;
-        server.llm.setResponder([](const MockLlmRequest &) {
-            return MockLlmReply::httpError(400, QStringLiteral("never"));
-        });
+        server.llm.setResponder(
+            [](const MockLlmRequest &) { return MockLlmReply::httpError(400, u"never"_s); });
         QVERIFY(server.start());
         QSignalSpy failed(server.backend->summaries(), &SummaryScheduler::summaryFailed);
         QVERIFY(failed.wait(10000));
@@ -121,11 +119,10 @@ private Q_SLOTS:
         const QUuid id = QUuid::createUuid();
         // Graceful shutdown ends live sessions without summarizing them.
         WsTestClient client;
-        QVERIFY(client.open(first.wsUrl(id, QStringLiteral("sam"))));
-        QCOMPARE(client.waitFor().value(QStringLiteral("type")).toString(),
-                 QStringLiteral("session"));
-        first.llm.enqueue(MockLlmReply::text(QStringLiteral("Hi Sam.")));
-        client.sendText(QStringLiteral("I am Sam"));
+        QVERIFY(client.open(first.wsUrl(id, u"sam"_s)));
+        QCOMPARE(client.waitFor().value(u"type"_s).toString(), u"session"_s);
+        first.llm.enqueue(MockLlmReply::text(u"Hi Sam."_s));
+        client.sendText(u"I am Sam"_s);
         QVERIFY(!client.waitForTurn().isEmpty());
         const QString databaseUrl = first.config.databaseUrl;
         first.stop();
@@ -138,9 +135,8 @@ private Q_SLOTS:
         {
             Database database;
             awaitVoid(database.open(databaseUrl));
-            database.createSession(abandoned, QStringLiteral("sam"), lastEventTime.addSecs(-10));
-            Event message =
-                Event::make(abandoned, EventType::UserMessage, QStringLiteral("left in a hurry"));
+            database.createSession(abandoned, u"sam"_s, lastEventTime.addSecs(-10));
+            Event message = Event::make(abandoned, EventType::UserMessage, u"left in a hurry"_s);
             message.createdAt = lastEventTime;
             database.appendEvent(message);
             awaitVoid(database.flush());
