@@ -1,6 +1,7 @@
 #include "ui/SettingsDialog.h"
 
 #include "core/ConfigLoader.h"
+#include "core/ConfigTable.h"
 #include "core/Logging.h"
 #include "storage/DatabaseUrl.h"
 
@@ -19,15 +20,15 @@
 
 using namespace Qt::StringLiterals;
 
-namespace Key {
-const QString Host = u"server/host"_s;
-const QString Port = u"server/port"_s;
-const QString DatabaseUrl = u"database/url"_s;
-const QString LlmBaseUrl = u"llm/base_url"_s;
-const QString LlmModel = u"llm/model"_s;
-const QString ApiKey = u"llm/api_key"_s;
-const QString SystemPrompt = u"chat/system_prompt"_s;
-} // namespace Key
+namespace {
+
+using Id = ConfigSetting::Id;
+
+QString keyOf(Id id) {
+    return ConfigTable::setting(id).key;
+}
+
+} // namespace
 
 namespace {
 
@@ -58,19 +59,19 @@ SettingsDialog::SettingsDialog(const Config &running, const QProcessEnvironment 
     const QSettings file(running.configFile, QSettings::IniFormat);
     const auto stored = [&file](const QString &key) { return file.value(key).toString(); };
 
-    m_host = new QLineEdit(stored(Key::Host), this);
+    m_host = new QLineEdit(stored(keyOf(Id::Host)), this);
     m_host->setPlaceholderText(running.host);
-    m_port = new QLineEdit(stored(Key::Port), this);
+    m_port = new QLineEdit(stored(keyOf(Id::Port)), this);
     m_port->setPlaceholderText(QString::number(running.port));
-    m_databaseUrl = new QLineEdit(stored(Key::DatabaseUrl), this);
+    m_databaseUrl = new QLineEdit(stored(keyOf(Id::DatabaseUrl)), this);
     if (const std::optional<DatabaseUrl> url = DatabaseUrl::parse(running.databaseUrl, nullptr))
         m_databaseUrl->setPlaceholderText(url->redacted());
-    m_llmBaseUrl = new QLineEdit(stored(Key::LlmBaseUrl), this);
+    m_llmBaseUrl = new QLineEdit(stored(keyOf(Id::LlmBaseUrl)), this);
     m_llmBaseUrl->setPlaceholderText(running.llmBaseUrl.isEmpty() ? tr("none configured")
                                                                   : running.llmBaseUrl);
-    m_llmModel = new QLineEdit(stored(Key::LlmModel), this);
+    m_llmModel = new QLineEdit(stored(keyOf(Id::LlmModel)), this);
     m_llmModel->setPlaceholderText(running.llmModel);
-    m_hasStoredKey = !stored(Key::ApiKey).isEmpty();
+    m_hasStoredKey = !stored(keyOf(Id::LlmApiKey)).isEmpty();
     m_apiKey = new QLineEdit(this);
     m_apiKey->setEchoMode(QLineEdit::Password);
     m_apiKey->setPlaceholderText(
@@ -78,15 +79,14 @@ SettingsDialog::SettingsDialog(const Config &running, const QProcessEnvironment 
     m_removeApiKey = new QCheckBox(tr("Remove the stored key"), this);
     m_removeApiKey->setEnabled(m_hasStoredKey);
     connect(m_removeApiKey, &QCheckBox::toggled, m_apiKey, &QLineEdit::setDisabled);
-    m_systemPrompt = new QPlainTextEdit(stored(Key::SystemPrompt), this);
+    m_systemPrompt = new QPlainTextEdit(stored(keyOf(Id::SystemPrompt)), this);
     m_systemPrompt->setPlaceholderText(running.systemPrompt);
     m_systemPrompt->setTabChangesFocus(true);
 
     auto *form = new QFormLayout;
-    const auto addRow = [this, form](const QString &label, QWidget *field,
-                                     const QStringList &variables) {
+    const auto addRow = [this, form](const QString &label, QWidget *field, Id setting) {
         form->addRow(label, field);
-        const QString note = overrideNote(variables);
+        const QString note = overrideNote(ConfigTable::setting(setting).environment);
         if (!note.isEmpty()) {
             auto *noteLabel = new QLabel(note, this);
             noteLabel->setWordWrap(true);
@@ -94,14 +94,14 @@ SettingsDialog::SettingsDialog(const Config &running, const QProcessEnvironment 
             form->addRow(QString(), noteLabel);
         }
     };
-    addRow(tr("&Host"), m_host, {u"RTAI_HOST"_s});
-    addRow(tr("&Port"), m_port, {u"RTAI_PORT"_s});
-    addRow(tr("&Database URL"), m_databaseUrl, {u"DATABASE_URL"_s, u"SUPABASE_DB_URL"_s});
-    addRow(tr("LLM &base URL"), m_llmBaseUrl, {u"OPENAI_BASE_URL"_s});
-    addRow(tr("LLM &model"), m_llmModel, {u"LLM_MODEL"_s});
-    addRow(tr("API &key"), m_apiKey, {u"OPENAI_API_KEY"_s});
+    addRow(tr("&Host"), m_host, Id::Host);
+    addRow(tr("&Port"), m_port, Id::Port);
+    addRow(tr("&Database URL"), m_databaseUrl, Id::DatabaseUrl);
+    addRow(tr("LLM &base URL"), m_llmBaseUrl, Id::LlmBaseUrl);
+    addRow(tr("LLM &model"), m_llmModel, Id::LlmModel);
+    addRow(tr("API &key"), m_apiKey, Id::LlmApiKey);
     form->addRow(QString(), m_removeApiKey);
-    addRow(tr("&System prompt"), m_systemPrompt, {u"RTAI_SYSTEM_PROMPT"_s});
+    addRow(tr("&System prompt"), m_systemPrompt, Id::SystemPrompt);
 
     m_errors = new QLabel(this);
     m_errors->setObjectName(u"settingsErrors"_s);
@@ -148,10 +148,10 @@ QStringList SettingsDialog::validate() const {
     const QString path = dir.filePath(u"check.conf"_s);
     {
         QSettings candidate(path, QSettings::IniFormat);
-        writeOrRemove(candidate, Key::Host, m_host->text().trimmed());
-        writeOrRemove(candidate, Key::Port, m_port->text().trimmed());
-        writeOrRemove(candidate, Key::LlmBaseUrl, m_llmBaseUrl->text().trimmed());
-        writeOrRemove(candidate, Key::LlmModel, m_llmModel->text().trimmed());
+        writeOrRemove(candidate, keyOf(Id::Host), m_host->text().trimmed());
+        writeOrRemove(candidate, keyOf(Id::Port), m_port->text().trimmed());
+        writeOrRemove(candidate, keyOf(Id::LlmBaseUrl), m_llmBaseUrl->text().trimmed());
+        writeOrRemove(candidate, keyOf(Id::LlmModel), m_llmModel->text().trimmed());
         candidate.sync();
     }
     const ConfigLoadResult result = ConfigLoader::load({u"realtime-ai"_s, u"--config"_s, path},
@@ -173,17 +173,17 @@ bool SettingsDialog::save(QString *error) const {
         return false;
     }
     QSettings file(m_running.configFile, QSettings::IniFormat);
-    writeOrRemove(file, Key::Host, m_host->text().trimmed());
-    writeOrRemove(file, Key::Port, m_port->text().trimmed());
-    writeOrRemove(file, Key::DatabaseUrl, m_databaseUrl->text().trimmed());
-    writeOrRemove(file, Key::LlmBaseUrl, m_llmBaseUrl->text().trimmed());
-    writeOrRemove(file, Key::LlmModel, m_llmModel->text().trimmed());
+    writeOrRemove(file, keyOf(Id::Host), m_host->text().trimmed());
+    writeOrRemove(file, keyOf(Id::Port), m_port->text().trimmed());
+    writeOrRemove(file, keyOf(Id::DatabaseUrl), m_databaseUrl->text().trimmed());
+    writeOrRemove(file, keyOf(Id::LlmBaseUrl), m_llmBaseUrl->text().trimmed());
+    writeOrRemove(file, keyOf(Id::LlmModel), m_llmModel->text().trimmed());
     if (m_removeApiKey->isChecked())
-        file.remove(Key::ApiKey);
+        file.remove(keyOf(Id::LlmApiKey));
     else if (!m_apiKey->text().isEmpty())
-        file.setValue(Key::ApiKey, m_apiKey->text());
+        file.setValue(keyOf(Id::LlmApiKey), m_apiKey->text());
     const QString prompt = m_systemPrompt->toPlainText().trimmed();
-    writeOrRemove(file, Key::SystemPrompt, prompt);
+    writeOrRemove(file, keyOf(Id::SystemPrompt), prompt);
     file.sync();
     if (file.status() != QSettings::NoError) {
         *error = tr("cannot write the config file %1; check that it is writable")
@@ -195,10 +195,12 @@ bool SettingsDialog::save(QString *error) const {
 }
 
 bool SettingsDialog::requiresRestart(const Config &running, const Config &reloaded) {
-    return running.host != reloaded.host || running.port != reloaded.port ||
-           running.databaseUrl != reloaded.databaseUrl ||
-           running.llmBaseUrl != reloaded.llmBaseUrl || running.llmModel != reloaded.llmModel ||
-           running.llmApiKey != reloaded.llmApiKey || running.systemPrompt != reloaded.systemPrompt;
+    // Every setting is read once, at start.
+    for (const ConfigSetting &setting : ConfigTable::settings()) {
+        if (setting.current(running) != setting.current(reloaded))
+            return true;
+    }
+    return false;
 }
 
 void SettingsDialog::accept() {

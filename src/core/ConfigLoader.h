@@ -27,6 +27,8 @@ public:
     // The config file used when --config is not given.
     static QString defaultConfigFile();
     static QString defaultDataDir();
+    // The SQLite database used when no database URL is configured: realtime-ai.db in dataDir.
+    static QString defaultDatabaseUrl(const QString &dataDir);
 
     static inline const QString OpenAiBaseUrl = QStringLiteral("https://api.openai.com/v1");
 };

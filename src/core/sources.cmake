@@ -4,6 +4,8 @@ add_library(rtai_core STATIC
     core/ChatMessage.h core/ChatMessage.cpp
     core/Config.h
     core/ConfigLoader.h core/ConfigLoader.cpp
+    core/ConfigSetting.h
+    core/ConfigTable.h core/ConfigTable.cpp
     core/DotEnvFile.h core/DotEnvFile.cpp
     core/Event.h core/Event.cpp
     core/FutureCallbacks.h core/FutureCallbacks.cpp

@@ -1,7 +1,5 @@
 #include "storage/DatabaseUrl.h"
 
-#include "core/Config.h"
-
 #include <QDir>
 #include <QStringList>
 #include <QUrl>
@@ -194,15 +192,6 @@ std::optional<DatabaseUrl> DatabaseUrl::parse(const QString &input, QString *err
         }
     }
     return result;
-}
-
-QString DatabaseUrl::defaultSqliteUrl(const QString &dataDir) {
-    return u"sqlite://"_s + QDir::cleanPath(QDir(dataDir).absoluteFilePath(u"realtime-ai.db"_s));
-}
-
-QString DatabaseUrl::forConfig(const Config &config) {
-    const QString url = config.databaseUrl.trimmed();
-    return url.isEmpty() ? defaultSqliteUrl(config.dataDir) : url;
 }
 
 QString DatabaseUrl::backendName() const {

@@ -4,8 +4,6 @@
 #include <QStringList>
 #include <optional>
 
-struct Config;
-
 // A parsed DATABASE_URL / SUPABASE_DB_URL:
 //   postgresql://[user[:password]@]host[:port]/dbname[?sslmode=…&connect_timeout=…]
 //   (also postgres://; the password may be percent-encoded; sslmode is one of libpq's
@@ -18,10 +16,6 @@ public:
     // Returns nothing for a malformed URL and sets *error to a sentence naming the problem
     // (never containing the password).
     static std::optional<DatabaseUrl> parse(const QString &url, QString *error);
-    // sqlite:///<dataDir>/realtime-ai.db
-    static QString defaultSqliteUrl(const QString &dataDir);
-    // The URL to open for a configuration: Config::databaseUrl, or the default when it is empty.
-    static QString forConfig(const Config &config);
 
     Backend backend() const { return m_backend; }
     QString backendName() const; // "sqlite" / "postgresql"

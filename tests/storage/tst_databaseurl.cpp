@@ -1,4 +1,4 @@
-#include "core/Config.h"
+#include "core/ConfigLoader.h"
 #include "storage/DatabaseUrl.h"
 
 #include <QTest>
@@ -102,20 +102,12 @@ private Q_SLOTS:
     }
 
     void defaultSqliteUrl() {
-        const QString text = DatabaseUrl::defaultSqliteUrl(u"/srv/rtai/"_s);
+        const QString text = ConfigLoader::defaultDatabaseUrl(u"/srv/rtai/"_s);
         QCOMPARE(text, u"sqlite:///srv/rtai/realtime-ai.db"_s);
         QString error;
         const auto url = DatabaseUrl::parse(text, &error);
         QVERIFY2(url, qPrintable(error));
         QCOMPARE(url->sqlitePath(), u"/srv/rtai/realtime-ai.db"_s);
-    }
-
-    void forConfig() {
-        Config config;
-        config.dataDir = u"/data"_s;
-        QCOMPARE(DatabaseUrl::forConfig(config), u"sqlite:///data/realtime-ai.db"_s);
-        config.databaseUrl = u"  postgresql://u@h/d "_s;
-        QCOMPARE(DatabaseUrl::forConfig(config), u"postgresql://u@h/d"_s);
     }
 
     void malformed_data() {

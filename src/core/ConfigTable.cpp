@@ -1,0 +1,178 @@
+#include "core/ConfigTable.h"
+
+#include "core/Logging.h"
+
+#include <QHostAddress>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+using Id = ConfigSetting::Id;
+
+// Accessors for a QString member: stored as given.
+template <QString Config::*member>
+ConfigSetting text(Id id, QString option, QString valueName, QStringList environment, QString key,
+                   QString help) {
+    return {id,
+            std::move(option),
+            std::move(valueName),
+            std::move(environment),
+            std::move(key),
+            std::move(help),
+            [](const QString &value, Config &config) {
+                config.*member = value;
+                return QString();
+            },
+            [](const Config &config) { return config.*member; }};
+}
+
+// A whole number from min to max; the error names the setting as `label`.
+template <int Config::*member>
+ConfigSetting bounded(Id id, const QString &environment, QString key, int min, int max) {
+    return {id,
+            {},
+            {},
+            {environment},
+            std::move(key),
+            {},
+            [environment, min, max](const QString &value, Config &config) {
+                bool ok = false;
+                const int number = value.trimmed().toInt(&ok);
+                if (!ok || number < min || number > max)
+                    return u"%1 '%2' must be a whole number from %3 to %4"_s.arg(environment, value)
+                        .arg(min)
+                        .arg(max);
+                config.*member = number;
+                return QString();
+            },
+            [](const Config &config) { return QString::number(config.*member); }};
+}
+
+QString applyHost(const QString &value, Config &config) {
+    config.host = value;
+    if (QHostAddress(value).isNull() && value != u"localhost")
+        return u"host '%1' is not an IP address; use e.g. 127.0.0.1 or 0.0.0.0"_s.arg(value);
+    return {};
+}
+
+QString applyPort(const QString &value, Config &config) {
+    bool ok = false;
+    const int port = value.trimmed().toInt(&ok);
+    if (!ok || port < 0 || port > 65535)
+        return u"port '%1' is not a number from 0 to 65535"_s.arg(value);
+    config.port = quint16(port);
+    return {};
+}
+
+QString applyLlmBaseUrl(const QString &value, Config &config) {
+    config.llmBaseUrl = value;
+    if (value.isEmpty())
+        return {};
+    const QUrl url(value, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") ||
+        url.host().isEmpty())
+        return u"LLM base URL '%1' is not an http(s) URL; use e.g. http://127.0.0.1:11434/v1"_s.arg(
+            value);
+    return {};
+}
+
+QString applyLogLevel(const QString &value, Config &config) {
+    config.logLevel = value.toLower();
+    if (!Logging::isValidLevel(config.logLevel))
+        return u"log level '%1' is not one of debug, info, warning, critical"_s.arg(
+            config.logLevel);
+    return {};
+}
+
+QList<ConfigSetting> buildTable() {
+    return {
+        {Id::Headless,
+         u"server"_s,
+         {},
+         {},
+         {},
+         u"Run headless: no console, logs to stderr."_s,
+         [](const QString &value, Config &config) {
+             config.headless = value == u"true";
+             return QString();
+         },
+         [](const Config &config) { return config.headless ? u"true"_s : u"false"_s; }},
+        {Id::Host,
+         u"host"_s,
+         u"H"_s,
+         {u"RTAI_HOST"_s},
+         u"server/host"_s,
+         u"Address to listen on (default 127.0.0.1)."_s,
+         applyHost,
+         [](const Config &config) { return config.host; }},
+        {Id::Port,
+         u"port"_s,
+         u"P"_s,
+         {u"RTAI_PORT"_s},
+         u"server/port"_s,
+         u"Port to listen on (default 8000)."_s,
+         applyPort,
+         [](const Config &config) { return QString::number(config.port); }},
+        text<&Config::dataDir>(Id::DataDir, u"data-dir"_s, u"DIR"_s, {u"RTAI_DATA_DIR"_s},
+                               u"server/data_dir"_s,
+                               u"Directory for the default SQLite database and caches."_s),
+        text<&Config::databaseUrl>(
+            Id::DatabaseUrl, u"database-url"_s, u"URL"_s, {u"DATABASE_URL"_s, u"SUPABASE_DB_URL"_s},
+            u"database/url"_s,
+            u"postgresql://user:pass@host:port/db?sslmode=… or sqlite:///path.db"_s),
+        {Id::LlmBaseUrl,
+         u"llm-base-url"_s,
+         u"URL"_s,
+         {u"OPENAI_BASE_URL"_s},
+         u"llm/base_url"_s,
+         u"Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1."_s,
+         applyLlmBaseUrl,
+         [](const Config &config) { return config.llmBaseUrl; }},
+        text<&Config::llmModel>(Id::LlmModel, u"llm-model"_s, u"NAME"_s, {u"LLM_MODEL"_s},
+                                u"llm/model"_s, u"Model name (default gpt-4o-mini)."_s),
+        text<&Config::llmApiKey>(Id::LlmApiKey, {}, {}, {u"OPENAI_API_KEY"_s}, u"llm/api_key"_s,
+                                 {}),
+        text<&Config::localModelPath>(Id::LocalModel, u"local-model"_s, u"PATH"_s,
+                                      {u"RTAI_LOCAL_MODEL"_s}, u"llm/local_model"_s,
+                                      u"GGUF model file for the bundled local model."_s),
+        text<&Config::apiToken>(Id::ApiToken, {}, {}, {u"RTAI_API_TOKEN"_s}, u"server/api_token"_s,
+                                {}),
+        text<&Config::systemPrompt>(Id::SystemPrompt, {}, {}, {u"RTAI_SYSTEM_PROMPT"_s},
+                                    u"chat/system_prompt"_s, {}),
+        bounded<&Config::maxMessageBytes>(Id::MaxMessageBytes, u"RTAI_MAX_MESSAGE_BYTES"_s,
+                                          u"limits/max_message_bytes"_s, 1, 16 * 1024 * 1024),
+        bounded<&Config::maxQueuedMessages>(Id::MaxQueuedMessages, u"RTAI_MAX_QUEUED_MESSAGES"_s,
+                                            u"limits/max_queued_messages"_s, 0, 1000),
+        bounded<&Config::maxToolSteps>(Id::MaxToolSteps, u"RTAI_MAX_TOOL_STEPS"_s,
+                                       u"limits/max_tool_steps"_s, 1, 50),
+        bounded<&Config::llmMaxConnections>(Id::LlmMaxConnections, u"RTAI_LLM_MAX_CONNECTIONS"_s,
+                                            u"llm/max_connections"_s, 0, 100000),
+        bounded<&Config::summaryConcurrency>(Id::SummaryConcurrency, u"RTAI_SUMMARY_CONCURRENCY"_s,
+                                             u"summaries/concurrency"_s, 1, 1000),
+        {Id::LogLevel,
+         u"log-level"_s,
+         u"LEVEL"_s,
+         {u"RTAI_LOG_LEVEL"_s},
+         u"server/log_level"_s,
+         u"debug, info, warning or critical (default info)."_s,
+         applyLogLevel,
+         [](const Config &config) { return config.logLevel; }},
+    };
+}
+
+} // namespace
+
+const QList<ConfigSetting> &ConfigTable::settings() {
+    static const QList<ConfigSetting> table = buildTable();
+    return table;
+}
+
+const ConfigSetting &ConfigTable::setting(ConfigSetting::Id id) {
+    for (const ConfigSetting &entry : settings()) {
+        if (entry.id == id)
+            return entry;
+    }
+    qFatal("ConfigTable has no entry for setting %d", int(id));
+}
