@@ -1,6 +1,6 @@
 #include "server/HttpReply.h"
 
-#include "server/JsonFormat.h"
+#include "server/Protocol.h"
 
 namespace {
 
@@ -36,11 +36,11 @@ QByteArray statusText(int status) {
 } // namespace
 
 HttpReply HttpReply::json(int status, const QJsonObject &body) {
-    return {status, kJson, JsonFormat::compact(body), {}};
+    return {status, kJson, Protocol::compact(body), {}};
 }
 
 HttpReply HttpReply::error(int status, const QString &code, const QString &message) {
-    return json(status, JsonFormat::error(code, message));
+    return json(status, Protocol::errorBody(code, message));
 }
 
 QByteArray HttpReply::serialize() const {

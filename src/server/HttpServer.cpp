@@ -8,7 +8,7 @@
 #include "core/RecordJson.h"
 #include "core/Timestamps.h"
 #include "server/ApiCredentials.h"
-#include "server/JsonFormat.h"
+#include "server/Protocol.h"
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
 #include "server/SessionsApi.h"
@@ -82,14 +82,14 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
             socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
             return true; // QAbstractHttpServer hands the socket to its QWebSocketServer
         }
-        send(socket, HttpReply::error(426, u"upgrade_required"_s,
+        send(socket, HttpReply::error(426, Protocol::Error::UpgradeRequired,
                                       u"%1 is a WebSocket endpoint; connect with a WebSocket "
                                       "client"_s.arg(path)));
         return true;
     }
     if (path.startsWith(u"/api/") || path == u"/api") {
         if (!authorized(request)) {
-            HttpReply reply = HttpReply::error(401, u"unauthorized"_s,
+            HttpReply reply = HttpReply::error(401, Protocol::Error::Unauthorized,
                                                u"this server requires its API token: send "
                                                "Authorization: Bearer <token>"_s);
             reply.headers.append(
@@ -101,8 +101,8 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         return true;
     }
     if (method != QHttpServerRequest::Method::Get) {
-        HttpReply reply =
-            HttpReply::error(405, u"method_not_allowed"_s, u"%1 only answers GET"_s.arg(path));
+        HttpReply reply = HttpReply::error(405, Protocol::Error::MethodNotAllowed,
+                                           u"%1 only answers GET"_s.arg(path));
         reply.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")});
         send(socket, reply);
         return true;
@@ -113,7 +113,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         send(socket, ready());
     } else if (path == u"/metrics") {
         if (!authorized(request)) {
-            send(socket, HttpReply::error(401, u"unauthorized"_s,
+            send(socket, HttpReply::error(401, Protocol::Error::Unauthorized,
                                           u"this server requires its API token: send "
                                           "Authorization: Bearer <token>"_s));
             return true;
@@ -132,8 +132,8 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) {
     // Only reached for WebSocket upgrades Qt refused before asking handleRequest.
-    send(socket,
-         HttpReply::error(400, u"bad_request"_s, u"cannot serve %1"_s.arg(request.url().path())));
+    send(socket, HttpReply::error(400, Protocol::Error::BadRequest,
+                                  u"cannot serve %1"_s.arg(request.url().path())));
 }
 
 void HttpServer::send(QTcpSocket *socket, const HttpReply &reply) {
@@ -166,7 +166,7 @@ HttpReply HttpServer::serveStatic(const QString &path) const {
                                   "WebSocket client to <code>/ws/session/{session_id}?user_id="
                                   "{user_id}</code>.</p></body></html>"),
                 {}};
-    return HttpReply::error(404, u"not_found"_s,
+    return HttpReply::error(404, Protocol::Error::NotFound,
                             u"no such page: %1; see PROTOCOL.md for the routes"_s.arg(path));
 }
 
@@ -181,7 +181,7 @@ HttpReply HttpServer::ready() const {
         reasons.append(u"llm: %1"_s.arg(m_llmProblem));
     if (reasons.isEmpty())
         return HttpReply::json(200, {{u"status"_s, u"ready"_s}});
-    QJsonObject body = JsonFormat::error(u"not_ready"_s, reasons.first().toString());
+    QJsonObject body = Protocol::errorBody(Protocol::Error::NotReady, reasons.first().toString());
     body.insert(u"status"_s, u"not_ready"_s);
     body.insert(u"reasons"_s, reasons);
     return HttpReply::json(503, body);

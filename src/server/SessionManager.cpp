@@ -7,6 +7,7 @@
 #include "core/MetricsRegistry.h"
 #include "core/RecordJson.h"
 #include "llm/LlmClient.h"
+#include "server/Protocol.h"
 #include "server/ServerMetrics.h"
 
 #include <QElapsedTimer>
@@ -56,13 +57,13 @@ void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket) {
                                << Ids::toText(socket->sessionId()) << "user" << socket->userId();
 
     if (m_shuttingDown) {
-        socket->refuse(SessionSocket::CloseGoingAway, u"server shutting down; reconnect later"_s);
+        socket->refuse(Protocol::CloseGoingAway, u"server shutting down; reconnect later"_s);
     } else if (!socket->isAuthorized(m_apiToken)) {
-        socket->refuse(SessionSocket::ClosePolicy,
+        socket->refuse(Protocol::ClosePolicy,
                        u"not authorized: present the API token as ?token=… or "
                        "Authorization: Bearer …"_s);
     } else if (!socket->requestError().isEmpty()) {
-        socket->refuse(SessionSocket::CloseBadRequest, socket->requestError());
+        socket->refuse(Protocol::CloseBadRequest, socket->requestError());
     } else {
         open(socket);
     }
@@ -72,7 +73,7 @@ bool SessionManager::endSession(const QUuid &sessionId, const QString &reason) {
     if (!m_sessions->conversation(sessionId))
         return false;
     if (SessionSocket *socket = m_served.take(sessionId))
-        socket->closeWith(SessionSocket::CloseNormal, reason);
+        socket->closeWith(Protocol::CloseNormal, reason);
     return m_sessions->end(sessionId);
 }
 
@@ -97,7 +98,7 @@ void SessionManager::shutdown() {
             m_sessions->endAllWithoutSummary();
             for (const QPointer<SessionSocket> &socket : std::as_const(m_sockets))
                 if (socket)
-                    socket->closeWith(SessionSocket::CloseGoingAway, u"server shutting down"_s);
+                    socket->closeWith(Protocol::CloseGoingAway, u"server shutting down"_s);
             phase = 1;
             clock->restart();
         }
@@ -121,14 +122,14 @@ void SessionManager::open(SessionSocket *socket) {
                 attach(id, socket, opened.conversation, opened.resumed, opened.history);
                 break;
             case Outcome::OtherUser:
-                socket->refuse(SessionSocket::CloseForbidden, otherUsersSession(id));
+                socket->refuse(Protocol::CloseForbidden, otherUsersSession(id));
                 break;
             case Outcome::DatabaseUnavailable:
-                socket->refuse(SessionSocket::CloseInternal, u"the database is unavailable; try "
-                                                             "again later"_s);
+                socket->refuse(Protocol::CloseInternal, u"the database is unavailable; try "
+                                                        "again later"_s);
                 break;
             case Outcome::ShuttingDown:
-                socket->refuse(SessionSocket::CloseGoingAway, u"server shutting down"_s);
+                socket->refuse(Protocol::CloseGoingAway, u"server shutting down"_s);
                 break;
             }
         });
@@ -141,7 +142,7 @@ void SessionManager::attach(const QUuid &id, SessionSocket *socket, Conversation
     if (older && older != socket) {
         qCInfo(lcServer).noquote()
             << "session" << Ids::toText(id) << "taken over by a newer connection";
-        older->closeWith(SessionSocket::CloseReplaced, u"replaced by a newer connection"_s);
+        older->closeWith(Protocol::CloseReplaced, u"replaced by a newer connection"_s);
     }
     QJsonArray messages;
     for (const Event &event : history)

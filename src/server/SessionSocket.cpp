@@ -4,7 +4,7 @@
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "server/ApiCredentials.h"
-#include "server/JsonFormat.h"
+#include "server/Protocol.h"
 
 #include <QJsonDocument>
 #include <QNetworkRequest>
@@ -19,10 +19,6 @@ namespace {
 constexpr int kAbortAfterCloseMs = 2000;
 constexpr int kRefuseDelayMs = 100;
 const QString kPathPrefix = u"/ws/session/"_s;
-
-QString typeOf(const QJsonObject &frame) {
-    return frame.value(u"type"_s).toString();
-}
 
 } // namespace
 
@@ -75,31 +71,19 @@ QString SessionSocket::peer() const {
 void SessionSocket::attach(Conversation *conversation, bool resumed, const QString &model,
                            const QJsonArray &history) {
     m_conversation = conversation;
-    sendFrame({{u"type"_s, u"session"_s},
-               {u"session_id"_s, Ids::toText(m_sessionId)},
-               {u"user_id"_s, m_userId},
-               {u"resumed"_s, resumed},
-               {u"model"_s, model}});
+    sendFrame(Protocol::sessionFrame(m_sessionId, m_userId, resumed, model));
     if (resumed)
-        sendFrame({{u"type"_s, u"history"_s}, {u"messages"_s, history}});
+        sendFrame(Protocol::historyFrame(history));
 
-    connect(conversation, &Conversation::contentDelta, this, [this](const QString &text) {
-        sendFrame({{u"type"_s, u"content"_s}, {u"value"_s, text}});
-    });
+    connect(conversation, &Conversation::contentDelta, this,
+            [this](const QString &text) { sendFrame(Protocol::contentFrame(text)); });
     connect(conversation, &Conversation::toolStarted, this,
             [this](const QString &callId, const QString &tool, const QJsonObject &arguments) {
-                sendFrame({{u"type"_s, u"tool_start"_s},
-                           {u"tool"_s, tool},
-                           {u"call_id"_s, callId},
-                           {u"arguments"_s, arguments}});
+                sendFrame(Protocol::toolStartFrame(callId, tool, arguments));
             });
     connect(conversation, &Conversation::toolFinished, this,
             [this](const QString &callId, const QString &tool, bool ok, const QJsonValue &result) {
-                sendFrame({{u"type"_s, u"tool_end"_s},
-                           {u"tool"_s, tool},
-                           {u"call_id"_s, callId},
-                           {u"ok"_s, ok},
-                           {u"result"_s, result}});
+                sendFrame(Protocol::toolEndFrame(callId, tool, ok, result));
             });
     connect(conversation, &Conversation::turnFinished, this, &SessionSocket::onTurnFinished);
 
@@ -132,7 +116,7 @@ void SessionSocket::onTextMessage(const QString &text) {
         return;
     if (!m_conversation) {
         if (m_pending.size() >= m_limits.maxPendingFrames)
-            sendError(u"busy"_s,
+            sendError(Protocol::Error::Busy,
                       u"the session is still opening and %1 frames are already "
                       "waiting; wait for the session frame before sending more"_s.arg(
                           m_limits.maxPendingFrames),
@@ -147,31 +131,34 @@ void SessionSocket::onTextMessage(const QString &text) {
 void SessionSocket::onBinaryMessage(const QByteArray &data) {
     if (m_closing)
         return;
-    sendError(u"bad_request"_s, u"binary frames are not supported (%1 bytes ignored); send user "
-                                "messages as UTF-8 text frames"_s.arg(data.size()));
+    sendError(Protocol::Error::BadRequest,
+              u"binary frames are not supported (%1 bytes ignored); send user "
+              "messages as UTF-8 text frames"_s.arg(data.size()));
 }
 
 void SessionSocket::handleText(const QString &text) {
     const qsizetype bytes = text.toUtf8().size();
     if (bytes > m_limits.maxMessageBytes) {
-        sendError(u"too_large"_s, u"the message has %1 bytes, more than the limit of %2 bytes; "
-                                  "send a shorter message"_s.arg(bytes)
-                                      .arg(m_limits.maxMessageBytes));
+        sendError(Protocol::Error::TooLarge,
+                  u"the message has %1 bytes, more than the limit of %2 bytes; "
+                  "send a shorter message"_s.arg(bytes)
+                      .arg(m_limits.maxMessageBytes));
         return;
     }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
     const QJsonObject command = document.isObject() ? document.object() : QJsonObject();
-    const QString type = typeOf(command);
+    const QString type = Protocol::commandType(command);
     if (type == u"ping") {
-        sendFrame({{u"type"_s, u"pong"_s}});
+        sendFrame(Protocol::pongFrame());
     } else if (type == u"cancel") {
         m_conversation->cancel();
     } else if (type == u"message") {
         const QJsonValue value = command.value(u"text"_s);
         if (!value.isString()) {
-            sendError(u"bad_request"_s, u"a message command needs a string field \"text\", as in "
-                                        "{\"type\":\"message\",\"text\":\"Hello\"}"_s);
+            sendError(Protocol::Error::BadRequest,
+                      u"a message command needs a string field \"text\", as in "
+                      "{\"type\":\"message\",\"text\":\"Hello\"}"_s);
             return;
         }
         sendUserMessage(value.toString());
@@ -182,11 +169,11 @@ void SessionSocket::handleText(const QString &text) {
 
 void SessionSocket::sendUserMessage(const QString &text) {
     if (text.trimmed().isEmpty()) {
-        sendError(u"bad_request"_s, u"the message is empty; type something to send"_s);
+        sendError(Protocol::Error::BadRequest, u"the message is empty; type something to send"_s);
         return;
     }
     if (m_conversation->send(text) == Conversation::SendResult::Busy)
-        sendError(u"busy"_s,
+        sendError(Protocol::Error::Busy,
                   u"too many messages are waiting for an answer; wait for the "
                   "current replies (done frames) and send it again"_s,
                   true);
@@ -195,12 +182,12 @@ void SessionSocket::sendUserMessage(const QString &text) {
 void SessionSocket::sendFrame(const QJsonObject &frame) {
     if (m_closing)
         return;
-    m_socket->sendTextMessage(QString::fromUtf8(JsonFormat::compact(frame)));
+    m_socket->sendTextMessage(QString::fromUtf8(Protocol::compact(frame)));
     const qint64 buffered = m_socket->bytesToWrite();
     if (buffered > m_limits.maxBufferedBytes) {
         qCWarning(lcServer).noquote()
             << "client" << peer() << "does not read: " << buffered << "bytes unsent";
-        closeWith(CloseTooSlow,
+        closeWith(Protocol::CloseTooSlow,
                   u"client too slow: more than %1 bytes were waiting to be read"_s.arg(
                       m_limits.maxBufferedBytes));
         // The close frame waits behind everything unread: do not let it hold the memory.
@@ -210,24 +197,13 @@ void SessionSocket::sendFrame(const QJsonObject &frame) {
 
 void SessionSocket::sendError(const QString &code, const QString &message, bool retryable,
                               qint64 retryAfterMs) {
-    QJsonObject frame{{u"type"_s, u"error"_s},
-                      {u"code"_s, code},
-                      {u"message"_s, message},
-                      {u"retryable"_s, retryable}};
-    if (retryable && retryAfterMs >= 0) // whole seconds, rounded up, like HTTP's Retry-After
-        frame.insert(u"retry_after"_s, (retryAfterMs + 999) / 1000);
-    sendFrame(frame);
+    sendFrame(Protocol::errorFrame(code, message, retryable, retryAfterMs));
 }
 
 void SessionSocket::onTurnFinished(const TurnOutcome &outcome) {
     if (outcome.finishReason == u"error")
         sendError(outcome.errorCode, outcome.errorMessage, outcome.retryable, outcome.retryAfterMs);
-    sendFrame({{u"type"_s, u"done"_s},
-               {u"finish_reason"_s, outcome.finishReason},
-               {u"usage"_s, QJsonObject{{u"prompt_tokens"_s, outcome.usage.promptTokens},
-                                        {u"completion_tokens"_s, outcome.usage.completionTokens}}},
-               {u"ttft_ms"_s, outcome.ttftMs},
-               {u"duration_ms"_s, outcome.durationMs}});
+    sendFrame(Protocol::doneFrame(outcome));
 }
 
 void SessionSocket::onDisconnected() {

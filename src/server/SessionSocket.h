@@ -27,19 +27,6 @@ public:
         qint64 maxBufferedBytes = 8 << 20; // unsent output beyond this: close CloseTooSlow
         int maxPendingFrames = 16;         // frames held until the session is attached
     };
-    // Close codes of PROTOCOL.md, plus the ones this server adds.
-    enum CloseCode : int {
-        CloseNormal = 1000,
-        CloseGoingAway = 1001,
-        ClosePolicy = 1008,
-        CloseTooBig = 1009,
-        CloseInternal = 1011,
-        CloseReplaced = 4000,
-        CloseTooSlow = 4008,
-        CloseBadRequest = 4400,
-        CloseForbidden = 4403,
-    };
-
     SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &limits,
                   QObject *parent = nullptr);
     ~SessionSocket() override;

@@ -5,6 +5,7 @@
 #include "core/Ids.h"
 #include "core/RecordJson.h"
 #include "core/Timestamps.h"
+#include "server/Protocol.h"
 #include "storage/Database.h"
 
 #include <QJsonArray>
@@ -34,7 +35,8 @@ std::optional<qint64> intParam(const QUrlQuery &query, const QString &name, qint
 }
 
 HttpReply sessionNotFound(const QUuid &id) {
-    return HttpReply::error(404, u"not_found"_s, u"no session %1"_s.arg(Ids::toText(id)));
+    return HttpReply::error(404, Protocol::Error::NotFound,
+                            u"no session %1"_s.arg(Ids::toText(id)));
 }
 
 } // namespace
@@ -78,7 +80,7 @@ void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket) 
         return true;
     });
     if (route == routes.cend()) {
-        m_send(socket, HttpReply::error(404, u"not_found"_s,
+        m_send(socket, HttpReply::error(404, Protocol::Error::NotFound,
                                         u"no such API route: %1; see PROTOCOL.md"_s.arg(path)));
         return;
     }
@@ -87,7 +89,7 @@ void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket) 
         id = Ids::parseSessionId(parts.at(at));
         if (id.isNull()) {
             m_send(socket,
-                   HttpReply::error(400, u"bad_request"_s,
+                   HttpReply::error(400, Protocol::Error::BadRequest,
                                     u"%1 is not a session id; session ids are UUIDs such "
                                     "as 123e4567-e89b-12d3-a456-426614174000"_s.arg(parts.at(at))));
             return;
@@ -103,8 +105,8 @@ void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket) 
     for (const auto &[method, handler] : route->handlers)
         allowed << (method == Method::Get ? u"GET"_s : u"DELETE"_s);
     const QString allow = allowed.join(u", "_s);
-    HttpReply reply =
-        HttpReply::error(405, u"method_not_allowed"_s, u"%1 answers %2 only"_s.arg(path, allow));
+    HttpReply reply = HttpReply::error(405, Protocol::Error::MethodNotAllowed,
+                                       u"%1 answers %2 only"_s.arg(path, allow));
     reply.headers.append({QByteArrayLiteral("Allow"), allow.toLatin1()});
     m_send(socket, reply);
 }
@@ -118,7 +120,7 @@ std::function<void(const QString &)>
 SessionsApi::databaseError(const QPointer<QTcpSocket> &socket) {
     return [this, socket](const QString &error) {
         answer(socket, HttpReply::error(
-                           503, u"database_unavailable"_s,
+                           503, Protocol::Error::DatabaseUnavailable,
                            u"the database could not answer (%1); try again later"_s.arg(error)));
     };
 }
@@ -150,7 +152,7 @@ void SessionsApi::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
                       "2026-11-24T14:48:18.123Z (the next_before of a page)"_s;
     }
     if (!problem.isEmpty()) {
-        m_send(socket, HttpReply::error(400, u"bad_request"_s, problem));
+        m_send(socket, HttpReply::error(400, Protocol::Error::BadRequest, problem));
         return;
     }
     const QPointer<QTcpSocket> guard(socket);
@@ -187,7 +189,7 @@ void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket
         intParam(query, u"after_id"_s, 0, 0, std::numeric_limits<qint64>::max(), &problem);
     const auto limit = intParam(query, u"limit"_s, kMaxEventsPage, 1, kMaxEventsPage, &problem);
     if (!afterId || !limit) {
-        m_send(socket, HttpReply::error(400, u"bad_request"_s, problem));
+        m_send(socket, HttpReply::error(400, Protocol::Error::BadRequest, problem));
         return;
     }
     const QPointer<QTcpSocket> guard(socket);
@@ -216,7 +218,7 @@ void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket
 void SessionsApi::deleteSession(const QUuid &id, QTcpSocket *socket) {
     const std::optional<QFuture<bool>> removal = m_sessions->remove(id);
     if (!removal) {
-        m_send(socket, HttpReply::error(409, u"conflict"_s,
+        m_send(socket, HttpReply::error(409, Protocol::Error::Conflict,
                                         u"session %1 is live; end it (disconnect "
                                         "its client) before deleting it"_s.arg(Ids::toText(id))));
         return;

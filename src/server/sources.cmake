@@ -4,7 +4,7 @@ add_library(rtai_server STATIC
     server/ApiCredentials.h server/ApiCredentials.cpp
     server/HttpReply.h server/HttpReply.cpp
     server/HttpServer.h server/HttpServer.cpp
-    server/JsonFormat.h server/JsonFormat.cpp
+    server/Protocol.h server/Protocol.cpp
     server/ServerMetrics.h server/ServerMetrics.cpp
     server/SessionManager.h server/SessionManager.cpp
     server/SessionSocket.h server/SessionSocket.cpp

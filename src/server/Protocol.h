@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+#include <QUuid>
+
+struct TurnOutcome;
+
+// The wire formats of PROTOCOL.md in one place: the server's WebSocket frames, its close codes,
+// the error codes it adds, and the JSON envelope of its HTTP answers. The stored records
+// (sessions, events, history messages) are core/RecordJson's, which the console's exporter shares.
+namespace Protocol {
+
+enum CloseCode : int {
+    CloseNormal = 1000,
+    CloseGoingAway = 1001,
+    ClosePolicy = 1008,
+    CloseTooBig = 1009,
+    CloseInternal = 1011,
+    CloseReplaced = 4000,
+    CloseTooSlow = 4008,
+    CloseBadRequest = 4400,
+    CloseForbidden = 4403,
+};
+
+// Error codes the server gives itself; the chat layer adds the LLM and tool ones (TurnOutcome).
+namespace Error {
+inline const QString BadRequest = QStringLiteral("bad_request");
+inline const QString Busy = QStringLiteral("busy");
+inline const QString TooLarge = QStringLiteral("too_large");
+inline const QString NotFound = QStringLiteral("not_found");
+inline const QString MethodNotAllowed = QStringLiteral("method_not_allowed");
+inline const QString Unauthorized = QStringLiteral("unauthorized");
+inline const QString Conflict = QStringLiteral("conflict");
+inline const QString NotReady = QStringLiteral("not_ready");
+inline const QString UpgradeRequired = QStringLiteral("upgrade_required");
+inline const QString DatabaseUnavailable = QStringLiteral("database_unavailable");
+} // namespace Error
+
+// The `type` of a client command; empty when it is not a JSON object with a string type.
+QString commandType(const QJsonObject &command);
+
+QJsonObject sessionFrame(const QUuid &sessionId, const QString &userId, bool resumed,
+                         const QString &model);
+QJsonObject historyFrame(const QJsonArray &messages);
+QJsonObject contentFrame(const QString &text);
+QJsonObject toolStartFrame(const QString &callId, const QString &tool,
+                           const QJsonObject &arguments);
+QJsonObject toolEndFrame(const QString &callId, const QString &tool, bool ok,
+                         const QJsonValue &result);
+QJsonObject pongFrame();
+// retry_after (whole seconds, rounded up, like HTTP's Retry-After) only when retryable and known.
+QJsonObject errorFrame(const QString &code, const QString &message, bool retryable = false,
+                       qint64 retryAfterMs = -1);
+QJsonObject doneFrame(const TurnOutcome &outcome);
+
+// An HTTP error body: {"error":{"code","message"}}.
+QJsonObject errorBody(const QString &code, const QString &message);
+
+QByteArray compact(const QJsonObject &object);
+
+} // namespace Protocol
