@@ -13,6 +13,7 @@
 class Conversation;
 class Database;
 class LocalModel;
+class Readiness;
 class SummaryScheduler;
 
 // The server of this process as the console drives and shows it: started and stopped, its live
@@ -50,6 +51,9 @@ public:
     virtual Database *database() const = 0;
     virtual SummaryScheduler *summaries() const = 0;
     virtual LocalModel *localModel() const = 0; // nullptr unless the bundled model serves
+    virtual const Readiness *readiness() const = 0;
+    // Which LLM answers ("OpenAI · gpt-4o-mini", "local model · …"); empty: none.
+    virtual QString llmDescription() const = 0;
 
 Q_SIGNALS:
     void started(const QUrl &url);

@@ -7,7 +7,7 @@
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
-#include "llm/LlmEndpoint.h"
+#include "core/Readiness.h"
 #include "llm/LocalModel.h"
 #include "storage/Database.h"
 #include "ui/ServerPanel.h"
@@ -244,22 +244,21 @@ void MainWindow::buildActions() {
 }
 
 void MainWindow::showLlm() {
-    const Config &config = m_backend ? m_backend->config() : m_config;
-    const LocalModel *local = m_backend ? m_backend->localModel() : nullptr;
-    const bool configured = config.llmSource != Config::LlmSource::None &&
-                            (config.llmSource != Config::LlmSource::LocalModel || local);
-    if (!configured) {
-        m_panel->setLlm(tr("not configured"),
-                        tr("Set OPENAI_API_KEY, or an OpenAI-compatible base URL in Settings, or "
-                           "run scripts/setup-local-model for the bundled local model."));
+    if (!m_backend) {
+        m_panel->setLlm(tr("chosen when the server starts"));
         return;
     }
-    const QString description = LlmEndpoint::resolve(config).description();
-    if (local)
+    const QString problem = m_backend->readiness()->problem(Readiness::Part::Llm);
+    const QString description = m_backend->llmDescription();
+    if (description.isEmpty())
+        m_panel->setLlm(tr("not configured"), problem);
+    else if (const LocalModel *local = m_backend->localModel())
         m_panel->setLlm(tr("%1 · %2").arg(description, LocalModel::stateName(local->state())),
-                        local->reason());
-    else
+                        problem);
+    else if (problem.isEmpty())
         m_panel->setLlm(description);
+    else
+        m_panel->setLlm(tr("%1 · not ready").arg(description), problem);
 }
 
 void MainWindow::startServer() {
@@ -269,10 +268,10 @@ void MainWindow::startServer() {
     connectServer();
     m_panel->setStatusText(tr("starting…"));
     showLlm();
+    connect(m_backend->readiness(), &Readiness::changed, this, &MainWindow::showLlm);
     if (LocalModel *local = m_backend->localModel()) {
         connect(local, &LocalModel::stateChanged, this,
                 [this](LocalModel::State state, const QString &reason) {
-                    showLlm();
                     if (state == LocalModel::State::Failed)
                         showMessage(tr("The local model failed: %1").arg(reason));
                 });

@@ -7,6 +7,7 @@
 #include "core/FutureCallbacks.h"
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
+#include "core/Readiness.h"
 #include "llm/LlmClient.h"
 #include "llm/LlmEndpoint.h"
 #include "llm/LlmFailures.h"
@@ -58,6 +59,7 @@ Backend::Backend(const Config &config, QObject *parent)
     : ConsoleServer(parent)
     , m_endpoint(LlmEndpoint::resolve(config))
     , m_config(withSource(config, m_endpoint))
+    , m_readiness(new Readiness(this))
     , m_database(new Database(this))
     , m_llm(new LlmClient(m_endpoint.settings(), this))
     , m_tools(new ToolRegistry(this))
@@ -68,7 +70,8 @@ Backend::Backend(const Config &config, QObject *parent)
                                           chatSettings(m_config, m_endpoint), this))
     , m_sessions(
           new SessionManager(m_sessionService, m_llm, m_metrics, socketLimits(m_config), this))
-    , m_http(new HttpServer(m_database, m_metrics, m_sessionService, m_sessions, this)) {
+    , m_http(
+          new HttpServer(m_database, m_metrics, m_sessionService, m_sessions, m_readiness, this)) {
     setUpLocalModel();
     m_tools->addBuiltinTools();
     ServerMetrics::describeAll(m_metrics);
@@ -80,7 +83,8 @@ Backend::Backend(const Config &config, QObject *parent)
     m_summaries->setSettings(summarySettings);
     m_sessions->setApiToken(config.apiToken);
     m_http->setApiToken(config.apiToken);
-    m_http->setAcceptingReason(u"server: starting"_s);
+    m_readiness->setProblem(Readiness::Part::Server, u"starting"_s);
+    m_readiness->setProblem(Readiness::Part::Database, u"not open yet"_s);
 
     connect(m_sessionService, &SessionService::sessionOpened, this, &Backend::sessionOpened);
     connect(m_sessionService, &SessionService::sessionClosed, this, &Backend::sessionClosed);
@@ -88,16 +92,7 @@ Backend::Backend(const Config &config, QObject *parent)
             &Backend::connectionCountChanged);
     connect(m_database, &Database::queueDepthChanged, this,
             [this](int depth) { m_metrics->set(ServerMetrics::DatabaseQueueDepth, depth); });
-    connect(m_database, &Database::healthChanged, this,
-            [this](bool healthy, const QString &reason) {
-                m_metrics->set(ServerMetrics::DatabaseHealthy, healthy ? 1 : 0);
-                if (healthy) {
-                    qCInfo(lcStorage).noquote() << "database usable again";
-                } else {
-                    qCWarning(lcStorage).noquote() << "database not usable:" << reason;
-                    Q_EMIT errorOccurred(u"database: %1"_s.arg(reason));
-                }
-            });
+    connect(m_database, &Database::healthChanged, this, &Backend::updateDatabaseReadiness);
     connect(m_summaries, &SummaryScheduler::summaryFailed, this,
             [this](const QUuid &, const QString &error, bool) {
                 Q_EMIT errorOccurred(u"summary failed: %1"_s.arg(error));
@@ -118,9 +113,23 @@ Backend::~Backend() {
     delete m_summaries;
 }
 
+void Backend::updateDatabaseReadiness(bool healthy, const QString &reason) {
+    m_metrics->set(ServerMetrics::DatabaseHealthy, healthy ? 1 : 0);
+    if (healthy) {
+        qCInfo(lcStorage).noquote() << "database usable again";
+        m_readiness->setProblem(Readiness::Part::Database, {});
+        return;
+    }
+    qCWarning(lcStorage).noquote() << "database not usable:" << reason;
+    m_readiness->setProblem(Readiness::Part::Database,
+                            u"not usable (%1: %2); check DATABASE_URL and that the database "
+                            "server is running"_s.arg(m_database->backendName(), reason));
+    Q_EMIT errorOccurred(u"database: %1"_s.arg(reason));
+}
+
 void Backend::setUpLocalModel() {
     if (m_endpoint.source() == LlmEndpoint::Source::None) {
-        m_http->setLlmProblem(m_endpoint.problem());
+        m_readiness->setProblem(Readiness::Part::Llm, m_endpoint.problem());
         return;
     }
     if (m_endpoint.source() != LlmEndpoint::Source::LocalModel)
@@ -150,12 +159,14 @@ void Backend::updateLlmReadiness() {
         return;
     const LocalModel::State state = m_localModel->state();
     if (state == LocalModel::State::Ready) {
-        m_http->setLlmProblem({});
+        m_readiness->setProblem(Readiness::Part::Llm, {});
         return;
     }
     const QString reason = m_localModel->reason();
-    m_http->setLlmProblem(u"the local model is %1%2"_s.arg(
-        LocalModel::stateName(state), reason.isEmpty() ? QString() : u": "_s + reason));
+    m_readiness->setProblem(
+        Readiness::Part::Llm,
+        u"the local model is %1%2"_s.arg(LocalModel::stateName(state),
+                                         reason.isEmpty() ? QString() : u": "_s + reason));
 }
 
 void Backend::setSocketLimits(const SessionSocket::Limits &limits) {
@@ -210,7 +221,7 @@ void Backend::listen() {
                                .arg(m_config.port));
         return;
     }
-    m_http->setAcceptingReason({});
+    m_readiness->setProblem(Readiness::Part::Server, {});
     if (m_localModel)
         startLocalModel();
     m_summaries->start();
@@ -230,7 +241,7 @@ void Backend::stop() {
     m_state = State::Stopping;
     qCInfo(lcServer) << "stopping";
     m_http->stopListening();
-    m_http->setAcceptingReason(u"server: shutting down"_s);
+    m_readiness->setProblem(Readiness::Part::Server, u"shutting down"_s);
     m_summaries->stop();
     connect(m_sessions, &SessionManager::shutdownFinished, this, [this] {
         auto *deadline = new QTimer(this);
@@ -265,6 +276,10 @@ QUrl Backend::url() const {
     url.setHost(m_config.host);
     url.setPort(m_port);
     return url;
+}
+
+QString Backend::llmDescription() const {
+    return m_endpoint.description();
 }
 
 QList<QUuid> Backend::sessionIds() const {

@@ -14,6 +14,7 @@ class HttpServer;
 class LlmClient;
 class LocalModel;
 class MetricsRegistry;
+class Readiness;
 class SessionManager;
 class SessionService;
 class Summarizer;
@@ -72,6 +73,8 @@ public:
     LocalModel *localModel() const override { return m_localModel; }
     MetricsRegistry *metrics() const { return m_metrics; }
     SummaryScheduler *summaries() const override { return m_summaries; }
+    const Readiness *readiness() const override { return m_readiness; }
+    QString llmDescription() const override;
 
     // Tuning for tests and benchmarks; call before start().
     void setSocketLimits(const SessionSocket::Limits &limits);
@@ -82,6 +85,7 @@ private:
     void startLocalModel();
     void useLocalModelAt(const QUrl &baseUrl); // where LlmClient sends its requests
     void updateLlmReadiness();
+    void updateDatabaseReadiness(bool healthy, const QString &reason);
     void listen();
     void finishStop();
 
@@ -89,6 +93,7 @@ private:
     Config m_config;
     State m_state = State::Idle;
     quint16 m_port = 0;
+    Readiness *m_readiness;
     Database *m_database;
     LlmClient *m_llm;
     LocalModel *m_localModel = nullptr;

@@ -13,6 +13,7 @@ add_library(rtai_core STATIC
     core/Logging.h core/Logging.cpp
     core/MessageError.h core/MessageError.cpp
     core/MetricsRegistry.h core/MetricsRegistry.cpp
+    core/Readiness.h core/Readiness.cpp
     core/RecordJson.h core/RecordJson.cpp
     core/Session.h
     core/Timestamps.h core/Timestamps.cpp

@@ -5,6 +5,7 @@
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
+#include "core/Readiness.h"
 #include "core/RecordJson.h"
 #include "core/Timestamps.h"
 #include "server/ApiCredentials.h"
@@ -29,11 +30,12 @@
 using namespace Qt::StringLiterals;
 
 HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
-                       SessionManager *connections, QObject *parent)
+                       SessionManager *connections, const Readiness *readiness, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_database(database)
     , m_metrics(metrics)
     , m_connections(connections)
+    , m_readiness(readiness)
     , m_api(new SessionsApi(
           database, sessions,
           [this](QTcpSocket *socket, const HttpReply &reply) { send(socket, reply); }, this)) {
@@ -45,14 +47,6 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionServ
 
 void HttpServer::setApiToken(const QString &token) {
     m_apiToken = token;
-}
-
-void HttpServer::setAcceptingReason(const QString &notReadyReason) {
-    m_notReadyReason = notReadyReason;
-}
-
-void HttpServer::setLlmProblem(const QString &problem) {
-    m_llmProblem = problem;
 }
 
 quint16 HttpServer::listenOn(const QHostAddress &address, quint16 port) {
@@ -171,14 +165,7 @@ HttpReply HttpServer::serveStatic(const QString &path) const {
 }
 
 HttpReply HttpServer::ready() const {
-    QJsonArray reasons;
-    if (!m_notReadyReason.isEmpty())
-        reasons.append(m_notReadyReason);
-    if (!m_database->isHealthy())
-        reasons.append(u"database: not usable (%1); check DATABASE_URL and that the "
-                       "database server is running"_s.arg(m_database->backendName()));
-    if (!m_llmProblem.isEmpty())
-        reasons.append(u"llm: %1"_s.arg(m_llmProblem));
+    const QJsonArray reasons = QJsonArray::fromStringList(m_readiness->reasons());
     if (reasons.isEmpty())
         return HttpReply::json(200, {{u"status"_s, u"ready"_s}});
     QJsonObject body = Protocol::errorBody(Protocol::Error::NotReady, reasons.first().toString());

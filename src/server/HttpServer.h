@@ -9,6 +9,7 @@
 
 class Database;
 class MetricsRegistry;
+class Readiness;
 class SessionManager;
 class SessionService;
 class SessionsApi;
@@ -24,15 +25,12 @@ class HttpServer : public QAbstractHttpServer {
     Q_OBJECT
 
 public:
+    // /readyz answers what `readiness` says.
     HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
-               SessionManager *connections, QObject *parent = nullptr);
+               SessionManager *connections, const Readiness *readiness, QObject *parent = nullptr);
 
     // When set, /api and /metrics require `Authorization: Bearer <token>` (or ?token=).
     void setApiToken(const QString &token);
-    // Whether the server is ready apart from the database and the LLM (e.g. still starting).
-    void setAcceptingReason(const QString &notReadyReason);
-    // Why the LLM cannot answer yet (not configured, local model loading or failed); empty: usable.
-    void setLlmProblem(const QString &problem);
     // Listens on address:port (0: any free port) with a backlog deep enough for thousands of
     // clients connecting at once (Qt's default of 50 drops their SYNs, and they retry for
     // seconds); returns the port bound, 0 on failure.
@@ -53,8 +51,7 @@ private:
     Database *m_database;
     MetricsRegistry *m_metrics;
     SessionManager *m_connections;
+    const Readiness *m_readiness;
     SessionsApi *m_api;
     QString m_apiToken;
-    QString m_notReadyReason;
-    QString m_llmProblem;
 };
