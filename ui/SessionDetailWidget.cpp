@@ -1,5 +1,6 @@
 #include "ui/SessionDetailWidget.h"
 
+#include "chat/ChatEvents.h"
 #include "chat/Conversation.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
@@ -154,11 +155,8 @@ void SessionDetailWidget::finishLoading(const QList<Event> &events) {
     m_transcript->setEvents(events);
     qint64 tokens = 0;
     for (const Event &event : events) {
-        if (event.type == EventType::AssistantMessage)
-            tokens += event.metadata.value(u"usage"_s)
-                          .toObject()
-                          .value(u"completion_tokens"_s)
-                          .toInteger();
+        if (const std::optional<TurnOutcome> outcome = ChatEvents::parseAssistantOutcome(event))
+            tokens += outcome->usage.completionTokens;
         if (event.type == EventType::Summary && m_session.summary.isEmpty())
             m_session.summary = event.content;
     }

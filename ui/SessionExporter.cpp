@@ -1,5 +1,6 @@
 #include "ui/SessionExporter.h"
 
+#include "chat/ChatEvents.h"
 #include "core/Ids.h"
 #include "core/RecordJson.h"
 #include "core/Timestamps.h"
@@ -10,16 +11,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QString prettyJson(const QJsonValue &value) {
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented))
-            .trimmed();
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented))
-            .trimmed();
-    return value.toVariant().toString();
-}
 
 // A fenced code block whose fence is longer than any backtick run inside the text.
 QString codeBlock(const QString &text, const QString &language) {
@@ -61,22 +52,20 @@ QString SessionExporter::eventMarkdown(const Event &event) {
     if (event.type == EventType::AssistantMessage) {
         if (event.content.isEmpty())
             return {};
-        const bool interrupted = event.metadata.value(u"interrupted"_s).toBool();
+        const bool interrupted = ChatEvents::isInterrupted(event);
         return heading(interrupted ? u"Assistant (interrupted)"_s : u"Assistant"_s, event) +
                event.content + u'\n';
     }
     if (event.type == EventType::ToolCall) {
-        const QString name = event.metadata.value(u"name"_s).toString();
-        const QJsonValue arguments = event.metadata.value(u"arguments"_s);
-        const QString shown =
-            arguments.isUndefined() ? jsonOrText(event.content) : prettyJson(arguments);
+        const QString name = ChatEvents::toolName(event);
         return heading(u"Tool call `"_s + (name.isEmpty() ? event.content : name) + u'`', event) +
-               codeBlock(shown, u"json"_s);
+               codeBlock(jsonOrText(ChatEvents::toolArguments(event)), u"json"_s);
     }
     if (event.type == EventType::ToolResult) {
-        const QString name = event.metadata.value(u"name"_s).toString();
-        const bool ok = event.metadata.value(u"ok"_s).toBool(true);
-        return heading(u"Tool result `"_s + name + (ok ? u"`"_s : u"` (failed)"_s), event) +
+        const bool ok = ChatEvents::toolSucceeded(event);
+        return heading(u"Tool result `"_s + ChatEvents::toolName(event) +
+                           (ok ? u"`"_s : u"` (failed)"_s),
+                       event) +
                codeBlock(jsonOrText(event.content), u"json"_s);
     }
     if (event.type == EventType::Error) {

@@ -70,25 +70,37 @@ QString turnId(const Event &event) {
     return event.metadata.value(u"turn_id"_s).toString();
 }
 
+QString toolName(const Event &event) {
+    return event.metadata.value(u"name"_s).toString();
+}
+
+QString toolArguments(const Event &event) {
+    const QJsonValue stored = event.metadata.value(u"arguments"_s);
+    const bool contentIsJson = !QJsonDocument::fromJson(event.content.toUtf8()).isNull();
+    // Rows written by other programs may keep the arguments only in the metadata (and the tool
+    // name in the content).
+    if (!contentIsJson && stored.isObject() && !stored.toObject().isEmpty())
+        return QString::fromUtf8(QJsonDocument(stored.toObject()).toJson(QJsonDocument::Compact));
+    return event.content;
+}
+
+bool toolSucceeded(const Event &event) {
+    return event.metadata.value(u"ok"_s).toBool(true);
+}
+
 std::optional<ToolCall> parseToolCall(const Event &event) {
     const QString callId = event.metadata.value(u"call_id"_s).toString();
-    const QString name = event.metadata.value(u"name"_s).toString();
+    const QString name = toolName(event);
     if (event.type != EventType::ToolCall || callId.isEmpty() || name.isEmpty())
         return std::nullopt;
-    QString arguments = event.content;
-    // Rows written by other programs may keep the arguments only in the metadata.
-    if (arguments.isEmpty() && event.metadata.value(u"arguments"_s).isObject())
-        arguments = QString::fromUtf8(QJsonDocument(event.metadata.value(u"arguments"_s).toObject())
-                                          .toJson(QJsonDocument::Compact));
-    return ToolCall{callId, name, arguments};
+    return ToolCall{callId, name, toolArguments(event)};
 }
 
 std::optional<ParsedToolResult> parseToolResult(const Event &event) {
     const QString callId = event.metadata.value(u"call_id"_s).toString();
     if (event.type != EventType::ToolResult || callId.isEmpty())
         return std::nullopt;
-    return ParsedToolResult{callId, event.metadata.value(u"name"_s).toString(),
-                            event.metadata.value(u"ok"_s).toBool(), event.content};
+    return ParsedToolResult{callId, toolName(event), toolSucceeded(event), event.content};
 }
 
 std::optional<TurnOutcome> parseAssistantOutcome(const Event &event) {

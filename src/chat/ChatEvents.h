@@ -31,6 +31,12 @@ Event error(const QUuid &sessionId, const QString &turnId, const QString &code,
 QString newTurnId();
 QString turnId(const Event &event); // empty for events stored without one (older databases)
 
+// The parts of a tool_call or tool_result, for showing them; parseToolCall/parseToolResult also
+// need the call id, to pair them for the model.
+QString toolName(const Event &event);
+QString toolArguments(const Event &event); // the arguments as JSON text (or what was stored)
+bool toolSucceeded(const Event &event);    // a result stored without `ok` counts as a success
+
 std::optional<ToolCall> parseToolCall(const Event &event);
 struct ParsedToolResult {
     QString callId;

@@ -94,6 +94,27 @@ private Q_SLOTS:
         QVERIFY(!ChatEvents::parseToolCall(event));
     }
 
+    // The original service stored the tool name as a tool_call's content.
+    void toolCallWithTheNameAsContentTakesTheArgumentsFromTheMetadata() {
+        const Event event =
+            Event::make(m_session, EventType::ToolCall, u"calculator"_s,
+                        {{u"call_id"_s, u"c"_s},
+                         {u"name"_s, u"calculator"_s},
+                         {u"arguments"_s, QJsonObject{{u"expression"_s, u"2*3"_s}}}});
+        QCOMPARE(ChatEvents::toolName(event), u"calculator"_s);
+        QCOMPARE(ChatEvents::toolArguments(event), u"{\"expression\":\"2*3\"}"_s);
+        QCOMPARE(ChatEvents::parseToolCall(event)->arguments, u"{\"expression\":\"2*3\"}"_s);
+    }
+
+    void toolResultWithoutOkCountsAsASuccess() {
+        Event event = Event::make(m_session, EventType::ToolResult, u"6"_s,
+                                  {{u"call_id"_s, u"c"_s}, {u"name"_s, u"calculator"_s}});
+        QVERIFY(ChatEvents::toolSucceeded(event));
+        QVERIFY(ChatEvents::parseToolResult(event)->ok);
+        event.metadata.insert(u"ok"_s, false);
+        QVERIFY(!ChatEvents::toolSucceeded(event));
+    }
+
     void toolResultRoundTrip() {
         const Event event = ChatEvents::toolResult(m_session, u"t2"_s, u"call_9"_s, u"calculator"_s,
                                                    true, u"{\"result\":12}"_s);
