@@ -1,2 +1,3 @@
-rtai_add_benchmark(bench_localmodel SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_localmodel.cpp)
+rtai_add_benchmark(bench_localmodel SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_localmodel.cpp
+                   LIBS rtai_chat)
 add_dependencies(bench_localmodel realtime-ai)
