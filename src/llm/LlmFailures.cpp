@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
+#include <QNetworkRequest>
 #include <QTimeZone>
 #include <algorithm>
 
@@ -111,6 +112,25 @@ LlmError notHttpUrl(const QString &baseUrl) {
             u"the LLM base URL \"%1\" is not an http(s) URL: fix --llm-base-url "
             "(OPENAI_BASE_URL), e.g. https://api.openai.com/v1"_s.arg(baseUrl),
             0, false};
+}
+
+LlmFailure forFailedReply(const QNetworkReply &reply, const QByteArray &body,
+                          const Target &target) {
+    const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == 0)
+        return forNetworkError(reply.error(), reply.errorString(), target);
+    return forStatus(
+        status, body,
+        retryAfterMs(reply.rawHeader("retry-after-ms"), reply.rawHeader("Retry-After")), target);
+}
+
+std::optional<LlmError> forBaseUrl(const QUrl &baseUrl, const QUrl &completionsUrl) {
+    if (baseUrl.isEmpty())
+        return notConfigured();
+    const QString scheme = completionsUrl.scheme();
+    if (!completionsUrl.isValid() || (scheme != "http"_L1 && scheme != "https"_L1))
+        return notHttpUrl(baseUrl.toDisplayString(QUrl::RemoveUserInfo));
+    return std::nullopt;
 }
 
 LlmError clientShutDown() {
@@ -348,6 +368,12 @@ std::optional<Adaptation> adaptRequest(const QByteArray &requestBody, const QByt
         return std::nullopt;
     }
     return Adaptation{QJsonDocument(body).toJson(QJsonDocument::Compact), change};
+}
+
+Target Target::of(const QUrl &completionsUrl, const QString &model, bool hasApiKey) {
+    const QUrl &url = completionsUrl;
+    return {url.port() > 0 ? url.host() + u':' + QString::number(url.port()) : url.host(),
+            url.host(), url.toDisplayString(QUrl::RemoveUserInfo), model, hasApiKey};
 }
 
 } // namespace LlmFailures

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QNetworkReply>
 #include <QString>
+#include <QUrl>
 #include <optional>
 
 // Every way an LLM request can fail, as errors whose messages say what to fix: what HTTP answers
@@ -21,6 +22,8 @@ struct Target {
     QString url;      // the completions URL without user info
     QString model;
     bool hasApiKey = false;
+
+    static Target of(const QUrl &completionsUrl, const QString &model, bool hasApiKey);
 };
 
 // Retry-After (seconds or an HTTP date) or OpenAI's retry-after-ms, in ms; -1 when absent.
@@ -30,6 +33,8 @@ qint64 retryAfterMs(const QByteArray &retryAfterMsHeader, const QByteArray &retr
 // Before any request is sent.
 LlmError notConfigured();
 LlmError notHttpUrl(const QString &baseUrl);
+// notConfigured() or notHttpUrl() when requests cannot be sent to baseUrl at all.
+std::optional<LlmError> forBaseUrl(const QUrl &baseUrl, const QUrl &completionsUrl);
 LlmError clientShutDown();
 LlmError cancelled();
 // The circuit breaker is open: `reason` says why, a retry may succeed in `retryInMs`.
@@ -41,6 +46,8 @@ LlmError allSlotsBusy(int capacity, qint64 waitedMs);
 enum class Stage { Connecting, FirstDelta, Streaming };
 LlmFailure forTimeout(Stage stage, qint64 timeoutMs, int status, const Target &target);
 
+// A reply that finished with a non-2xx status (0: no HTTP answer at all), with its error body.
+LlmFailure forFailedReply(const QNetworkReply &reply, const QByteArray &body, const Target &target);
 // A non-2xx HTTP answer with its (error) body.
 LlmFailure forStatus(int status, const QByteArray &body, qint64 retryAfterMs, const Target &target);
 // No HTTP answer at all (status 0).

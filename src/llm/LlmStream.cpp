@@ -4,39 +4,16 @@
 #include "llm/LlmCircuitBreaker.h"
 #include "llm/LlmClient.h"
 #include "llm/LlmNetworkPool.h"
+#include "llm/LlmReplyFormat.h"
+#include "llm/LlmRetryPolicy.h"
 
 #include <QJsonDocument>
 #include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QRandomGenerator>
 #include <QTimer>
-#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
-using Kind = LlmError::Kind;
-using LlmFailures::seconds;
-
-namespace {
-
-constexpr qsizetype maxErrorBodyBytes = 64 * 1024;
-constexpr qsizetype maxJsonBodyBytes = 16 * 1024 * 1024;
-constexpr qint64 maxBackoffMs = 30000;
-// A server asking us to wait longer than this gets a clear error instead of a silent long wait.
-constexpr qint64 maxRetryAfterMs = 60000;
-
-LlmFailures::Target targetOf(const QUrl &url, const LlmSettings &settings) {
-    LlmFailures::Target target;
-    target.host =
-        url.port() > 0 ? url.host() + QLatin1Char(':') + QString::number(url.port()) : url.host();
-    target.hostName = url.host();
-    target.url = url.toDisplayString(QUrl::RemoveUserInfo);
-    target.model = settings.model;
-    target.hasApiKey = !settings.apiKey.isEmpty();
-    return target;
-}
-
-} // namespace
+using Phase = LlmPhaseTimer::Phase;
 
 LlmStream::LlmStream(LlmClient *client, const LlmSettings &settings, const ChatRequest &request,
                      LlmPriority priority, QObject *parent)
@@ -45,23 +22,21 @@ LlmStream::LlmStream(LlmClient *client, const LlmSettings &settings, const ChatR
     , m_settings(settings)
     , m_claim(client, priority)
     , m_url(LlmClient::completionsUrl(settings.baseUrl))
-    , m_target(targetOf(m_url, settings))
+    , m_target(LlmFailures::Target::of(m_url, settings.model, !settings.apiKey.isEmpty()))
     , m_body(QJsonDocument(request.toOpenAiJson(settings.model)).toJson(QJsonDocument::Compact))
-    , m_timer(new QTimer(this))
+    , m_deadline(new LlmPhaseTimer(settings, this))
     , m_retryTimer(new QTimer(this))
     , m_decoder(m_target, settings.model) {
-    m_timer->setSingleShot(true);
-    connect(m_timer, &QTimer::timeout, this, &LlmStream::onTimeout);
+    connect(m_deadline, &LlmPhaseTimer::expired, this, &LlmStream::onTimeout);
     m_retryTimer->setSingleShot(true);
     m_retryTimer->setTimerType(Qt::PreciseTimer); // never earlier than Retry-After allows
     connect(m_retryTimer, &QTimer::timeout, this, &LlmStream::requestSlot);
     if (client) {
         // The client (and with it every reply) is going away: end the stream instead of hanging.
         connect(client, &LlmClient::shuttingDown, this, [this] {
-            if (m_reply) {
-                disconnect(m_reply, nullptr, this, nullptr);
-                m_reply = nullptr;
-            }
+            if (m_reply)
+                m_reply->disconnect(this);
+            m_reply = nullptr;
             if (!m_done)
                 fail(LlmFailures::clientShutDown());
         });
@@ -81,21 +56,11 @@ void LlmStream::cancel() {
     fail(LlmFailures::cancelled());
 }
 
-bool LlmStream::isDone() const {
-    return m_done;
-}
-
-int LlmStream::attempts() const {
-    return m_attempts;
-}
-
 void LlmStream::start() {
     if (m_done)
         return;
-    if (m_settings.baseUrl.isEmpty())
-        fail(LlmFailures::notConfigured());
-    else if (!m_url.isValid() || (m_url.scheme() != "http"_L1 && m_url.scheme() != "https"_L1))
-        fail(LlmFailures::notHttpUrl(m_settings.baseUrl.toDisplayString(QUrl::RemoveUserInfo)));
+    if (const std::optional<LlmError> error = LlmFailures::forBaseUrl(m_settings.baseUrl, m_url))
+        fail(*error);
     else
         requestSlot();
 }
@@ -108,12 +73,12 @@ void LlmStream::requestSlot() {
         return;
     }
     const LlmEndpointClaim::Answer answer = m_claim.ask(this, [this] {
-        if (!m_done && m_phase == Phase::Queued)
+        if (!m_done && m_deadline->phase() == Phase::Queued)
             sendAttempt();
     });
     switch (answer.kind) {
     case LlmEndpointClaim::Answer::Kind::Queued:
-        setPhase(Phase::Queued);
+        m_deadline->setPhase(Phase::Queued);
         break;
     case LlmEndpointClaim::Answer::Kind::Paused:
         m_retryTimer->start(int(answer.ms)); // the endpoint's Retry-After holds every request
@@ -126,7 +91,7 @@ void LlmStream::requestSlot() {
 
 void LlmStream::onEndpointDown(const QString &reason, qint64 retryInMs) {
     // Requests on the wire may still succeed; those waiting for a slot or a retry give up.
-    if (!m_done && !m_reply && (m_phase == Phase::Queued || m_retryTimer->isActive()))
+    if (!m_done && !m_reply && (m_deadline->phase() == Phase::Queued || m_retryTimer->isActive()))
         fail(LlmFailures::endpointDown(reason, retryInMs, m_target));
 }
 
@@ -144,12 +109,12 @@ void LlmStream::sendAttempt() {
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &LlmStream::onHeaders);
     connect(m_reply, &QNetworkReply::readyRead, this, &LlmStream::onReadyRead);
     connect(m_reply, &QNetworkReply::finished, this, &LlmStream::onReplyFinished);
-    setPhase(Phase::Connecting);
+    m_deadline->setPhase(Phase::Connecting);
 }
 
 void LlmStream::onRequestSent() {
-    if (m_phase == Phase::Connecting)
-        setPhase(Phase::WaitingFirstDelta);
+    if (m_deadline->phase() == Phase::Connecting)
+        m_deadline->setPhase(Phase::WaitingFirstDelta);
 }
 
 // The endpoint answered: unless it says it is overloaded or failing, it is up.
@@ -157,7 +122,7 @@ void LlmStream::onHeaders() {
     onRequestSent();
     if (m_headersSeen || !m_reply)
         return;
-    const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const int status = LlmReplyFormat::statusOf(*m_reply);
     m_headersSeen = status != 0;
     m_claim.recordAnswer(status);
 }
@@ -173,28 +138,21 @@ void LlmStream::readBody() {
     const QByteArray bytes = m_reply->readAll();
     if (bytes.isEmpty())
         return;
-    const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray contentType =
-        m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
-    if (status / 100 != 2 || contentType.startsWith("application/json") ||
-        contentType.startsWith("text/html")) {
-        // Error bodies and non-streamed answers are read whole when the reply finishes.
-        const qsizetype max = status / 100 == 2 ? maxJsonBodyBytes : maxErrorBodyBytes;
-        if (m_plainBody.size() < max)
-            m_plainBody += bytes.left(max - m_plainBody.size());
-        return;
-    }
-    apply(m_decoder.feed(bytes));
+    const LlmReplyFormat format = LlmReplyFormat::of(*m_reply);
+    if (!format.isKeptWhole())
+        apply(m_decoder.feed(bytes));
+    else if (m_plainBody.size() < format.maxBytes) // read whole when the reply finishes
+        m_plainBody += bytes.left(format.maxBytes - m_plainBody.size());
 }
 
 bool LlmStream::apply(const OpenAiStreamDecoder::Progress &progress) {
     if (progress.sawDelta && m_ttftMs < 0)
         m_ttftMs = m_clock.elapsed();
-    if (m_phase == Phase::Streaming) {
+    if (m_deadline->phase() == Phase::Streaming) {
         if (progress.sawActivity)
-            m_lastActivity.start(); // onTimeout() re-arms the idle timer from here
+            m_deadline->noteActivity();
     } else if (progress.sawProgress) {
-        setPhase(Phase::Streaming);
+        m_deadline->setPhase(Phase::Streaming);
     }
     QPointer<LlmStream> self(this);
     for (const QString &content : progress.content) {
@@ -222,28 +180,26 @@ void LlmStream::onReplyFinished() {
     if (!self || m_done || !m_reply)
         return;
 
-    const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QNetworkReply::NetworkError networkError = m_reply->error();
-    const QString networkMessage = m_reply->errorString();
-    const QByteArray contentType =
-        m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
-    if (status / 100 == 2) {
-        if (contentType.startsWith("application/json")) {
-            apply(m_decoder.decodeWhole(m_plainBody));
-        } else if (contentType.startsWith("text/html")) {
-            retryOrFail(LlmFailures::forWebPage(status, m_target));
-        } else if (apply(m_decoder.finish())) {
+    const int status = LlmReplyFormat::statusOf(*m_reply);
+    switch (LlmReplyFormat::of(*m_reply).kind) {
+    case LlmReplyFormat::Kind::Json:
+        apply(m_decoder.decodeWhole(m_plainBody));
+        return;
+    case LlmReplyFormat::Kind::WebPage:
+        retryOrFail(LlmFailures::forWebPage(status, m_target));
+        return;
+    case LlmReplyFormat::Kind::EventStream:
+        if (apply(m_decoder.finish())) {
             if (m_decoder.hasFinishReason())
                 succeed(); // some servers close without [DONE]; finish_reason says it is whole
             else
                 retryOrFail(LlmFailures::forIncompleteStream(
-                    status, networkError != QNetworkReply::NoError, networkMessage, m_target));
+                    status, m_reply->error() != QNetworkReply::NoError, m_reply->errorString(),
+                    m_target));
         }
         return;
-    }
-    if (status == 0) {
-        retryOrFail(LlmFailures::forNetworkError(networkError, networkMessage, m_target));
-        return;
+    case LlmReplyFormat::Kind::Error:
+        break;
     }
     if (status == 400 && m_content.isEmpty()) {
         if (const auto adapted = LlmFailures::adaptRequest(m_body, m_plainBody)) {
@@ -255,77 +211,51 @@ void LlmStream::onReplyFinished() {
             return;
         }
     }
-    const qint64 retryAfter = LlmFailures::retryAfterMs(m_reply->rawHeader("retry-after-ms"),
-                                                        m_reply->rawHeader("Retry-After"));
-    retryOrFail(LlmFailures::forStatus(status, m_plainBody, retryAfter, m_target));
+    retryOrFail(LlmFailures::forFailedReply(*m_reply, m_plainBody, m_target));
 }
 
-void LlmStream::onTimeout() {
+void LlmStream::onTimeout(LlmPhaseTimer::Phase phase) {
     if (m_done)
         return;
-    if (m_phase == Phase::Streaming) {
-        const qint64 idleLeftMs = m_settings.idleTimeoutMs - m_lastActivity.elapsed();
-        if (idleLeftMs > 0) {
-            m_timer->start(int(idleLeftMs));
-            return;
-        }
-    }
-    if (m_phase == Phase::Queued) {
+    if (phase == Phase::Queued) {
         fail(LlmFailures::allSlotsBusy(m_claim.capacity(), m_settings.queueTimeoutMs));
         return;
     }
-    const int status =
-        m_reply ? m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() : 0;
-    if (m_phase == Phase::Connecting)
-        retryOrFail(LlmFailures::forTimeout(LlmFailures::Stage::Connecting,
-                                            m_settings.connectTimeoutMs, status, m_target));
-    else if (m_phase == Phase::WaitingFirstDelta)
-        retryOrFail(LlmFailures::forTimeout(LlmFailures::Stage::FirstDelta,
-                                            m_settings.firstTokenTimeoutMs, status, m_target));
-    else
-        retryOrFail(LlmFailures::forTimeout(LlmFailures::Stage::Streaming, m_settings.idleTimeoutMs,
-                                            status, m_target));
+    const int status = m_reply ? LlmReplyFormat::statusOf(*m_reply) : 0;
+    const LlmFailures::Stage stage = phase == Phase::Connecting ? LlmFailures::Stage::Connecting
+                                     : phase == Phase::WaitingFirstDelta
+                                         ? LlmFailures::Stage::FirstDelta
+                                         : LlmFailures::Stage::Streaming;
+    retryOrFail(LlmFailures::forTimeout(stage, m_deadline->timeoutMs(phase), status, m_target));
 }
 
 void LlmStream::retryOrFail(const LlmFailure &failure) {
     dropReply();
     m_claim.recordFailure(failure.error);
     m_claim.release(); // a retry waits for a slot again, keeping its place in the line
-    if (failure.retryable && m_content.isEmpty() && m_attempts <= m_settings.maxRetries) {
-        qint64 delay = 0;
-        if (failure.retryAfterMs >= 0) {
-            delay = failure.retryAfterMs;
-        } else {
-            const qint64 base = std::min<qint64>(maxBackoffMs, qint64(m_settings.retryBaseDelayMs)
-                                                                   << std::min(m_attempts - 1, 16));
-            delay = base / 2 + QRandomGenerator::global()->bounded(base / 2 + 1);
-        }
-        if (delay <= maxRetryAfterMs) {
-            if (failure.retryAfterMs >= 0)
-                m_claim.pauseEndpoint(failure.retryAfterMs);
-            qCInfo(lcLlm).noquote() << "attempt" << m_attempts << "failed:" << failure.error.message
-                                    << "- retrying in" << delay << "ms";
-            m_ttftMs = -1;
-            m_retryTimer->start(int(delay));
-            return;
-        }
-        LlmError error = failure.error;
-        error.message += u" (the server asked to wait %1)"_s.arg(seconds(delay));
-        fail(error);
+    const LlmRetryPolicy::Decision decision =
+        LlmRetryPolicy::decide(failure, m_attempts, !m_content.isEmpty(), m_settings);
+    if (!decision.retry) {
+        fail(decision.error);
         return;
     }
-    LlmError error = failure.error;
-    if (m_attempts > 1)
-        error.message += u" (after %1 attempts)"_s.arg(m_attempts);
-    fail(error);
+    if (failure.retryAfterMs >= 0)
+        m_claim.pauseEndpoint(failure.retryAfterMs);
+    qCInfo(lcLlm).noquote() << "attempt" << m_attempts << "failed:" << failure.error.message
+                            << "- retrying in" << decision.delayMs << "ms";
+    m_ttftMs = -1;
+    m_retryTimer->start(int(decision.delayMs));
+}
+
+void LlmStream::end(LlmNetworkPool::Retire how) {
+    m_done = true;
+    m_retryTimer->stop();
+    dropReply(how);
+    m_claim.release();
 }
 
 void LlmStream::succeed() {
-    m_done = true;
-    m_timer->stop();
-    m_retryTimer->stop();
-    m_claim.release();
-    dropReply(LlmNetworkPool::Retire::LetFinish);
+    end(LlmNetworkPool::Retire::LetFinish);
     LlmResult result = snapshot();
     if (!result.toolCalls.isEmpty())
         result.finishReason = u"tool_calls"_s;
@@ -339,13 +269,9 @@ void LlmStream::succeed() {
 }
 
 void LlmStream::fail(const LlmError &error) {
-    m_done = true;
-    m_timer->stop();
-    m_retryTimer->stop();
-    dropReply();
-    m_claim.release();
+    end(LlmNetworkPool::Retire::Abort);
     const LlmResult partial = snapshot();
-    if (error.kind == Kind::Cancelled)
+    if (error.kind == LlmError::Kind::Cancelled)
         qCInfo(lcLlm).noquote() << "request cancelled after" << partial.durationMs << "ms";
     else
         qCWarning(lcLlm).noquote() << "request failed:" << error.kindName() << "-" << error.message;
@@ -353,7 +279,7 @@ void LlmStream::fail(const LlmError &error) {
 }
 
 void LlmStream::dropReply(LlmNetworkPool::Retire how) {
-    m_timer->stop();
+    m_deadline->stop();
     if (!m_reply)
         return;
     QNetworkReply *reply = m_reply;
@@ -363,32 +289,6 @@ void LlmStream::dropReply(LlmNetworkPool::Retire how) {
         m_client->network()->retire(reply, how);
     else
         reply->deleteLater(); // its manager is gone with the client
-}
-
-void LlmStream::setPhase(Phase phase) {
-    m_phase = phase;
-    int timeoutMs = 0;
-    switch (phase) {
-    case Phase::Idle:
-        break;
-    case Phase::Queued:
-        timeoutMs = m_settings.queueTimeoutMs;
-        break;
-    case Phase::Connecting:
-        timeoutMs = m_settings.connectTimeoutMs;
-        break;
-    case Phase::WaitingFirstDelta:
-        timeoutMs = m_settings.firstTokenTimeoutMs;
-        break;
-    case Phase::Streaming:
-        timeoutMs = m_settings.idleTimeoutMs;
-        m_lastActivity.start();
-        break;
-    }
-    if (timeoutMs > 0)
-        m_timer->start(timeoutMs);
-    else
-        m_timer->stop();
 }
 
 LlmResult LlmStream::snapshot() const {

@@ -6,6 +6,7 @@
 #include "llm/LlmFailure.h"
 #include "llm/LlmFailures.h"
 #include "llm/LlmNetworkPool.h"
+#include "llm/LlmPhaseTimer.h"
 #include "llm/LlmPriority.h"
 #include "llm/LlmResult.h"
 #include "llm/LlmSettings.h"
@@ -39,8 +40,8 @@ public:
     // Does nothing once the stream has ended.
     void cancel();
 
-    bool isDone() const;
-    int attempts() const; // HTTP requests sent so far (1 + retries)
+    bool isDone() const { return m_done; }
+    int attempts() const { return m_attempts; } // HTTP requests sent so far (1 + retries)
 
 Q_SIGNALS:
     void contentDelta(const QString &text);
@@ -48,8 +49,6 @@ Q_SIGNALS:
     void failed(const LlmError &error, const LlmResult &partial);
 
 private:
-    enum class Phase { Idle, Queued, Connecting, WaitingFirstDelta, Streaming };
-
     void start();
     void requestSlot(); // the next attempt: breaker, shared pause, then a queue slot
     void onEndpointDown(const QString &reason, qint64 retryInMs);
@@ -61,12 +60,12 @@ private:
     // Acts on what the decoder found; false when the stream ended or changed attempt.
     bool apply(const OpenAiStreamDecoder::Progress &progress);
     void onReplyFinished();
-    void onTimeout();
+    void onTimeout(LlmPhaseTimer::Phase phase);
     void retryOrFail(const LlmFailure &failure);
+    void end(LlmNetworkPool::Retire how); // the stream is done: timers, reply and slot go
     void succeed();
     void fail(const LlmError &error);
     void dropReply(LlmNetworkPool::Retire how = LlmNetworkPool::Retire::Abort);
-    void setPhase(Phase phase);
     LlmResult snapshot() const;
 
     QPointer<LlmClient> m_client;
@@ -76,15 +75,13 @@ private:
     LlmFailures::Target m_target;
     QByteArray m_body;
     QPointer<QNetworkReply> m_reply;
-    QTimer *m_timer;
+    LlmPhaseTimer *m_deadline;
     QTimer *m_retryTimer;
     OpenAiStreamDecoder m_decoder;
     QElapsedTimer m_clock;
-    QElapsedTimer m_lastActivity; // the last event of the reply while streaming
-    QByteArray m_plainBody;       // error bodies and non-streaming answers
-    QString m_content;            // every delta emitted so far
+    QByteArray m_plainBody; // error bodies and non-streaming answers
+    QString m_content;      // every delta emitted so far
     qint64 m_ttftMs = -1;
-    Phase m_phase = Phase::Idle;
     int m_attempts = 0;
     bool m_headersSeen = false; // of the current attempt
     bool m_done = false;

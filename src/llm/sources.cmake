@@ -10,9 +10,12 @@ add_library(rtai_llm STATIC
     llm/LlmFailure.h
     llm/LlmFailures.h llm/LlmFailures.cpp
     llm/LlmNetworkPool.h llm/LlmNetworkPool.cpp
+    llm/LlmPhaseTimer.h llm/LlmPhaseTimer.cpp
     llm/LlmPriority.h
+    llm/LlmReplyFormat.h llm/LlmReplyFormat.cpp
     llm/LlmRequestQueue.h llm/LlmRequestQueue.cpp
     llm/LlmResult.h
+    llm/LlmRetryPolicy.h llm/LlmRetryPolicy.cpp
     llm/LlmSettings.h
     llm/LlmStream.h llm/LlmStream.cpp
     llm/OpenAiStreamDecoder.h llm/OpenAiStreamDecoder.cpp
