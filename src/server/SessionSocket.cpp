@@ -4,9 +4,9 @@
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "server/ApiCredentials.h"
+#include "server/ClientFrame.h"
 #include "server/JsonFormat.h"
 
-#include <QJsonDocument>
 #include <QNetworkRequest>
 #include <QTimer>
 #include <QUrlQuery>
@@ -19,10 +19,6 @@ namespace {
 constexpr int kAbortAfterCloseMs = 2000;
 constexpr int kRefuseDelayMs = 100;
 const QString kPathPrefix = u"/ws/session/"_s;
-
-QString typeOf(const QJsonObject &frame) {
-    return frame.value(u"type"_s).toString();
-}
 
 } // namespace
 
@@ -152,44 +148,28 @@ void SessionSocket::onBinaryMessage(const QByteArray &data) {
 }
 
 void SessionSocket::handleText(const QString &text) {
-    const qsizetype bytes = text.toUtf8().size();
-    if (bytes > m_limits.maxMessageBytes) {
-        sendError(u"too_large"_s, u"the message has %1 bytes, more than the limit of %2 bytes; "
-                                  "send a shorter message"_s.arg(bytes)
-                                      .arg(m_limits.maxMessageBytes));
-        return;
-    }
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
-    const QJsonObject command = document.isObject() ? document.object() : QJsonObject();
-    const QString type = typeOf(command);
-    if (type == u"ping") {
+    const ClientFrame frame = ClientFrame::parse(text, m_limits.maxMessageBytes);
+    switch (frame.kind()) {
+    case ClientFrame::Kind::Ping:
         sendFrame({{u"type"_s, u"pong"_s}});
-    } else if (type == u"cancel") {
+        break;
+    case ClientFrame::Kind::Cancel:
         m_conversation->cancel();
-    } else if (type == u"message") {
-        const QJsonValue value = command.value(u"text"_s);
-        if (!value.isString()) {
-            sendError(u"bad_request"_s, u"a message command needs a string field \"text\", as in "
-                                        "{\"type\":\"message\",\"text\":\"Hello\"}"_s);
-            return;
-        }
-        sendUserMessage(value.toString());
-    } else {
-        sendUserMessage(text);
+        break;
+    case ClientFrame::Kind::Message:
+        if (m_conversation->send(frame.text()) == Conversation::SendResult::Busy)
+            sendError(u"busy"_s,
+                      u"too many messages are waiting for an answer; wait for the "
+                      "current replies (done frames) and send it again"_s,
+                      true);
+        break;
+    case ClientFrame::Kind::TooLarge:
+        sendError(u"too_large"_s, frame.error());
+        break;
+    case ClientFrame::Kind::BadRequest:
+        sendError(u"bad_request"_s, frame.error());
+        break;
     }
-}
-
-void SessionSocket::sendUserMessage(const QString &text) {
-    if (text.trimmed().isEmpty()) {
-        sendError(u"bad_request"_s, u"the message is empty; type something to send"_s);
-        return;
-    }
-    if (m_conversation->send(text) == Conversation::SendResult::Busy)
-        sendError(u"busy"_s,
-                  u"too many messages are waiting for an answer; wait for the "
-                  "current replies (done frames) and send it again"_s,
-                  true);
 }
 
 void SessionSocket::sendFrame(const QJsonObject &frame) {
