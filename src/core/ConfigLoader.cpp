@@ -39,8 +39,14 @@ public:
             if (it != m_environment.constEnd() && !it->isEmpty())
                 return *it;
         }
-        if (!source.settingsKey.isEmpty() && m_settings.contains(source.settingsKey))
-            return m_settings.value(source.settingsKey).toString();
+        if (!source.settingsKey.isEmpty() && m_settings.contains(source.settingsKey)) {
+            // QSettings reads an unquoted value with commas (a system prompt, typically) as a
+            // string list, whose toString() is empty: join it back as it was meant.
+            const QVariant value = m_settings.value(source.settingsKey);
+            if (value.typeId() == QMetaType::QStringList)
+                return value.toStringList().join(u", "_s);
+            return value.toString();
+        }
         return fallback;
     }
 
