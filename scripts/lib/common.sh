@@ -10,6 +10,7 @@ RTAI_PACKAGES=(
     libqt6sql6-psql libqt6sql6-sqlite libgl-dev
     postgresql pgbouncer openssl
     clang-format ccache
+    clang-15 libclang-common-15-dev # the fuzz targets; the latter has clang's libFuzzer runtime
     chromium
     git python3-pip
 )
@@ -58,4 +59,69 @@ build_tree() {
     fi
     log "building $dir"
     cmake --build "$dir" --parallel "$(nproc)" || die "build failed in $dir"
+}
+
+# The libFuzzer targets (tests/fuzz): clang-15 with ASan + UBSan, only the module libraries.
+FUZZ_DIR="$ROOT/build-fuzz"
+build_fuzz_tree() {
+    build_tree "$FUZZ_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-15 \
+        -DRTAI_FUZZ=ON
+}
+
+# run_fuzzers SECONDS [REGEX]: every fuzz target (or those whose name matches), two at a time,
+# each for SECONDS after replaying its committed corpus. New inputs go to
+# build-fuzz/fuzz-corpus/NAME, never into tests/fuzz/corpus; a crash is saved to
+# build-fuzz/fuzz-artifacts/NAME/ and fails the run. Logs: build-fuzz/fuzz-logs/NAME.log.
+run_fuzzers() {
+    local seconds="$1" filter="${2:-}" name names=() failed=()
+    for name in "$ROOT"/tests/fuzz/fuzz_*.cpp; do
+        name="$(basename "$name" .cpp)"
+        name="${name#fuzz_}"
+        [[ -z "$filter" || "$name" =~ $filter ]] && names+=("$name")
+    done
+    mkdir -p "$FUZZ_DIR/fuzz-logs"
+    local symbolizer
+    symbolizer="$(command -v llvm-symbolizer-15 || command -v llvm-symbolizer || true)"
+    log "fuzzing ${#names[@]} targets for ${seconds} s each, two at a time"
+    local running=0
+    for name in "${names[@]}"; do
+        if [ "$running" -ge 2 ]; then
+            wait -n || true
+            running=$((running - 1))
+        fi
+        fuzz_one "$name" "$seconds" "$symbolizer" &
+        running=$((running + 1))
+    done
+    wait || true
+    printf '%-22s %12s %10s %8s  %s\n' target executions exec/s "new" result >&2
+    for name in "${names[@]}"; do
+        local logfile="$FUZZ_DIR/fuzz-logs/$name.log" result
+        result="$(cat "$FUZZ_DIR/fuzz-logs/$name.rc")"
+        [ "$result" = 0 ] && result=ok || { result="FAILED (exit $result)"; failed+=("$name"); }
+        printf '%-22s %12s %10s %8s  %s\n' "$name" \
+            "$(sed -n 's/^stat::number_of_executed_units: *//p' "$logfile")" \
+            "$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logfile")" \
+            "$(sed -n 's/^stat::new_units_added: *//p' "$logfile")" "$result" >&2
+    done
+    for name in "${failed[@]}"; do
+        printf '\n==> %s (log: %s)\n' "$name" "$FUZZ_DIR/fuzz-logs/$name.log" >&2
+        grep -v -e '^#[0-9]' -e '^\s*"' "$FUZZ_DIR/fuzz-logs/$name.log" | tail -40 >&2
+        ls "$FUZZ_DIR/fuzz-artifacts/$name/" >&2
+    done
+    [ ${#failed[@]} -eq 0 ] || die "fuzz targets failed: ${failed[*]} (reproduce: build-fuzz/tests/fuzz/fuzz_NAME FILE)"
+}
+
+fuzz_one() {
+    local name="$1" seconds="$2" symbolizer="$3"
+    local scratch="$FUZZ_DIR/fuzz-corpus/$name" artifacts="$FUZZ_DIR/fuzz-artifacts/$name"
+    local options=(-max_total_time="$seconds" -timeout=10 -print_final_stats=1
+                   -artifact_prefix="$artifacts/")
+    [ -f "$ROOT/tests/fuzz/$name.dict" ] && options+=(-dict="$ROOT/tests/fuzz/$name.dict")
+    mkdir -p "$scratch" "$artifacts"
+    local rc=0
+    ASAN_OPTIONS=abort_on_error=1 ASAN_SYMBOLIZER_PATH="$symbolizer" \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        "$FUZZ_DIR/tests/fuzz/fuzz_$name" "${options[@]}" "$scratch" "$ROOT/tests/fuzz/corpus/$name" \
+        >"$FUZZ_DIR/fuzz-logs/$name.log" 2>&1 || rc=$?
+    echo "$rc" >"$FUZZ_DIR/fuzz-logs/$name.rc"
 }

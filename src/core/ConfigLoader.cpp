@@ -30,8 +30,14 @@ public:
             if (it != m_environment.constEnd() && !it->isEmpty())
                 return *it;
         }
-        if (!setting.key.isEmpty() && m_settings.contains(setting.key))
-            return m_settings.value(setting.key).toString();
+        if (!setting.key.isEmpty() && m_settings.contains(setting.key)) {
+            // QSettings reads an unquoted value with commas (a system prompt, typically) as a
+            // string list, whose toString() is empty: join it back as it was meant.
+            const QVariant value = m_settings.value(setting.key);
+            if (value.typeId() == QMetaType::QStringList)
+                return value.toStringList().join(u", "_s);
+            return value.toString();
+        }
         return fallback;
     }
 

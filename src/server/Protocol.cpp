@@ -9,10 +9,6 @@ using namespace Qt::StringLiterals;
 
 namespace Protocol {
 
-QString commandType(const QJsonObject &command) {
-    return command.value(u"type"_s).toString();
-}
-
 QJsonObject sessionFrame(const QUuid &sessionId, const QString &userId, bool resumed,
                          const QString &model) {
     return {{u"type"_s, u"session"_s},

@@ -39,9 +39,6 @@ inline const QString UpgradeRequired = QStringLiteral("upgrade_required");
 inline const QString DatabaseUnavailable = QStringLiteral("database_unavailable");
 } // namespace Error
 
-// The `type` of a client command; empty when it is not a JSON object with a string type.
-QString commandType(const QJsonObject &command);
-
 QJsonObject sessionFrame(const QUuid &sessionId, const QString &userId, bool resumed,
                          const QString &model);
 QJsonObject historyFrame(const QJsonArray &messages);

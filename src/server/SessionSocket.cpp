@@ -4,9 +4,9 @@
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "server/ApiCredentials.h"
+#include "server/ClientFrame.h"
 #include "server/Protocol.h"
 
-#include <QJsonDocument>
 #include <QNetworkRequest>
 #include <QTimer>
 #include <QUrlQuery>
@@ -137,46 +137,28 @@ void SessionSocket::onBinaryMessage(const QByteArray &data) {
 }
 
 void SessionSocket::handleText(const QString &text) {
-    const qsizetype bytes = text.toUtf8().size();
-    if (bytes > m_limits.maxMessageBytes) {
-        sendError(Protocol::Error::TooLarge,
-                  u"the message has %1 bytes, more than the limit of %2 bytes; "
-                  "send a shorter message"_s.arg(bytes)
-                      .arg(m_limits.maxMessageBytes));
-        return;
-    }
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
-    const QJsonObject command = document.isObject() ? document.object() : QJsonObject();
-    const QString type = Protocol::commandType(command);
-    if (type == u"ping") {
+    const ClientFrame frame = ClientFrame::parse(text, m_limits.maxMessageBytes);
+    switch (frame.kind()) {
+    case ClientFrame::Kind::Ping:
         sendFrame(Protocol::pongFrame());
-    } else if (type == u"cancel") {
+        break;
+    case ClientFrame::Kind::Cancel:
         m_conversation->cancel();
-    } else if (type == u"message") {
-        const QJsonValue value = command.value(u"text"_s);
-        if (!value.isString()) {
-            sendError(Protocol::Error::BadRequest,
-                      u"a message command needs a string field \"text\", as in "
-                      "{\"type\":\"message\",\"text\":\"Hello\"}"_s);
-            return;
-        }
-        sendUserMessage(value.toString());
-    } else {
-        sendUserMessage(text);
+        break;
+    case ClientFrame::Kind::Message:
+        if (m_conversation->send(frame.text()) == Conversation::SendResult::Busy)
+            sendError(Protocol::Error::Busy,
+                      u"too many messages are waiting for an answer; wait for the "
+                      "current replies (done frames) and send it again"_s,
+                      true);
+        break;
+    case ClientFrame::Kind::TooLarge:
+        sendError(Protocol::Error::TooLarge, frame.error());
+        break;
+    case ClientFrame::Kind::BadRequest:
+        sendError(Protocol::Error::BadRequest, frame.error());
+        break;
     }
-}
-
-void SessionSocket::sendUserMessage(const QString &text) {
-    if (text.trimmed().isEmpty()) {
-        sendError(Protocol::Error::BadRequest, u"the message is empty; type something to send"_s);
-        return;
-    }
-    if (m_conversation->send(text) == Conversation::SendResult::Busy)
-        sendError(Protocol::Error::Busy,
-                  u"too many messages are waiting for an answer; wait for the "
-                  "current replies (done frames) and send it again"_s,
-                  true);
 }
 
 void SessionSocket::sendFrame(const QJsonObject &frame) {

@@ -14,9 +14,10 @@ class QTimer;
 class QWebSocket;
 struct TurnOutcome;
 
-// One WebSocket connection of the session protocol (PROTOCOL.md): parses the client's frames,
-// forwards them to the Conversation it is attached to and turns the Conversation's signals into
-// frames. The Conversation outlives it; SessionManager decides which socket serves which session.
+// One WebSocket connection of the session protocol (PROTOCOL.md): reads the client's frames
+// (ClientFrame says what each one asks for), forwards them to the Conversation it is attached to
+// and turns the Conversation's signals into frames. The Conversation outlives it; SessionManager
+// decides which socket serves which session.
 class SessionSocket : public QObject {
     Q_OBJECT
 
@@ -61,7 +62,6 @@ private:
     void onTextMessage(const QString &text);
     void onBinaryMessage(const QByteArray &data);
     void handleText(const QString &text);
-    void sendUserMessage(const QString &text);
     void sendFrame(const QJsonObject &frame);
     void sendError(const QString &code, const QString &message, bool retryable = false,
                    qint64 retryAfterMs = -1);

@@ -2,6 +2,7 @@
 # It links exactly the modules ARCHITECTURE.md lets it use.
 add_library(rtai_server STATIC
     server/ApiCredentials.h server/ApiCredentials.cpp
+    server/ClientFrame.h server/ClientFrame.cpp
     server/HttpReply.h server/HttpReply.cpp
     server/HttpServer.h server/HttpServer.cpp
     server/Protocol.h server/Protocol.cpp

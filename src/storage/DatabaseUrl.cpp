@@ -68,7 +68,9 @@ std::optional<DatabaseUrl> DatabaseUrl::parse(const QString &input, QString *err
         const std::optional<QString> path = percentDecode(rest);
         if (!path)
             return fail(u"the sqlite path has an invalid percent-encoding"_s);
-        if (path->endsWith(u'/'))
+        // "/a/.." would clean up to "/": a path ending in "/", "/." or "/.." is a directory.
+        const QString last = path->mid(path->lastIndexOf(u'/') + 1);
+        if (last.isEmpty() || last == u"." || last == u"..")
             return fail(u"the sqlite path names a directory, not a file: %1"_s.arg(*path));
         result.m_backend = Backend::Sqlite;
         result.m_sqlitePath = QDir::cleanPath(*path);

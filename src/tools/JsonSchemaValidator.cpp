@@ -163,7 +163,8 @@ qsizetype codePoints(const QString &text) {
 }
 
 QString join(const QString &path, const QString &key) {
-    return path.isEmpty() ? key : path + u'.' + key;
+    const QString name = key.isEmpty() ? u"\"\""_s : key; // an error must name its field
+    return path.isEmpty() ? name : path + u'.' + name;
 }
 
 class Validation {

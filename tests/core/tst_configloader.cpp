@@ -62,6 +62,17 @@ private Q_SLOTS:
         QCOMPARE(result.config.port, 7004); // command line over all
     }
 
+    // Found by fuzz_configloader: QSettings reads such a value as a list, and the model and the
+    // system prompt came out empty.
+    void aHandWrittenValueWithCommasIsReadAsWritten() {
+        writeFile(u"app.conf"_s, "[chat]\nsystem_prompt=You are helpful, concise and kind.\n"
+                                 "[llm]\nmodel=gpt-4o, the big one\n");
+        const ConfigLoadResult result = load({u"--config"_s, m_dir.filePath(u"app.conf"_s)});
+        QCOMPARE(result.action, ConfigLoadResult::Action::Run);
+        QCOMPARE(result.config.systemPrompt, u"You are helpful, concise and kind."_s);
+        QCOMPARE(result.config.llmModel, u"gpt-4o, the big one"_s);
+    }
+
     void llmSourceFollowsTheDocumentedOrder() {
         ConfigLoadResult result = load({}, {{u"OPENAI_API_KEY"_s, u"sk-test"_s}});
         QCOMPARE(result.config.llmSource, Config::LlmSource::OpenAi);

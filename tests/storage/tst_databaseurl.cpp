@@ -120,6 +120,9 @@ private Q_SLOTS:
         QTest::newRow("sqlite relative") << u"sqlite://data.db"_s << u"absolute"_s;
         QTest::newRow("sqlite params") << u"sqlite:///tmp/x.db?mode=ro"_s << u"parameters"_s;
         QTest::newRow("sqlite dir") << u"sqlite:///tmp/"_s << u"directory"_s;
+        // Found by fuzz_databaseurl: ".." was accepted and cleaned up to "/"; "." is alike.
+        QTest::newRow("sqlite dir ..") << u"sqlite:///tmp/x/../.."_s << u"directory"_s;
+        QTest::newRow("sqlite dir .") << u"sqlite:///tmp/."_s << u"directory"_s;
         QTest::newRow("no host") << u"postgresql://u:p@/d"_s << u"host"_s;
         QTest::newRow("no host at all") << u"postgresql:///d"_s << u"host"_s;
         QTest::newRow("no database") << u"postgresql://u:p@h:5432"_s << u"database name"_s;

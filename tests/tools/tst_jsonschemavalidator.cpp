@@ -181,6 +181,16 @@ private Q_SLOTS:
                  QStringList{u"a: must be a number, got the string \"x\""_s});
     }
 
+    // Found by fuzz_jsonschemavalidator: the error began with ": is not a known field".
+    void anEmptyFieldNameIsShownQuoted() {
+        const QJsonObject schema = parse(
+            R"({"type":"object","properties":{"a":{"type":"object","properties":{"":{}},
+                "required":[""]}},"additionalProperties":false})");
+        QCOMPARE(JsonSchemaValidator::validate(parse(R"({"":1,"a":{}})"), schema),
+                 (QStringList{u"\"\": is not a known field; the fields are: a"_s,
+                              u"a.\"\": is required (a valid value)"_s}));
+    }
+
     void longValuesAreShortenedInMessages() {
         const QString longText(500, u'x');
         const QStringList errors =
