@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QUrl>
@@ -39,8 +40,12 @@ public:
             if (it != m_environment.constEnd() && !it->isEmpty())
                 return *it;
         }
-        if (!source.settingsKey.isEmpty() && m_settings.contains(source.settingsKey))
-            return m_settings.value(source.settingsKey).toString();
+        if (!source.settingsKey.isEmpty() && m_settings.contains(source.settingsKey)) {
+            // QSettings reads an unquoted INI value with commas as a list.
+            const QVariant value = m_settings.value(source.settingsKey);
+            return value.typeId() == QMetaType::QStringList ? value.toStringList().join(u", "_s)
+                                                            : value.toString();
+        }
         return fallback;
     }
 
@@ -49,6 +54,15 @@ private:
     QHash<QString, QString> m_environment;
     const QSettings &m_settings;
 };
+
+// A comma-separated list, blanks dropped.
+QStringList parseList(const QString &text) {
+    QStringList items;
+    for (const QString &item : text.split(u','))
+        if (!item.trimmed().isEmpty())
+            items << item.trimmed();
+    return items;
+}
 
 bool parseBoundedInt(const QString &text, int min, int max, int *out) {
     bool ok = false;
@@ -96,6 +110,11 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
         {u"local-model"_s, u"GGUF model file for the bundled local model."_s, u"PATH"_s},
         {u"config"_s, u"Config file (QSettings INI format)."_s, u"FILE"_s},
         {u"log-level"_s, u"debug, info, warning or critical (default info)."_s, u"LEVEL"_s},
+        {u"allowed-origins"_s,
+         u"Comma-separated origins (scheme://host[:port]) whose pages may connect."_s, u"LIST"_s},
+        {u"allowed-hosts"_s, u"Comma-separated Host names to answer besides the loopback ones."_s,
+         u"LIST"_s},
+        {u"allow-anonymous"_s, u"Serve a non-loopback --host without an API token."_s},
     });
     if (!parser.parse(arguments)) {
         result.action = ConfigLoadResult::Action::Fail;
@@ -183,6 +202,35 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
     }
 
     config.apiToken = layers.value({{}, {u"RTAI_API_TOKEN"_s}, u"server/api_token"_s}, {});
+    const QString anonymous =
+        parser.isSet(u"allow-anonymous"_s)
+            ? u"true"_s
+            : layers.value({{}, {u"RTAI_ALLOW_ANONYMOUS"_s}, u"server/allow_anonymous"_s}, {});
+    config.allowAnonymous = QStringList{u"true"_s, u"1"_s, u"yes"_s}.contains(anonymous.toLower());
+    if (!config.allowAnonymous && !anonymous.isEmpty() &&
+        !QStringList{u"false"_s, u"0"_s, u"no"_s}.contains(anonymous.toLower()))
+        result.errors << u"RTAI_ALLOW_ANONYMOUS '%1' is not true or false"_s.arg(anonymous);
+    config.allowedOrigins = parseList(layers.value(
+        {u"allowed-origins"_s, {u"RTAI_ALLOWED_ORIGINS"_s}, u"server/allowed_origins"_s}, {}));
+    for (const QString &origin : config.allowedOrigins) {
+        const QUrl url(origin, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") ||
+            url.host().isEmpty() || !url.userInfo().isEmpty() || url.path().size() > 1 ||
+            url.hasQuery() || url.hasFragment())
+            result.errors << u"allowed origin '%1' is not an origin; use scheme://host[:port], "
+                             "e.g. https://chat.example.com"_s.arg(origin);
+    }
+    config.allowedHosts = parseList(layers.value(
+        {u"allowed-hosts"_s, {u"RTAI_ALLOWED_HOSTS"_s}, u"server/allowed_hosts"_s}, {}));
+    static const QRegularExpression hostName(u"^[A-Za-z0-9_.-]+$"_s);
+    for (const QString &host : config.allowedHosts) {
+        const QString bare =
+            host.startsWith(u'[') && host.endsWith(u']') ? host.mid(1).chopped(1) : host;
+        if (!hostName.match(host).hasMatch() &&
+            QHostAddress(bare).protocol() != QAbstractSocket::IPv6Protocol)
+            result.errors << u"allowed host '%1' is not a host name; list names such as "
+                             "chat.example.com, without scheme or port"_s.arg(host);
+    }
     config.systemPrompt =
         layers.value({{}, {u"RTAI_SYSTEM_PROMPT"_s}, u"chat/system_prompt"_s}, config.systemPrompt);
 
