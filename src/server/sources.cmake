@@ -2,9 +2,12 @@
 # It links exactly the modules ARCHITECTURE.md lets it use.
 add_library(rtai_server STATIC
     server/ApiCredentials.h server/ApiCredentials.cpp
+    server/HostPolicy.h server/HostPolicy.cpp
     server/HttpReply.h server/HttpReply.cpp
     server/HttpServer.h server/HttpServer.cpp
     server/JsonFormat.h server/JsonFormat.cpp
+    server/OriginPolicy.h server/OriginPolicy.cpp
+    server/RequestGuard.h server/RequestGuard.cpp
     server/ServerMetrics.h server/ServerMetrics.cpp
     server/SessionManager.h server/SessionManager.cpp
     server/SessionSocket.h server/SessionSocket.cpp
