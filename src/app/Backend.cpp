@@ -210,6 +210,9 @@ void Backend::listen() {
                                .arg(m_config.port));
         return;
     }
+    const HostPolicy hosts(m_config.host, m_config.allowedHosts);
+    m_http->setRequestGuard(
+        RequestGuard(hosts, OriginPolicy(hosts.names(), m_port, m_config.allowedOrigins)));
     m_http->setAcceptingReason({});
     if (m_localModel)
         startLocalModel();

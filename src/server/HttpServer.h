@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/HttpReply.h"
+#include "server/RequestGuard.h"
 
 #include <QAbstractHttpServer>
 #include <QHostAddress>
@@ -27,6 +28,8 @@ public:
     HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
                SessionManager *connections, QObject *parent = nullptr);
 
+    // Which Host and Origin headers are accepted (RequestGuard); set once the port is known.
+    void setRequestGuard(const RequestGuard &guard);
     // When set, /api and /metrics require `Authorization: Bearer <token>` (or ?token=).
     void setApiToken(const QString &token);
     // Whether the server is ready apart from the database and the LLM (e.g. still starting).
@@ -54,6 +57,7 @@ private:
     MetricsRegistry *m_metrics;
     SessionManager *m_connections;
     SessionsApi *m_api;
+    RequestGuard m_guard;
     QString m_apiToken;
     QString m_notReadyReason;
     QString m_llmProblem;
