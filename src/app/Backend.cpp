@@ -11,6 +11,7 @@
 #include "llm/LlmEndpoint.h"
 #include "llm/LlmFailures.h"
 #include "llm/LocalModel.h"
+#include "server/ExposurePolicy.h"
 #include "server/HttpServer.h"
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
@@ -193,6 +194,12 @@ void Backend::start() {
 void Backend::listen() {
     if (m_state != State::Starting)
         return;
+    // main() refuses this at start; the console can get here with settings changed since.
+    if (const QString refusal = ExposurePolicy::refusal(m_config); !refusal.isEmpty()) {
+        m_state = State::Stopped;
+        Q_EMIT startFailed(refusal);
+        return;
+    }
     QHostAddress address;
     if (m_config.host == u"localhost")
         address = QHostAddress(QHostAddress::LocalHost);
@@ -219,6 +226,8 @@ void Backend::listen() {
     m_summaries->start();
     m_state = State::Running;
     qCInfo(lcServer).noquote() << "server started at" << url().toString();
+    if (const QString warning = ExposurePolicy::warning(m_config); !warning.isEmpty())
+        qCWarning(lcServer).noquote() << warning;
     Q_EMIT started(url());
 }
 

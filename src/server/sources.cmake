@@ -2,6 +2,7 @@
 # It links exactly the modules ARCHITECTURE.md lets it use.
 add_library(rtai_server STATIC
     server/ApiCredentials.h server/ApiCredentials.cpp
+    server/ExposurePolicy.h server/ExposurePolicy.cpp
     server/HostPolicy.h server/HostPolicy.cpp
     server/HttpReply.h server/HttpReply.cpp
     server/HttpServer.h server/HttpServer.cpp
