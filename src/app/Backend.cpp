@@ -12,6 +12,7 @@
 #include "llm/LlmEndpoint.h"
 #include "llm/LlmFailures.h"
 #include "llm/LocalModel.h"
+#include "server/ExposurePolicy.h"
 #include "server/HttpServer.h"
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
@@ -204,6 +205,12 @@ void Backend::start() {
 void Backend::listen() {
     if (m_state != State::Starting)
         return;
+    // main() refuses this at start; the console can get here with settings changed since.
+    if (const QString refusal = ExposurePolicy::refusal(m_config); !refusal.isEmpty()) {
+        m_state = State::Stopped;
+        Q_EMIT startFailed(refusal);
+        return;
+    }
     QHostAddress address;
     if (m_config.host == u"localhost")
         address = QHostAddress(QHostAddress::LocalHost);
@@ -221,12 +228,17 @@ void Backend::listen() {
                                .arg(m_config.port));
         return;
     }
+    const HostPolicy hosts(m_config.host, m_config.allowedHosts);
+    m_http->setRequestGuard(
+        RequestGuard(hosts, OriginPolicy(hosts.names(), m_port, m_config.allowedOrigins)));
     m_readiness->setProblem(Readiness::Part::Server, {});
     if (m_localModel)
         startLocalModel();
     m_summaries->start();
     m_state = State::Running;
     qCInfo(lcServer).noquote() << "server started at" << url().toString();
+    if (const QString warning = ExposurePolicy::warning(m_config); !warning.isEmpty())
+        qCWarning(lcServer).noquote() << warning;
     Q_EMIT started(url());
 }
 

@@ -3,6 +3,7 @@
 #include "app/ConsoleLauncher.h"
 #include "core/ConfigLoader.h"
 #include "core/Logging.h"
+#include "server/ExposurePolicy.h"
 #include "storage/DatabaseUrl.h"
 
 #include <QCoreApplication>
@@ -94,6 +95,12 @@ int main(int argc, char **argv) {
     QString databaseProblem;
     if (!DatabaseUrl::parse(loaded.config.databaseUrl, &databaseProblem)) {
         err << "realtime-ai: invalid database URL: " << databaseProblem << '\n';
+        return 2;
+    }
+    // So is serving beyond loopback with no authentication, unless the operator says so.
+    const QString exposure = ExposurePolicy::refusal(loaded.config);
+    if (!exposure.isEmpty()) {
+        err << "realtime-ai: " << exposure << '\n';
         return 2;
     }
     Logging::configure(loaded.config.logLevel);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 // Everything the program can be configured with, after precedence has been applied
 // (command line > environment and .env > config file > defaults). Names in PROTOCOL.md.
@@ -17,7 +18,10 @@ struct Config {
     QString llmApiKey;
     QString localModelPath; // a GGUF file for the bundled llama-server; empty: the default one
 
-    QString apiToken; // when set, REST and WebSocket clients must present it
+    QString apiToken;            // when set, REST and WebSocket clients must present it
+    bool allowAnonymous = false; // serve a non-loopback host without authentication
+    QStringList allowedOrigins;  // scheme://host[:port] of pages that may connect (and get CORS)
+    QStringList allowedHosts;    // Host names the server answers as, besides the loopback ones
     QString systemPrompt = QStringLiteral(
         "You are a helpful, concise assistant in a realtime chat. Use the tools you are given "
         "when they help (for example shipping costs, arithmetic, the current time); never "

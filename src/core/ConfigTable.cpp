@@ -3,6 +3,7 @@
 #include "core/Logging.h"
 
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
@@ -86,6 +87,52 @@ QString applyLogLevel(const QString &value, Config &config) {
     return {};
 }
 
+// A comma-separated list, blanks dropped.
+QStringList parseList(const QString &text) {
+    QStringList items;
+    for (const QString &item : text.split(u',')) {
+        if (!item.trimmed().isEmpty())
+            items << item.trimmed();
+    }
+    return items;
+}
+
+QString applyAllowedOrigins(const QString &value, Config &config) {
+    config.allowedOrigins = parseList(value);
+    for (const QString &origin : config.allowedOrigins) {
+        const QUrl url(origin, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") ||
+            url.host().isEmpty() || !url.userInfo().isEmpty() || url.path().size() > 1 ||
+            url.hasQuery() || url.hasFragment())
+            return u"allowed origin '%1' is not an origin; use scheme://host[:port], "
+                   "e.g. https://chat.example.com"_s.arg(origin);
+    }
+    return {};
+}
+
+QString applyAllowedHosts(const QString &value, Config &config) {
+    static const QRegularExpression hostName(u"^[A-Za-z0-9_.-]+$"_s);
+    config.allowedHosts = parseList(value);
+    for (const QString &host : config.allowedHosts) {
+        const QString bare =
+            host.startsWith(u'[') && host.endsWith(u']') ? host.mid(1).chopped(1) : host;
+        if (!hostName.match(host).hasMatch() &&
+            QHostAddress(bare).protocol() != QAbstractSocket::IPv6Protocol)
+            return u"allowed host '%1' is not a host name; list names such as "
+                   "chat.example.com, without scheme or port"_s.arg(host);
+    }
+    return {};
+}
+
+QString applyAllowAnonymous(const QString &value, Config &config) {
+    const QString text = value.trimmed().toLower();
+    config.allowAnonymous = QStringList{u"true"_s, u"1"_s, u"yes"_s}.contains(text);
+    if (!config.allowAnonymous && !text.isEmpty() &&
+        !QStringList{u"false"_s, u"0"_s, u"no"_s}.contains(text))
+        return u"RTAI_ALLOW_ANONYMOUS '%1' is not true or false"_s.arg(value);
+    return {};
+}
+
 QList<ConfigSetting> buildTable() {
     return {
         {Id::Headless,
@@ -139,6 +186,30 @@ QList<ConfigSetting> buildTable() {
                                       u"GGUF model file for the bundled local model."_s),
         text<&Config::apiToken>(Id::ApiToken, {}, {}, {u"RTAI_API_TOKEN"_s}, u"server/api_token"_s,
                                 {}),
+        {Id::AllowedOrigins,
+         u"allowed-origins"_s,
+         u"LIST"_s,
+         {u"RTAI_ALLOWED_ORIGINS"_s},
+         u"server/allowed_origins"_s,
+         u"Comma-separated origins (scheme://host[:port]) whose pages may connect."_s,
+         applyAllowedOrigins,
+         [](const Config &config) { return config.allowedOrigins.join(u","_s); }},
+        {Id::AllowedHosts,
+         u"allowed-hosts"_s,
+         u"LIST"_s,
+         {u"RTAI_ALLOWED_HOSTS"_s},
+         u"server/allowed_hosts"_s,
+         u"Comma-separated Host names to answer besides the loopback ones."_s,
+         applyAllowedHosts,
+         [](const Config &config) { return config.allowedHosts.join(u","_s); }},
+        {Id::AllowAnonymous,
+         u"allow-anonymous"_s,
+         {},
+         {u"RTAI_ALLOW_ANONYMOUS"_s},
+         u"server/allow_anonymous"_s,
+         u"Serve a non-loopback --host without an API token."_s,
+         applyAllowAnonymous,
+         [](const Config &config) { return config.allowAnonymous ? u"true"_s : u"false"_s; }},
         text<&Config::systemPrompt>(Id::SystemPrompt, {}, {}, {u"RTAI_SYSTEM_PROMPT"_s},
                                     u"chat/system_prompt"_s, {}),
         bounded<&Config::maxMessageBytes>(Id::MaxMessageBytes, u"RTAI_MAX_MESSAGE_BYTES"_s,

@@ -16,12 +16,16 @@ QByteArray statusText(int status) {
         return QByteArrayLiteral("Bad Request");
     case 401:
         return QByteArrayLiteral("Unauthorized");
+    case 403:
+        return QByteArrayLiteral("Forbidden");
     case 404:
         return QByteArrayLiteral("Not Found");
     case 405:
         return QByteArrayLiteral("Method Not Allowed");
     case 409:
         return QByteArrayLiteral("Conflict");
+    case 421:
+        return QByteArrayLiteral("Misdirected Request");
     case 426:
         return QByteArrayLiteral("Upgrade Required");
     case 500:
@@ -47,7 +51,8 @@ QByteArray HttpReply::serialize() const {
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + statusText(status) + "\r\n";
     if (!contentType.isEmpty())
         head += "Content-Type: " + contentType + "\r\n";
-    head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    if (status != 204) // RFC 9110: a 204 has no content and no Content-Length
+        head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     if (contentType == kJson)
         head += "Cache-Control: no-store\r\n";
     for (const auto &[name, value] : headers)

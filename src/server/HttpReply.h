@@ -17,6 +17,6 @@ struct HttpReply {
     // {"error":{"code","message"}} (PROTOCOL.md).
     static HttpReply error(int status, const QString &code, const QString &message);
 
-    // Status line, headers (Content-Length; JSON is not cached) and body.
+    // Status line, headers (Content-Length but for 204; JSON is not cached) and body.
     QByteArray serialize() const;
 };

@@ -29,6 +29,14 @@
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+// The configured origin a socket's current request came from, for the CORS headers of its
+// reply (which SessionsApi may send later, from the database's answer).
+constexpr char kCorsOrigin[] = "rtai_cors_origin";
+
+} // namespace
+
 HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
                        SessionManager *connections, const Readiness *readiness, QObject *parent)
     : QAbstractHttpServer(parent)
@@ -43,6 +51,10 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionServ
         while (hasPendingWebSocketConnections())
             m_connections->accept(nextPendingWebSocketConnection());
     });
+}
+
+void HttpServer::setRequestGuard(const RequestGuard &guard) {
+    m_guard = guard;
 }
 
 void HttpServer::setApiToken(const QString &token) {
@@ -69,6 +81,20 @@ void HttpServer::stopListening() {
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) {
     const QString path = request.url().path();
     const auto method = request.method();
+    const RequestGuard::Verdict verdict = m_guard.check(RequestGuard::Request::from(request));
+    socket->setProperty(kCorsOrigin, verdict.corsOrigin);
+    if (verdict.answer) {
+        send(socket, *verdict.answer);
+        if (verdict.logLine.isEmpty())
+            return true;
+        qCWarning(lcServer).noquote()
+            << verdict.logLine << "- from" << request.remoteAddress().toString() << path;
+        // Returning false is the only way to keep Qt 6.4 from upgrading a WebSocket request (it
+        // then also logs "qt.httpserver: WebSocket received but no slots connected…");
+        // missingHandler sees the closing socket and writes nothing more.
+        socket->disconnectFromHost();
+        return false;
+    }
     if (path.startsWith(u"/ws/")) {
         if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) ==
             0) {
@@ -125,13 +151,23 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
 }
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) {
-    // Only reached for WebSocket upgrades Qt refused before asking handleRequest.
+    // Reached for WebSocket upgrades Qt refused before asking handleRequest, and for requests
+    // handleRequest refused and closed.
+    if (socket->state() != QAbstractSocket::ConnectedState)
+        return;
     send(socket, HttpReply::error(400, Protocol::Error::BadRequest,
                                   u"cannot serve %1"_s.arg(request.url().path())));
 }
 
 void HttpServer::send(QTcpSocket *socket, const HttpReply &reply) {
-    socket->write(reply.serialize());
+    const QByteArray corsOrigin = socket->property(kCorsOrigin).toByteArray();
+    if (corsOrigin.isEmpty()) {
+        socket->write(reply.serialize());
+    } else {
+        HttpReply withCors = reply;
+        withCors.headers.append(RequestGuard::corsHeaders(corsOrigin));
+        socket->write(withCors.serialize());
+    }
     m_metrics->increment(ServerMetrics::HttpRequests,
                          {{u"status"_s, QString::number(reply.status)}});
 }

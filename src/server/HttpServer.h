@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/HttpReply.h"
+#include "server/RequestGuard.h"
 
 #include <QAbstractHttpServer>
 #include <QHostAddress>
@@ -29,6 +30,8 @@ public:
     HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
                SessionManager *connections, const Readiness *readiness, QObject *parent = nullptr);
 
+    // Which Host and Origin headers are accepted (RequestGuard); set once the port is known.
+    void setRequestGuard(const RequestGuard &guard);
     // When set, /api and /metrics require `Authorization: Bearer <token>` (or ?token=).
     void setApiToken(const QString &token);
     // Listens on address:port (0: any free port) with a backlog deep enough for thousands of
@@ -53,5 +56,6 @@ private:
     SessionManager *m_connections;
     const Readiness *m_readiness;
     SessionsApi *m_api;
+    RequestGuard m_guard;
     QString m_apiToken;
 };

@@ -37,6 +37,8 @@ inline const QString Conflict = QStringLiteral("conflict");
 inline const QString NotReady = QStringLiteral("not_ready");
 inline const QString UpgradeRequired = QStringLiteral("upgrade_required");
 inline const QString DatabaseUnavailable = QStringLiteral("database_unavailable");
+inline const QString HostNotAllowed = QStringLiteral("host_not_allowed");
+inline const QString OriginNotAllowed = QStringLiteral("origin_not_allowed");
 } // namespace Error
 
 QJsonObject sessionFrame(const QUuid &sessionId, const QString &userId, bool resumed,

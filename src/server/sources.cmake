@@ -3,9 +3,13 @@
 add_library(rtai_server STATIC
     server/ApiCredentials.h server/ApiCredentials.cpp
     server/ClientFrame.h server/ClientFrame.cpp
+    server/ExposurePolicy.h server/ExposurePolicy.cpp
+    server/HostPolicy.h server/HostPolicy.cpp
     server/HttpReply.h server/HttpReply.cpp
     server/HttpServer.h server/HttpServer.cpp
+    server/OriginPolicy.h server/OriginPolicy.cpp
     server/Protocol.h server/Protocol.cpp
+    server/RequestGuard.h server/RequestGuard.cpp
     server/ServerMetrics.h server/ServerMetrics.cpp
     server/SessionManager.h server/SessionManager.cpp
     server/SessionSocket.h server/SessionSocket.cpp

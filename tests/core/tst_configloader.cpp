@@ -105,6 +105,16 @@ private Q_SLOTS:
         QTest::newRow("unknown option") << QStringList{u"--frobnicate"_s} << u"frobnicate"_s;
         QTest::newRow("missing config")
             << QStringList{u"--config"_s, u"/nonexistent.conf"_s} << u"does not exist"_s;
+        QTest::newRow("origin with a path")
+            << QStringList{u"--allowed-origins"_s, u"https://a.example/app"_s}
+            << u"allowed origin 'https://a.example/app'"_s;
+        QTest::newRow("origin null")
+            << QStringList{u"--allowed-origins"_s, u"null"_s} << u"allowed origin 'null'"_s;
+        QTest::newRow("host with a scheme")
+            << QStringList{u"--allowed-hosts"_s, u"http://a.example"_s}
+            << u"allowed host 'http://a.example'"_s;
+        QTest::newRow("host with a port") << QStringList{u"--allowed-hosts"_s, u"a.example:80"_s}
+                                          << u"allowed host 'a.example:80'"_s;
     }
 
     void badValuesAreClearErrors() {
@@ -114,6 +124,39 @@ private Q_SLOTS:
         QCOMPARE(result.action, ConfigLoadResult::Action::Fail);
         QVERIFY2(result.errors.join(u'\n').contains(expected),
                  qPrintable(result.errors.join(u'\n')));
+    }
+
+    void originsHostsAndAnonymousFollowThePrecedence() {
+        writeFile(u"app.conf"_s,
+                  "[server]\nallowed_origins=https://a.example, http://127.0.0.1:3000\n"
+                  "allowed_hosts=chat.example.com\nallow_anonymous=true\n");
+        const QString config = m_dir.filePath(u"app.conf"_s);
+        ConfigLoadResult result = load({u"--config"_s, config});
+        QCOMPARE(result.action, ConfigLoadResult::Action::Run);
+        QCOMPARE(result.config.allowedOrigins,
+                 (QStringList{u"https://a.example"_s, u"http://127.0.0.1:3000"_s}));
+        QCOMPARE(result.config.allowedHosts, QStringList{u"chat.example.com"_s});
+        QVERIFY(result.config.allowAnonymous);
+
+        result = load({u"--config"_s, config, u"--allowed-hosts"_s, u"a.example,[::1], ::2"_s},
+                      {{u"RTAI_ALLOWED_ORIGINS"_s, u" https://b.example ,"_s},
+                       {u"RTAI_ALLOWED_HOSTS"_s, u"env.example"_s},
+                       {u"RTAI_ALLOW_ANONYMOUS"_s, u"false"_s}});
+        QCOMPARE(result.action, ConfigLoadResult::Action::Run);
+        QCOMPARE(result.config.allowedOrigins, QStringList{u"https://b.example"_s});
+        QCOMPARE(result.config.allowedHosts, (QStringList{u"a.example"_s, u"[::1]"_s, u"::2"_s}));
+        QVERIFY(!result.config.allowAnonymous);
+        QVERIFY(load({u"--config"_s, config, u"--allow-anonymous"_s},
+                     {{u"RTAI_ALLOW_ANONYMOUS"_s, u"false"_s}})
+                    .config.allowAnonymous);
+
+        const ConfigLoadResult defaults = load({});
+        QVERIFY(defaults.config.allowedOrigins.isEmpty());
+        QVERIFY(defaults.config.allowedHosts.isEmpty());
+        QVERIFY(!defaults.config.allowAnonymous);
+        const ConfigLoadResult bad = load({}, {{u"RTAI_ALLOW_ANONYMOUS"_s, u"maybe"_s}});
+        QCOMPARE(bad.action, ConfigLoadResult::Action::Fail);
+        QVERIFY(bad.errors.join(u'\n').contains(u"RTAI_ALLOW_ANONYMOUS 'maybe'"_s));
     }
 
     void badLimitInEnvironmentIsAnError() {

@@ -131,6 +131,60 @@ private Q_SLOTS:
         QVERIFY2(!server.log().contains(u"listening"_s), qPrintable(server.log()));
     }
 
+    // Safe default: listening beyond loopback without authentication is refused at start.
+    void nonLoopbackWithoutAuthStopsWithStatus2() {
+        ServerProcess server;
+        server.setLogName(u"server-anonymous-refused"_s);
+        QVERIFY(!server.start({u"--host"_s, u"0.0.0.0"_s, u"--data-dir"_s, dir.path(),
+                               u"--llm-base-url"_s, u"http://127.0.0.1:9/v1"_s}));
+        QVERIFY(server.waitForExit(5000));
+        QCOMPARE(server.exitCode(), 2);
+        const QString log = server.log();
+        QVERIFY2(log.contains(u"realtime-ai: refusing to listen on 0.0.0.0 without "
+                              "authentication"_s) &&
+                     log.contains(u"RTAI_API_TOKEN"_s) && log.contains(u"--allow-anonymous"_s),
+                 qPrintable(log));
+        QVERIFY2(!log.contains(u"listening"_s), qPrintable(log));
+    }
+
+    void allowAnonymousStartsWithAWarning_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("variable");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<bool>("warns");
+        QTest::newRow("--allow-anonymous")
+            << QStringList{u"--allow-anonymous"_s} << QString() << QString() << true;
+        QTest::newRow("RTAI_ALLOW_ANONYMOUS")
+            << QStringList{} << u"RTAI_ALLOW_ANONYMOUS"_s << u"true"_s << true;
+        QTest::newRow("with a token")
+            << QStringList{} << u"RTAI_API_TOKEN"_s << u"s3cret"_s << false;
+    }
+    void allowAnonymousStartsWithAWarning() {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, variable);
+        QFETCH(QString, value);
+        QFETCH(bool, warns);
+        QProcessEnvironment environment;
+        if (!variable.isEmpty())
+            environment.insert(variable, value);
+        ServerProcess server;
+        server.setLogName(u"server-anonymous-allowed"_s);
+        QVERIFY2(server.start(QStringList{u"--host"_s, u"0.0.0.0"_s, u"--database-url"_s,
+                                          u"sqlite://"_s + dir.filePath(u"anonymous.db"_s),
+                                          u"--data-dir"_s, dir.path(), u"--llm-base-url"_s,
+                                          u"http://127.0.0.1:9/v1"_s} +
+                                  arguments,
+                              environment),
+                 qPrintable(server.log()));
+        QCOMPARE(server.log().contains(u"without authentication (allow_anonymous)"_s), warns);
+        QUrl health(u"http://127.0.0.1/healthz"_s);
+        health.setPort(server.url().port());
+        QCOMPARE(TestHttp::get(health).status, 200);
+        server.terminate();
+        QVERIFY(server.waitForExit(8000));
+        QCOMPARE(server.exitCode(), 0);
+    }
+
     void killMidTurnThenRestart() {
         MockLlmProcess mock;
         QVERIFY(mock.start({u"--token-delay-ms"_s, u"30"_s}));

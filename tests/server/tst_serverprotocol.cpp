@@ -10,6 +10,7 @@
 #include "server/SessionManager.h"
 
 #include <QCryptographicHash>
+#include <QRegularExpression>
 #include <QTcpSocket>
 
 using namespace Qt::StringLiterals;
@@ -32,6 +33,24 @@ private:
         if (frame.value(u"type"_s).toString() != u"session")
             return nullptr;
         return client;
+    }
+
+    // A WebSocket upgrade written by hand, for Host headers a WebSocket client will not send.
+    TestHttp::Response rawUpgrade(const QUuid &id, const QByteArray &host,
+                                  const QByteArray &origin) {
+        QByteArray request =
+            "GET /ws/session/" + Ids::toText(id).toLatin1() + "?user_id=raw HTTP/1.1\r\n";
+        if (!host.isEmpty())
+            request += "Host: " + host + "\r\n";
+        if (!origin.isEmpty())
+            request += "Origin: " + origin + "\r\n";
+        request +=
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        return TestHttp::raw(server->url().port(), request);
+    }
+    QByteArray withPort(QByteArray text) const {
+        return text.replace("PORT", QByteArray::number(server->url().port()));
     }
 
 private Q_SLOTS:
@@ -205,6 +224,78 @@ private Q_SLOTS:
         QVERIFY(bobAgain.waitForClosed());
         QCOMPARE(bobAgain.closeCode(), 4403);
         QCOMPARE(server->session(id)->userId, u"alice"_s);
+    }
+
+    // Cross-site WebSocket hijacking: a page of another site, a sandboxed page (`null`) or a page
+    // on another port of 127.0.0.1 cannot connect; the server's own pages and clients that are
+    // not browsers (no Origin) can.
+    void webSocketOrigins_data() {
+        QTest::addColumn<QByteArray>("origin"); // PORT: the server's; empty: no Origin header
+        QTest::addColumn<bool>("accepted");
+        QTest::newRow("no Origin") << QByteArray() << true;
+        QTest::newRow("own origin") << QByteArray("http://127.0.0.1:PORT") << true;
+        QTest::newRow("own origin as localhost") << QByteArray("http://localhost:PORT") << true;
+        QTest::newRow("foreign site") << QByteArray("https://evil.example") << false;
+        QTest::newRow("null") << QByteArray("null") << false;
+        QTest::newRow("another port of 127.0.0.1") << QByteArray("http://127.0.0.1:1") << false;
+    }
+    void webSocketOrigins() {
+        QFETCH(QByteArray, origin);
+        QFETCH(bool, accepted);
+        origin = withPort(origin);
+        const QUuid id = QUuid::createUuid();
+        const QRegularExpression refusal(u"refused \\(403 origin_not_allowed\\)"_s);
+        if (!accepted)
+            QTest::ignoreMessage(QtWarningMsg, refusal);
+        WsTestClient client;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        if (!origin.isEmpty())
+            headers.append({QByteArrayLiteral("Origin"), origin});
+        QCOMPARE(client.open(server->wsUrl(id, u"ori"_s), headers), accepted);
+        if (accepted) {
+            QCOMPARE(client.waitFor().value(u"type"_s).toString(), u"session"_s);
+            return;
+        }
+        // What a refused client is told.
+        QTest::ignoreMessage(QtWarningMsg, refusal);
+        const TestHttp::Response response = rawUpgrade(id, withPort("127.0.0.1:PORT"), origin);
+        QCOMPARE(response.status, 403);
+        const QJsonObject error = response.json().value(u"error"_s).toObject();
+        QCOMPARE(error.value(u"code"_s).toString(), u"origin_not_allowed"_s);
+        QVERIFY2(error.value(u"message"_s).toString().contains(u"allowed_origins"_s),
+                 response.body.constData());
+        QVERIFY(!server->session(id));
+    }
+
+    // DNS rebinding: a page whose name resolves to 127.0.0.1 sends its own name as Host.
+    void webSocketHosts_data() {
+        QTest::addColumn<QByteArray>("host"); // PORT: the server's; empty: no Host header
+        QTest::addColumn<int>("status");
+        QTest::newRow("127.0.0.1") << QByteArray("127.0.0.1:PORT") << 101;
+        QTest::newRow("localhost") << QByteArray("localhost:PORT") << 101;
+        QTest::newRow("[::1]") << QByteArray("[::1]:PORT") << 101;
+        QTest::newRow("LocalHost, no port") << QByteArray("LocalHost") << 101;
+        QTest::newRow("attacker.example") << QByteArray("attacker.example:PORT") << 421;
+        QTest::newRow("127.0.0.1.attacker.example")
+            << QByteArray("127.0.0.1.attacker.example:PORT") << 421;
+        QTest::newRow("no Host") << QByteArray() << 400;
+    }
+    void webSocketHosts() {
+        QFETCH(QByteArray, host);
+        QFETCH(int, status);
+        host = withPort(host);
+        if (status != 101)
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"refused \\(%1 "_s.arg(status)));
+        // As a browser sends it: the page's origin is the name it reached the server under.
+        const QByteArray origin = host.isEmpty() ? QByteArray() : "http://" + host;
+        const QUuid id = QUuid::createUuid();
+        const TestHttp::Response response = rawUpgrade(id, host, origin);
+        QCOMPARE(response.status, status);
+        if (status == 101)
+            return;
+        QCOMPARE(response.json().value(u"error"_s).toObject().value(u"code"_s).toString(),
+                 status == 421 ? u"host_not_allowed"_s : u"bad_request"_s);
+        QVERIFY(!server->session(id));
     }
 
     void newerConnectionReplacesOlder() {

@@ -6,6 +6,7 @@
 #include "fixtures/WsTestClient.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QTimeZone>
 
 using namespace Qt::StringLiterals;
@@ -19,6 +20,9 @@ private:
     QUuid bobSession;
     QDateTime base = QDateTime(QDate(2026, 1, 10), QTime(12, 0), Qt::UTC);
 
+    QByteArray withPort(QByteArray text) const {
+        return text.replace("PORT", QByteArray::number(server->url().port()));
+    }
     TestHttp::Response get(const QString &path) { return TestHttp::get(server->httpUrl(path)); }
     static QStringList ids(const QJsonObject &page) {
         QStringList result;
@@ -36,6 +40,7 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         server = std::make_unique<InProcessServer>();
+        server->config.allowedOrigins = {u"https://chat.example.com"_s};
         QVERIFY(server->start());
         Database *db = server->db();
         // Five ended sessions of ada, one minute apart, and one active session of bob.
@@ -192,6 +197,102 @@ private Q_SLOTS:
                     405, u"method_not_allowed"_s);
         expectError(get(u"/ws/session/"_s + Ids::toText(QUuid::createUuid())), 426,
                     u"upgrade_required"_s);
+    }
+
+    // DNS rebinding: a page whose name resolves to 127.0.0.1 sends its own name as Host; the
+    // server, bound to loopback, answers only its own names.
+    void hosts_data() {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QByteArray>("host"); // PORT: the server's; empty: no Host header
+        QTest::addColumn<int>("status");
+        const QByteArray getMethod = "GET", deleteMethod = "DELETE";
+        QTest::newRow("127.0.0.1") << getMethod << QByteArray("127.0.0.1:PORT") << 200;
+        QTest::newRow("localhost") << getMethod << QByteArray("localhost:PORT") << 200;
+        QTest::newRow("[::1]") << getMethod << QByteArray("[::1]:PORT") << 200;
+        QTest::newRow("LOCALHOST, another port") << getMethod << QByteArray("LOCALHOST:1") << 200;
+        QTest::newRow("attacker.example")
+            << getMethod << QByteArray("attacker.example:PORT") << 421;
+        QTest::newRow("127.0.0.1.attacker.example")
+            << getMethod << QByteArray("127.0.0.1.attacker.example") << 421;
+        QTest::newRow("DELETE from attacker.example")
+            << deleteMethod << QByteArray("attacker.example:PORT") << 421;
+        QTest::newRow("no Host") << getMethod << QByteArray() << 400;
+    }
+    void hosts() {
+        QFETCH(QByteArray, method);
+        QFETCH(QByteArray, host);
+        QFETCH(int, status);
+        host.replace("PORT", QByteArray::number(server->url().port()));
+        if (status != 200)
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"refused \\(%1 "_s.arg(status)));
+        const QByteArray path = method == "DELETE"
+                                    ? "/api/sessions/" + Ids::toText(adaSessions.last()).toLatin1()
+                                    : QByteArray("/api/sessions?user_id=ada");
+        QByteArray request = method + ' ' + path + " HTTP/1.1\r\n";
+        if (!host.isEmpty())
+            request += "Host: " + host + "\r\n";
+        const TestHttp::Response response = TestHttp::raw(server->url().port(), request + "\r\n");
+        QCOMPARE(response.status, status);
+        if (status == 200) {
+            QCOMPARE(ids(response.json()).size(), adaSessions.size());
+            return;
+        }
+        const QJsonObject error = response.json().value(u"error"_s).toObject();
+        QCOMPARE(error.value(u"code"_s).toString(),
+                 status == 421 ? u"host_not_allowed"_s : u"bad_request"_s);
+        QVERIFY(!error.value(u"message"_s).toString().isEmpty());
+        QVERIFY(response.body.contains(status == 421 ? "allowed_hosts" : "Host"));
+        QVERIFY(server->session(adaSessions.last())); // nothing was deleted
+    }
+
+    // CORS: none by default; a configured origin gets Access-Control-Allow-Origin and answered
+    // preflights, any other gets no CORS headers and a refused preflight.
+    void cors() {
+        const QUrl url = server->httpUrl(u"/api/sessions?user_id=ada"_s);
+        const TestHttp::Response plain = TestHttp::get(url);
+        QCOMPARE(plain.status, 200);
+        QVERIFY(plain.header("Access-Control-Allow-Origin").isEmpty());
+
+        const QByteArray allowed = "https://chat.example.com";
+        const TestHttp::Response configured = TestHttp::get(url, {{"Origin", allowed}});
+        QCOMPARE(configured.status, 200);
+        QCOMPARE(configured.header("Access-Control-Allow-Origin"), allowed);
+        QCOMPARE(configured.header("Vary"), QByteArray("Origin"));
+        QCOMPARE(ids(configured.json()).size(), adaSessions.size());
+
+        for (const QByteArray &origin :
+             {QByteArray("https://evil.example"), withPort("http://127.0.0.1:PORT")}) {
+            const TestHttp::Response other = TestHttp::get(url, {{"Origin", origin}});
+            QCOMPARE(other.status, 200);
+            QVERIFY(other.header("Access-Control-Allow-Origin").isEmpty());
+            QVERIFY(other.header("Vary").isEmpty());
+        }
+
+        const QUrl sessionUrl =
+            server->httpUrl(u"/api/sessions/"_s + Ids::toText(adaSessions.first()));
+        const QList<QPair<QByteArray, QByteArray>> preflightHeaders = {
+            {"Access-Control-Request-Method", "DELETE"},
+            {"Access-Control-Request-Headers", "authorization"}};
+        const TestHttp::Response preflight = TestHttp::request(
+            "OPTIONS", sessionUrl,
+            QList<QPair<QByteArray, QByteArray>>{{"Origin", allowed}} + preflightHeaders);
+        QCOMPARE(preflight.status, 204);
+        QCOMPARE(preflight.header("Access-Control-Allow-Origin"), allowed);
+        QCOMPARE(preflight.header("Vary"), QByteArray("Origin"));
+        QCOMPARE(preflight.header("Access-Control-Allow-Methods"), QByteArray("GET, DELETE"));
+        QCOMPARE(preflight.header("Access-Control-Allow-Headers"),
+                 QByteArray("Authorization, Content-Type"));
+        QVERIFY(preflight.header("Access-Control-Max-Age").toInt() > 0);
+        QVERIFY(preflight.body.isEmpty());
+
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"refused \\(403 "_s));
+        const TestHttp::Response refused = TestHttp::request(
+            "OPTIONS", sessionUrl,
+            QList<QPair<QByteArray, QByteArray>>{{"Origin", "https://evil.example"}} +
+                preflightHeaders);
+        expectError(refused, 403, u"origin_not_allowed"_s);
+        QVERIFY(refused.header("Access-Control-Allow-Origin").isEmpty());
+        QVERIFY(server->session(adaSessions.first())); // still there
     }
 
     void health() {
