@@ -52,7 +52,7 @@ public:
     virtual SummaryScheduler *summaries() const = 0;
     virtual LocalModel *localModel() const = 0; // nullptr unless the bundled model serves
     virtual const Readiness *readiness() const = 0;
-    // Which LLM answers ("OpenAI · gpt-4o-mini", "local model · …"); empty: none.
+    // Which LLM answers: "OpenAI · gpt-4o-mini", "local model · …", "not configured".
     virtual QString llmDescription() const = 0;
 
 Q_SIGNALS:

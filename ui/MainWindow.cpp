@@ -250,15 +250,11 @@ void MainWindow::showLlm() {
     }
     const QString problem = m_backend->readiness()->problem(Readiness::Part::Llm);
     const QString description = m_backend->llmDescription();
-    if (description.isEmpty())
-        m_panel->setLlm(tr("not configured"), problem);
-    else if (const LocalModel *local = m_backend->localModel())
+    if (const LocalModel *local = m_backend->localModel())
         m_panel->setLlm(tr("%1 · %2").arg(description, LocalModel::stateName(local->state())),
                         problem);
-    else if (problem.isEmpty())
-        m_panel->setLlm(description);
     else
-        m_panel->setLlm(tr("%1 · not ready").arg(description), problem);
+        m_panel->setLlm(description, problem);
 }
 
 void MainWindow::startServer() {
