@@ -3,6 +3,7 @@
 add_library(rtai_server STATIC
     server/ApiCredentials.h server/ApiCredentials.cpp
     server/ClientFrame.h server/ClientFrame.cpp
+    server/ConnectionLimits.h server/ConnectionLimits.cpp
     server/ExposurePolicy.h server/ExposurePolicy.cpp
     server/HostPolicy.h server/HostPolicy.cpp
     server/HttpReply.h server/HttpReply.cpp
