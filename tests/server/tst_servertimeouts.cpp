@@ -11,6 +11,7 @@
 #include "server/ServerMetrics.h"
 
 #include <QTcpSocket>
+#include <algorithm>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -131,6 +132,32 @@ private Q_SLOTS:
         QVERIFY(sent < head.size() - 2);
         QVERIFY2(received.startsWith("HTTP/1.1 408 "), received.constData());
         QCOMPARE(closed(ConnectionWatchdog::RequestTimeout), 1.0);
+    }
+
+    // What the issue measured: a few hundred of them from one address were held for good.
+    void manySilentConnectionsAndUnfinishedUpgradesAreAllClosed() {
+        ConnectionWatchdog::Settings settings;
+        settings.requestTimeoutMs = 500;
+        QVERIFY(startWith(settings));
+        constexpr int kEach = 100;
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (int i = 0; i < 2 * kEach; ++i) {
+            sockets.push_back(connectRaw());
+            QVERIFY(sockets.back());
+            if (i % 2 == 1)
+                sockets.back()->write(upgradeHead(QUuid::createUuid()));
+        }
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return std::all_of(sockets.begin(), sockets.end(), [](const auto &socket) {
+                    socket->readAll();
+                    return socket->state() == QAbstractSocket::UnconnectedState;
+                });
+            },
+            kWaitMs));
+        QCOMPARE(closed(ConnectionWatchdog::RequestTimeout), double(2 * kEach));
+        QTRY_COMPARE_WITH_TIMEOUT(server->backend->metrics()->value(ServerMetrics::Connections),
+                                  0.0, kWaitMs);
     }
 
     void aKeptAliveIdleConnectionIsClosed() {
