@@ -54,6 +54,18 @@ SessionSocket::Limits socketLimits(const Config &config) {
     return limits;
 }
 
+ConnectionWatchdog::Settings connectionSettings(const Config &config) {
+    ConnectionWatchdog::Settings settings;
+    settings.requestTimeoutMs = config.requestTimeoutS * 1000;
+    settings.handshakeTimeoutMs = config.handshakeTimeoutS * 1000;
+    settings.idleTimeoutMs = config.idleTimeoutS * 1000;
+    settings.pingIntervalMs = config.pingIntervalS * 1000;
+    settings.pingTimeoutMs = config.pingTimeoutS * 1000;
+    settings.maxConnectionsPerAddress = config.maxConnectionsPerAddress;
+    settings.maxLoopbackConnections = config.maxLoopbackConnections;
+    return settings;
+}
+
 } // namespace
 
 Backend::Backend(const Config &config, QObject *parent)
@@ -84,6 +96,7 @@ Backend::Backend(const Config &config, QObject *parent)
     m_summaries->setSettings(summarySettings);
     m_sessions->setApiToken(config.apiToken);
     m_http->setApiToken(config.apiToken);
+    m_http->setConnectionSettings(connectionSettings(m_config));
     m_readiness->setProblem(Readiness::Part::Server, u"starting"_s);
     m_readiness->setProblem(Readiness::Part::Database, u"not open yet"_s);
 
@@ -172,6 +185,10 @@ void Backend::updateLlmReadiness() {
 
 void Backend::setSocketLimits(const SessionSocket::Limits &limits) {
     m_sessions->setLimits(limits);
+}
+
+void Backend::setConnectionSettings(const ConnectionWatchdog::Settings &settings) {
+    m_http->setConnectionSettings(settings);
 }
 
 void Backend::setSummarySettings(const SummaryScheduler::Settings &settings) {

@@ -3,6 +3,7 @@
 #include "chat/SummaryScheduler.h"
 #include "core/Config.h"
 #include "llm/LlmEndpoint.h"
+#include "server/ConnectionWatchdog.h"
 #include "server/SessionSocket.h"
 #include "ui/ConsoleServer.h"
 
@@ -78,6 +79,7 @@ public:
 
     // Tuning for tests and benchmarks; call before start().
     void setSocketLimits(const SessionSocket::Limits &limits);
+    void setConnectionSettings(const ConnectionWatchdog::Settings &settings);
     void setSummarySettings(const SummaryScheduler::Settings &settings);
 
 private:

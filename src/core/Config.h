@@ -33,6 +33,14 @@ struct Config {
     int llmMaxConnections = 0;       // LLM requests in flight at once; 0: automatic
     int summaryConcurrency = 32;     // session summaries requested at once
 
+    int requestTimeoutS = 10;            // a whole HTTP request must arrive within this
+    int handshakeTimeoutS = 10;          // an accepted WebSocket upgrade must finish within this
+    int idleTimeoutS = 60;               // a kept-alive HTTP connection with no traffic
+    int pingIntervalS = 30;              // WebSocket pings; 0: none
+    int pingTimeoutS = 15;               // no answer to a ping within this: the peer is gone
+    int maxConnectionsPerAddress = 256;  // open connections from one address; 0: no cap
+    int maxLoopbackConnections = 20'000; // the same, from a loopback address
+
     QString logLevel = QStringLiteral("info");
     QString configFile; // the QSettings file read (and written by the console)
 

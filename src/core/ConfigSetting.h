@@ -29,6 +29,13 @@ struct ConfigSetting {
         MaxToolSteps,
         LlmMaxConnections,
         SummaryConcurrency,
+        RequestTimeout,
+        HandshakeTimeout,
+        IdleTimeout,
+        PingInterval,
+        PingTimeout,
+        MaxConnectionsPerAddress,
+        MaxLoopbackConnections,
         LogLevel,
     };
 

@@ -22,12 +22,16 @@ QByteArray statusText(int status) {
         return QByteArrayLiteral("Not Found");
     case 405:
         return QByteArrayLiteral("Method Not Allowed");
+    case 408:
+        return QByteArrayLiteral("Request Timeout");
     case 409:
         return QByteArrayLiteral("Conflict");
     case 421:
         return QByteArrayLiteral("Misdirected Request");
     case 426:
         return QByteArrayLiteral("Upgrade Required");
+    case 429:
+        return QByteArrayLiteral("Too Many Requests");
     case 500:
         return QByteArrayLiteral("Internal Server Error");
     case 503:

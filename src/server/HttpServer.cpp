@@ -9,6 +9,7 @@
 #include "core/RecordJson.h"
 #include "core/Timestamps.h"
 #include "server/ApiCredentials.h"
+#include "server/GuardedTcpServer.h"
 #include "server/Protocol.h"
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
@@ -46,11 +47,19 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionServ
     , m_readiness(readiness)
     , m_api(new SessionsApi(
           database, sessions,
-          [this](QTcpSocket *socket, const HttpReply &reply) { send(socket, reply); }, this)) {
+          [this](QTcpSocket *socket, const HttpReply &reply) { send(socket, reply); }, this))
+    , m_watchdog(new ConnectionWatchdog(metrics, this)) {
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
-        while (hasPendingWebSocketConnections())
-            m_connections->accept(nextPendingWebSocketConnection());
+        while (hasPendingWebSocketConnections()) {
+            std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
+            m_watchdog->upgraded(socket.get());
+            m_connections->accept(std::move(socket));
+        }
     });
+}
+
+void HttpServer::setConnectionSettings(const ConnectionWatchdog::Settings &settings) {
+    m_watchdog->setSettings(settings);
 }
 
 void HttpServer::setRequestGuard(const RequestGuard &guard) {
@@ -63,7 +72,7 @@ void HttpServer::setApiToken(const QString &token) {
 
 quint16 HttpServer::listenOn(const QHostAddress &address, quint16 port) {
     constexpr int kListenBacklog = 4096; // the kernel caps it at net.core.somaxconn
-    auto *server = new QTcpServer(this);
+    auto *server = new GuardedTcpServer(m_watchdog, this);
     server->setListenBacklogSize(kListenBacklog);
     if (!server->listen(address, port)) {
         delete server;
@@ -79,6 +88,7 @@ void HttpServer::stopListening() {
 }
 
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) {
+    m_watchdog->requestReceived(socket);
     const QString path = request.url().path();
     const auto method = request.method();
     const RequestGuard::Verdict verdict = m_guard.check(RequestGuard::Request::from(request));
@@ -100,6 +110,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
             0) {
             // Streamed tokens are small frames: send each at once instead of coalescing them.
             socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            m_watchdog->upgrading(socket);
             return true; // QAbstractHttpServer hands the socket to its QWebSocketServer
         }
         send(socket, HttpReply::error(426, Protocol::Error::UpgradeRequired,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "server/ConnectionWatchdog.h"
 #include "server/HttpReply.h"
 #include "server/RequestGuard.h"
 
@@ -32,6 +33,8 @@ public:
 
     // Which Host and Origin headers are accepted (RequestGuard); set once the port is known.
     void setRequestGuard(const RequestGuard &guard);
+    // The deadlines, keepalive and per-address caps of its connections (ConnectionWatchdog).
+    void setConnectionSettings(const ConnectionWatchdog::Settings &settings);
     // When set, /api and /metrics require `Authorization: Bearer <token>` (or ?token=).
     void setApiToken(const QString &token);
     // Listens on address:port (0: any free port) with a backlog deep enough for thousands of
@@ -56,6 +59,7 @@ private:
     SessionManager *m_connections;
     const Readiness *m_readiness;
     SessionsApi *m_api;
+    ConnectionWatchdog *m_watchdog;
     RequestGuard m_guard;
     QString m_apiToken;
 };

@@ -39,6 +39,8 @@ inline const QString UpgradeRequired = QStringLiteral("upgrade_required");
 inline const QString DatabaseUnavailable = QStringLiteral("database_unavailable");
 inline const QString HostNotAllowed = QStringLiteral("host_not_allowed");
 inline const QString OriginNotAllowed = QStringLiteral("origin_not_allowed");
+inline const QString RequestTimeout = QStringLiteral("request_timeout");
+inline const QString TooManyConnections = QStringLiteral("too_many_connections");
 } // namespace Error
 
 QJsonObject sessionFrame(const QUuid &sessionId, const QString &userId, bool resumed,

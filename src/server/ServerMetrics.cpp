@@ -43,6 +43,11 @@ void describeAll(MetricsRegistry *metrics) {
     metrics->describe(LlmCircuitState, Type::Gauge,
                       u"The LLM endpoint's circuit breaker: 0 closed, 1 open, "
                       "2 half-open"_s);
+    metrics->describe(Connections, Type::Gauge,
+                      u"Open TCP connections of the port (HTTP and WebSocket)"_s);
+    metrics->describe(ConnectionsClosed, Type::Counter,
+                      u"Connections the server closed or refused, by reason (request_timeout, "
+                      "handshake_timeout, idle, keepalive, per_address_cap)"_s);
 }
 
 void observe(MetricsRegistry *metrics, SessionService *sessions) {

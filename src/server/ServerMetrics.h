@@ -27,6 +27,8 @@ inline const QString LlmRequestsInFlight = QStringLiteral("rtai_llm_requests_in_
 inline const QString LlmRequestsWaiting = QStringLiteral("rtai_llm_requests_waiting");
 inline const QString LlmQueueWait = QStringLiteral("rtai_llm_queue_wait_seconds");
 inline const QString LlmCircuitState = QStringLiteral("rtai_llm_circuit_state");
+inline const QString Connections = QStringLiteral("rtai_connections");
+inline const QString ConnectionsClosed = QStringLiteral("rtai_connections_closed_total");
 
 // Declares every metric above with its type and help text, so each appears from the start.
 void describeAll(MetricsRegistry *metrics);

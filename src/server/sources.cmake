@@ -3,7 +3,10 @@
 add_library(rtai_server STATIC
     server/ApiCredentials.h server/ApiCredentials.cpp
     server/ClientFrame.h server/ClientFrame.cpp
+    server/ConnectionLimits.h server/ConnectionLimits.cpp
+    server/ConnectionWatchdog.h server/ConnectionWatchdog.cpp
     server/ExposurePolicy.h server/ExposurePolicy.cpp
+    server/GuardedTcpServer.h server/GuardedTcpServer.cpp
     server/HostPolicy.h server/HostPolicy.cpp
     server/HttpReply.h server/HttpReply.cpp
     server/HttpServer.h server/HttpServer.cpp
@@ -14,6 +17,7 @@ add_library(rtai_server STATIC
     server/SessionManager.h server/SessionManager.cpp
     server/SessionSocket.h server/SessionSocket.cpp
     server/SessionsApi.h server/SessionsApi.cpp
+    server/WebSocketKeepalive.h server/WebSocketKeepalive.cpp
 )
 target_include_directories(rtai_server PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(rtai_server PUBLIC rtai_chat Qt6::WebSockets Qt6::HttpServer)

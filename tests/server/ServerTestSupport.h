@@ -86,6 +86,8 @@ public:
         backend->setSummarySettings(summarySettings);
         if (socketLimits)
             backend->setSocketLimits(*socketLimits);
+        if (connectionSettings)
+            backend->setConnectionSettings(*connectionSettings);
         LlmSettings settings = backend->llm()->settings();
         settings.maxRetries = 0;
         backend->llm()->setSettings(settings);
@@ -151,6 +153,7 @@ public:
     MockLlmServer llm;
     Config config;
     std::optional<SessionSocket::Limits> socketLimits;
+    std::optional<ConnectionWatchdog::Settings> connectionSettings;
     SummaryScheduler::Settings summarySettings = [] {
         SummaryScheduler::Settings settings;
         settings.retryBaseDelayMs = 100;

@@ -8,6 +8,7 @@
 #include "fixtures/WsTestClient.h"
 
 #include <QJsonArray>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -180,6 +181,66 @@ private Q_SLOTS:
         QUrl health(u"http://127.0.0.1/healthz"_s);
         health.setPort(server.url().port());
         QCOMPARE(TestHttp::get(health).status, 200);
+        server.terminate();
+        QVERIFY(server.waitForExit(8000));
+        QCOMPARE(server.exitCode(), 0);
+    }
+
+    // The connection settings reach the server from the environment: a silent connection is
+    // closed by a 1 s request deadline, and kept-alive connections count against a cap of 2.
+    void connectionLimitsComeFromTheEnvironment() {
+        QProcessEnvironment environment;
+        environment.insert(u"RTAI_REQUEST_TIMEOUT_S"_s, u"1"_s);
+        environment.insert(u"RTAI_MAX_LOOPBACK_CONNECTIONS"_s, u"2"_s);
+        ServerProcess server;
+        server.setLogName(u"server-connection-limits"_s);
+        QVERIFY2(
+            server.start(QStringList{u"--database-url"_s,
+                                     u"sqlite://"_s + dir.filePath(u"limits.db"_s), u"--data-dir"_s,
+                                     dir.path(), u"--llm-base-url"_s, u"http://127.0.0.1:9/v1"_s},
+                         environment),
+            qPrintable(server.log()));
+        const quint16 port = quint16(server.url().port());
+        const auto connect = [port] {
+            auto socket = std::make_unique<QTcpSocket>();
+            socket->connectToHost(QHostAddress::LocalHost, port);
+            socket->waitForConnected(5000);
+            return socket;
+        };
+        const auto closedByServer = [](QTcpSocket *socket) {
+            return QTest::qWaitFor(
+                [socket] {
+                    socket->readAll();
+                    return socket->state() == QAbstractSocket::UnconnectedState;
+                },
+                10000);
+        };
+
+        auto silent = connect();
+        const quint16 silentPort = silent->localPort();
+        QVERIFY(closedByServer(silent.get()));
+        QVERIFY2(server.waitForLog(u"- no whole request within 1000 ms"_s),
+                 qPrintable(server.log()));
+        QVERIFY(server.log().contains(u"closing 127.0.0.1:%1 "_s.arg(silentPort)));
+
+        const QByteArray healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        std::vector<std::unique_ptr<QTcpSocket>> kept;
+        for (int i = 0; i < 2; ++i) {
+            kept.push_back(connect());
+            kept.back()->write(healthz);
+            QByteArray answer;
+            QVERIFY(QTest::qWaitFor(
+                [&] {
+                    answer += kept.back()->readAll();
+                    return answer.endsWith("{\"status\":\"ok\"}");
+                },
+                10000));
+        }
+        const TestHttp::Response refused = TestHttp::raw(port, healthz);
+        QCOMPARE(refused.status, 429);
+        QVERIFY2(server.waitForLog(u"refusing 127.0.0.1:"_s), qPrintable(server.log()));
+        kept.clear();
+        QVERIFY(QTest::qWaitFor([&] { return TestHttp::raw(port, healthz).status == 200; }, 10000));
         server.terminate();
         QVERIFY(server.waitForExit(8000));
         QCOMPARE(server.exitCode(), 0);

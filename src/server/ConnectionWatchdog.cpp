@@ -1,0 +1,204 @@
+#include "server/ConnectionWatchdog.h"
+
+#include "core/Logging.h"
+#include "core/MetricsRegistry.h"
+#include "server/HttpReply.h"
+#include "server/Protocol.h"
+#include "server/ServerMetrics.h"
+#include "server/WebSocketKeepalive.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// How long a closing connection may take to flush what it was sent before it is aborted.
+constexpr int kAbortAfterCloseMs = 1000;
+
+void closeGently(QTcpSocket *socket) {
+    socket->disconnectFromHost();
+    if (socket->state() != QAbstractSocket::UnconnectedState)
+        QTimer::singleShot(kAbortAfterCloseMs, socket, [socket] { socket->abort(); });
+}
+
+} // namespace
+
+ConnectionWatchdog::ConnectionWatchdog(MetricsRegistry *metrics, QObject *parent)
+    : QObject(parent)
+    , m_metrics(metrics) {
+    setSettings(m_settings);
+}
+
+void ConnectionWatchdog::setSettings(const Settings &settings) {
+    m_settings = settings;
+    m_limits.setCaps(settings.maxConnectionsPerAddress, settings.maxLoopbackConnections);
+}
+
+bool ConnectionWatchdog::admit(QTcpSocket *socket) {
+    const QHostAddress address = socket->peerAddress();
+    const QString peer = u"%1:%2"_s.arg(ConnectionLimits::key(address)).arg(socket->peerPort());
+    if (!m_limits.admit(address)) {
+        refuse(socket, peer);
+        return false;
+    }
+    Connection connection;
+    connection.peer = peer;
+    connection.address = address;
+    connection.deadline = new QTimer(socket);
+    connection.deadline->setSingleShot(true);
+    connect(connection.deadline, &QTimer::timeout, this, [this, socket] { expire(socket); });
+    connection.deadline->start(m_settings.requestTimeoutMs);
+    m_connections.insert(socket, connection);
+    // Before QAbstractHttpServer connects its own slots, so a request's first bytes start its
+    // deadline before Qt parses them. A child's destroyed() survives QTcpSocket::disconnect(),
+    // which Qt calls on the upgrade.
+    connect(socket, &QIODevice::readyRead, this, [this, socket] { onBytesReceived(socket); });
+    connect(socket, &QIODevice::bytesWritten, this, [this, socket] { onBytesWritten(socket); });
+    connect(connection.deadline, &QObject::destroyed, this, [this, socket] { released(socket); });
+    updateGauge();
+    return true;
+}
+
+void ConnectionWatchdog::requestReceived(QTcpSocket *socket) {
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    it->state = State::Idle;
+    it->partialRequest = false;
+    it->deadline->start(m_settings.idleTimeoutMs);
+}
+
+void ConnectionWatchdog::upgrading(QTcpSocket *socket) {
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    it->state = State::Upgrading;
+    it->upgradeKey = peerKey(socket->peerAddress(), socket->peerPort());
+    m_upgrading.insert(it->upgradeKey, socket);
+    it->deadline->start(m_settings.handshakeTimeoutMs);
+}
+
+void ConnectionWatchdog::upgraded(QWebSocket *webSocket) {
+    QTcpSocket *socket = m_upgrading.take(peerKey(webSocket->peerAddress(), webSocket->peerPort()));
+    QString peer =
+        u"%1:%2"_s.arg(ConnectionLimits::key(webSocket->peerAddress())).arg(webSocket->peerPort());
+    if (const auto it = m_connections.find(socket); socket && it != m_connections.end()) {
+        it->deadline->stop();
+        it->upgradeKey.clear();
+        peer = it->peer;
+    }
+    if (m_settings.pingIntervalMs <= 0)
+        return;
+    auto *keepalive =
+        new WebSocketKeepalive(webSocket, m_settings.pingIntervalMs, m_settings.pingTimeoutMs);
+    const int timeoutMs = m_settings.pingTimeoutMs;
+    connect(keepalive, &WebSocketKeepalive::silent, this, [this, webSocket, peer, timeoutMs] {
+        qCWarning(lcServer).noquote()
+            << "closing" << peer << "- no answer to a ping within" << timeoutMs << "ms";
+        countClose(Keepalive);
+        // The abort ends the session through SessionSocket's disconnected path, as any drop.
+        webSocket->close(QWebSocketProtocol::CloseCodeGoingAway,
+                         u"no answer to a ping within %1 ms"_s.arg(timeoutMs));
+        webSocket->abort();
+    });
+}
+
+void ConnectionWatchdog::refuse(QTcpSocket *socket, const QString &peer) {
+    const int cap = m_limits.capFor(socket->peerAddress());
+    qCWarning(lcServer).noquote() << "refusing" << peer << "-" << cap
+                                  << "connections from its address are open";
+    countClose(PerAddressCap);
+    HttpReply reply = HttpReply::error(
+        429, Protocol::Error::TooManyConnections,
+        u"%1 connections from your address are open, the most this server allows; close one "
+        "and try again"_s.arg(cap));
+    reply.headers.append({QByteArrayLiteral("Connection"), QByteArrayLiteral("close")});
+    reply.headers.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
+    socket->write(reply.serialize());
+    // This socket is never Qt's: read its request (so closing does not reset the connection
+    // before the client read the answer) and close once it came or after a moment.
+    connect(socket, &QIODevice::readyRead, socket, [socket] {
+        socket->readAll();
+        closeGently(socket);
+    });
+    connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(kAbortAfterCloseMs, socket, [socket] { closeGently(socket); });
+}
+
+void ConnectionWatchdog::onBytesReceived(QTcpSocket *socket) {
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    it->partialRequest = true;
+    if (it->state == State::Idle) {
+        it->state = State::AwaitingRequest;
+        it->deadline->start(m_settings.requestTimeoutMs);
+    }
+}
+
+void ConnectionWatchdog::onBytesWritten(QTcpSocket *socket) {
+    const auto it = m_connections.find(socket);
+    if (it != m_connections.end() && it->state == State::Idle)
+        it->deadline->start(m_settings.idleTimeoutMs);
+}
+
+void ConnectionWatchdog::expire(QTcpSocket *socket) {
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end() || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    switch (it->state) {
+    case State::AwaitingRequest:
+        qCInfo(lcServer).noquote() << "closing" << it->peer << "- no whole request within"
+                                   << m_settings.requestTimeoutMs << "ms";
+        countClose(RequestTimeout);
+        if (it->partialRequest) {
+            HttpReply reply =
+                HttpReply::error(408, Protocol::Error::RequestTimeout,
+                                 u"the request did not arrive whole within %1 ms"_s.arg(
+                                     m_settings.requestTimeoutMs));
+            reply.headers.append({QByteArrayLiteral("Connection"), QByteArrayLiteral("close")});
+            socket->write(reply.serialize());
+        }
+        closeGently(socket);
+        break;
+    case State::Idle:
+        qCInfo(lcServer).noquote()
+            << "closing" << it->peer << "- idle for" << m_settings.idleTimeoutMs << "ms";
+        countClose(Idle);
+        closeGently(socket);
+        break;
+    case State::Upgrading:
+        qCWarning(lcServer).noquote() << "closing" << it->peer << "- WebSocket handshake not done"
+                                      << "within" << m_settings.handshakeTimeoutMs << "ms";
+        countClose(HandshakeTimeout);
+        m_upgrading.remove(it->upgradeKey);
+        socket->abort();
+        break;
+    }
+}
+
+void ConnectionWatchdog::released(QTcpSocket *socket) {
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    if (!it->upgradeKey.isEmpty() && m_upgrading.value(it->upgradeKey) == socket)
+        m_upgrading.remove(it->upgradeKey);
+    m_limits.release(it->address);
+    m_connections.erase(it);
+    updateGauge();
+}
+
+void ConnectionWatchdog::countClose(const QString &reason) {
+    m_metrics->increment(ServerMetrics::ConnectionsClosed, {{u"reason"_s, reason}});
+}
+
+void ConnectionWatchdog::updateGauge() {
+    m_metrics->set(ServerMetrics::Connections, double(m_limits.total()));
+}
+
+QString ConnectionWatchdog::peerKey(const QHostAddress &address, quint16 port) {
+    return ConnectionLimits::key(address) + u'|' + QString::number(port);
+}
