@@ -52,6 +52,7 @@ void observe(MetricsRegistry *metrics, SessionService *sessions) {
     const auto countLive = [metrics, sessions] {
         metrics->set(ActiveSessions, double(sessions->sessionIds().size()));
     };
+    countLive(); // 0 from the start, not absent until the first session
     QObject::connect(sessions, &SessionService::sessionClosed, metrics, countLive);
     QObject::connect(
         sessions, &SessionService::sessionOpened, metrics,
