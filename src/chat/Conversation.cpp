@@ -2,6 +2,7 @@
 
 #include "chat/ChatEvents.h"
 #include "chat/TurnRunner.h"
+#include "core/FutureCallbacks.h"
 #include "core/Logging.h"
 #include "storage/Database.h"
 
@@ -32,7 +33,7 @@ Conversation::SendResult Conversation::send(const QString &text) {
     const QString turnId = ChatEvents::newTurnId();
     record(ChatEvents::userMessage(m_sessionId, turnId, text));
     const bool queued = isBusy();
-    m_queue.append({turnId, text});
+    m_queue.append({turnId, text, m_recorded});
     if (queued)
         return SendResult::Queued;
     startNext();
@@ -49,10 +50,24 @@ void Conversation::startNext() {
     const Pending next = m_queue.takeFirst();
     m_turn = new TurnRunner(m_sessionId, next.turnId, m_llm, m_tools, &m_memory, m_settings, this);
     connect(m_turn, &TurnRunner::eventReady, this, &Conversation::record);
-    connect(m_turn, &TurnRunner::contentDelta, this, &Conversation::contentDelta);
-    connect(m_turn, &TurnRunner::toolStarted, this, &Conversation::toolStarted);
-    connect(m_turn, &TurnRunner::toolFinished, this, &Conversation::toolFinished);
-    connect(m_turn, &TurnRunner::finished, this, &Conversation::onTurnFinished);
+    connect(m_turn, &TurnRunner::contentDelta, this,
+            [this](const QString &text) { deliver([this, text] { Q_EMIT contentDelta(text); }); });
+    connect(m_turn, &TurnRunner::toolStarted, this,
+            [this](const QString &callId, const QString &tool, const QJsonObject &arguments) {
+                deliver([this, callId, tool, arguments] {
+                    Q_EMIT toolStarted(callId, tool, arguments);
+                });
+            });
+    connect(m_turn, &TurnRunner::toolFinished, this,
+            [this](const QString &callId, const QString &tool, bool ok, const QJsonValue &result) {
+                deliver([this, callId, tool, ok, result] {
+                    Q_EMIT toolFinished(callId, tool, ok, result);
+                });
+            });
+    connect(m_turn, &TurnRunner::finished, this, [this](const TurnOutcome &outcome) {
+        deliver([this, outcome] { onTurnFinished(outcome); });
+    });
+    m_turnGate = next.write;
     Q_EMIT turnStarted(next.text);
     m_turn->start();
 }
@@ -96,8 +111,34 @@ QUuid Conversation::sessionId() const {
 }
 
 void Conversation::record(const Event &event) {
-    if (m_database)
-        m_database->appendEvent(event);
+    if (m_database) {
+        const quint64 write = ++m_recorded;
+        whenFinished(
+            this, m_database->appendEventCommitted(event), [this, write] { onCommitted(write); },
+            [this, write](const QString &error) {
+                // Holding the turn's output longer would not store the event either.
+                qCWarning(lcChat).noquote() << "an event of session" << m_sessionId.toString()
+                                            << "was not stored:" << error;
+                onCommitted(write);
+            });
+    }
     m_memory.record(event);
     Q_EMIT eventRecorded(event);
+}
+
+void Conversation::deliver(std::function<void()> output) {
+    if (m_held.isEmpty() && m_committed >= m_turnGate) {
+        output();
+        return;
+    }
+    m_held.append({m_turnGate, std::move(output)});
+}
+
+void Conversation::onCommitted(quint64 write) {
+    // Writes commit in queue order: this one being committed, so are the ones before it.
+    m_committed = std::max(m_committed, write);
+    while (!m_held.isEmpty() && m_held.constFirst().first <= m_committed) {
+        const std::function<void()> output = m_held.takeFirst().second;
+        output();
+    }
 }

@@ -12,6 +12,8 @@
 #include <QObject>
 #include <QPointer>
 #include <QUuid>
+#include <functional>
+#include <utility>
 
 class Database;
 class LlmClient;
@@ -22,6 +24,11 @@ class TurnRunner;
 // Every event it produces is stored in the database and emitted as eventRecorded, in order.
 // `tools` and `database` may be null (no tools offered; nothing stored). Destroying it during a
 // turn stores the partial reply like cancel(), without emitting anything.
+//
+// Durable before acknowledged: what a turn emits (contentDelta, toolStarted, toolFinished,
+// turnFinished) is held, in order, until the turn's user_message is committed to the database
+// (Database::appendEventCommitted). The LLM request starts at once; only its output waits, so the
+// user's message is stored before the first byte of its reply reaches a client.
 class Conversation : public QObject {
     Q_OBJECT
 
@@ -67,11 +74,15 @@ private:
     struct Pending {
         QString turnId;
         QString text;
+        quint64 write = 0; // the number of its user_message write
     };
 
     void startNext();
     void record(const Event &event);
     void onTurnFinished(const TurnOutcome &outcome);
+    // Runs `output` once every event recorded so far is committed (now, when it is).
+    void deliver(std::function<void()> output);
+    void onCommitted(quint64 write);
 
     QUuid m_sessionId;
     LlmClient *m_llm;
@@ -81,4 +92,8 @@ private:
     ConversationMemory m_memory;
     QList<Pending> m_queue;
     TurnRunner *m_turn = nullptr;
+    quint64 m_recorded = 0;  // writes recorded, numbered in queue order
+    quint64 m_committed = 0; // the last of them known to be committed
+    quint64 m_turnGate = 0;  // the running turn's user_message write
+    QList<std::pair<quint64, std::function<void()>>> m_held; // output waiting for a commit
 };

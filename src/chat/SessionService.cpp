@@ -196,6 +196,11 @@ Conversation *SessionService::conversation(const QUuid &id) const {
     return live == m_live.cend() ? nullptr : live->conversation;
 }
 
+bool SessionService::isHeld(const QUuid &id) const {
+    const auto live = m_live.constFind(id);
+    return live != m_live.cend() && live->held;
+}
+
 QString SessionService::userId(const QUuid &id) const {
     const auto live = m_live.constFind(id);
     return live == m_live.cend() ? QString() : live->userId;

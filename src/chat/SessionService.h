@@ -69,6 +69,8 @@ public:
     void endAllWithoutSummary();
 
     QList<QUuid> sessionIds() const { return m_live.keys(); }
+    // Whether a client holds the live session (open() without leave() since).
+    bool isHeld(const QUuid &id) const;
     Conversation *conversation(const QUuid &id) const;
     QString userId(const QUuid &id) const;
     QList<Event> history(const QUuid &id) const;

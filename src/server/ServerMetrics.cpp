@@ -18,6 +18,9 @@ void describeAll(MetricsRegistry *metrics) {
     metrics->describe(WebSocketConnections, Type::Gauge, u"Open WebSocket connections"_s);
     metrics->describe(WebSocketCloses, Type::Counter,
                       u"WebSocket connections closed, by close code"_s);
+    metrics->describe(SessionRepairs, Type::Counter,
+                      u"Live sessions the consistency check found with no open connection "
+                      "and ended (should stay 0)"_s);
     metrics->describe(Turns, Type::Counter,
                       u"Finished turns by outcome (stop, length, cancelled, error)"_s);
     metrics->describe(TimeToFirstToken, Type::Histogram,
@@ -54,6 +57,7 @@ void observe(MetricsRegistry *metrics, SessionService *sessions) {
     const auto countLive = [metrics, sessions] {
         metrics->set(ActiveSessions, double(sessions->sessionIds().size()));
     };
+    countLive(); // 0 from the start, not absent until the first session
     QObject::connect(sessions, &SessionService::sessionClosed, metrics, countLive);
     QObject::connect(
         sessions, &SessionService::sessionOpened, metrics,

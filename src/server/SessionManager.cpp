@@ -35,7 +35,12 @@ SessionManager::SessionManager(SessionService *sessions, LlmClient *llm, Metrics
     , m_sessions(sessions)
     , m_llm(llm)
     , m_metrics(metrics)
-    , m_limits(limits) {}
+    , m_limits(limits)
+    , m_checkTimer(new QTimer(this)) {
+    m_metrics->increment(ServerMetrics::SessionRepairs, {}, 0); // present, and 0, from the start
+    connect(m_checkTimer, &QTimer::timeout, this, &SessionManager::checkConsistency);
+    m_checkTimer->start(std::max(1, m_limits.consistencyCheckMs));
+}
 
 void SessionManager::setApiToken(const QString &token) {
     m_apiToken = token;
@@ -43,6 +48,7 @@ void SessionManager::setApiToken(const QString &token) {
 
 void SessionManager::setLimits(const SessionSocket::Limits &limits) {
     m_limits = limits;
+    m_checkTimer->start(std::max(1, m_limits.consistencyCheckMs));
 }
 
 void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket) {
@@ -56,7 +62,12 @@ void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket) {
     qCInfo(lcServer).noquote() << "connection from" << socket->peer() << "session"
                                << Ids::toText(socket->sessionId()) << "user" << socket->userId();
 
-    if (m_shuttingDown) {
+    if (socket->isGone()) {
+        // Reset right after the 101: closed() follows; there is nothing to open.
+        qCInfo(lcServer).noquote() << "connection" << socket->peer()
+                                   << "gone before its "
+                                      "session opened";
+    } else if (m_shuttingDown) {
         socket->refuse(Protocol::CloseGoingAway, u"server shutting down; reconnect later"_s);
     } else if (!socket->isAuthorized(m_apiToken)) {
         socket->refuse(Protocol::ClosePolicy,
@@ -115,10 +126,19 @@ void SessionManager::shutdown() {
 void SessionManager::open(SessionSocket *socket) {
     const QUuid id = socket->sessionId();
     m_sessions->open(
-        id, socket->userId(), socket, [this, id, socket](const SessionService::Opened &opened) {
+        id, socket->userId(), socket->lifetime(),
+        [this, id, socket](const SessionService::Opened &opened) {
             using Outcome = SessionService::Opened::Outcome;
             switch (opened.outcome) {
             case Outcome::Opened:
+                if (socket->isGone()) {
+                    // The client left while its session was opening: nobody holds it now.
+                    qCInfo(lcServer).noquote()
+                        << "connection" << socket->peer() << "left while session" << Ids::toText(id)
+                        << "was opening; ending it";
+                    release(id);
+                    break;
+                }
                 attach(id, socket, opened.conversation, opened.resumed, opened.history);
                 break;
             case Outcome::OtherUser:
@@ -163,6 +183,48 @@ void SessionManager::onSocketClosed(SessionSocket *socket, int code) {
     }
     updateGauge();
     Q_EMIT connectionCountChanged(m_connections);
+}
+
+void SessionManager::release(const QUuid &id) {
+    const QPointer<SessionSocket> serving = m_served.value(id);
+    if (serving && !serving->isGone())
+        return; // another connection holds the session
+    m_served.remove(id);
+    m_sessions->leave(id);
+}
+
+int SessionManager::checkConsistency() {
+    if (m_shuttingDown)
+        return 0;
+    QList<QUuid> orphans;
+    // A serving socket that was destroyed without telling us.
+    for (auto it = m_served.cbegin(); it != m_served.cend(); ++it)
+        if (!it.value())
+            orphans.append(it.key());
+    for (const QUuid &id : std::as_const(orphans))
+        m_served.remove(id);
+    // A live session held for a client that no connection serves (a socket that is gone but not
+    // yet reported still serves: its queued closed() lets go of it), or held by nobody and idle,
+    // which should have ended.
+    for (const QUuid &id : m_sessions->sessionIds()) {
+        const bool held = m_sessions->isHeld(id);
+        if ((held && !m_served.value(id)) ||
+            (!held && !m_sessions->conversation(id)->isBusy() && !orphans.contains(id)))
+            orphans.append(id);
+    }
+    for (const QUuid &id : std::as_const(orphans)) {
+        qCWarning(lcServer).noquote() << "consistency check: live session" << Ids::toText(id)
+                                      << "has no open connection; ending it";
+        m_sessions->leave(id);
+    }
+    const int repairs = int(orphans.size());
+    if (repairs > 0) {
+        m_metrics->increment(ServerMetrics::SessionRepairs, {}, repairs);
+        qCWarning(lcServer) << "consistency check repaired" << repairs << "sessions;"
+                            << m_sessions->sessionIds().size() << "live," << m_connections
+                            << "connections";
+    }
+    return repairs;
 }
 
 void SessionManager::updateGauge() {

@@ -12,13 +12,18 @@
 
 class LlmClient;
 class MetricsRegistry;
+class QTimer;
 class QWebSocket;
 class SessionService;
 
 // The session WebSocket connections: authorizes them, opens their sessions through the
 // SessionService, serves each live session with at most one SessionSocket at a time (a newer
 // connection replaces the older one with close code 4000) and tells the service when a
-// session's client is gone.
+// session's client is gone. A session's life follows its socket in every path: a client that
+// leaves while its session is still opening, or whose connection was gone before it was taken,
+// ends the session too. A periodic check (Limits::consistencyCheckMs) compares live sessions
+// with open connections and repairs (logs, ends, counts in rtai_session_repairs_total) any
+// session no connection holds.
 class SessionManager : public QObject {
     Q_OBJECT
 
@@ -34,6 +39,11 @@ public:
     void accept(std::unique_ptr<QWebSocket> socket);
 
     int connectionCount() const { return m_connections; }
+
+    // Compares the live sessions held by a client with the connections serving them; a session
+    // that no open connection serves is let go (it ends once its turn is stored) and counted as
+    // a repair. Runs every Limits::consistencyCheckMs; returns the number of repairs.
+    int checkConsistency();
 
     // Closes the client with 1000 and `reason`, cancels its turn and ends the session (summary
     // job included). False when the session is not live.
@@ -54,6 +64,7 @@ private:
     void attach(const QUuid &id, SessionSocket *socket, Conversation *conversation, bool resumed,
                 const QList<Event> &history);
     void onSocketClosed(SessionSocket *socket, int code);
+    void release(const QUuid &id);
     void updateGauge();
 
     SessionService *m_sessions;
@@ -61,6 +72,7 @@ private:
     MetricsRegistry *m_metrics;
     SessionSocket::Limits m_limits;
     QString m_apiToken;
+    QTimer *m_checkTimer;
     QHash<QUuid, QPointer<SessionSocket>> m_served; // the socket serving each live session
     QList<QPointer<SessionSocket>> m_sockets;
     int m_connections = 0;

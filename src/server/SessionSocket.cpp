@@ -26,8 +26,11 @@ SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &l
                              QObject *parent)
     : QObject(parent)
     , m_socket(std::move(socket))
-    , m_limits(limits) {
+    , m_limits(limits)
+    , m_lifetime(new QObject(this)) {
     m_socket->setParent(nullptr);
+    // Now: once the connection is gone the socket no longer knows its peer.
+    m_peer = u"%1:%2"_s.arg(m_socket->peerAddress().toString()).arg(m_socket->peerPort());
     m_socket->setMaxAllowedIncomingFrameSize(quint64(m_limits.hardFrameBytes));
     m_socket->setMaxAllowedIncomingMessageSize(quint64(m_limits.hardFrameBytes));
 
@@ -52,6 +55,10 @@ SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &l
     connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this,
             &SessionSocket::onBinaryMessage);
     connect(m_socket.get(), &QWebSocket::disconnected, this, &SessionSocket::onDisconnected);
+    // A client that reset the connection right after the 101 may be gone before the connection
+    // above was made: its disconnected() was emitted to nobody.
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        onDisconnected();
 }
 
 SessionSocket::~SessionSocket() {
@@ -62,10 +69,6 @@ SessionSocket::~SessionSocket() {
 bool SessionSocket::isAuthorized(const QString &apiToken) const {
     return ApiCredentials::authorized(m_socket->request().rawHeader("Authorization"),
                                       m_socket->requestUrl(), apiToken);
-}
-
-QString SessionSocket::peer() const {
-    return u"%1:%2"_s.arg(m_socket->peerAddress().toString()).arg(m_socket->peerPort());
 }
 
 void SessionSocket::attach(Conversation *conversation, bool resumed, const QString &model,
@@ -93,7 +96,7 @@ void SessionSocket::attach(Conversation *conversation, bool resumed, const QStri
 }
 
 void SessionSocket::closeWith(int code, const QString &reason) {
-    if (m_closing)
+    if (m_closing || m_closedEmitted)
         return;
     m_closing = true;
     if (m_conversation)
@@ -162,7 +165,7 @@ void SessionSocket::handleText(const QString &text) {
 }
 
 void SessionSocket::sendFrame(const QJsonObject &frame) {
-    if (m_closing)
+    if (m_closing || m_closedEmitted)
         return;
     m_socket->sendTextMessage(QString::fromUtf8(Protocol::compact(frame)));
     const qint64 buffered = m_socket->bytesToWrite();
@@ -192,6 +195,7 @@ void SessionSocket::onDisconnected() {
     if (m_closedEmitted)
         return;
     m_closedEmitted = true;
+    delete std::exchange(m_lifetime, nullptr);
     if (m_conversation)
         m_conversation->disconnect(this);
     m_conversation = nullptr;

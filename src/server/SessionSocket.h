@@ -27,6 +27,8 @@ public:
         qint64 hardFrameBytes = 1 << 20;   // larger frames or messages: close 1009 (by QWebSocket)
         qint64 maxBufferedBytes = 8 << 20; // unsent output beyond this: close CloseTooSlow
         int maxPendingFrames = 16;         // frames held until the session is attached
+        // SessionManager: how often live sessions are compared with open connections.
+        int consistencyCheckMs = 30000;
     };
     SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &limits,
                   QObject *parent = nullptr);
@@ -39,7 +41,13 @@ public:
     QString requestError() const { return m_requestError; }
     // Whether the client presented `apiToken` (always, when it is empty): see ApiCredentials.
     bool isAuthorized(const QString &apiToken) const;
-    QString peer() const;
+    // address:port of the client, captured when the connection opened.
+    QString peer() const { return m_peer; }
+    // The connection is gone (closed() is emitted or about to be): serve nothing more on it.
+    bool isGone() const { return m_closedEmitted; }
+    // A context for callbacks that must not run once the connection is gone: destroyed the
+    // moment it is (the SessionSocket itself lives a little longer, to report it).
+    QObject *lifetime() const { return m_lifetime; }
 
     // Sends `session` (and `history` when resumed) and starts serving frames, including the ones
     // that arrived before.
@@ -73,9 +81,11 @@ private:
     QUuid m_sessionId;
     QString m_userId;
     QString m_requestError;
+    QString m_peer;
     QPointer<Conversation> m_conversation;
     QStringList m_pending;
     QTimer *m_abortTimer = nullptr;
+    QObject *m_lifetime;
     bool m_closing = false;
     bool m_closedEmitted = false;
 };

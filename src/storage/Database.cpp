@@ -56,7 +56,7 @@ QString Database::backendName() const {
     return m_backendName;
 }
 
-void Database::enqueueWrite(WriteOp op) {
+bool Database::enqueueWrite(WriteOp op, std::shared_ptr<QPromise<void>> committed) {
     if (m_queueDepth >= m_maxQueuedWrites) {
         if (m_rejectedWrites++ % 1000 == 0)
             qCCritical(lcStorage).noquote()
@@ -64,7 +64,7 @@ void Database::enqueueWrite(WriteOp op) {
                    "%2 refused so far"_s.arg(m_queueDepth)
                        .arg(m_rejectedWrites);
         Q_EMIT writesRejected(m_rejectedWrites);
-        return;
+        return false;
     }
     ++m_queueDepth;
     if (!m_nearFullWarned && m_queueDepth >= m_maxQueuedWrites / 4 * 3) {
@@ -75,8 +75,10 @@ void Database::enqueueWrite(WriteOp op) {
     }
     DatabaseTask task;
     task.write = std::move(op);
+    task.committed = std::move(committed);
     m_worker->enqueue(std::move(task));
     Q_EMIT queueDepthChanged(m_queueDepth);
+    return true;
 }
 
 template <typename T, typename Run>
@@ -111,6 +113,19 @@ void Database::endSession(const QUuid &id, const QDateTime &endTime) {
 
 void Database::appendEvent(const Event &event) {
     enqueueWrite({WriteOp::Kind::AppendEvent, event.sessionId, {}, {}, event});
+}
+
+QFuture<void> Database::appendEventCommitted(const Event &event) {
+    auto promise = std::make_shared<QPromise<void>>();
+    promise->start();
+    QFuture<void> future = promise->future();
+    if (!enqueueWrite({WriteOp::Kind::AppendEvent, event.sessionId, {}, {}, event}, promise)) {
+        promise->setException(
+            StorageError(u"the database write queue is full (%1 writes "
+                         "waiting); the event was not stored"_s.arg(m_queueDepth)));
+        promise->finish();
+    }
+    return future;
 }
 
 void Database::setSummary(const QUuid &id, const QString &summary) {

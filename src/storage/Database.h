@@ -10,7 +10,9 @@
 #include <QFuture>
 #include <QList>
 #include <QObject>
+#include <QPromise>
 #include <QUuid>
+#include <memory>
 #include <optional>
 
 class QThread;
@@ -51,6 +53,11 @@ public:
     // event.id is ignored; an invalid createdAt (Event::make sets it) is stored as the time of
     // the write, as are invalid start and end times.
     void appendEvent(const Event &event);
+    // appendEvent(), and a future that finishes once the event is committed (in queue order:
+    // every write queued before it is committed too). It fails (StorageError) when the write is
+    // refused (queue full) or rejected by the database; it never finishes while the database is
+    // unavailable, and is cancelled when the database shuts down with the write still queued.
+    QFuture<void> appendEventCommitted(const Event &event);
     void setSummary(const QUuid &id, const QString &summary);
     // Counts one failed summary attempt and keeps the error text (summary_error).
     void recordSummaryFailure(const QUuid &id, const QString &error);
@@ -87,7 +94,7 @@ Q_SIGNALS:
     void writesRejected(qint64 total); // a write was refused because the queue was full
 
 private:
-    void enqueueWrite(WriteOp op);
+    bool enqueueWrite(WriteOp op, std::shared_ptr<QPromise<void>> committed = {});
     template <typename T, typename Run>
     QFuture<T> enqueueJob(Run run, bool waitsForConnection = false);
     void onWritesDone(int count);

@@ -2,7 +2,9 @@
 
 #include "storage/WriteOp.h"
 
+#include <QPromise>
 #include <functional>
+#include <memory>
 #include <optional>
 
 class SessionStore;
@@ -11,6 +13,8 @@ class SessionStore;
 // (a read, a delete, a flush) that runs once every write before it is committed.
 struct DatabaseTask {
     std::optional<WriteOp> write;
+    // Write: finished once the write is committed; failed when the database rejects it.
+    std::shared_ptr<QPromise<void>> committed;
     // Job: runs on the database thread; may throw SqlFailure.
     std::function<void(SessionStore &)> run;
     // Job: completes its promise with an error.

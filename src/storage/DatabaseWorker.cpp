@@ -117,18 +117,30 @@ bool DatabaseWorker::step() {
         runJob(job);
         return m_state == State::Connected;
     }
-    const int done = commitWrites(batch);
+    QHash<int, QString> rejected;
+    const int done = commitWrites(batch, &rejected);
     if (done > 0) {
+        QList<std::shared_ptr<QPromise<void>>> committed(done);
         {
             QMutexLocker locker(&m_mutex);
+            for (int i = 0; i < done; ++i)
+                committed[i] = std::move(m_queue[size_t(i)].committed);
             m_queue.erase(m_queue.begin(), m_queue.begin() + done);
+        }
+        for (int i = 0; i < done; ++i) {
+            if (!committed.at(i))
+                continue;
+            if (const auto error = rejected.constFind(i); error != rejected.cend())
+                committed.at(i)->setException(
+                    StorageError(u"the database rejected the write: "_s + *error));
+            committed.at(i)->finish();
         }
         Q_EMIT writesDone(done);
     }
     return m_state == State::Connected;
 }
 
-int DatabaseWorker::commitWrites(const QList<WriteOp> &ops) {
+int DatabaseWorker::commitWrites(const QList<WriteOp> &ops, QHash<int, QString> *rejected) {
     SessionStore store(m_db, *m_dialect);
     try {
         if (!m_db.transaction())
@@ -157,6 +169,7 @@ int DatabaseWorker::commitWrites(const QList<WriteOp> &ops) {
                 << u"discarding a write the database rejects (%1, session %2): %3"_s.arg(
                        kindName(op.kind), op.sessionId.toString(QUuid::WithoutBraces),
                        error.text());
+            rejected->insert(done, error.text());
         }
         ++done;
     }

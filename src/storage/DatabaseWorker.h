@@ -4,6 +4,7 @@
 #include "storage/DatabaseUrl.h"
 #include "storage/SqlDialect.h"
 
+#include <QHash>
 #include <QMutex>
 #include <QObject>
 #include <QPromise>
@@ -46,7 +47,9 @@ private:
     void process();
     // One batch of writes or one job. False when there is nothing to do or no connection.
     bool step();
-    int commitWrites(const QList<WriteOp> &ops);
+    // The number of writes done (committed or rejected); `rejected` gets the index and the
+    // database's error of each rejected one.
+    int commitWrites(const QList<WriteOp> &ops, QHash<int, QString> *rejected);
     bool commitOne(const WriteOp &op, QSqlError *error);
     void runJob(DatabaseTask &job);
     bool connect(QString *error);

@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QPromise>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -126,6 +128,55 @@ private Q_SLOTS:
         QCOMPARE(conversation->history(),
                  (QList<ChatMessage>{ChatMessage::user(u"Hi, I am Ada"_s),
                                      ChatMessage::assistant(u"Hello there, Ada!"_s)}));
+    }
+
+    void outputWaitsForTheUserMessageCommit() {
+        // Durable before acknowledged: whenever the conversation emits something of a turn that a
+        // client would see as a frame, the turn's user_message is committed. A second connection
+        // to the SQLite file sees only committed rows.
+        ChatTestHarness h;
+        QVERIFY(h.isReady());
+        h.mock.enqueue(MockLlmReply::toolCalls(
+            {{u"call_1"_s, u"calculator"_s, u"{\"expression\":\"6*7\"}"_s}}));
+        h.mock.enqueue(MockLlmReply::tokens({u"It is"_s, u" 42."_s}));
+        h.mock.enqueue(MockLlmReply::text(u"Again."_s));
+        auto conversation = h.conversation();
+        const QString file = h.dir.filePath(u"chat.db"_s);
+        QStringList seen;
+        const auto committed = [&](const QString &signal) {
+            QStringList texts;
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"committed"_s);
+                db.setDatabaseName(file);
+                if (db.open()) {
+                    QSqlQuery query(db);
+                    query.exec(u"SELECT content FROM session_events WHERE event_type = "
+                               "'user_message' ORDER BY id"_s);
+                    while (query.next())
+                        texts << query.value(0).toString();
+                }
+            }
+            QSqlDatabase::removeDatabase(u"committed"_s);
+            seen << signal + u": "_s + texts.join(u'|');
+        };
+        connect(conversation.get(), &Conversation::toolStarted, this,
+                [&] { committed(u"toolStarted"_s); });
+        connect(conversation.get(), &Conversation::toolFinished, this,
+                [&] { committed(u"toolFinished"_s); });
+        connect(conversation.get(), &Conversation::contentDelta, this,
+                [&] { committed(u"contentDelta"_s); });
+        connect(conversation.get(), &Conversation::turnFinished, this,
+                [&] { committed(u"turnFinished"_s); });
+        SignalLog log(conversation.get());
+
+        conversation->send(u"What is 6*7?"_s);
+        conversation->send(u"Queued"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(log.idleCount, 1, kWait);
+        const QString first = u"What is 6*7?|Queued"_s;
+        QCOMPARE(seen.size(), 7);
+        for (const QString &line : std::as_const(seen))
+            QVERIFY2(line.endsWith(first), qPrintable(line));
+        QCOMPARE(log.text, u"It is 42.Again."_s);
     }
 
     void replyLengthIsCappedWhenConfigured() {

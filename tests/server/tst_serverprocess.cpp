@@ -1,5 +1,6 @@
 // The real `realtime-ai --server` process: graceful SIGTERM / SIGINT, and SIGKILL in the middle
-// of a turn followed by a restart (the crash is repaired: session ended and summarized).
+// of a turn followed by a restart (the crash is repaired: session ended and summarized), and
+// SIGKILL right after the first content frame of a reply: its user message is stored anyway.
 
 #include "core/Ids.h"
 #include "fixtures/MockLlmProcess.h"
@@ -8,9 +9,13 @@
 #include "fixtures/WsTestClient.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <sys/socket.h>
 
 using namespace Qt::StringLiterals;
 
@@ -303,6 +308,161 @@ private Q_SLOTS:
         client.sendText(u"What is my name?"_s);
         QVERIFY(WsTestClient::contentOf(client.waitForTurn()).contains(u"Ada"_s));
         client.close();
+        again.terminate();
+        QVERIFY(again.waitForExit(8000));
+        QCOMPARE(again.exitCode(), 0);
+    }
+
+    void resetsLeaveNoLiveSession_data() {
+        QTest::addColumn<bool>("waitForUpgrade");
+        QTest::newRow("right after the 101") << true;
+        QTest::newRow("without waiting for the 101") << false;
+    }
+    void resetsLeaveNoLiveSession() {
+        // 100 clients of the real server reset their connections (RST) right after the 101, or
+        // at once, some with a user message sent together with the upgrade: no session stays
+        // live.
+        QFETCH(bool, waitForUpgrade);
+        MockLlmProcess mock;
+        QVERIFY(mock.start());
+        QStringList arguments = serverArguments(mock);
+        arguments[1] = u"sqlite://"_s + dir.filePath(u"resets.db"_s);
+        ServerProcess server;
+        server.setLogName(u"tst_serverprocess-resets"_s);
+        QVERIFY2(server.start(arguments), qPrintable(server.log()));
+        const quint16 port = quint16(server.url().port());
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (int i = 0; i < 100; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            socket->connectToHost(QHostAddress::LocalHost, port);
+            QVERIFY(socket->waitForConnected(5000));
+            QByteArray request =
+                "GET /ws/session/" + QUuid::createUuid().toByteArray(QUuid::WithoutBraces) +
+                "?user_id=reset HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n";
+            if (i % 2) // a masked text frame "hi" (mask 0): held while the session opens
+                request += QByteArray("\x81\x82\0\0\0\0hi", 8);
+            socket->write(request);
+            sockets.push_back(std::move(socket));
+        }
+        for (auto &socket : sockets) {
+            QByteArray seen;
+            if (waitForUpgrade)
+                QVERIFY(QTest::qWaitFor(
+                    [&] {
+                        seen += socket->readAll();
+                        return seen.contains("\r\n\r\n");
+                    },
+                    5000));
+            else
+                socket->waitForBytesWritten(1000);
+            const struct linger noLinger { 1, 0 };
+            ::setsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &noLinger,
+                         sizeof noLinger);
+            socket->abort();
+        }
+        const auto metric = [&](const QString &name) {
+            const QString text =
+                QString::fromUtf8(TestHttp::get(server.url().resolved(QUrl(u"/metrics"_s))).body);
+            const QRegularExpression line(u"^"_s + name + u" ([0-9.e+-]+)$"_s,
+                                          QRegularExpression::MultilineOption);
+            const QRegularExpressionMatch match = line.match(text);
+            return match.hasMatch() ? match.captured(1).toDouble() : -1.0;
+        };
+        const auto active = [&] {
+            return getJson(server.url(), u"/api/sessions?status=active&limit=200"_s)
+                .value(u"sessions"_s)
+                .toArray()
+                .size();
+        };
+        QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         return active() == 0 && metric(u"rtai_active_sessions"_s) == 0 &&
+                                metric(u"rtai_websocket_connections"_s) == 0;
+                     },
+                     20000),
+                 qPrintable(u"active over REST %1, live sessions %2, connections %3"_s.arg(active())
+                                .arg(metric(u"rtai_active_sessions"_s))
+                                .arg(metric(u"rtai_websocket_connections"_s))));
+        QCOMPARE(metric(u"rtai_session_repairs_total"_s), 0.0);
+        // Every session they opened ended and is summarized.
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const QJsonArray sessions =
+                    getJson(server.url(), u"/api/sessions?status=ended&limit=200"_s)
+                        .value(u"sessions"_s)
+                        .toArray();
+                return std::all_of(sessions.begin(), sessions.end(), [](const QJsonValue &s) {
+                    return s.toObject().value(u"summary"_s).isString();
+                });
+            },
+            30000));
+        QVERIFY(!server.log().contains(u"connection :0"_s));
+        server.terminate();
+        QVERIFY(server.waitForExit(8000));
+    }
+
+    void killRightAfterTheFirstContentFrame() {
+        // Durable before acknowledged: once a client sees the first `content` frame of a reply,
+        // the user message it answers is committed. The mock answers at once, so the reply races
+        // the database write; the server is killed as soon as the frame arrives. In every other
+        // try another process holds the SQLite write lock for a moment (a busy disk), so the
+        // write is surely slower than the LLM: the reply must wait for it.
+        MockLlmProcess mock;
+        QVERIFY(mock.start());
+        const QString file = dir.filePath(u"killed-early.db"_s);
+        QStringList arguments = serverArguments(mock);
+        arguments[1] = u"sqlite://"_s + file;
+        const QString lockName = u"write-lock"_s;
+        constexpr int kTries = 20;
+        QList<QUuid> ids;
+        for (int i = 0; i < kTries; ++i) {
+            ids << QUuid::createUuid();
+            ServerProcess server;
+            server.setLogName(u"tst_serverprocess-killed-early"_s);
+            QVERIFY2(server.start(arguments), qPrintable(server.log()));
+            WsTestClient client;
+            QVERIFY(client.open(
+                WsTestClient::sessionUrl(server.url(), Ids::toText(ids.last()), u"durable"_s)));
+            QCOMPARE(client.waitFor().value(u"type"_s).toString(), u"session"_s);
+            const bool locked = i % 2 == 1;
+            {
+                QSqlDatabase lock = QSqlDatabase::addDatabase(u"QSQLITE"_s, lockName);
+                lock.setDatabaseName(file);
+                lock.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+                QVERIFY(lock.open());
+                if (locked)
+                    QVERIFY(QSqlQuery(lock).exec(u"BEGIN IMMEDIATE"_s));
+                client.sendText(u"durable message %1"_s.arg(i));
+                if (locked) {
+                    // The reply's first frame does not come while its message cannot be stored.
+                    const QJsonObject early = client.waitFor(u"content"_s, 300);
+                    if (!early.isEmpty())
+                        server.kill(); // what the client saw was not stored: the test fails below
+                    QVERIFY(QSqlQuery(lock).exec(u"ROLLBACK"_s));
+                    QVERIFY2(early.isEmpty(), "content arrived before its user message was stored");
+                }
+                lock.close();
+            }
+            QSqlDatabase::removeDatabase(lockName);
+            QVERIFY(!client.waitFor(u"content"_s).isEmpty());
+            server.kill();
+            QVERIFY(server.waitForExit());
+            QCOMPARE(server.exitStatus(), QProcess::CrashExit);
+        }
+
+        ServerProcess again;
+        again.setLogName(u"tst_serverprocess-killed-early-restarted"_s);
+        QVERIFY2(again.start(arguments), qPrintable(again.log()));
+        for (int i = 0; i < kTries; ++i) {
+            QStringList userTexts;
+            for (const QJsonValue &event : events(again.url(), ids.at(i)))
+                if (event.toObject().value(u"event_type"_s).toString() == u"user_message")
+                    userTexts << event.toObject().value(u"content"_s).toString();
+            QCOMPARE(userTexts, QStringList{u"durable message %1"_s.arg(i)});
+        }
         again.terminate();
         QVERIFY(again.waitForExit(8000));
         QCOMPARE(again.exitCode(), 0);

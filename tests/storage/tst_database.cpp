@@ -422,6 +422,41 @@ private Q_SLOTS:
         QVERIFY(!result(db->deleteSession(Ids::newSessionId())));
     }
 
+    void appendEventCommittedFinishesOnceCommitted() {
+        auto db = openFresh();
+        const QUuid id = Ids::newSessionId();
+        db->createSession(id, u"u"_s, at(0));
+        QFuture<void> stored =
+            db->appendEventCommitted(makeEvent(id, EventType::UserMessage, u"kept"_s, at(1)));
+        finish(stored);
+        // Read through another connection, which sees only what is committed.
+        QCOMPARE(scalar(u"SELECT content FROM session_events WHERE session_id = '%1'"_s.arg(
+                     Ids::toText(id))),
+                 u"kept"_s);
+
+        // A write the database rejects (no such session) fails its future, and only its own.
+        QFuture<void> rejected = db->appendEventCommitted(
+            makeEvent(Ids::newSessionId(), EventType::UserMessage, u"lost"_s, at(2)));
+        QFuture<void> next =
+            db->appendEventCommitted(makeEvent(id, EventType::UserMessage, u"next"_s, at(3)));
+        QVERIFY_THROWS_EXCEPTION(StorageError, finish(rejected));
+        finish(next);
+        QCOMPARE(result(db->events(id)).size(), 2);
+    }
+
+    void appendEventCommittedFailsWhenRefused() {
+        // Writes made before open() wait in the queue: with room for one, the second is refused.
+        Database db;
+        db.setMaxQueuedWrites(1);
+        const QUuid id = Ids::newSessionId();
+        db.createSession(id, u"u"_s, at(0));
+        QFuture<void> refused =
+            db.appendEventCommitted(makeEvent(id, EventType::UserMessage, u"x"_s, at(1)));
+        QVERIFY(refused.isFinished());
+        QVERIFY_THROWS_EXCEPTION(StorageError, refused.waitForFinished());
+        QCOMPARE(db.rejectedWrites(), qint64(1));
+    }
+
     void summariesAndAttempts() {
         auto db = openFresh();
         const QUuid active = Ids::newSessionId();
