@@ -31,9 +31,9 @@ Conversation::SendResult Conversation::send(const QString &text) {
     if (isBusy() && m_queue.size() >= m_settings.maxQueuedMessages)
         return SendResult::Busy;
     const QString turnId = ChatEvents::newTurnId();
-    record(ChatEvents::userMessage(m_sessionId, turnId, text));
+    const quint64 write = recordUserMessage(ChatEvents::userMessage(m_sessionId, turnId, text));
     const bool queued = isBusy();
-    m_queue.append({turnId, text, m_recorded});
+    m_queue.append({turnId, text, write});
     if (queued)
         return SendResult::Queued;
     startNext();
@@ -111,19 +111,29 @@ QUuid Conversation::sessionId() const {
 }
 
 void Conversation::record(const Event &event) {
-    if (m_database) {
-        const quint64 write = ++m_recorded;
-        whenFinished(
-            this, m_database->appendEventCommitted(event), [this, write] { onCommitted(write); },
-            [this, write](const QString &error) {
-                // Holding the turn's output longer would not store the event either.
-                qCWarning(lcChat).noquote() << "an event of session" << m_sessionId.toString()
-                                            << "was not stored:" << error;
-                onCommitted(write);
-            });
-    }
+    if (m_database)
+        m_database->appendEvent(event);
     m_memory.record(event);
     Q_EMIT eventRecorded(event);
+}
+
+quint64 Conversation::recordUserMessage(const Event &event) {
+    if (!m_database) {
+        record(event);
+        return 0; // nothing to wait for
+    }
+    const quint64 write = ++m_userMessages;
+    whenFinished(
+        this, m_database->appendEventCommitted(event), [this, write] { onCommitted(write); },
+        [this, write](const QString &error) {
+            // Holding the turn's output longer would not store the message either.
+            qCWarning(lcChat).noquote() << "a user message of session" << m_sessionId.toString()
+                                        << "was not stored:" << error;
+            onCommitted(write);
+        });
+    m_memory.record(event);
+    Q_EMIT eventRecorded(event);
+    return write;
 }
 
 void Conversation::deliver(std::function<void()> output) {
@@ -135,7 +145,7 @@ void Conversation::deliver(std::function<void()> output) {
 }
 
 void Conversation::onCommitted(quint64 write) {
-    // Writes commit in queue order: this one being committed, so are the ones before it.
+    // Writes commit in queue order: this user message being committed, so are the ones before.
     m_committed = std::max(m_committed, write);
     while (!m_held.isEmpty() && m_held.constFirst().first <= m_committed) {
         const std::function<void()> output = m_held.takeFirst().second;

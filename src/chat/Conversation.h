@@ -79,8 +79,11 @@ private:
 
     void startNext();
     void record(const Event &event);
+    // record() for a user message, tracking its commit; returns its number (0: no database).
+    quint64 recordUserMessage(const Event &event);
     void onTurnFinished(const TurnOutcome &outcome);
-    // Runs `output` once every event recorded so far is committed (now, when it is).
+    // Runs `output` once the running turn's user message is committed, after the output held
+    // before it (at once when nothing waits).
     void deliver(std::function<void()> output);
     void onCommitted(quint64 write);
 
@@ -92,8 +95,8 @@ private:
     ConversationMemory m_memory;
     QList<Pending> m_queue;
     TurnRunner *m_turn = nullptr;
-    quint64 m_recorded = 0;  // writes recorded, numbered in queue order
-    quint64 m_committed = 0; // the last of them known to be committed
-    quint64 m_turnGate = 0;  // the running turn's user_message write
+    quint64 m_userMessages = 0; // user messages written, numbered in queue order
+    quint64 m_committed = 0;    // the last of them known to be committed
+    quint64 m_turnGate = 0;     // the running turn's user message
     QList<std::pair<quint64, std::function<void()>>> m_held; // output waiting for a commit
 };
