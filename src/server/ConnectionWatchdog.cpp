@@ -81,17 +81,38 @@ void ConnectionWatchdog::upgrading(QTcpSocket *socket) {
     it->deadline->start(m_settings.handshakeTimeoutMs);
 }
 
-void ConnectionWatchdog::upgraded(QWebSocket *webSocket) {
-    QTcpSocket *socket = m_upgrading.take(peerKey(webSocket->peerAddress(), webSocket->peerPort()));
-    QString peer =
-        u"%1:%2"_s.arg(ConnectionLimits::key(webSocket->peerAddress())).arg(webSocket->peerPort());
+QString ConnectionWatchdog::upgraded(QWebSocket *webSocket) {
+    QTcpSocket *socket = takeUpgrade(webSocket);
+    QString peer = u"a client gone during its handshake"_s;
     if (const auto it = m_connections.find(socket); socket && it != m_connections.end()) {
         it->deadline->stop();
         it->upgradeKey.clear();
         peer = it->peer;
     }
-    if (m_settings.pingIntervalMs <= 0)
-        return;
+    if (m_settings.pingIntervalMs > 0)
+        keepAlive(webSocket, peer);
+    return peer;
+}
+
+QTcpSocket *ConnectionWatchdog::takeUpgrade(QWebSocket *webSocket) {
+    if (!webSocket->peerAddress().isNull())
+        return m_upgrading.take(peerKey(webSocket->peerAddress(), webSocket->peerPort()));
+    // Reset during the handshake, so the QWebSocket no longer knows its peer; Qt hands over
+    // upgrades one at a time, so its socket is the one upgrade that is gone (when only one is).
+    QTcpSocket *gone = nullptr;
+    for (auto it = m_upgrading.cbegin(); it != m_upgrading.cend(); ++it) {
+        if (it.value()->state() == QAbstractSocket::ConnectedState)
+            continue;
+        if (gone)
+            return nullptr;
+        gone = it.value();
+    }
+    if (gone)
+        m_upgrading.remove(m_connections.value(gone).upgradeKey);
+    return gone;
+}
+
+void ConnectionWatchdog::keepAlive(QWebSocket *webSocket, const QString &peer) {
     auto *keepalive =
         new WebSocketKeepalive(webSocket, m_settings.pingIntervalMs, m_settings.pingTimeoutMs);
     const int timeoutMs = m_settings.pingTimeoutMs;

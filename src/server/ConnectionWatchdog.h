@@ -52,8 +52,10 @@ public:
     void requestReceived(QTcpSocket *socket);
     // ... and it is a WebSocket upgrade that Qt now performs.
     void upgrading(QTcpSocket *socket);
-    // The upgraded connection, before the SessionManager takes it: starts its keepalive.
-    void upgraded(QWebSocket *socket);
+    // The upgraded connection, before the SessionManager takes it: starts its keepalive and
+    // returns the client's address:port as it was accepted (a socket reset during the handshake
+    // no longer knows it).
+    QString upgraded(QWebSocket *socket);
 
     int openConnections() const { return m_limits.total(); }
 
@@ -75,6 +77,7 @@ private:
         QTimer *deadline = nullptr;
     };
 
+    void keepAlive(QWebSocket *webSocket, const QString &peer);
     void refuse(QTcpSocket *socket, const QString &peer);
     void onBytesReceived(QTcpSocket *socket);
     void onBytesWritten(QTcpSocket *socket);
@@ -82,6 +85,7 @@ private:
     void released(QTcpSocket *socket);
     void countClose(const QString &reason);
     void updateGauge();
+    QTcpSocket *takeUpgrade(QWebSocket *webSocket);
     static QString peerKey(const QHostAddress &address, quint16 port);
 
     MetricsRegistry *m_metrics;

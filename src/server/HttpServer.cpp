@@ -52,8 +52,8 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionServ
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections()) {
             std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
-            m_watchdog->upgraded(socket.get());
-            m_connections->accept(std::move(socket));
+            const QString peer = m_watchdog->upgraded(socket.get());
+            m_connections->accept(std::move(socket), peer);
         }
     });
 }

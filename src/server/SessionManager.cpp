@@ -51,8 +51,8 @@ void SessionManager::setLimits(const SessionSocket::Limits &limits) {
     m_checkTimer->start(std::max(1, m_limits.consistencyCheckMs));
 }
 
-void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket) {
-    auto *socket = new SessionSocket(std::move(webSocket), m_limits, this);
+void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket, const QString &peer) {
+    auto *socket = new SessionSocket(std::move(webSocket), peer, m_limits, this);
     m_sockets.append(socket);
     ++m_connections;
     updateGauge();

@@ -36,7 +36,7 @@ public:
     void setLimits(const SessionSocket::Limits &limits);
 
     // Takes an upgraded connection of /ws/session/{id}?user_id=….
-    void accept(std::unique_ptr<QWebSocket> socket);
+    void accept(std::unique_ptr<QWebSocket> socket, const QString &peer);
 
     int connectionCount() const { return m_connections; }
 

@@ -22,15 +22,14 @@ const QString kPathPrefix = u"/ws/session/"_s;
 
 } // namespace
 
-SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &limits,
-                             QObject *parent)
+SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const QString &peer,
+                             const Limits &limits, QObject *parent)
     : QObject(parent)
     , m_socket(std::move(socket))
+    , m_peer(peer)
     , m_limits(limits)
     , m_lifetime(new QObject(this)) {
     m_socket->setParent(nullptr);
-    // Now: once the connection is gone the socket no longer knows its peer.
-    m_peer = u"%1:%2"_s.arg(m_socket->peerAddress().toString()).arg(m_socket->peerPort());
     m_socket->setMaxAllowedIncomingFrameSize(quint64(m_limits.hardFrameBytes));
     m_socket->setMaxAllowedIncomingMessageSize(quint64(m_limits.hardFrameBytes));
 

@@ -30,7 +30,8 @@ public:
         // SessionManager: how often live sessions are compared with open connections.
         int consistencyCheckMs = 30000;
     };
-    SessionSocket(std::unique_ptr<QWebSocket> socket, const Limits &limits,
+    // `peer`: the client's address:port, as it was when the connection was accepted.
+    SessionSocket(std::unique_ptr<QWebSocket> socket, const QString &peer, const Limits &limits,
                   QObject *parent = nullptr);
     ~SessionSocket() override;
 
@@ -41,7 +42,6 @@ public:
     QString requestError() const { return m_requestError; }
     // Whether the client presented `apiToken` (always, when it is empty): see ApiCredentials.
     bool isAuthorized(const QString &apiToken) const;
-    // address:port of the client, captured when the connection opened.
     QString peer() const { return m_peer; }
     // The connection is gone (closed() is emitted or about to be): serve nothing more on it.
     bool isGone() const { return m_closedEmitted; }
@@ -77,11 +77,11 @@ private:
     void onDisconnected();
 
     std::unique_ptr<QWebSocket> m_socket;
+    QString m_peer;
     Limits m_limits;
     QUuid m_sessionId;
     QString m_userId;
     QString m_requestError;
-    QString m_peer;
     QPointer<Conversation> m_conversation;
     QStringList m_pending;
     QTimer *m_abortTimer = nullptr;
