@@ -54,6 +54,15 @@ SessionSocket::Limits socketLimits(const Config &config) {
     return limits;
 }
 
+UsageLimits::Settings usageLimits(const Config &config) {
+    UsageLimits::Settings settings;
+    settings.connectionsPerUser = config.maxConnectionsPerUser;
+    settings.messagesPerMinutePerUser = config.maxMessagesPerMinute;
+    settings.messagesPerMinutePerAddress = config.maxAddressMessagesPerMinute;
+    settings.tokensPerDayPerUser = config.maxTokensPerDay;
+    return settings;
+}
+
 ConnectionWatchdog::Settings connectionSettings(const Config &config) {
     ConnectionWatchdog::Settings settings;
     settings.requestTimeoutMs = config.requestTimeoutS * 1000;
@@ -95,6 +104,7 @@ Backend::Backend(const Config &config, QObject *parent)
     summarySettings.concurrency = m_config.summaryConcurrency;
     m_summaries->setSettings(summarySettings);
     m_sessions->setApiToken(config.apiToken);
+    m_sessions->setUsageLimits(usageLimits(m_config));
     m_http->setApiToken(config.apiToken);
     m_http->setConnectionSettings(connectionSettings(m_config));
     m_readiness->setProblem(Readiness::Part::Server, u"starting"_s);

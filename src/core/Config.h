@@ -27,11 +27,15 @@ struct Config {
         "when they help (for example shipping costs, arithmetic, the current time); never "
         "invent a tool result. Answer in Markdown.");
 
-    int maxMessageBytes = 32 * 1024; // one user message, in UTF-8 bytes
-    int maxQueuedMessages = 8;       // user messages waiting while a turn runs
-    int maxToolSteps = 5;            // LLM rounds with tool calls in one turn
-    int llmMaxConnections = 0;       // LLM requests in flight at once; 0: automatic
-    int summaryConcurrency = 32;     // session summaries requested at once
+    int maxMessageBytes = 32 * 1024;       // one user message, in UTF-8 bytes
+    int maxQueuedMessages = 8;             // user messages waiting while a turn runs
+    int maxToolSteps = 5;                  // LLM rounds with tool calls in one turn
+    int maxConnectionsPerUser = 32;        // open session connections of one user; 0: no limit
+    int maxMessagesPerMinute = 120;        // user messages a minute, per user; 0: no limit
+    int maxAddressMessagesPerMinute = 600; // the same per client address (loopback: no limit)
+    int maxTokensPerDay = 0;               // LLM tokens a day, per user; 0: no limit
+    int llmMaxConnections = 0;             // LLM requests in flight at once; 0: automatic
+    int summaryConcurrency = 32;           // session summaries requested at once
 
     int requestTimeoutS = 10;            // a whole HTTP request must arrive within this
     int handshakeTimeoutS = 10;          // an accepted WebSocket upgrade must finish within this

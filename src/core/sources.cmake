@@ -17,6 +17,7 @@ add_library(rtai_core STATIC
     core/RecordJson.h core/RecordJson.cpp
     core/Session.h
     core/Timestamps.h core/Timestamps.cpp
+    core/TokenBucket.h core/TokenBucket.cpp
 )
 target_include_directories(rtai_core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(rtai_core PUBLIC Qt6::Core Qt6::Network)

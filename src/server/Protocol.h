@@ -23,6 +23,7 @@ enum CloseCode : int {
     CloseTooSlow = 4008,
     CloseBadRequest = 4400,
     CloseForbidden = 4403,
+    CloseTooManyConnections = 4429,
 };
 
 // Error codes the server gives itself; the chat layer adds the LLM and tool ones (TurnOutcome).
@@ -41,6 +42,7 @@ inline const QString HostNotAllowed = QStringLiteral("host_not_allowed");
 inline const QString OriginNotAllowed = QStringLiteral("origin_not_allowed");
 inline const QString RequestTimeout = QStringLiteral("request_timeout");
 inline const QString TooManyConnections = QStringLiteral("too_many_connections");
+inline const QString RateLimited = QStringLiteral("rate_limited");
 } // namespace Error
 
 QJsonObject sessionFrame(const QUuid &sessionId, const QString &userId, bool resumed,

@@ -51,6 +51,10 @@ void describeAll(MetricsRegistry *metrics) {
     metrics->describe(ConnectionsClosed, Type::Counter,
                       u"Connections the server closed or refused, by reason (request_timeout, "
                       "handshake_timeout, idle, keepalive, per_address_cap)"_s);
+    metrics->describe(RateLimited, Type::Counter,
+                      u"Connections and messages refused by the usage limits, by limit "
+                      "(connections_per_user, messages_per_user, messages_per_address, "
+                      "tokens_per_user)"_s);
 }
 
 void observe(MetricsRegistry *metrics, SessionService *sessions) {

@@ -30,6 +30,7 @@ inline const QString LlmQueueWait = QStringLiteral("rtai_llm_queue_wait_seconds"
 inline const QString LlmCircuitState = QStringLiteral("rtai_llm_circuit_state");
 inline const QString Connections = QStringLiteral("rtai_connections");
 inline const QString ConnectionsClosed = QStringLiteral("rtai_connections_closed_total");
+inline const QString RateLimited = QStringLiteral("rtai_rate_limited_total");
 
 // Declares every metric above with its type and help text, so each appears from the start.
 void describeAll(MetricsRegistry *metrics);

@@ -46,12 +46,17 @@ void SessionManager::setApiToken(const QString &token) {
     m_apiToken = token;
 }
 
+void SessionManager::setUsageLimits(const UsageLimits::Settings &settings) {
+    m_usage.setSettings(settings);
+}
+
 void SessionManager::setLimits(const SessionSocket::Limits &limits) {
     m_limits = limits;
     m_checkTimer->start(std::max(1, m_limits.consistencyCheckMs));
 }
 
 void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket, const QString &peer) {
+    const QHostAddress address = webSocket->peerAddress();
     auto *socket = new SessionSocket(std::move(webSocket), peer, m_limits, this);
     m_sockets.append(socket);
     ++m_connections;
@@ -75,7 +80,13 @@ void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket, const QString
                        "Authorization: Bearer …"_s);
     } else if (!socket->requestError().isEmpty()) {
         socket->refuse(Protocol::CloseBadRequest, socket->requestError());
+    } else if (const auto refusal = m_usage.admitConnection(socket->userId())) {
+        countRateLimited(refusal->limit);
+        socket->refuse(Protocol::CloseTooManyConnections, refusal->message);
     } else {
+        m_countedConnections.insert(socket);
+        socket->setUsageLimits(&m_usage, address);
+        connect(socket, &SessionSocket::rateLimited, this, &SessionManager::countRateLimited);
         open(socket);
     }
 }
@@ -176,6 +187,8 @@ void SessionManager::onSocketClosed(SessionSocket *socket, int code) {
     --m_connections;
     m_metrics->increment(ServerMetrics::WebSocketCloses, {{u"code"_s, QString::number(code)}});
     qCInfo(lcServer).noquote() << "connection" << socket->peer() << "closed, code" << code;
+    if (m_countedConnections.remove(socket))
+        m_usage.releaseConnection(socket->userId());
     const QUuid id = socket->sessionId();
     if (m_served.value(id) == socket) {
         m_served.remove(id);
@@ -225,6 +238,10 @@ int SessionManager::checkConsistency() {
                             << "connections";
     }
     return repairs;
+}
+
+void SessionManager::countRateLimited(const QString &limit) {
+    m_metrics->increment(ServerMetrics::RateLimited, {{u"limit"_s, limit}});
 }
 
 void SessionManager::updateGauge() {

@@ -2,11 +2,13 @@
 
 #include "core/Event.h"
 #include "server/SessionSocket.h"
+#include "server/UsageLimits.h"
 
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QUuid>
 #include <memory>
 
@@ -34,6 +36,9 @@ public:
     // When set, clients must present it (Authorization: Bearer or ?token=); else close 1008.
     void setApiToken(const QString &token);
     void setLimits(const SessionSocket::Limits &limits);
+    // Connections and messages per user and address, tokens per user: see UsageLimits. Over a
+    // limit, a connection is closed with 4429, a message answered with error rate_limited.
+    void setUsageLimits(const UsageLimits::Settings &settings);
 
     // Takes an upgraded connection of /ws/session/{id}?user_id=….
     void accept(std::unique_ptr<QWebSocket> socket, const QString &peer);
@@ -65,6 +70,7 @@ private:
                 const QList<Event> &history);
     void onSocketClosed(SessionSocket *socket, int code);
     void release(const QUuid &id);
+    void countRateLimited(const QString &limit);
     void updateGauge();
 
     SessionService *m_sessions;
@@ -72,6 +78,8 @@ private:
     MetricsRegistry *m_metrics;
     SessionSocket::Limits m_limits;
     QString m_apiToken;
+    UsageLimits m_usage;
+    QSet<SessionSocket *> m_countedConnections; // those m_usage admitted
     QTimer *m_checkTimer;
     QHash<QUuid, QPointer<SessionSocket>> m_served; // the socket serving each live session
     QList<QPointer<SessionSocket>> m_sockets;

@@ -6,7 +6,9 @@
 #include "server/ApiCredentials.h"
 #include "server/ClientFrame.h"
 #include "server/Protocol.h"
+#include "server/UsageLimits.h"
 
+#include <QDeadlineTimer>
 #include <QNetworkRequest>
 #include <QTimer>
 #include <QUrlQuery>
@@ -109,6 +111,11 @@ void SessionSocket::closeWith(int code, const QString &reason) {
     m_abortTimer->start(kAbortAfterCloseMs);
 }
 
+void SessionSocket::setUsageLimits(UsageLimits *limits, const QHostAddress &address) {
+    m_usage = limits;
+    m_address = address;
+}
+
 void SessionSocket::refuse(int code, const QString &reason) {
     QTimer::singleShot(kRefuseDelayMs, this, [this, code, reason] { closeWith(code, reason); });
 }
@@ -148,7 +155,13 @@ void SessionSocket::handleText(const QString &text) {
         m_conversation->cancel();
         break;
     case ClientFrame::Kind::Message:
-        if (m_conversation->send(frame.text()) == Conversation::SendResult::Busy)
+        if (const auto refusal = m_usage
+                                     ? m_usage->admitMessage(m_userId, m_address,
+                                                             QDeadlineTimer::current().deadline())
+                                     : std::nullopt) {
+            sendError(Protocol::Error::RateLimited, refusal->message, true, refusal->retryAfterMs);
+            Q_EMIT rateLimited(refusal->limit);
+        } else if (m_conversation->send(frame.text()) == Conversation::SendResult::Busy)
             sendError(Protocol::Error::Busy,
                       u"too many messages are waiting for an answer; wait for the "
                       "current replies (done frames) and send it again"_s,
@@ -185,6 +198,9 @@ void SessionSocket::sendError(const QString &code, const QString &message, bool 
 }
 
 void SessionSocket::onTurnFinished(const TurnOutcome &outcome) {
+    if (m_usage)
+        m_usage->chargeTokens(m_userId, outcome.usage.promptTokens + outcome.usage.completionTokens,
+                              QDeadlineTimer::current().deadline());
     if (outcome.finishReason == u"error")
         sendError(outcome.errorCode, outcome.errorMessage, outcome.retryable, outcome.retryAfterMs);
     sendFrame(Protocol::doneFrame(outcome));

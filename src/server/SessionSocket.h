@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
@@ -9,6 +10,7 @@
 #include <memory>
 
 class Conversation;
+class UsageLimits;
 class MetricsRegistry;
 class QTimer;
 class QWebSocket;
@@ -61,10 +63,16 @@ public:
     // that arrives together with the 101 response makes Qt's client drop the handshake without
     // reporting the close code.
     void refuse(int code, const QString &reason);
+    // From now on each user message must be admitted by `limits` (not owned), as one of
+    // userId()'s from `address`, and each turn's LLM tokens are charged to userId(). A refused
+    // message is answered with error rate_limited (retry_after) and the connection stays.
+    void setUsageLimits(UsageLimits *limits, const QHostAddress &address);
 
 Q_SIGNALS:
     // Emitted once when the connection is gone (the object deletes itself afterwards).
     void closed(int code, const QString &reason);
+    // A message was refused by the usage limits; `limit` names which (UsageLimits::Refusal).
+    void rateLimited(const QString &limit);
 
 private:
     void onTextMessage(const QString &text);
@@ -83,6 +91,8 @@ private:
     QString m_userId;
     QString m_requestError;
     QPointer<Conversation> m_conversation;
+    UsageLimits *m_usage = nullptr;
+    QHostAddress m_address;
     QStringList m_pending;
     QTimer *m_abortTimer = nullptr;
     QObject *m_lifetime;

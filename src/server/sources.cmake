@@ -17,6 +17,7 @@ add_library(rtai_server STATIC
     server/SessionManager.h server/SessionManager.cpp
     server/SessionSocket.h server/SessionSocket.cpp
     server/SessionsApi.h server/SessionsApi.cpp
+    server/UsageLimits.h server/UsageLimits.cpp
     server/WebSocketKeepalive.h server/WebSocketKeepalive.cpp
 )
 target_include_directories(rtai_server PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})

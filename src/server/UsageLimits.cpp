@@ -1,0 +1,113 @@
+#include "server/UsageLimits.h"
+
+#include "server/ConnectionLimits.h"
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr qint64 kMinuteMs = 60'000;
+constexpr qint64 kDayMs = 24 * 60 * kMinuteMs;
+// Full buckets are forgotten once per this many operations: amortized O(1).
+constexpr int kSweepEvery = 1024;
+// A refused connection may try again after this: another of the user's may have closed.
+constexpr qint64 kConnectionRetryMs = 1000;
+
+} // namespace
+
+void UsageLimits::setSettings(const Settings &settings) {
+    m_settings = settings;
+    // Buckets keep the capacity they were made with: start over with the new limits.
+    m_userMessages.clear();
+    m_addressMessages.clear();
+    m_userTokens.clear();
+}
+
+std::optional<UsageLimits::Refusal> UsageLimits::admitConnection(const QString &userId) {
+    int &open = m_connections[userId];
+    if (m_settings.connectionsPerUser > 0 && open >= m_settings.connectionsPerUser)
+        return Refusal{ConnectionsPerUser,
+                       u"user %1 already has %2 open connections, the most this server allows; "
+                       "close one and try again"_s.arg(userId)
+                           .arg(m_settings.connectionsPerUser),
+                       kConnectionRetryMs};
+    ++open;
+    return std::nullopt;
+}
+
+void UsageLimits::releaseConnection(const QString &userId) {
+    const auto it = m_connections.find(userId);
+    if (it != m_connections.end() && --*it <= 0)
+        m_connections.erase(it);
+}
+
+std::optional<UsageLimits::Refusal>
+UsageLimits::admitMessage(const QString &userId, const QHostAddress &address, qint64 nowMs) {
+    if (++m_operationsSinceSweep >= kSweepEvery)
+        forgetFullBuckets(nowMs);
+    if (m_settings.tokensPerDayPerUser > 0) {
+        TokenBucket &tokens =
+            bucket(m_userTokens, userId, m_settings.tokensPerDayPerUser, kDayMs, nowMs);
+        if (!tokens.holds(1, nowMs))
+            return Refusal{TokensPerUser,
+                           u"the %1 LLM tokens a day of user %2 are used up; try again later"_s
+                               .arg(m_settings.tokensPerDayPerUser)
+                               .arg(userId),
+                           tokens.msUntil(1, nowMs)};
+    }
+    TokenBucket *perUser = nullptr;
+    if (m_settings.messagesPerMinutePerUser > 0) {
+        perUser =
+            &bucket(m_userMessages, userId, m_settings.messagesPerMinutePerUser, kMinuteMs, nowMs);
+        if (!perUser->holds(1, nowMs))
+            return Refusal{MessagesPerUser,
+                           u"more than %1 messages a minute from user %2; wait and send it "
+                           "again"_s.arg(m_settings.messagesPerMinutePerUser)
+                               .arg(userId),
+                           perUser->msUntil(1, nowMs)};
+    }
+    TokenBucket *perAddress = nullptr;
+    if (m_settings.messagesPerMinutePerAddress > 0 && !address.isLoopback()) {
+        const QString key = ConnectionLimits::key(address);
+        perAddress = &bucket(m_addressMessages, key, m_settings.messagesPerMinutePerAddress,
+                             kMinuteMs, nowMs);
+        if (!perAddress->holds(1, nowMs))
+            return Refusal{MessagesPerAddress,
+                           u"more than %1 messages a minute from address %2; wait and send it "
+                           "again"_s.arg(m_settings.messagesPerMinutePerAddress)
+                               .arg(key),
+                           perAddress->msUntil(1, nowMs)};
+    }
+    if (perUser)
+        perUser->take(1, nowMs);
+    if (perAddress)
+        perAddress->take(1, nowMs);
+    return std::nullopt;
+}
+
+void UsageLimits::chargeTokens(const QString &userId, qint64 tokens, qint64 nowMs) {
+    if (m_settings.tokensPerDayPerUser <= 0 || tokens <= 0)
+        return;
+    bucket(m_userTokens, userId, m_settings.tokensPerDayPerUser, kDayMs, nowMs)
+        .charge(tokens, nowMs);
+}
+
+int UsageLimits::trackedBuckets() const {
+    return int(m_userMessages.size() + m_addressMessages.size() + m_userTokens.size());
+}
+
+TokenBucket &UsageLimits::bucket(QHash<QString, TokenBucket> &buckets, const QString &key,
+                                 qint64 capacity, qint64 periodMs, qint64 nowMs) {
+    auto it = buckets.find(key);
+    if (it == buckets.end())
+        it = buckets.insert(key, TokenBucket(capacity, periodMs, nowMs));
+    return *it;
+}
+
+void UsageLimits::forgetFullBuckets(qint64 nowMs) {
+    m_operationsSinceSweep = 0;
+    for (QHash<QString, TokenBucket> *buckets :
+         {&m_userMessages, &m_addressMessages, &m_userTokens})
+        buckets->removeIf(
+            [nowMs](QHash<QString, TokenBucket>::iterator it) { return it->isFull(nowMs); });
+}
