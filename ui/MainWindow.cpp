@@ -204,7 +204,7 @@ void MainWindow::buildActions() {
     make(file, u"quit"_s, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
 
     QMenu *session = menuBar()->addMenu(tr("&Session"));
-    make(session, u"endSession"_s, tr("&End live session"), QKeySequence(u"Ctrl+E"_s),
+    make(session, u"endSession"_s, tr("&End live session…"), QKeySequence(u"Ctrl+E"_s),
          [this] { endSelectedSession(); });
     make(session, u"deleteSession"_s, tr("&Delete session…"), QKeySequence::Delete,
          [this] { deleteSelectedSession(); });
@@ -289,6 +289,10 @@ void MainWindow::connectServer() {
         updateActions();
     });
     connect(backend, &ConsoleServer::stopped, this, [this, backend] {
+        // No row stays highlighted over an empty detail pane; the next start selects it again.
+        if (const QUuid selected = selectedSessionId(); !selected.isNull())
+            m_reselect = selected;
+        m_table->selectionModel()->clear();
         m_detail->clearSession();
         m_monitor->detachAll();
         m_panel->setRunning(false, {});
@@ -374,7 +378,9 @@ void MainWindow::restartServer(const Config &config) {
 void MainWindow::reloadSessions() {
     ++m_pageGeneration;
     m_pageLoading = false;
-    const QUuid selected = selectedSessionId();
+    QUuid selected = selectedSessionId();
+    if (selected.isNull())
+        selected = std::exchange(m_reselect, {});
     // Live rows stay: they are kept current by signals, not by the database.
     QList<QPair<QUuid, QString>> live;
     if (m_backend) {
@@ -467,6 +473,15 @@ bool MainWindow::endSelectedSession() {
     const QUuid id = selectedSessionId();
     if (id.isNull() || !m_backend)
         return false;
+    // Ending cuts the client off, mid-reply maybe, and cannot be undone: ask, as Delete does.
+    if (m_confirm &&
+        QMessageBox::question(this, tr("End session"),
+                              tr("End live session %1? Its client is disconnected, a reply in "
+                                 "progress is stopped, and the session is summarized.")
+                                  .arg(Ids::toText(id)),
+                              QMessageBox::Yes | QMessageBox::Cancel,
+                              QMessageBox::Cancel) != QMessageBox::Yes)
+        return false;
     if (!m_backend->endSession(id)) {
         showMessage(tr("Session %1 is not live.").arg(Ids::toText(id)));
         return false;
@@ -546,7 +561,7 @@ void MainWindow::copySelectedUserId() {
 }
 
 void MainWindow::openSettings() {
-    SettingsDialog dialog(m_config, QProcessEnvironment::systemEnvironment(), this);
+    SettingsDialog dialog(m_config, this);
     if (dialog.exec() != QDialog::Accepted || !m_reloader)
         return;
     QStringList errors;

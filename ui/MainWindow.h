@@ -9,6 +9,7 @@
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
+#include <QUuid>
 #include <functional>
 #include <optional>
 
@@ -101,6 +102,7 @@ private:
     ConfigReloader m_reloader;
     QString m_stateFile;
     bool m_confirm = true;
+    QUuid m_reselect; // selected when the server stopped: selected again once it is back
     bool m_closing = false;
     std::optional<Config> m_pendingRestart;
 

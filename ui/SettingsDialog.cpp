@@ -50,27 +50,29 @@ void writeOrRemove(QSettings &settings, const QString &key, const QString &value
 
 } // namespace
 
-SettingsDialog::SettingsDialog(const Config &running, const QProcessEnvironment &environment,
-                               QWidget *parent)
+SettingsDialog::SettingsDialog(const Config &running, QWidget *parent)
     : QDialog(parent)
-    , m_running(running)
-    , m_environment(environment) {
+    , m_running(running) {
     setWindowTitle(tr("Settings"));
     const QSettings file(running.configFile, QSettings::IniFormat);
     const auto stored = [&file](const QString &key) { return file.value(key).toString(); };
+    const Config defaults;
 
     m_host = new QLineEdit(stored(keyOf(Id::Host)), this);
-    m_host->setPlaceholderText(running.host);
+    m_host->setPlaceholderText(emptyMeans(Id::Host, defaults.host));
     m_port = new QLineEdit(stored(keyOf(Id::Port)), this);
-    m_port->setPlaceholderText(QString::number(running.port));
+    m_port->setPlaceholderText(emptyMeans(Id::Port, QString::number(defaults.port)));
     m_databaseUrl = new QLineEdit(stored(keyOf(Id::DatabaseUrl)), this);
-    if (const std::optional<DatabaseUrl> url = DatabaseUrl::parse(running.databaseUrl, nullptr))
+    const QString databaseUrl = running.overrides.contains(keyOf(Id::DatabaseUrl))
+                                    ? running.databaseUrl
+                                    : ConfigLoader::defaultDatabaseUrl(running.dataDir);
+    if (const std::optional<DatabaseUrl> url = DatabaseUrl::parse(databaseUrl, nullptr))
         m_databaseUrl->setPlaceholderText(url->redacted());
     m_llmBaseUrl = new QLineEdit(stored(keyOf(Id::LlmBaseUrl)), this);
-    m_llmBaseUrl->setPlaceholderText(running.llmBaseUrl.isEmpty() ? tr("none configured")
-                                                                  : running.llmBaseUrl);
+    m_llmBaseUrl->setPlaceholderText(
+        emptyMeans(Id::LlmBaseUrl, tr("automatic: OpenAI with an API key, else the local model")));
     m_llmModel = new QLineEdit(stored(keyOf(Id::LlmModel)), this);
-    m_llmModel->setPlaceholderText(running.llmModel);
+    m_llmModel->setPlaceholderText(emptyMeans(Id::LlmModel, defaults.llmModel));
     m_hasStoredKey = !stored(keyOf(Id::LlmApiKey)).isEmpty();
     m_apiKey = new QLineEdit(this);
     m_apiKey->setEchoMode(QLineEdit::Password);
@@ -80,13 +82,13 @@ SettingsDialog::SettingsDialog(const Config &running, const QProcessEnvironment 
     m_removeApiKey->setEnabled(m_hasStoredKey);
     connect(m_removeApiKey, &QCheckBox::toggled, m_apiKey, &QLineEdit::setDisabled);
     m_systemPrompt = new QPlainTextEdit(stored(keyOf(Id::SystemPrompt)), this);
-    m_systemPrompt->setPlaceholderText(running.systemPrompt);
+    m_systemPrompt->setPlaceholderText(emptyMeans(Id::SystemPrompt, defaults.systemPrompt));
     m_systemPrompt->setTabChangesFocus(true);
 
     auto *form = new QFormLayout;
     const auto addRow = [this, form](const QString &label, QWidget *field, Id setting) {
         form->addRow(label, field);
-        const QString note = overrideNote(ConfigTable::setting(setting).environment);
+        const QString note = overrideNote(setting);
         if (!note.isEmpty()) {
             auto *noteLabel = new QLabel(note, this);
             noteLabel->setWordWrap(true);
@@ -130,13 +132,23 @@ SettingsDialog::SettingsDialog(const Config &running, const QProcessEnvironment 
     resize(640, sizeHint().height());
 }
 
-QString SettingsDialog::overrideNote(const QStringList &variables) const {
-    for (const QString &variable : variables) {
-        if (!m_environment.value(variable).isEmpty())
-            return tr("%1 is set in the environment and takes precedence over this value.")
-                .arg(variable);
-    }
-    return {};
+QString SettingsDialog::overrideNote(Id setting) const {
+    const QString source = m_running.overrides.value(keyOf(setting));
+    if (source.isEmpty())
+        return {};
+    if (source.startsWith(u"--"))
+        return tr("%1 on the command line takes precedence over this value: what you save here "
+                  "applies once the program runs without it.")
+            .arg(source);
+    return tr("%1 is set in the environment and takes precedence over this value: what you save "
+              "here applies once it is unset.")
+        .arg(source);
+}
+
+QString SettingsDialog::emptyMeans(Id setting, const QString &defaultText) const {
+    if (m_running.overrides.contains(keyOf(setting)))
+        return ConfigTable::setting(setting).current(m_running);
+    return defaultText;
 }
 
 QStringList SettingsDialog::validate() const {

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "core/Config.h"
+#include "core/ConfigSetting.h"
 
 #include <QDialog>
-#include <QProcessEnvironment>
 
 class QCheckBox;
 class QDialogButtonBox;
@@ -12,16 +12,15 @@ class QLineEdit;
 class QPlainTextEdit;
 
 // Edits the config file (Config::configFile, keys as in README's configuration table). Fields
-// show the file's values; an empty field means the default, whose value in use is shown as the
-// placeholder. The API key is never read back into the dialog: a new one replaces it.
-// Values are validated with the same rules as start-up (ConfigLoader) before anything is written.
+// show the file's values; an empty field means the default, shown as the placeholder. A field
+// whose setting the command line or the environment overrides (Config::overrides) says so, and
+// its placeholder is the value in force. The API key is never read back into the dialog: a new
+// one replaces it. Values are validated with the same rules as start-up (ConfigLoader) before
+// anything is written.
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
-    SettingsDialog(
-        const Config &running,
-        const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
-        QWidget *parent = nullptr);
+    explicit SettingsDialog(const Config &running, QWidget *parent = nullptr);
 
     // Each entry says what is wrong and what is expected; empty when the values are usable.
     QStringList validate() const;
@@ -45,10 +44,10 @@ public Q_SLOTS:
     void accept() override;
 
 private:
-    QString overrideNote(const QStringList &variables) const;
+    QString overrideNote(ConfigSetting::Id setting) const;
+    QString emptyMeans(ConfigSetting::Id setting, const QString &defaultText) const;
 
     Config m_running;
-    QProcessEnvironment m_environment;
     bool m_hasStoredKey = false;
     QLineEdit *m_host = nullptr;
     QLineEdit *m_port = nullptr;

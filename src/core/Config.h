@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -47,6 +48,9 @@ struct Config {
 
     QString logLevel = QStringLiteral("info");
     QString configFile; // the QSettings file read (and written by the console)
+    // Config file keys whose value came from the command line or the environment instead:
+    // key → the option (--port) or variable (RTAI_PORT) that set it.
+    QHash<QString, QString> overrides;
 
     // Where the LLM base URL came from, decided once at load time.
     enum class LlmSource { Explicit, OpenAi, LocalModel, None };

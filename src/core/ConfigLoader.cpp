@@ -13,7 +13,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// The value of `setting` with the highest precedence, or `fallback`.
+// The value of `setting` with the highest precedence, or `fallback`; and where it came from.
 class Layers {
 public:
     Layers(const QCommandLineParser &parser, QHash<QString, QString> environment,
@@ -22,13 +22,20 @@ public:
         , m_environment(std::move(environment))
         , m_settings(settings) {}
 
-    QString value(const ConfigSetting &setting, const QString &fallback) const {
-        if (!setting.option.isEmpty() && m_parser.isSet(setting.option))
+    QString value(const ConfigSetting &setting, const QString &fallback,
+                  QString *override = nullptr) const {
+        if (!setting.option.isEmpty() && m_parser.isSet(setting.option)) {
+            if (override)
+                *override = u"--"_s + setting.option;
             return setting.isFlag() ? u"true"_s : m_parser.value(setting.option);
+        }
         for (const QString &name : setting.environment) {
             const auto it = m_environment.constFind(name);
-            if (it != m_environment.constEnd() && !it->isEmpty())
+            if (it != m_environment.constEnd() && !it->isEmpty()) {
+                if (override)
+                    *override = name;
                 return *it;
+            }
         }
         if (!setting.key.isEmpty() && m_settings.contains(setting.key)) {
             // QSettings reads an unquoted value with commas (a system prompt, typically) as a
@@ -135,7 +142,11 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
     const Layers layers(parser, env, settings);
     config.dataDir = defaultDataDir();
     for (const ConfigSetting &setting : ConfigTable::settings()) {
-        const QString error = setting.apply(layers.value(setting, setting.current(config)), config);
+        QString override;
+        const QString error =
+            setting.apply(layers.value(setting, setting.current(config), &override), config);
+        if (!override.isEmpty() && !setting.key.isEmpty())
+            config.overrides.insert(setting.key, override);
         if (!error.isEmpty())
             result.errors << error;
     }

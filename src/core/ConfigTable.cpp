@@ -53,7 +53,13 @@ ConfigSetting bounded(Id id, const QString &environment, QString key, int min, i
 
 QString applyHost(const QString &value, Config &config) {
     config.host = value;
-    if (QHostAddress(value).isNull() && value != u"localhost")
+    if (value == u"localhost")
+        return {};
+    // QHostAddress also takes the inet_aton forms ("99999" is 0.1.134.159): a listen address is
+    // written as four dotted numbers or as IPv6.
+    static const QRegularExpression dottedQuad(uR"(^\d{1,3}(\.\d{1,3}){3}$)"_s);
+    if (QHostAddress(value).isNull() ||
+        (!value.contains(u':') && !dottedQuad.match(value).hasMatch()))
         return u"host '%1' is not an IP address; use e.g. 127.0.0.1 or 0.0.0.0"_s.arg(value);
     return {};
 }

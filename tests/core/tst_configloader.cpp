@@ -60,6 +60,10 @@ private Q_SLOTS:
         result =
             load({u"--config"_s, config, u"--port"_s, u"7004"_s}, {{u"RTAI_PORT"_s, u"7003"_s}});
         QCOMPARE(result.config.port, 7004); // command line over all
+        // What overrides the config file is recorded, for the console's Settings dialog.
+        QCOMPARE(result.config.overrides.value(u"server/port"_s), u"--port"_s);
+        QCOMPARE(result.config.overrides.value(u"llm/model"_s), u"LLM_MODEL"_s);
+        QVERIFY(!result.config.overrides.contains(u"server/host"_s));
     }
 
     // Found by fuzz_configloader: QSettings reads such a value as a list, and the model and the
@@ -99,6 +103,9 @@ private Q_SLOTS:
         QTest::newRow("port text") << QStringList{u"--port"_s, u"eighty"_s} << u"port 'eighty'"_s;
         QTest::newRow("port range") << QStringList{u"--port"_s, u"70000"_s} << u"0 to 65535"_s;
         QTest::newRow("host") << QStringList{u"--host"_s, u"not a host"_s} << u"not an IP"_s;
+        // QHostAddress takes it (as 0.1.134.159), and then listening on "99999" fails.
+        QTest::newRow("host a number") << QStringList{u"--host"_s, u"99999"_s} << u"not an IP"_s;
+        QTest::newRow("host 3 parts") << QStringList{u"--host"_s, u"127.1.1"_s} << u"not an IP"_s;
         QTest::newRow("llm url") << QStringList{u"--llm-base-url"_s, u"ftp://x"_s}
                                  << u"not an http(s) URL"_s;
         QTest::newRow("log level") << QStringList{u"--log-level"_s, u"loud"_s} << u"log level"_s;

@@ -24,12 +24,15 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -239,6 +242,22 @@ private Q_SLOTS:
         QTRY_COMPARE(cell(m_adaSession, SessionTableModel::MessagesColumn), u"4"_s);
         screenshot(u"console-live-session.png"_s);
 
+        // Ending asks first (Ctrl+E is easy to hit); cancelled, the session goes on.
+        m_window->setConfirmationsEnabled(true);
+        QString question;
+        QTimer::singleShot(0, m_window.get(), [&question] {
+            for (QWidget *widget : QApplication::topLevelWidgets())
+                if (auto *box = qobject_cast<QMessageBox *>(widget); box && box->isVisible()) {
+                    question = box->text();
+                    box->button(QMessageBox::Cancel)->click();
+                }
+        });
+        QVERIFY(!m_window->endSelectedSession());
+        m_window->setConfirmationsEnabled(false);
+        QVERIFY2(question.contains(u"End live session"_s), qPrintable(question));
+        QVERIFY(client.isConnected());
+        QCOMPARE(cell(m_adaSession, SessionTableModel::StatusColumn), u"connected"_s);
+
         // The operator ends the session: the client is told why, the summary follows.
         QVERIFY(m_window->endSelectedSession());
         QVERIFY(client.waitForClosed());
@@ -350,8 +369,13 @@ private Q_SLOTS:
         QSignalSpy pages(m_window.get(), &MainWindow::pageLoaded);
         Config next = m_config;
         next.llmModel = u"other-model"_s;
+        m_window->selectSession(m_adaSession);
+        QCOMPARE(detail()->sessionId(), m_adaSession);
         m_window->restartServer(next);
         QVERIFY(stopped.count() > 0 || stopped.wait(10000));
+        // While stopped no row is highlighted over the empty detail pane...
+        QVERIFY(detail()->sessionId().isNull());
+        QVERIFY(!m_window->sessionTable()->selectionModel()->hasSelection());
         QVERIFY(started.count() > 0 || started.wait(20000));
         QVERIFY(pages.count() > 0 || pages.wait(20000));
         m_url = started.first().first().toUrl();
@@ -360,6 +384,8 @@ private Q_SLOTS:
         QCOMPARE(model()->rowCount(), 100);
         QVERIFY(model()->rowOf(m_adaSession) >= 0);
         QCOMPARE(cell(m_adaSession, SessionTableModel::MessagesColumn), u"4"_s);
+        // ... and once it is back the same session is selected and shown.
+        QCOMPARE(detail()->sessionId(), m_adaSession);
     }
 
     void remembersGeometryAndSplitters() {

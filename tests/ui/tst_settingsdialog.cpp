@@ -42,7 +42,7 @@ private Q_SLOTS:
     }
 
     void showsFileValuesButNeverTheKey() {
-        SettingsDialog dialog(m_config, QProcessEnvironment());
+        SettingsDialog dialog(m_config);
         QCOMPARE(dialog.portEdit()->text(), u"8123"_s);
         QCOMPARE(dialog.llmModelEdit()->text(), u"llama3"_s);
         QCOMPARE(dialog.hostEdit()->text(), QString());
@@ -54,7 +54,7 @@ private Q_SLOTS:
     }
 
     void validValuesPass() {
-        SettingsDialog dialog(m_config, QProcessEnvironment());
+        SettingsDialog dialog(m_config);
         dialog.hostEdit()->setText(u"0.0.0.0"_s);
         dialog.databaseUrlEdit()->setText(u"postgresql://me:pw@db.example.com:5432/rtai"_s);
         dialog.llmBaseUrlEdit()->setText(u"http://127.0.0.1:11434/v1"_s);
@@ -86,7 +86,7 @@ private Q_SLOTS:
         QFETCH(QString, field);
         QFETCH(QString, value);
         QFETCH(QString, message);
-        SettingsDialog dialog(m_config, QProcessEnvironment());
+        SettingsDialog dialog(m_config);
         QLineEdit *edit = field == u"port"   ? dialog.portEdit()
                           : field == u"host" ? dialog.hostEdit()
                           : field == u"llm"  ? dialog.llmBaseUrlEdit()
@@ -99,7 +99,7 @@ private Q_SLOTS:
     }
 
     void invalidSettingsAreNotSaved() {
-        SettingsDialog dialog(m_config, QProcessEnvironment());
+        SettingsDialog dialog(m_config);
         dialog.portEdit()->setText(u"-1"_s);
         dialog.llmModelEdit()->setText(u"other"_s);
         dialog.show();
@@ -113,7 +113,7 @@ private Q_SLOTS:
     }
 
     void savesKeysTheLoaderReads() {
-        SettingsDialog dialog(m_config, QProcessEnvironment());
+        SettingsDialog dialog(m_config);
         dialog.hostEdit()->setText(u"0.0.0.0"_s);
         dialog.portEdit()->setText(u"9000"_s);
         dialog.databaseUrlEdit()->setText(u"sqlite:///tmp/console-test.db"_s);
@@ -141,7 +141,7 @@ private Q_SLOTS:
         g_messages.clear();
         const QtMessageHandler previous = qInstallMessageHandler(captureMessage);
         {
-            SettingsDialog dialog(m_config, QProcessEnvironment());
+            SettingsDialog dialog(m_config);
             dialog.apiKeyEdit()->setText(u"sk-new-456"_s);
             dialog.accept();
             QCOMPARE(dialog.result(), int(QDialog::Accepted));
@@ -152,21 +152,54 @@ private Q_SLOTS:
         for (const QString &message : std::as_const(g_messages))
             QVERIFY2(!message.contains(u"sk-new"_s), qPrintable(message));
 
-        SettingsDialog dialog(m_config, QProcessEnvironment());
+        SettingsDialog dialog(m_config);
         dialog.removeApiKeyBox()->setChecked(true);
         QVERIFY(!dialog.apiKeyEdit()->isEnabled());
         dialog.accept();
         QVERIFY(!QSettings(configFile(), QSettings::IniFormat).contains(u"llm/api_key"_s));
     }
 
-    void tellsWhenTheEnvironmentWins() {
-        QProcessEnvironment environment;
-        environment.insert(u"OPENAI_BASE_URL"_s, u"http://10.0.0.1/v1"_s);
-        SettingsDialog dialog(m_config, environment);
-        bool found = false;
+    bool hasNote(const SettingsDialog &dialog, const QString &text) {
         for (const QLabel *label : dialog.findChildren<QLabel *>())
-            found = found || label->text().contains(u"OPENAI_BASE_URL is set in the environment"_s);
-        QVERIFY(found);
+            if (label->text().contains(text))
+                return true;
+        return false;
+    }
+
+    void tellsWhenTheEnvironmentOrCommandLineWins() {
+        m_config.llmBaseUrl = u"http://10.0.0.1/v1"_s;
+        m_config.overrides.insert(u"llm/base_url"_s, u"OPENAI_BASE_URL"_s);
+        m_config.port = 9000;
+        m_config.overrides.insert(u"server/port"_s, u"--port"_s);
+        SettingsDialog dialog(m_config);
+        QVERIFY(hasNote(dialog, u"OPENAI_BASE_URL is set in the environment"_s));
+        QVERIFY(hasNote(dialog, u"--port on the command line takes precedence"_s));
+        QVERIFY(!hasNote(dialog, u"LLM_MODEL"_s));
+        // The file's value is shown; cleared, the field shows the value still in force.
+        QCOMPARE(dialog.portEdit()->text(), u"8123"_s);
+        QCOMPARE(dialog.portEdit()->placeholderText(), u"9000"_s);
+        QCOMPARE(dialog.llmBaseUrlEdit()->placeholderText(), u"http://10.0.0.1/v1"_s);
+    }
+
+    void aClearedFieldShowsTheDefault() {
+        // Running with the file's port and model: cleared, they mean the defaults, not those.
+        SettingsDialog dialog(m_config);
+        QCOMPARE(dialog.portEdit()->placeholderText(), u"8000"_s);
+        QCOMPARE(dialog.llmModelEdit()->placeholderText(), u"gpt-4o-mini"_s);
+        m_config.dataDir = m_dir.path();
+        m_config.databaseUrl = u"postgresql://me:pw@db.example.com/rtai"_s;
+        SettingsDialog withData(m_config);
+        QCOMPARE(withData.databaseUrlEdit()->placeholderText(),
+                 u"sqlite://"_s + m_dir.path() + u"/realtime-ai.db"_s);
+    }
+
+    void aHostThatIsANumberIsRefused() {
+        SettingsDialog dialog(m_config);
+        dialog.hostEdit()->setText(u"99999"_s);
+        const QStringList errors = dialog.validate();
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors.first().contains(u"host '99999' is not an IP address"_s),
+                 qPrintable(errors.first()));
     }
 };
 
