@@ -361,6 +361,23 @@ private Q_SLOTS:
         QVERIFY(close.payload.size() >= 2);
         QCOMPARE((int(uchar(close.payload.at(0))) << 8) | uchar(close.payload.at(1)), 1002);
     }
+
+    void aCharacterSplitAcrossTwoFragmentsIsAccepted() {
+        const QUuid id = QUuid::createUuid();
+        QByteArray received;
+        auto socket = upgradeRaw(id, &received);
+        QVERIFY(socket);
+        QVERIFY(hasContent(readUntil(socket.get(), &received, 1), "session"));
+        const QByteArray euro = "\xe2\x82\xac";
+        socket->write(clientFrame(1, "price: " + euro.first(1), true, false) +
+                      clientFrame(0, euro.sliced(1) + "5", true, true));
+        const QList<ServerFrame> frames = readUntil(socket.get(), &received, 8);
+        QEXPECT_FAIL("",
+                     "Qt 6.4's QWebSocket decodes each frame's UTF-8 on its own and closes with "
+                     "1007; not worked around yet (docs/ARCHITECTURE.md, Qt 6.4 notes)",
+                     Abort);
+        QCOMPARE(closeFrame(frames).opcode, 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstConformance)
