@@ -3,8 +3,10 @@
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
 #include "server/HttpReply.h"
+#include "server/HttpRequestHead.h"
 #include "server/Protocol.h"
 #include "server/ServerMetrics.h"
+#include "server/WebSocketFrameGuard.h"
 #include "server/WebSocketKeepalive.h"
 
 #include <QTcpSocket>
@@ -68,6 +70,11 @@ void ConnectionWatchdog::requestReceived(QTcpSocket *socket) {
         return;
     it->state = State::Idle;
     it->partialRequest = false;
+    // Qt has read all it was sent; the next request's head starts with the next bytes only
+    // when this one's head ended exactly where those bytes did.
+    it->screening = it->screening && it->headDone;
+    it->head.clear();
+    it->headDone = false;
     it->deadline->start(m_settings.idleTimeoutMs);
 }
 
@@ -79,6 +86,23 @@ void ConnectionWatchdog::upgrading(QTcpSocket *socket) {
     it->upgradeKey = peerKey(socket->peerAddress(), socket->peerPort());
     m_upgrading.insert(it->upgradeKey, socket);
     it->deadline->start(m_settings.handshakeTimeoutMs);
+    // Qt now cuts the socket's connections and queues its handshake: this runs between the two,
+    // so the guard's readyRead slot comes before the one QWebSocket connects.
+    QMetaObject::invokeMethod(
+        socket,
+        [this, socket] {
+            const auto found = m_connections.find(socket);
+            if (found == m_connections.end())
+                return;
+            auto *guard = new WebSocketFrameGuard(socket);
+            found->frames = guard;
+            const QString peer = found->peer;
+            connect(guard, &WebSocketFrameGuard::refused, this, [this, peer](const QString &why) {
+                qCWarning(lcServer).noquote() << "closing" << peer << "with 1002 -" << why;
+                countClose(ProtocolError);
+            });
+        },
+        Qt::QueuedConnection);
 }
 
 QString ConnectionWatchdog::upgraded(QWebSocket *webSocket) {
@@ -88,6 +112,8 @@ QString ConnectionWatchdog::upgraded(QWebSocket *webSocket) {
         it->deadline->stop();
         it->upgradeKey.clear();
         peer = it->peer;
+        if (it->frames)
+            it->frames->attach(webSocket);
     }
     if (m_settings.pingIntervalMs > 0)
         keepAlive(webSocket, peer);
@@ -158,6 +184,50 @@ void ConnectionWatchdog::onBytesReceived(QTcpSocket *socket) {
         it->state = State::AwaitingRequest;
         it->deadline->start(m_settings.requestTimeoutMs);
     }
+    if (it->state == State::AwaitingRequest && it->screening && !it->headDone)
+        screenHead(socket, *it);
+}
+
+void ConnectionWatchdog::screenHead(QTcpSocket *socket, Connection &connection) {
+    // Called before Qt's slot on readyRead: what is unread is what just came (Qt reads all it
+    // is sent at each readyRead). Never peek a socket that is no longer open.
+    if (!socket->isOpen() || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    const qint64 room = HttpRequestHead::kMaxBytes + 1 - connection.head.size();
+    const qint64 unread = socket->bytesAvailable();
+    connection.head += socket->peek(std::min(room, unread));
+    const HttpRequestHead head = HttpRequestHead::check(connection.head);
+    switch (head.verdict) {
+    case HttpRequestHead::Verdict::Incomplete:
+        return;
+    case HttpRequestHead::Verdict::Complete:
+        connection.headDone = true;
+        connection.screening =
+            !head.hasBody && unread < room && connection.head.size() == head.headBytes;
+        connection.head.clear();
+        return;
+    case HttpRequestHead::Verdict::Refused:
+        refuseRequest(socket, connection, head.status, head.code, head.message);
+        return;
+    }
+}
+
+void ConnectionWatchdog::refuseRequest(QTcpSocket *socket, const Connection &connection, int status,
+                                       const QString &code, const QString &message) {
+    qCWarning(lcServer).noquote() << "refusing a request from" << connection.peer << "-" << status
+                                  << message;
+    countClose(status == 431 ? HeadersTooLarge : status == 505 ? HttpVersion : BadRequest);
+    // Qt's parser must never see this request: take the socket's data away from it (and from
+    // this watchdog), and drain what comes until the close.
+    QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
+    socket->readAll();
+    connect(socket, &QIODevice::readyRead, socket, [socket] { socket->readAll(); });
+    HttpReply reply = HttpReply::error(status, code, message);
+    reply.headers.append({QByteArrayLiteral("Connection"), QByteArrayLiteral("close")});
+    socket->write(reply.serialize());
+    closeGently(socket);
 }
 
 void ConnectionWatchdog::onBytesWritten(QTcpSocket *socket) {

@@ -12,6 +12,7 @@ class MetricsRegistry;
 class QTcpSocket;
 class QTimer;
 class QWebSocket;
+class WebSocketFrameGuard;
 
 // Keeps no connection open forever (PROTOCOL.md, Timeouts and limits). From its acceptance
 // (GuardedTcpServer) to its upgrade or its end, each TCP connection is always under one deadline:
@@ -22,9 +23,13 @@ class QWebSocket;
 // - an accepted WebSocket upgrade must reach the SessionManager within handshakeTimeoutMs;
 // - an upgraded connection is pinged every pingIntervalMs and aborted when nothing came back
 //   within pingTimeoutMs of a ping (WebSocketKeepalive), which ends its session as any drop does.
-// It also refuses connections over the per-address cap (ConnectionLimits) with 429.
+// It also refuses connections over the per-address cap (ConnectionLimits) with 429, and a request
+// whose head is malformed, oversized or of another HTTP version (HttpRequestHead) with 400, 431,
+// 501 or 505: it peeks at each request head before Qt's parser reads it, as Qt 6.4 drops such
+// requests unanswered (or, for any HTTP/x.y, answers them). An upgraded connection whose client
+// sends an unmasked frame is closed with 1002 (WebSocketFrameGuard).
 // Each close is logged with the peer captured at acceptance and counted in
-// rtai_connections_closed_total{reason}. It never reads from a socket Qt parses.
+// rtai_connections_closed_total{reason}. It never reads from a socket Qt parses (it peeks).
 class ConnectionWatchdog : public QObject {
     Q_OBJECT
 
@@ -65,6 +70,10 @@ public:
     static inline const QString Idle = QStringLiteral("idle");
     static inline const QString Keepalive = QStringLiteral("keepalive");
     static inline const QString PerAddressCap = QStringLiteral("per_address_cap");
+    static inline const QString BadRequest = QStringLiteral("bad_request");
+    static inline const QString HeadersTooLarge = QStringLiteral("headers_too_large");
+    static inline const QString HttpVersion = QStringLiteral("http_version");
+    static inline const QString ProtocolError = QStringLiteral("protocol_error");
 
 private:
     enum class State { AwaitingRequest, Idle, Upgrading };
@@ -74,12 +83,21 @@ private:
         QString upgradeKey;
         State state = State::AwaitingRequest;
         bool partialRequest = false;
+        // The current request's head as peeked so far; screening stops for good once the
+        // connection's bytes can no longer be told apart into heads (a body, pipelining).
+        QByteArray head;
+        bool headDone = false;
+        bool screening = true;
+        QPointer<WebSocketFrameGuard> frames; // once upgrading
         QTimer *deadline = nullptr;
     };
 
     void keepAlive(QWebSocket *webSocket, const QString &peer);
     void refuse(QTcpSocket *socket, const QString &peer);
     void onBytesReceived(QTcpSocket *socket);
+    void screenHead(QTcpSocket *socket, Connection &connection);
+    void refuseRequest(QTcpSocket *socket, const Connection &connection, int status,
+                       const QString &code, const QString &message);
     void onBytesWritten(QTcpSocket *socket);
     void expire(QTcpSocket *socket);
     void released(QTcpSocket *socket);

@@ -32,10 +32,16 @@ QByteArray statusText(int status) {
         return QByteArrayLiteral("Upgrade Required");
     case 429:
         return QByteArrayLiteral("Too Many Requests");
+    case 431:
+        return QByteArrayLiteral("Request Header Fields Too Large");
     case 500:
         return QByteArrayLiteral("Internal Server Error");
+    case 501:
+        return QByteArrayLiteral("Not Implemented");
     case 503:
         return QByteArrayLiteral("Service Unavailable");
+    case 505:
+        return QByteArrayLiteral("HTTP Version Not Supported");
     default:
         return QByteArrayLiteral("Status");
     }

@@ -16,6 +16,7 @@ namespace Protocol {
 enum CloseCode : int {
     CloseNormal = 1000,
     CloseGoingAway = 1001,
+    CloseProtocolError = 1002,
     ClosePolicy = 1008,
     CloseTooBig = 1009,
     CloseInternal = 1011,
@@ -43,6 +44,9 @@ inline const QString OriginNotAllowed = QStringLiteral("origin_not_allowed");
 inline const QString RequestTimeout = QStringLiteral("request_timeout");
 inline const QString TooManyConnections = QStringLiteral("too_many_connections");
 inline const QString RateLimited = QStringLiteral("rate_limited");
+inline const QString HeadersTooLarge = QStringLiteral("headers_too_large");
+inline const QString NotImplemented = QStringLiteral("not_implemented");
+inline const QString HttpVersionNotSupported = QStringLiteral("http_version_not_supported");
 } // namespace Error
 
 QJsonObject sessionFrame(const QUuid &sessionId, const QString &userId, bool resumed,

@@ -48,9 +48,11 @@ void describeAll(MetricsRegistry *metrics) {
                       "2 half-open"_s);
     metrics->describe(Connections, Type::Gauge,
                       u"Open TCP connections of the port (HTTP and WebSocket)"_s);
-    metrics->describe(ConnectionsClosed, Type::Counter,
-                      u"Connections the server closed or refused, by reason (request_timeout, "
-                      "handshake_timeout, idle, keepalive, per_address_cap)"_s);
+    metrics->describe(
+        ConnectionsClosed, Type::Counter,
+        u"Connections the server closed or refused, by reason (request_timeout, "
+        "handshake_timeout, idle, keepalive, per_address_cap, bad_request, headers_too_large, "
+        "http_version, protocol_error)"_s);
     metrics->describe(RateLimited, Type::Counter,
                       u"Connections and messages refused by the usage limits, by limit "
                       "(connections_per_user, messages_per_user, messages_per_address, "

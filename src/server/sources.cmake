@@ -9,6 +9,7 @@ add_library(rtai_server STATIC
     server/GuardedTcpServer.h server/GuardedTcpServer.cpp
     server/HostPolicy.h server/HostPolicy.cpp
     server/HttpReply.h server/HttpReply.cpp
+    server/HttpRequestHead.h server/HttpRequestHead.cpp
     server/HttpServer.h server/HttpServer.cpp
     server/OriginPolicy.h server/OriginPolicy.cpp
     server/Protocol.h server/Protocol.cpp
@@ -18,6 +19,8 @@ add_library(rtai_server STATIC
     server/SessionSocket.h server/SessionSocket.cpp
     server/SessionsApi.h server/SessionsApi.cpp
     server/UsageLimits.h server/UsageLimits.cpp
+    server/WebSocketFrameGuard.h server/WebSocketFrameGuard.cpp
+    server/WebSocketFrameScanner.h server/WebSocketFrameScanner.cpp
     server/WebSocketKeepalive.h server/WebSocketKeepalive.cpp
 )
 target_include_directories(rtai_server PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})

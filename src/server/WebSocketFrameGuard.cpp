@@ -1,0 +1,69 @@
+#include "server/WebSocketFrameGuard.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// How long the closing connection may take to flush the close frame before it is aborted.
+constexpr int kAbortAfterCloseMs = 1000;
+
+bool isOpen(const QTcpSocket *socket) {
+    return socket->isOpen() && socket->state() == QAbstractSocket::ConnectedState;
+}
+
+} // namespace
+
+WebSocketFrameGuard::WebSocketFrameGuard(QTcpSocket *socket)
+    : QObject(socket)
+    , m_socket(socket) {
+    connect(socket, &QIODevice::readyRead, this, &WebSocketFrameGuard::beforeQt);
+}
+
+void WebSocketFrameGuard::attach(QWebSocket *webSocket) {
+    m_webSocket = webSocket;
+    connect(m_socket, &QIODevice::readyRead, this, &WebSocketFrameGuard::afterQt);
+    if (!isOpen(m_socket))
+        return;
+    // Bytes QWebSocket left unread by now came before the handshake's answer (RFC 6455 §4.1
+    // forbids that) and may start in the middle of a frame: the frames cannot be told apart.
+    if (m_socket->bytesAvailable() > 0)
+        refuse(u"frames sent before the handshake's answer (RFC 6455 section 4.1)"_s);
+}
+
+void WebSocketFrameGuard::beforeQt() {
+    if (!m_webSocket || m_done || !isOpen(m_socket))
+        return;
+    const qint64 unread = m_socket->bytesAvailable();
+    if (unread <= m_scanned)
+        return;
+    const QByteArray bytes = m_socket->peek(unread);
+    const QString error =
+        m_scanner.feed(QByteArrayView(bytes).sliced(std::min(qsizetype(m_scanned), bytes.size())));
+    m_scanned = bytes.size();
+    if (!error.isEmpty())
+        refuse(error);
+}
+
+void WebSocketFrameGuard::afterQt() {
+    if (!m_done && isOpen(m_socket))
+        m_scanned = m_socket->bytesAvailable();
+}
+
+void WebSocketFrameGuard::refuse(const QString &reason) {
+    m_done = true;
+    Q_EMIT refused(reason);
+    // QWebSocket must not read (and serve) what is left: cut it off from the socket's data.
+    if (m_webSocket)
+        QObject::disconnect(m_socket, &QIODevice::readyRead, m_webSocket, nullptr);
+    m_socket->readAll();
+    connect(m_socket, &QIODevice::readyRead, m_socket, [socket = m_socket] { socket->readAll(); });
+    if (m_webSocket)
+        m_webSocket->close(QWebSocketProtocol::CloseCodeProtocolError, reason);
+    m_socket->disconnectFromHost();
+    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+        QTimer::singleShot(kAbortAfterCloseMs, m_socket, [socket = m_socket] { socket->abort(); });
+}
