@@ -10,6 +10,7 @@
 #include <QUuid>
 #include <memory>
 
+class Authenticator;
 class LlmClient;
 class MetricsRegistry;
 class QTimer;
@@ -31,8 +32,9 @@ public:
     SessionManager(SessionService *sessions, LlmClient *llm, MetricsRegistry *metrics,
                    const SessionSocket::Limits &limits, QObject *parent = nullptr);
 
-    // When set, clients must present it (Authorization: Bearer or ?token=); else close 1008.
-    void setApiToken(const QString &token);
+    // Who each connection is (README, "Security"): refused ones are closed with 1008, and a
+    // client bound to one user may open only that user's sessions (4403). Without one: open.
+    void setAuthenticator(Authenticator *authenticator);
     void setLimits(const SessionSocket::Limits &limits);
 
     // Takes an upgraded connection of /ws/session/{id}?user_id=….
@@ -60,6 +62,9 @@ Q_SIGNALS:
     void shutdownFinished();
 
 private:
+    // Applies the identity's user to the socket's user_id; false (and the socket refused with
+    // 4403) when the URL names another user.
+    bool adoptUser(SessionSocket *socket, const ClientIdentity &who);
     void open(SessionSocket *socket);
     void attach(const QUuid &id, SessionSocket *socket, Conversation *conversation, bool resumed,
                 const QList<Event> &history);
@@ -71,7 +76,7 @@ private:
     LlmClient *m_llm;
     MetricsRegistry *m_metrics;
     SessionSocket::Limits m_limits;
-    QString m_apiToken;
+    QPointer<Authenticator> m_authenticator;
     QTimer *m_checkTimer;
     QHash<QUuid, QPointer<SessionSocket>> m_served; // the socket serving each live session
     QList<QPointer<SessionSocket>> m_sockets;
