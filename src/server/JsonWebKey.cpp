@@ -68,6 +68,11 @@ std::shared_ptr<EVP_PKEY> rsaKey(const QJsonObject &jwk, QString *error) {
     const Bignum exponent(BN_bin2bn(bytes(e), int(e.size()), nullptr));
     if (!modulus || !exponent)
         return {};
+    if (BN_num_bits(modulus.get()) > JsonWebKey::kMaxRsaBits) {
+        *error = u"an RSA key of %1 bits is longer than %2"_s.arg(BN_num_bits(modulus.get()))
+                     .arg(JsonWebKey::kMaxRsaBits);
+        return {};
+    }
     if (BN_num_bits(modulus.get()) < JsonWebKey::kMinRsaBits) {
         *error =
             u"an RSA key of %1 bits is too short (at least %2)"_s.arg(BN_num_bits(modulus.get()))

@@ -8,12 +8,13 @@
 
 typedef struct evp_pkey_st EVP_PKEY;
 
-// One public key of a JWKS (RFC 7517): RSA (RS256, 2048 bits or more) or EC P-256 (ES256). The
+// One public key of a JWKS (RFC 7517): RSA (RS256, 2048 to 8192 bits) or EC P-256 (ES256). The
 // key fixes its algorithm, so a token cannot choose how it is checked (no HS256 with a public
 // key, RFC 8725 §3.1). Built and checked with OpenSSL's libcrypto. Immutable, cheap to copy.
 class JsonWebKey {
 public:
     static constexpr int kMinRsaBits = 2048;
+    static constexpr int kMaxRsaBits = 8192; // larger keys only make verifying slow
 
     // nullopt, and `error` set, for a key that is malformed or not usable for signatures.
     static std::optional<JsonWebKey> fromJson(const QJsonObject &jwk, QString *error);

@@ -476,7 +476,8 @@ describe('web client when the server drops or replaces its connection', () => {
     const now = Math.floor(Date.now() / 1000);
     const input = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: 'grace-jwt', role: 'authenticated', aud: 'authenticated', exp: now + 3600 })}`;
     const jwt = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-    const page = await openPage(browser, `${server.base}/#token=${jwt}`);
+    const page = await openPage(browser, server.base);
+    await page.goto(`${server.base}/#token=${jwt}`);
     await page.waitForFunction(() => location.hash === '');
     assert.equal(await page.inputValue('#user-id'), 'grace-jwt'); // the token's user
     await page.click('#connect-button');

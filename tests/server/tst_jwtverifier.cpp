@@ -319,6 +319,13 @@ private Q_SLOTS:
                               {u"e"_s, u"AQAB"_s}};
         QVERIFY(!JsonWebKey::fromJson(jwk, &error));
         QCOMPARE(error, u"an RSA key of 1024 bits is too short (at least 2048)"_s);
+        QByteArray huge(1200, '\x5a');
+        huge[0] = '\xff';
+        const QJsonObject hugeJwk{{u"kty"_s, u"RSA"_s},
+                                  {u"n"_s, QString::fromLatin1(TestJwt::base64Url(huge))},
+                                  {u"e"_s, u"AQAB"_s}};
+        QVERIFY(!JsonWebKey::fromJson(hugeJwk, &error));
+        QCOMPARE(error, u"an RSA key of 9600 bits is longer than 8192"_s);
     }
 };
 
