@@ -12,6 +12,7 @@
 #include "llm/LlmEndpoint.h"
 #include "llm/LlmFailures.h"
 #include "llm/LocalModel.h"
+#include "server/Authenticator.h"
 #include "server/ExposurePolicy.h"
 #include "server/HttpServer.h"
 #include "server/ServerMetrics.h"
@@ -63,6 +64,16 @@ UsageLimits::Settings usageLimits(const Config &config) {
     return settings;
 }
 
+JwtVerifier jwtVerifier(const Config &config) {
+    JwtVerifier::Settings settings;
+    settings.hmacSecret = config.jwtSecret.toUtf8();
+    settings.issuer = config.jwtIssuer;
+    settings.audience = config.jwtAudience;
+    settings.userClaim = config.jwtUserClaim;
+    settings.adminRole = config.jwtAdminRole;
+    return JwtVerifier(settings);
+}
+
 ConnectionWatchdog::Settings connectionSettings(const Config &config) {
     ConnectionWatchdog::Settings settings;
     settings.requestTimeoutMs = config.requestTimeoutS * 1000;
@@ -92,8 +103,10 @@ Backend::Backend(const Config &config, QObject *parent)
                                           chatSettings(m_config, m_endpoint), this))
     , m_sessions(
           new SessionManager(m_sessionService, m_llm, m_metrics, socketLimits(m_config), this))
-    , m_http(
-          new HttpServer(m_database, m_metrics, m_sessionService, m_sessions, m_readiness, this)) {
+    , m_http(new HttpServer(m_database, m_metrics, m_sessionService, m_sessions, m_readiness, this))
+    , m_authenticator(new Authenticator(m_config.apiToken,
+                                        !m_config.jwtSecret.isEmpty() || !m_config.jwks.isEmpty(),
+                                        jwtVerifier(m_config), this)) {
     setUpLocalModel();
     m_tools->addBuiltinTools();
     ServerMetrics::describeAll(m_metrics);
@@ -103,9 +116,15 @@ Backend::Backend(const Config &config, QObject *parent)
     SummaryScheduler::Settings summarySettings;
     summarySettings.concurrency = m_config.summaryConcurrency;
     m_summaries->setSettings(summarySettings);
-    m_sessions->setApiToken(config.apiToken);
+    m_sessions->setAuthenticator(m_authenticator);
     m_sessions->setUsageLimits(usageLimits(m_config));
-    m_http->setApiToken(config.apiToken);
+    m_http->setAuthenticator(m_authenticator);
+    if (!m_config.jwks.isEmpty()) {
+        m_jwks = new JwksSource(m_config.jwks, this);
+        connect(m_jwks, &JwksSource::loaded, m_authenticator, &Authenticator::setKeys);
+        connect(m_authenticator, &Authenticator::unknownKeyPresented, m_jwks,
+                &JwksSource::refreshSoon);
+    }
     m_http->setConnectionSettings(connectionSettings(m_config));
     m_readiness->setProblem(Readiness::Part::Server, u"starting"_s);
     m_readiness->setProblem(Readiness::Part::Database, u"not open yet"_s);
@@ -205,6 +224,11 @@ void Backend::setSummarySettings(const SummaryScheduler::Settings &settings) {
     m_summaries->setSettings(settings);
 }
 
+void Backend::setJwksSettings(const JwksSource::Settings &settings) {
+    if (m_jwks)
+        m_jwks->setSettings(settings);
+}
+
 void Backend::start() {
     if (m_state != State::Idle)
         return;
@@ -219,7 +243,7 @@ void Backend::start() {
         this, m_database->open(m_config.databaseUrl),
         [this] {
             qCInfo(lcStorage).noquote() << "database open:" << m_database->backendName();
-            listen();
+            loadKeys();
         },
         [this](const QString &error) {
             const QString message = u"cannot open the database: %1"_s.arg(error);
@@ -227,6 +251,34 @@ void Backend::start() {
             qCCritical(lcStorage).noquote() << message;
             Q_EMIT startFailed(message);
         });
+}
+
+void Backend::loadKeys() {
+    if (!m_jwks) {
+        listen();
+        return;
+    }
+    auto first = std::make_shared<QList<QMetaObject::Connection>>();
+    auto done = [first] {
+        for (const QMetaObject::Connection &connection : std::as_const(*first))
+            disconnect(connection);
+    };
+    first->append(connect(m_jwks, &JwksSource::loaded, this, [this, done] {
+        done();
+        listen();
+    }));
+    first->append(connect(m_jwks, &JwksSource::failed, this, [this, done](const QString &error) {
+        done();
+        if (m_jwks->isRemote()) {
+            listen();
+            return;
+        }
+        const QString message = u"cannot use the JWKS (RTAI_JWKS): %1"_s.arg(error);
+        m_state = State::Stopped;
+        qCCritical(lcServer).noquote() << message;
+        Q_EMIT startFailed(message);
+    }));
+    m_jwks->start();
 }
 
 void Backend::listen() {

@@ -4,6 +4,7 @@
 #include "core/Config.h"
 #include "llm/LlmEndpoint.h"
 #include "server/ConnectionWatchdog.h"
+#include "server/JwksSource.h"
 #include "server/SessionSocket.h"
 #include "ui/ConsoleServer.h"
 
@@ -11,6 +12,7 @@
 #include <QUrl>
 #include <QUuid>
 
+class Authenticator;
 class HttpServer;
 class LlmClient;
 class LocalModel;
@@ -81,6 +83,7 @@ public:
     void setSocketLimits(const SessionSocket::Limits &limits);
     void setConnectionSettings(const ConnectionWatchdog::Settings &settings);
     void setSummarySettings(const SummaryScheduler::Settings &settings);
+    void setJwksSettings(const JwksSource::Settings &settings);
 
 private:
     void setUpLocalModel();
@@ -88,6 +91,9 @@ private:
     void useLocalModelAt(const QUrl &baseUrl); // where LlmClient sends its requests
     void updateLlmReadiness();
     void updateDatabaseReadiness(bool healthy, const QString &reason);
+    // Reads the JWKS (when one is configured) before listening: a file that cannot be used
+    // stops the start; a URL that does not answer is retried while serving.
+    void loadKeys();
     void listen();
     void finishStop();
 
@@ -106,4 +112,6 @@ private:
     SessionService *m_sessionService;
     SessionManager *m_sessions;
     HttpServer *m_http;
+    Authenticator *m_authenticator;
+    JwksSource *m_jwks = nullptr;
 };

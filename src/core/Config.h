@@ -19,7 +19,15 @@ struct Config {
     QString llmApiKey;
     QString localModelPath; // a GGUF file for the bundled llama-server; empty: the default one
 
-    QString apiToken;            // when set, REST and WebSocket clients must present it
+    QString apiToken; // when set, REST and WebSocket clients must present it
+    // JWTs (README, "Security"): with a secret or a JWKS, clients need a valid token (or the
+    // API token) and each one's verified user claim is its user id.
+    QString jwtSecret;   // HS256 (Supabase's JWT secret)
+    QString jwks;        // a JWKS file or http(s) URL: RS256 / ES256 keys
+    QString jwtIssuer;   // required iss; empty: not checked
+    QString jwtAudience; // required aud; empty: not checked
+    QString jwtUserClaim = QStringLiteral("sub");
+    QString jwtAdminRole;        // a JWT whose role claim is this sees every user; empty: none
     bool allowAnonymous = false; // serve a non-loopback host without authentication
     QStringList allowedOrigins;  // scheme://host[:port] of pages that may connect (and get CORS)
     QStringList allowedHosts;    // Host names the server answers as, besides the loopback ones

@@ -139,6 +139,34 @@ QString applyAllowAnonymous(const QString &value, Config &config) {
     return {};
 }
 
+QString applyJwtSecret(const QString &value, Config &config) {
+    config.jwtSecret = value;
+    // RFC 7518 §3.2: an HS256 key must have at least 256 bits.
+    if (!value.isEmpty() && value.toUtf8().size() < 32)
+        return u"RTAI_JWT_SECRET has %1 bytes; an HS256 secret needs at least 32 (Supabase: "
+               "Project Settings > API > JWT Secret)"_s.arg(value.toUtf8().size());
+    return {};
+}
+
+QString applyJwks(const QString &value, Config &config) {
+    config.jwks = value.trimmed();
+    if (!config.jwks.contains(u"://"))
+        return {}; // a file, read at start
+    const QUrl url(config.jwks, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") ||
+        url.host().isEmpty())
+        return u"JWKS '%1' is neither a file nor an http(s) URL; use e.g. "
+               "https://PROJECT.supabase.co/auth/v1/.well-known/jwks.json"_s.arg(value);
+    return {};
+}
+
+QString applyJwtUserClaim(const QString &value, Config &config) {
+    config.jwtUserClaim = value.trimmed();
+    if (config.jwtUserClaim.isEmpty())
+        return u"RTAI_JWT_USER_CLAIM must name a claim of the JWT, e.g. sub"_s;
+    return {};
+}
+
 QList<ConfigSetting> buildTable() {
     return {
         {Id::Headless,
@@ -192,6 +220,38 @@ QList<ConfigSetting> buildTable() {
                                       u"GGUF model file for the bundled local model."_s),
         text<&Config::apiToken>(Id::ApiToken, {}, {}, {u"RTAI_API_TOKEN"_s}, u"server/api_token"_s,
                                 {}),
+        {Id::JwtSecret,
+         {},
+         {},
+         {u"RTAI_JWT_SECRET"_s, u"SUPABASE_JWT_SECRET"_s},
+         u"auth/jwt_secret"_s,
+         {},
+         applyJwtSecret,
+         [](const Config &config) { return config.jwtSecret; }},
+        {Id::Jwks,
+         u"jwks"_s,
+         u"SOURCE"_s,
+         {u"RTAI_JWKS"_s},
+         u"auth/jwks"_s,
+         u"JWKS file or http(s) URL with the RS256/ES256 keys of JWTs."_s,
+         applyJwks,
+         [](const Config &config) { return config.jwks; }},
+        text<&Config::jwtIssuer>(Id::JwtIssuer, u"jwt-issuer"_s, u"ISS"_s, {u"RTAI_JWT_ISSUER"_s},
+                                 u"auth/jwt_issuer"_s, u"Required iss claim of JWTs."_s),
+        text<&Config::jwtAudience>(Id::JwtAudience, u"jwt-audience"_s, u"AUD"_s,
+                                   {u"RTAI_JWT_AUDIENCE"_s}, u"auth/jwt_audience"_s,
+                                   u"Required aud claim of JWTs."_s),
+        {Id::JwtUserClaim,
+         u"jwt-user-claim"_s,
+         u"CLAIM"_s,
+         {u"RTAI_JWT_USER_CLAIM"_s},
+         u"auth/jwt_user_claim"_s,
+         u"The JWT claim that is the user id (default sub)."_s,
+         applyJwtUserClaim,
+         [](const Config &config) { return config.jwtUserClaim; }},
+        text<&Config::jwtAdminRole>(Id::JwtAdminRole, u"jwt-admin-role"_s, u"ROLE"_s,
+                                    {u"RTAI_JWT_ADMIN_ROLE"_s}, u"auth/jwt_admin_role"_s,
+                                    u"JWTs whose role claim is this see every user."_s),
         {Id::AllowedOrigins,
          u"allowed-origins"_s,
          u"LIST"_s,

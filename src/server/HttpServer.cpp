@@ -8,7 +8,7 @@
 #include "core/Readiness.h"
 #include "core/RecordJson.h"
 #include "core/Timestamps.h"
-#include "server/ApiCredentials.h"
+#include "server/Authenticator.h"
 #include "server/GuardedTcpServer.h"
 #include "server/Protocol.h"
 #include "server/ServerMetrics.h"
@@ -66,8 +66,8 @@ void HttpServer::setRequestGuard(const RequestGuard &guard) {
     m_guard = guard;
 }
 
-void HttpServer::setApiToken(const QString &token) {
-    m_apiToken = token;
+void HttpServer::setAuthenticator(Authenticator *authenticator) {
+    m_authenticator = authenticator;
 }
 
 quint16 HttpServer::listenOn(const QHostAddress &address, quint16 port) {
@@ -119,16 +119,12 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         return true;
     }
     if (path.startsWith(u"/api/") || path == u"/api") {
-        if (!authorized(request)) {
-            HttpReply reply = HttpReply::error(401, Protocol::Error::Unauthorized,
-                                               u"this server requires its API token: send "
-                                               "Authorization: Bearer <token>"_s);
-            reply.headers.append(
-                {QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer")});
-            send(socket, reply);
+        const ClientIdentity who = identify(request);
+        if (who.isRefused()) {
+            sendUnauthorized(socket, who);
             return true;
         }
-        m_api->handle(request, socket);
+        m_api->handle(request, socket, who);
         return true;
     }
     if (method != QHttpServerRequest::Method::Get) {
@@ -143,10 +139,15 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     } else if (path == u"/readyz") {
         send(socket, ready());
     } else if (path == u"/metrics") {
-        if (!authorized(request)) {
-            send(socket, HttpReply::error(401, Protocol::Error::Unauthorized,
-                                          u"this server requires its API token: send "
-                                          "Authorization: Bearer <token>"_s));
+        const ClientIdentity who = identify(request);
+        if (who.isRefused()) {
+            sendUnauthorized(socket, who);
+            return true;
+        }
+        if (!who.seesEveryUser()) {
+            send(socket, HttpReply::error(403, Protocol::Error::Forbidden,
+                                          u"/metrics needs the admin credential: the API token "
+                                          "or a JWT with the admin role"_s));
             return true;
         }
         m_metrics->set(ServerMetrics::DatabaseQueueDepth, m_database->queueDepth());
@@ -221,7 +222,16 @@ HttpReply HttpServer::ready() const {
     return HttpReply::json(503, body);
 }
 
-bool HttpServer::authorized(const QHttpServerRequest &request) const {
-    return ApiCredentials::authorized(request.value(QByteArrayLiteral("authorization")),
-                                      request.url(), m_apiToken);
+ClientIdentity HttpServer::identify(const QHttpServerRequest &request) const {
+    if (!m_authenticator)
+        return {};
+    return m_authenticator->identify(request.value(QByteArrayLiteral("authorization")),
+                                     request.url());
+}
+
+void HttpServer::sendUnauthorized(QTcpSocket *socket, const ClientIdentity &who) {
+    HttpReply reply = HttpReply::error(401, Protocol::Error::Unauthorized,
+                                       u"not authorized: %1"_s.arg(who.reason));
+    reply.headers.append({QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer")});
+    send(socket, reply);
 }

@@ -1,14 +1,17 @@
 #pragma once
 
+#include "server/ClientIdentity.h"
 #include "server/ConnectionWatchdog.h"
 #include "server/HttpReply.h"
 #include "server/RequestGuard.h"
 
 #include <QAbstractHttpServer>
 #include <QHostAddress>
+#include <QPointer>
 #include <QString>
 #include <QTcpSocket>
 
+class Authenticator;
 class Database;
 class MetricsRegistry;
 class Readiness;
@@ -35,8 +38,9 @@ public:
     void setRequestGuard(const RequestGuard &guard);
     // The deadlines, keepalive and per-address caps of its connections (ConnectionWatchdog).
     void setConnectionSettings(const ConnectionWatchdog::Settings &settings);
-    // When set, /api and /metrics require `Authorization: Bearer <token>` (or ?token=).
-    void setApiToken(const QString &token);
+    // Who each /api and /metrics request is (README, "Security"); without one, or while it has
+    // nothing configured, they are open. /metrics needs the admin.
+    void setAuthenticator(Authenticator *authenticator);
     // Listens on address:port (0: any free port) with a backlog deep enough for thousands of
     // clients connecting at once (Qt's default of 50 drops their SYNs, and they retry for
     // seconds); returns the port bound, 0 on failure.
@@ -52,7 +56,8 @@ private:
     void send(QTcpSocket *socket, const HttpReply &reply);
     HttpReply serveStatic(const QString &path) const;
     HttpReply ready() const;
-    bool authorized(const QHttpServerRequest &request) const;
+    ClientIdentity identify(const QHttpServerRequest &request) const;
+    void sendUnauthorized(QTcpSocket *socket, const ClientIdentity &who);
 
     Database *m_database;
     MetricsRegistry *m_metrics;
@@ -61,5 +66,5 @@ private:
     SessionsApi *m_api;
     ConnectionWatchdog *m_watchdog;
     RequestGuard m_guard;
-    QString m_apiToken;
+    QPointer<Authenticator> m_authenticator;
 };

@@ -35,6 +35,7 @@ inline const QString TooLarge = QStringLiteral("too_large");
 inline const QString NotFound = QStringLiteral("not_found");
 inline const QString MethodNotAllowed = QStringLiteral("method_not_allowed");
 inline const QString Unauthorized = QStringLiteral("unauthorized");
+inline const QString Forbidden = QStringLiteral("forbidden");
 inline const QString Conflict = QStringLiteral("conflict");
 inline const QString NotReady = QStringLiteral("not_ready");
 inline const QString UpgradeRequired = QStringLiteral("upgrade_required");

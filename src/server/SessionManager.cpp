@@ -7,6 +7,7 @@
 #include "core/MetricsRegistry.h"
 #include "core/RecordJson.h"
 #include "llm/LlmClient.h"
+#include "server/Authenticator.h"
 #include "server/Protocol.h"
 #include "server/ServerMetrics.h"
 
@@ -42,8 +43,8 @@ SessionManager::SessionManager(SessionService *sessions, LlmClient *llm, Metrics
     m_checkTimer->start(std::max(1, m_limits.consistencyCheckMs));
 }
 
-void SessionManager::setApiToken(const QString &token) {
-    m_apiToken = token;
+void SessionManager::setAuthenticator(Authenticator *authenticator) {
+    m_authenticator = authenticator;
 }
 
 void SessionManager::setUsageLimits(const UsageLimits::Settings &settings) {
@@ -74,10 +75,12 @@ void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket, const QString
                                       "session opened";
     } else if (m_shuttingDown) {
         socket->refuse(Protocol::CloseGoingAway, u"server shutting down; reconnect later"_s);
-    } else if (!socket->isAuthorized(m_apiToken)) {
-        socket->refuse(Protocol::ClosePolicy,
-                       u"not authorized: present the API token as ?token=… or "
-                       "Authorization: Bearer …"_s);
+    } else if (const ClientIdentity who = socket->identify(m_authenticator); who.isRefused()) {
+        qCInfo(lcServer).noquote()
+            << "connection" << socket->peer() << "not authorized:" << who.reason;
+        socket->refuse(Protocol::ClosePolicy, u"not authorized: "_s + who.reason);
+    } else if (!adoptUser(socket, who)) {
+        // refused with 4403
     } else if (!socket->requestError().isEmpty()) {
         socket->refuse(Protocol::CloseBadRequest, socket->requestError());
     } else if (const auto refusal = m_usage.admitConnection(socket->userId())) {
@@ -132,6 +135,22 @@ void SessionManager::shutdown() {
         Q_EMIT shutdownFinished();
     });
     poll->start();
+}
+
+bool SessionManager::adoptUser(SessionSocket *socket, const ClientIdentity &who) {
+    if (who.userId.isEmpty())
+        return true;
+    if (socket->lacksUserId()) {
+        socket->assignUser(who.userId);
+        return true;
+    }
+    if (who.role == ClientIdentity::Role::User && !socket->userId().isEmpty() &&
+        socket->userId() != who.userId) {
+        socket->refuse(Protocol::CloseForbidden,
+                       u"user_id is not the user of your token; leave it out or give your own"_s);
+        return false;
+    }
+    return true;
 }
 
 void SessionManager::open(SessionSocket *socket) {

@@ -12,6 +12,7 @@
 #include <QUuid>
 #include <memory>
 
+class Authenticator;
 class LlmClient;
 class MetricsRegistry;
 class QTimer;
@@ -33,8 +34,9 @@ public:
     SessionManager(SessionService *sessions, LlmClient *llm, MetricsRegistry *metrics,
                    const SessionSocket::Limits &limits, QObject *parent = nullptr);
 
-    // When set, clients must present it (Authorization: Bearer or ?token=); else close 1008.
-    void setApiToken(const QString &token);
+    // Who each connection is (README, "Security"): refused ones are closed with 1008, and a
+    // client bound to one user may open only that user's sessions (4403). Without one: open.
+    void setAuthenticator(Authenticator *authenticator);
     void setLimits(const SessionSocket::Limits &limits);
     // Connections and messages per user and address, tokens per user: see UsageLimits. Over a
     // limit, a connection is closed with 4429, a message answered with error rate_limited.
@@ -65,6 +67,9 @@ Q_SIGNALS:
     void shutdownFinished();
 
 private:
+    // Applies the identity's user to the socket's user_id; false (and the socket refused with
+    // 4403) when the URL names another user.
+    bool adoptUser(SessionSocket *socket, const ClientIdentity &who);
     void open(SessionSocket *socket);
     void attach(const QUuid &id, SessionSocket *socket, Conversation *conversation, bool resumed,
                 const QList<Event> &history);
@@ -77,9 +82,9 @@ private:
     LlmClient *m_llm;
     MetricsRegistry *m_metrics;
     SessionSocket::Limits m_limits;
-    QString m_apiToken;
     UsageLimits m_usage;
     QSet<SessionSocket *> m_countedConnections; // those m_usage admitted
+    QPointer<Authenticator> m_authenticator;
     QTimer *m_checkTimer;
     QHash<QUuid, QPointer<SessionSocket>> m_served; // the socket serving each live session
     QList<QPointer<SessionSocket>> m_sockets;

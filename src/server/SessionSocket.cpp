@@ -3,7 +3,7 @@
 #include "chat/Conversation.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
-#include "server/ApiCredentials.h"
+#include "server/Authenticator.h"
 #include "server/ClientFrame.h"
 #include "server/Protocol.h"
 #include "server/UsageLimits.h"
@@ -48,6 +48,7 @@ SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const QString &
     } else if (!Ids::isValidUserId(userId)) {
         m_requestError = u"user_id is required in the query string (1 to %1 printable "
                          "characters, UTF-8 percent-encoded)"_s.arg(Ids::kMaxUserIdLength);
+        m_lacksUserId = !QUrlQuery(url).hasQueryItem(u"user_id"_s);
     } else {
         m_userId = userId;
     }
@@ -67,9 +68,19 @@ SessionSocket::~SessionSocket() {
         m_socket->disconnect(this);
 }
 
-bool SessionSocket::isAuthorized(const QString &apiToken) const {
-    return ApiCredentials::authorized(m_socket->request().rawHeader("Authorization"),
-                                      m_socket->requestUrl(), apiToken);
+ClientIdentity SessionSocket::identify(Authenticator *authenticator) const {
+    if (!authenticator)
+        return {};
+    return authenticator->identify(m_socket->request().rawHeader("Authorization"),
+                                   m_socket->requestUrl());
+}
+
+void SessionSocket::assignUser(const QString &userId) {
+    if (!m_lacksUserId)
+        return;
+    m_lacksUserId = false;
+    m_userId = userId;
+    m_requestError.clear();
 }
 
 void SessionSocket::attach(Conversation *conversation, bool resumed, const QString &model,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/ClientIdentity.h"
+
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -9,6 +11,7 @@
 #include <QUuid>
 #include <memory>
 
+class Authenticator;
 class Conversation;
 class UsageLimits;
 class MetricsRegistry;
@@ -42,8 +45,12 @@ public:
     QUuid sessionId() const { return m_sessionId; }
     QString userId() const { return m_userId; }
     QString requestError() const { return m_requestError; }
-    // Whether the client presented `apiToken` (always, when it is empty): see ApiCredentials.
-    bool isAuthorized(const QString &apiToken) const;
+    // Who the client is, by the credential of its upgrade request (open without an
+    // authenticator).
+    ClientIdentity identify(Authenticator *authenticator) const;
+    // The URL names no user_id: the user of a verified token may stand in (assignUser).
+    bool lacksUserId() const { return m_lacksUserId; }
+    void assignUser(const QString &userId);
     QString peer() const { return m_peer; }
     // The connection is gone (closed() is emitted or about to be): serve nothing more on it.
     bool isGone() const { return m_closedEmitted; }
@@ -90,6 +97,7 @@ private:
     QUuid m_sessionId;
     QString m_userId;
     QString m_requestError;
+    bool m_lacksUserId = false;
     QPointer<Conversation> m_conversation;
     UsageLimits *m_usage = nullptr;
     QHostAddress m_address;

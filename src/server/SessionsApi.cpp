@@ -44,8 +44,8 @@ HttpReply sessionNotFound(const QUuid &id) {
 // A path of segments ("{id}" matches a session id) and the handler of each method it answers.
 struct SessionsApi::Route {
     QStringList segments;
-    QList<QPair<Method,
-                std::function<void(SessionsApi *, const QUuid &, const QUrlQuery &, QTcpSocket *)>>>
+    QList<QPair<Method, std::function<void(SessionsApi *, const QUuid &, const QUrlQuery &,
+                                           const ClientIdentity &, QTcpSocket *)>>>
         handlers;
 };
 
@@ -55,19 +55,23 @@ SessionsApi::SessionsApi(Database *database, SessionService *sessions, Send send
     , m_sessions(sessions)
     , m_send(std::move(send)) {}
 
-void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket) {
+void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket,
+                         const ClientIdentity &who) {
     static const QList<Route> routes = {
         {{u"api"_s, u"sessions"_s},
-         {{Method::Get, [](SessionsApi *api, const QUuid &, const QUrlQuery &query,
-                           QTcpSocket *s) { api->listSessions(query, s); }}}},
+         {{Method::Get,
+           [](SessionsApi *api, const QUuid &, const QUrlQuery &query, const ClientIdentity &w,
+              QTcpSocket *s) { api->listSessions(query, w, s); }}}},
         {{u"api"_s, u"sessions"_s, u"{id}"_s},
          {{Method::Get, [](SessionsApi *api, const QUuid &id, const QUrlQuery &,
-                           QTcpSocket *s) { api->getSession(id, s); }},
-          {Method::Delete, [](SessionsApi *api, const QUuid &id, const QUrlQuery &,
-                              QTcpSocket *s) { api->deleteSession(id, s); }}}},
+                           const ClientIdentity &w, QTcpSocket *s) { api->getSession(id, w, s); }},
+          {Method::Delete,
+           [](SessionsApi *api, const QUuid &id, const QUrlQuery &, const ClientIdentity &w,
+              QTcpSocket *s) { api->deleteSession(id, w, s); }}}},
         {{u"api"_s, u"sessions"_s, u"{id}"_s, u"events"_s},
-         {{Method::Get, [](SessionsApi *api, const QUuid &id, const QUrlQuery &query,
-                           QTcpSocket *s) { api->listEvents(id, query, s); }}}},
+         {{Method::Get,
+           [](SessionsApi *api, const QUuid &id, const QUrlQuery &query, const ClientIdentity &w,
+              QTcpSocket *s) { api->listEvents(id, query, w, s); }}}},
     };
     const QString path = request.url().path();
     const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
@@ -97,7 +101,7 @@ void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket) 
     }
     for (const auto &[method, handler] : route->handlers) {
         if (method == request.method()) {
-            handler(this, id, QUrlQuery(request.url()), socket);
+            handler(this, id, QUrlQuery(request.url()), who, socket);
             return;
         }
     }
@@ -125,7 +129,8 @@ SessionsApi::databaseError(const QPointer<QTcpSocket> &socket) {
     };
 }
 
-void SessionsApi::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
+void SessionsApi::listSessions(const QUrlQuery &query, const ClientIdentity &who,
+                               QTcpSocket *socket) {
     SessionQuery sessionQuery;
     QString problem;
     if (query.hasQueryItem(u"user_id"_s)) {
@@ -133,6 +138,15 @@ void SessionsApi::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
         if (!Ids::isValidUserId(sessionQuery.userId))
             problem =
                 u"user_id must have 1 to %1 printable characters"_s.arg(Ids::kMaxUserIdLength);
+    }
+    if (!who.seesEveryUser()) {
+        if (query.hasQueryItem(u"user_id"_s) && sessionQuery.userId != who.userId) {
+            m_send(socket, HttpReply::error(403, Protocol::Error::Forbidden,
+                                            u"your token lets you list only your own "
+                                            "sessions: leave out user_id or give your own"_s));
+            return;
+        }
+        sessionQuery.userId = who.userId;
     }
     const QString status = query.queryItemValue(u"status"_s);
     if (status == u"active")
@@ -172,18 +186,20 @@ void SessionsApi::listSessions(const QUrlQuery &query, QTcpSocket *socket) {
         databaseError(guard));
 }
 
-void SessionsApi::getSession(const QUuid &id, QTcpSocket *socket) {
+void SessionsApi::getSession(const QUuid &id, const ClientIdentity &who, QTcpSocket *socket) {
     const QPointer<QTcpSocket> guard(socket);
     whenFinished(
         this, m_database->session(id),
-        [this, guard, id](const std::optional<Session> &session) {
-            answer(guard, session ? HttpReply::json(200, RecordJson::session(*session))
-                                  : sessionNotFound(id));
+        [this, guard, id, who](const std::optional<Session> &session) {
+            answer(guard, session && who.mayAccess(session->userId)
+                              ? HttpReply::json(200, RecordJson::session(*session))
+                              : sessionNotFound(id));
         },
         databaseError(guard));
 }
 
-void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket *socket) {
+void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, const ClientIdentity &who,
+                             QTcpSocket *socket) {
     QString problem;
     const auto afterId =
         intParam(query, u"after_id"_s, 0, 0, std::numeric_limits<qint64>::max(), &problem);
@@ -196,9 +212,9 @@ void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket
     // The session lookup tells an unknown session (404) from one without events.
     whenFinished(
         this, m_database->session(id),
-        [this, guard, id, after = *afterId,
+        [this, guard, id, who, after = *afterId,
          count = int(*limit)](const std::optional<Session> &session) {
-            if (!session) {
+            if (!session || !who.mayAccess(session->userId)) {
                 answer(guard, sessionNotFound(id));
                 return;
             }
@@ -215,7 +231,27 @@ void SessionsApi::listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket
         databaseError(guard));
 }
 
-void SessionsApi::deleteSession(const QUuid &id, QTcpSocket *socket) {
+void SessionsApi::deleteSession(const QUuid &id, const ClientIdentity &who, QTcpSocket *socket) {
+    if (who.seesEveryUser()) {
+        removeSession(id, socket);
+        return;
+    }
+    // Another user's session is not found, live or not.
+    const QPointer<QTcpSocket> guard(socket);
+    whenFinished(
+        this, m_database->session(id),
+        [this, guard, id, who](const std::optional<Session> &session) {
+            if (!guard)
+                return;
+            if (!session || !who.mayAccess(session->userId))
+                answer(guard, sessionNotFound(id));
+            else
+                removeSession(id, guard);
+        },
+        databaseError(guard));
+}
+
+void SessionsApi::removeSession(const QUuid &id, QTcpSocket *socket) {
     const std::optional<QFuture<bool>> removal = m_sessions->remove(id);
     if (!removal) {
         m_send(socket, HttpReply::error(409, Protocol::Error::Conflict,

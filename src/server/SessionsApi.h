@@ -1,5 +1,6 @@
 #pragma once
 
+#include "server/ClientIdentity.h"
 #include "server/HttpReply.h"
 
 #include <QHttpServerRequest>
@@ -14,7 +15,9 @@ class QUrlQuery;
 class SessionService;
 
 // The REST API of PROTOCOL.md under /api: a route table of the session resources and their
-// handlers, answering from the database thread. Authorization is HttpServer's.
+// handlers, answering from the database thread. Who the client is, is HttpServer's to decide
+// (Authenticator); a client bound to one user sees only that user's sessions, and another
+// user's are not found (404) for it.
 class SessionsApi : public QObject {
     Q_OBJECT
 
@@ -23,16 +26,18 @@ public:
 
     SessionsApi(Database *database, SessionService *sessions, Send send, QObject *parent = nullptr);
 
-    void handle(const QHttpServerRequest &request, QTcpSocket *socket);
+    void handle(const QHttpServerRequest &request, QTcpSocket *socket, const ClientIdentity &who);
 
 private:
     using Method = QHttpServerRequest::Method;
     struct Route;
 
-    void listSessions(const QUrlQuery &query, QTcpSocket *socket);
-    void getSession(const QUuid &id, QTcpSocket *socket);
-    void listEvents(const QUuid &id, const QUrlQuery &query, QTcpSocket *socket);
-    void deleteSession(const QUuid &id, QTcpSocket *socket);
+    void listSessions(const QUrlQuery &query, const ClientIdentity &who, QTcpSocket *socket);
+    void getSession(const QUuid &id, const ClientIdentity &who, QTcpSocket *socket);
+    void listEvents(const QUuid &id, const QUrlQuery &query, const ClientIdentity &who,
+                    QTcpSocket *socket);
+    void deleteSession(const QUuid &id, const ClientIdentity &who, QTcpSocket *socket);
+    void removeSession(const QUuid &id, QTcpSocket *socket);
     // Sends `reply` if the client is still there.
     void answer(const QPointer<QTcpSocket> &socket, const HttpReply &reply);
     // Answers 503 database_unavailable to a failed database request.

@@ -2,6 +2,8 @@
 # It links exactly the modules ARCHITECTURE.md lets it use.
 add_library(rtai_server STATIC
     server/ApiCredentials.h server/ApiCredentials.cpp
+    server/Authenticator.h server/Authenticator.cpp
+    server/ClientIdentity.h
     server/ClientFrame.h server/ClientFrame.cpp
     server/ConnectionLimits.h server/ConnectionLimits.cpp
     server/ConnectionWatchdog.h server/ConnectionWatchdog.cpp
@@ -11,6 +13,11 @@ add_library(rtai_server STATIC
     server/HttpReply.h server/HttpReply.cpp
     server/HttpRequestHead.h server/HttpRequestHead.cpp
     server/HttpServer.h server/HttpServer.cpp
+    server/JsonWebKey.h server/JsonWebKey.cpp
+    server/JsonWebKeySet.h server/JsonWebKeySet.cpp
+    server/JwksSource.h server/JwksSource.cpp
+    server/JwtToken.h server/JwtToken.cpp
+    server/JwtVerifier.h server/JwtVerifier.cpp
     server/OriginPolicy.h server/OriginPolicy.cpp
     server/Protocol.h server/Protocol.cpp
     server/RequestGuard.h server/RequestGuard.cpp
@@ -24,4 +31,5 @@ add_library(rtai_server STATIC
     server/WebSocketKeepalive.h server/WebSocketKeepalive.cpp
 )
 target_include_directories(rtai_server PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(rtai_server PUBLIC rtai_chat Qt6::WebSockets Qt6::HttpServer)
+target_link_libraries(rtai_server PUBLIC rtai_chat Qt6::WebSockets Qt6::HttpServer
+                      PRIVATE OpenSSL::Crypto)

@@ -105,7 +105,7 @@ export async function startServer({ llmUrl, dataDir, port = 0, name = 'server', 
     '--data-dir', dataDir, '--database-url', `sqlite:///${path.join(dataDir, 'db.sqlite')}`,
     '--llm-base-url', llmUrl, '--log-level', 'info'];
   const childEnv = { ...process.env };
-  for (const key of ['DATABASE_URL', 'SUPABASE_DB_URL', 'RTAI_API_TOKEN', 'RTAI_PORT', 'RTAI_HOST', 'OPENAI_BASE_URL']) delete childEnv[key];
+  for (const key of ['DATABASE_URL', 'SUPABASE_DB_URL', 'RTAI_API_TOKEN', 'RTAI_JWT_SECRET', 'SUPABASE_JWT_SECRET', 'RTAI_JWKS', 'RTAI_PORT', 'RTAI_HOST', 'OPENAI_BASE_URL']) delete childEnv[key];
   Object.assign(childEnv, extraEnv);
   // The working directory is the data directory, so no developer's .env is read.
   const proc = spawn(PROGRAM, args, { cwd: dataDir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,6 +2,7 @@
 // LLM (see harness.mjs). Run by run.sh through CTest.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import {
   eventually, getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tearDown,
   tempDir, trackErrors,
@@ -464,6 +465,30 @@ describe('web client when the server drops or replaces its connection', () => {
       headers: { Authorization: 'Bearer s3cret token' },
     });
     assert.equal((await response.json()).sessions.length, 1);
+    await page.context().close();
+  });
+
+  it('signs in with a JWT the way it takes the API token', async () => {
+    await server?.stop();
+    const secret = 'browser-test-jwt-secret-of-at-least-32-chars';
+    server = await startServer({ llmUrl: mock.url, dataDir, name: 'server-jwt', env: { SUPABASE_JWT_SECRET: secret } });
+    const encode = (object) => Buffer.from(JSON.stringify(object)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const input = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: 'grace-jwt', role: 'authenticated', aud: 'authenticated', exp: now + 3600 })}`;
+    const jwt = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+    const page = await openPage(browser, server.base);
+    await page.goto(`${server.base}/#token=${jwt}`);
+    await page.waitForFunction(() => location.hash === '');
+    assert.equal(await page.inputValue('#user-id'), 'grace-jwt'); // the token's user
+    await page.click('#connect-button');
+    await page.waitForSelector('body[data-status="connected"]');
+    await send(page, 'echo: signed in');
+    await waitForReplies(page, 1);
+    assert.equal((await assistantTexts(page))[0], 'signed in');
+    await page.locator('.session-item').first().waitFor(); // REST with the JWT as bearer
+    const mine = await fetch(`${server.base}/api/sessions`, { headers: { Authorization: `Bearer ${jwt}` } });
+    assert.deepEqual((await mine.json()).sessions.map((s) => s.user_id), ['grace-jwt']);
+    assert.equal((await fetch(`${server.base}/api/sessions`)).status, 401);
     await page.context().close();
   });
 

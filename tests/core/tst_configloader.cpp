@@ -166,6 +166,44 @@ private Q_SLOTS:
         QVERIFY(bad.errors.join(u'\n').contains(u"RTAI_ALLOW_ANONYMOUS 'maybe'"_s));
     }
 
+    void jwtSettingsFollowThePrecedence() {
+        const QString secret = u"a-supabase-jwt-secret-of-at-least-32-bytes"_s;
+        writeFile(u"auth.conf"_s,
+                  "[auth]\njwks=/etc/realtime-ai/jwks.json\njwt_issuer=https://file.example\n"
+                  "jwt_audience=authenticated\njwt_admin_role=service_role\n");
+        const QString config = m_dir.filePath(u"auth.conf"_s);
+        ConfigLoadResult result =
+            load({u"--config"_s, config}, {{u"SUPABASE_JWT_SECRET"_s, secret}});
+        QCOMPARE(result.action, ConfigLoadResult::Action::Run);
+        QCOMPARE(result.config.jwtSecret, secret);
+        QCOMPARE(result.config.jwks, u"/etc/realtime-ai/jwks.json"_s);
+        QCOMPARE(result.config.jwtIssuer, u"https://file.example"_s);
+        QCOMPARE(result.config.jwtAudience, u"authenticated"_s);
+        QCOMPARE(result.config.jwtUserClaim, u"sub"_s);
+        QCOMPARE(result.config.jwtAdminRole, u"service_role"_s);
+
+        result = load({u"--config"_s, config, u"--jwt-issuer"_s, u"https://cli.example"_s,
+                       u"--jwks"_s, u"https://p.supabase.co/auth/v1/.well-known/jwks.json"_s},
+                      {{u"RTAI_JWT_SECRET"_s, secret + u"-env"_s},
+                       {u"SUPABASE_JWT_SECRET"_s, secret},
+                       {u"RTAI_JWT_USER_CLAIM"_s, u"user_id"_s}});
+        QCOMPARE(result.action, ConfigLoadResult::Action::Run);
+        QCOMPARE(result.config.jwtSecret, QString(secret + u"-env"_s)); // the first name wins
+        QCOMPARE(result.config.jwtIssuer, u"https://cli.example"_s);
+        QCOMPARE(result.config.jwks, u"https://p.supabase.co/auth/v1/.well-known/jwks.json"_s);
+        QCOMPARE(result.config.jwtUserClaim, u"user_id"_s);
+
+        const ConfigLoadResult shortSecret = load({}, {{u"RTAI_JWT_SECRET"_s, u"short"_s}});
+        QCOMPARE(shortSecret.action, ConfigLoadResult::Action::Fail);
+        QVERIFY(shortSecret.errors.join(u'\n').contains(u"at least 32"_s));
+        QVERIFY(!shortSecret.errors.join(u'\n').contains(u"short"_s)); // never shown
+        const ConfigLoadResult ftp = load({u"--jwks"_s, u"ftp://keys.example/jwks.json"_s});
+        QCOMPARE(ftp.action, ConfigLoadResult::Action::Fail);
+        QVERIFY(ftp.errors.join(u'\n').contains(u"neither a file nor an http(s) URL"_s));
+        const ConfigLoadResult noClaim = load({u"--jwt-user-claim"_s, u" "_s});
+        QCOMPARE(noClaim.action, ConfigLoadResult::Action::Fail);
+    }
+
     void badLimitInEnvironmentIsAnError() {
         const ConfigLoadResult result = load({}, {{u"RTAI_MAX_MESSAGE_BYTES"_s, u"-5"_s}});
         QCOMPARE(result.action, ConfigLoadResult::Action::Fail);

@@ -43,6 +43,19 @@ private Q_SLOTS:
         QVERIFY(ExposurePolicy::refusal(config).isEmpty());
         QVERIFY(ExposurePolicy::warning(config).isEmpty());
     }
+
+    void jwtVerificationIsAuthentication() {
+        Config config;
+        config.host = u"0.0.0.0"_s;
+        config.jwtSecret = u"a-secret-of-more-than-thirty-two-characters"_s;
+        QVERIFY(ExposurePolicy::refusal(config).isEmpty());
+        config.jwtSecret.clear();
+        config.jwks = u"https://project.supabase.co/auth/v1/.well-known/jwks.json"_s;
+        QVERIFY(ExposurePolicy::refusal(config).isEmpty());
+        QVERIFY(ExposurePolicy::warning(config).isEmpty());
+        config.jwks.clear();
+        QVERIFY(ExposurePolicy::refusal(config).contains(u"RTAI_JWKS"_s));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstExposurePolicy)

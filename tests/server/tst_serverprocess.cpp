@@ -164,6 +164,9 @@ private Q_SLOTS:
             << QStringList{} << u"RTAI_ALLOW_ANONYMOUS"_s << u"true"_s << true;
         QTest::newRow("with a token")
             << QStringList{} << u"RTAI_API_TOKEN"_s << u"s3cret"_s << false;
+        QTest::newRow("with a Supabase JWT secret")
+            << QStringList{} << u"SUPABASE_JWT_SECRET"_s
+            << u"a-supabase-jwt-secret-of-at-least-32-bytes"_s << false;
     }
     void allowAnonymousStartsWithAWarning() {
         QFETCH(QStringList, arguments);
@@ -186,6 +189,9 @@ private Q_SLOTS:
         QUrl health(u"http://127.0.0.1/healthz"_s);
         health.setPort(server.url().port());
         QCOMPARE(TestHttp::get(health).status, 200);
+        QUrl sessions = health;
+        sessions.setPath(u"/api/sessions"_s);
+        QCOMPARE(TestHttp::get(sessions).status, warns ? 200 : 401); // authentication is on
         server.terminate();
         QVERIFY(server.waitForExit(8000));
         QCOMPARE(server.exitCode(), 0);

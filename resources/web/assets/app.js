@@ -4,7 +4,7 @@
 import { renderMarkdown } from './markdown.js';
 
 const USER_ID_KEY = 'rtai.userId';
-const TOKEN_KEY = 'rtai.apiToken'; // only when the server has RTAI_API_TOKEN set
+const TOKEN_KEY = 'rtai.apiToken'; // the server's RTAI_API_TOKEN, or a JWT (README, Security)
 const MAX_USER_ID = 128;
 const RECONNECT_BASE_MS = 500;
 const RECONNECT_MAX_MS = 8000;
@@ -387,22 +387,44 @@ function socketUrl() {
   return `${scheme}://${location.host}/ws/session/${state.sessionId}?${query}`;
 }
 
+// The user a JWT names (its sub claim); '' for a token that is not a JWT. The server verifies the
+// token and refuses any other user_id, so a JWT's user is the one to connect as.
+function tokenUser(token) {
+  const parts = (token || '').split('.');
+  if (parts.length !== 3) return '';
+  try {
+    const base64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const sub = JSON.parse(new TextDecoder().decode(bytes)).sub;
+    return typeof sub === 'string' ? sub : '';
+  } catch {
+    return '';
+  }
+}
+
+function useTokenUser() {
+  const user = tokenUser(localStorage.getItem(TOKEN_KEY));
+  if (user && !state.wantConnected) ui.userId.value = user;
+}
+
 // A page opened as /#token=… stores the token and removes it from the address bar.
 function takeTokenFromUrl() {
   const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
   if (!match) return;
   localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
   history.replaceState(null, '', location.pathname + location.search);
+  useTokenUser();
 }
 
 function askForToken(retry) {
-  showNotice('This server needs an access token (its RTAI_API_TOKEN).', {
+  showNotice('This server needs an access token (its RTAI_API_TOKEN, or a JWT of your sign-in).', {
     kind: 'error',
     action: 'Enter token',
     onAction: () => {
       const token = window.prompt('Access token');
       if (!token) return;
       localStorage.setItem(TOKEN_KEY, token.trim());
+      useTokenUser();
       hideNotice();
       retry();
     },
@@ -426,6 +448,7 @@ function validUserId() {
 }
 
 function connect() {
+  useTokenUser();
   const userId = validUserId();
   if (!userId) return false;
   if (userId !== state.userId) {
@@ -1012,7 +1035,7 @@ window.addEventListener('online', () => {
 });
 
 takeTokenFromUrl();
-const rememberedUserId = localStorage.getItem(USER_ID_KEY);
+const rememberedUserId = tokenUser(localStorage.getItem(TOKEN_KEY)) || localStorage.getItem(USER_ID_KEY);
 if (rememberedUserId) {
   ui.userId.value = rememberedUserId;
   state.userId = rememberedUserId;
