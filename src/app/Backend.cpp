@@ -91,9 +91,13 @@ Backend::Backend(const Config &config, QObject *parent)
     ServerMetrics::observe(m_metrics, m_llm);
     ServerMetrics::observe(m_metrics, m_summaries);
     ServerMetrics::observe(m_metrics, m_sessionService);
+    InstanceLease lease;
+    lease.heartbeatMs = m_config.leaseHeartbeatS * 1000;
+    lease.expiryMs = m_config.leaseExpiryS * 1000;
+    m_database->setLease(lease);
     SummaryScheduler::Settings summarySettings;
     summarySettings.concurrency = m_config.summaryConcurrency;
-    m_summaries->setSettings(summarySettings);
+    setSummarySettings(summarySettings);
     m_sessions->setApiToken(config.apiToken);
     m_http->setApiToken(config.apiToken);
     m_http->setConnectionSettings(connectionSettings(m_config));
@@ -192,7 +196,10 @@ void Backend::setConnectionSettings(const ConnectionWatchdog::Settings &settings
 }
 
 void Backend::setSummarySettings(const SummaryScheduler::Settings &settings) {
-    m_summaries->setSettings(settings);
+    SummaryScheduler::Settings withLease = settings;
+    withLease.pollIntervalMs = m_database->lease().heartbeatMs;
+    withLease.recoveryGraceMs = m_database->lease().expiryMs;
+    m_summaries->setSettings(withLease);
 }
 
 void Backend::start() {

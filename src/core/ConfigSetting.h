@@ -29,6 +29,8 @@ struct ConfigSetting {
         MaxToolSteps,
         LlmMaxConnections,
         SummaryConcurrency,
+        LeaseHeartbeat,
+        LeaseExpiry,
         RequestTimeout,
         HandshakeTimeout,
         IdleTimeout,
