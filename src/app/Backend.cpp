@@ -198,7 +198,7 @@ void Backend::setConnectionSettings(const ConnectionWatchdog::Settings &settings
 void Backend::setSummarySettings(const SummaryScheduler::Settings &settings) {
     SummaryScheduler::Settings withLease = settings;
     withLease.pollIntervalMs = m_database->lease().heartbeatMs;
-    withLease.recoveryGraceMs = m_database->lease().expiryMs;
+    withLease.recoveryGraceMs = m_database->recoveryGraceMs();
     m_summaries->setSettings(withLease);
 }
 

@@ -31,8 +31,9 @@ public:
         int pollIntervalMs = 5000; // recovery and claiming (the lease heartbeat)
         int claimMs = 600000;      // a claim not finished by then may be taken by another instance
         // After the database connection came back, others' sessions are recovered only once
-        // this has passed (the lease expiry): live instances must first renew their leases.
-        int recoveryGraceMs = 20000;
+        // this has passed (Database::recoveryGraceMs): live instances must first renew their
+        // leases.
+        int recoveryGraceMs = 30000;
     };
 
     SummaryScheduler(Database *database, Summarizer *summarizer, QObject *parent = nullptr);

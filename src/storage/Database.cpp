@@ -221,6 +221,10 @@ bool Database::isHealthy() const {
     return m_healthy;
 }
 
+int Database::recoveryGraceMs() const {
+    return m_lease.expiryMs + DatabaseWorker::kMaxBackoffMs;
+}
+
 qint64 Database::msSinceConnectionRestored() const {
     return m_healthy && m_restoredSince.isValid() ? m_restoredSince.elapsed() : -1;
 }

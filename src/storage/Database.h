@@ -110,6 +110,10 @@ public:
     // Since when the connection is back after it was lost: -1 while unhealthy or when it was
     // never lost since open().
     qint64 msSinceConnectionRestored() const;
+    // How long after its connection came back an instance must wait before it treats others'
+    // expired leases as death: the database was gone for them too, and each live one renews
+    // within its longest reconnect delay (10 s) plus the lease expiry.
+    int recoveryGraceMs() const;
 
     // Writes beyond this many queued ones are refused (logged, counted in rejectedWrites()).
     // A warning is logged when the queue is 75% full.

@@ -26,6 +26,7 @@ class DatabaseWorker : public QObject {
     Q_OBJECT
 public:
     static constexpr int kBatchSize = 256;
+    static constexpr int kMaxBackoffMs = 10000; // the longest wait between reconnect attempts
 
     explicit DatabaseWorker(QObject *parent = nullptr);
     ~DatabaseWorker() override;

@@ -2,7 +2,8 @@
 // 1 s / 3 s: an instance starting (or restarting, or recovering) never ends or summarizes a
 // session another live instance holds; an instance killed with SIGKILL has its sessions ended
 // and summarized exactly once by the others once its lease expired; however many instances
-// run, every ended session gets exactly one summary. And SQLite, which serves one process:
+// run, every ended session gets exactly one summary; PostgreSQL restarted under them ends no
+// live session. And SQLite, which serves one process:
 // a second one on the same file is refused.
 
 #include "core/Ids.h"
@@ -203,6 +204,47 @@ private Q_SLOTS:
         for (auto &survivor : survivors) {
             survivor->terminate();
             QVERIFY(survivor->waitForExit());
+        }
+    }
+
+    // Every lease expires while PostgreSQL is down; after it is back each instance renews its
+    // own (at reconnect) before it treats the others' expired leases as death. Here both
+    // reconnect within a backoff step of each other; the recovery grace for an instance that
+    // reconnects much later (Database::recoveryGraceMs) is not forced by this test.
+    void postgresRestartEndsNoLiveSession() {
+        auto a = startInstance(u"restart-a"_s);
+        QVERIFY(a);
+        auto b = startInstance(u"restart-b"_s);
+        QVERIFY(b);
+        const QUuid onA = QUuid::createUuid();
+        auto clientA = chat(*a, onA, u"Hello, my name is Ada."_s);
+        QVERIFY(clientA);
+        const QUuid onB = QUuid::createUuid();
+        auto clientB = chat(*b, onB, u"Hello, my name is Bo."_s);
+        QVERIFY(clientB);
+
+        QVERIFY(m_cluster->stop());
+        QVERIFY(a->waitForLog(u"database unavailable"_s, 15000));
+        QVERIFY(b->waitForLog(u"database unavailable"_s, 15000));
+        QTest::qWait(3500); // down for longer than the 3 s lease
+        QVERIFY2(m_cluster->start(), qPrintable(m_cluster->errorString()));
+        QVERIFY2(a->waitForLog(u"had expired before this heartbeat"_s, 30000),
+                 qPrintable(a->log()));
+        QVERIFY2(b->waitForLog(u"had expired before this heartbeat"_s, 30000),
+                 qPrintable(b->log()));
+
+        // Whichever instance recovers this one ran its recovery after the restart.
+        const QUuid witness = abandonedSession();
+        QVERIFY(QTest::qWaitFor([&] { return isSummarized(witness); }, 60000));
+        QVERIFY(isActive(onA));
+        QVERIFY(isActive(onB));
+        clientA->sendText(u"What is my name?"_s);
+        QVERIFY(WsTestClient::contentOf(clientA->waitForTurn()).contains(u"Ada"_s));
+        clientB->sendText(u"What is my name?"_s);
+        QVERIFY(WsTestClient::contentOf(clientB->waitForTurn()).contains(u"Bo"_s));
+        for (auto *server : {a.get(), b.get()}) {
+            server->terminate();
+            QVERIFY(server->waitForExit());
         }
     }
 
