@@ -113,9 +113,13 @@ Backend::Backend(const Config &config, QObject *parent)
     ServerMetrics::observe(m_metrics, m_llm);
     ServerMetrics::observe(m_metrics, m_summaries);
     ServerMetrics::observe(m_metrics, m_sessionService);
+    InstanceLease lease;
+    lease.heartbeatMs = m_config.leaseHeartbeatS * 1000;
+    lease.expiryMs = m_config.leaseExpiryS * 1000;
+    m_database->setLease(lease);
     SummaryScheduler::Settings summarySettings;
     summarySettings.concurrency = m_config.summaryConcurrency;
-    m_summaries->setSettings(summarySettings);
+    setSummarySettings(summarySettings);
     m_sessions->setAuthenticator(m_authenticator);
     m_sessions->setUsageLimits(usageLimits(m_config));
     m_http->setAuthenticator(m_authenticator);
@@ -221,7 +225,10 @@ void Backend::setConnectionSettings(const ConnectionWatchdog::Settings &settings
 }
 
 void Backend::setSummarySettings(const SummaryScheduler::Settings &settings) {
-    m_summaries->setSettings(settings);
+    SummaryScheduler::Settings withLease = settings;
+    withLease.pollIntervalMs = m_database->lease().heartbeatMs;
+    withLease.recoveryGraceMs = m_database->recoveryGraceMs();
+    m_summaries->setSettings(withLease);
 }
 
 void Backend::setJwksSettings(const JwksSource::Settings &settings) {

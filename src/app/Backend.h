@@ -41,8 +41,9 @@ public:
     // Without a graceful stop(): open sockets are dropped; the database still flushes its queue.
     ~Backend() override;
 
-    // Opens the database (migrating it), listens on config.host:config.port (port 0: any free
-    // port), then ends sessions a crash left open and resumes pending summaries. Emits
+    // Opens the database (migrating it, registering this instance's lease), listens on
+    // config.host:config.port (port 0: any free port), then ends sessions left open by
+    // instances that are gone and claims pending summaries (again every heartbeat). Emits
     // started(url) when serving, or startFailed(message) (the object then is Stopped).
     void start() override;
     // Graceful shutdown: stops accepting connections, cancels turns in flight (their partial
@@ -82,6 +83,7 @@ public:
     // Tuning for tests and benchmarks; call before start().
     void setSocketLimits(const SessionSocket::Limits &limits);
     void setConnectionSettings(const ConnectionWatchdog::Settings &settings);
+    // Its pollIntervalMs and recoveryGraceMs follow the lease settings of the Config.
     void setSummarySettings(const SummaryScheduler::Settings &settings);
     void setJwksSettings(const JwksSource::Settings &settings);
 

@@ -13,7 +13,10 @@ using namespace Qt::StringLiterals;
 SummaryScheduler::SummaryScheduler(Database *database, Summarizer *summarizer, QObject *parent)
     : QObject(parent)
     , m_database(database)
-    , m_summarizer(summarizer) {}
+    , m_summarizer(summarizer)
+    , m_pollTimer(new QTimer(this)) {
+    connect(m_pollTimer, &QTimer::timeout, this, &SummaryScheduler::poll);
+}
 
 void SummaryScheduler::setSettings(const Settings &settings) {
     m_settings = settings;
@@ -25,37 +28,63 @@ QString SummaryScheduler::emptySessionSummary() {
 
 void SummaryScheduler::start() {
     m_active = true;
+    m_pollTimer->start(m_settings.pollIntervalMs);
+    poll();
+}
+
+void SummaryScheduler::poll() {
+    if (!m_active || m_polling || !m_database->isHealthy())
+        return;
+    m_polling = true;
+    const qint64 restored = m_database->msSinceConnectionRestored();
+    if (!m_database->isSingleProcess() && restored >= 0 && restored < m_settings.recoveryGraceMs) {
+        claimPending();
+        return;
+    }
     whenFinished(
         this, m_database->endAbandonedSessions(),
         [this](const QList<QUuid> &ended) {
             if (!ended.isEmpty())
-                qCInfo(lcChat) << "ended" << ended.size() << "sessions left open by an earlier run";
-            whenFinished(
-                this, m_database->sessionsNeedingSummary(m_settings.maxAttempts),
-                [this](const QList<Session> &sessions) {
-                    if (!m_active)
-                        return;
-                    for (const Session &session : sessions) {
-                        // The cap holds across restarts: count on from the stored attempts.
-                        if (session.summaryAttempts > 0)
-                            m_attempts.insert(session.id, session.summaryAttempts);
-                        schedule(session.id);
-                    }
-                    if (!sessions.isEmpty())
-                        qCInfo(lcChat) << sessions.size() << "sessions are waiting for a summary";
-                },
-                [](const QString &error) {
-                    qCWarning(lcChat).noquote()
-                        << "cannot list sessions needing a summary:" << error;
-                });
+                qCInfo(lcChat) << "ended" << ended.size()
+                               << "sessions left open by instances that are gone";
+            claimPending();
         },
-        [](const QString &error) {
+        [this](const QString &error) {
+            m_polling = false;
             qCWarning(lcChat).noquote() << "cannot end abandoned sessions:" << error;
+        });
+}
+
+void SummaryScheduler::claimPending() {
+    const qsizetype free = m_settings.concurrency - m_running.size() - m_queue.size();
+    if (!m_active || free <= 0) {
+        m_polling = false;
+        return;
+    }
+    whenFinished(
+        this, m_database->claimSummaries(int(free), m_settings.maxAttempts, m_settings.claimMs),
+        [this](const QList<Session> &sessions) {
+            m_polling = false;
+            if (!m_active)
+                return;
+            for (const Session &session : sessions) {
+                // The cap holds across restarts and instances: count on from the stored attempts.
+                if (session.summaryAttempts > m_attempts.value(session.id))
+                    m_attempts.insert(session.id, session.summaryAttempts);
+                schedule(session.id);
+            }
+            if (!sessions.isEmpty())
+                qCInfo(lcChat) << "claimed" << sessions.size() << "sessions waiting for a summary";
+        },
+        [this](const QString &error) {
+            m_polling = false;
+            qCWarning(lcChat).noquote() << "cannot claim sessions needing a summary:" << error;
         });
 }
 
 void SummaryScheduler::stop() {
     m_active = false;
+    m_pollTimer->stop();
     m_queue.clear();
     qDeleteAll(m_retryTimers);
     m_retryTimers.clear();
@@ -88,6 +117,25 @@ void SummaryScheduler::pump() {
 
 void SummaryScheduler::run(const QUuid &sessionId) {
     m_running.insert(sessionId);
+    whenFinished(
+        this, m_database->claimSummary(sessionId, m_settings.maxAttempts, m_settings.claimMs),
+        [this, sessionId](const std::optional<int> &attempts) {
+            if (!attempts) {
+                // Summarized, reopened, or claimed by another live instance.
+                qCDebug(lcChat).noquote()
+                    << "session" << Ids::toText(sessionId) << "needs no summary from this instance";
+                m_attempts.remove(sessionId);
+                finish(sessionId);
+                return;
+            }
+            if (*attempts > m_attempts.value(sessionId))
+                m_attempts.insert(sessionId, *attempts);
+            summarize(sessionId);
+        },
+        [this, sessionId](const QString &error) { fail(sessionId, error); });
+}
+
+void SummaryScheduler::summarize(const QUuid &sessionId) {
     const auto failed = [this, sessionId](const QString &error) { fail(sessionId, error); };
     whenFinished(
         this, m_database->allEvents(sessionId),
@@ -104,16 +152,26 @@ void SummaryScheduler::run(const QUuid &sessionId) {
 }
 
 void SummaryScheduler::store(const QUuid &sessionId, const QString &summary) {
-    if (!m_cancelled.contains(sessionId)) {
-        const bool empty = summary.isEmpty();
-        const QString text = empty ? emptySessionSummary() : summary;
-        m_database->setSummary(sessionId, text);
-        m_database->appendEvent(Event::make(sessionId, EventType::Summary, text));
-        qCInfo(lcChat).noquote() << "session" << Ids::toText(sessionId) << "summarized";
-        m_attempts.remove(sessionId);
-        Q_EMIT summaryStored(sessionId, text);
+    if (m_cancelled.contains(sessionId)) {
+        finish(sessionId);
+        return;
     }
-    finish(sessionId);
+    const QString text = summary.isEmpty() ? emptySessionSummary() : summary;
+    whenFinished(
+        this, m_database->storeSummary(sessionId, text),
+        [this, sessionId, text](bool stored) {
+            m_attempts.remove(sessionId);
+            if (stored) {
+                qCInfo(lcChat).noquote() << "session" << Ids::toText(sessionId) << "summarized";
+                Q_EMIT summaryStored(sessionId, text);
+            } else {
+                qCInfo(lcChat).noquote()
+                    << "summary of session" << Ids::toText(sessionId)
+                    << "not stored: it was reopened, or another instance summarized it";
+            }
+            finish(sessionId);
+        },
+        [this, sessionId](const QString &error) { fail(sessionId, error); });
 }
 
 void SummaryScheduler::finish(const QUuid &sessionId) {

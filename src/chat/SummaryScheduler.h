@@ -10,10 +10,14 @@ class Database;
 class QTimer;
 class Summarizer;
 
-// Durable session summaries. The job state lives in the database (ended sessions without a
-// summary), so start() after a crash or restart ends the sessions the crash left open and
-// summarizes every ended session that has no summary yet. A failed summary is recorded
-// (recordSummaryFailure) and retried with exponential backoff, at most maxAttempts times.
+// Durable session summaries, made once however many instances share the database. The job state
+// lives in the database (ended sessions without a summary). At start() and every
+// pollIntervalMs it ends the sessions of instances that are gone (Database::endAbandonedSessions;
+// a crash, SIGKILL, a lost machine) and claims pending summaries up to its free slots; a
+// session ended here is claimed by id. Each summary is made under a claim (claimMs, or until
+// this instance's lease expires) and stored only while the claim holds, so each ended session
+// gets one summary event. A failed summary is recorded (recordSummaryFailure) and retried with
+// exponential backoff, at most maxAttempts times, counted in the database across instances.
 // A session with no messages is given a fixed summary without asking the LLM.
 class SummaryScheduler : public QObject {
     Q_OBJECT
@@ -24,12 +28,19 @@ public:
         int retryBaseDelayMs = 2000; // delay before retry n: base * 2^(n-1)
         int retryMaxDelayMs = 300000;
         int concurrency = 32; // summaries running at once (the LLM queue lets live turns first)
+        int pollIntervalMs = 5000; // recovery and claiming (the lease heartbeat)
+        int claimMs = 600000;      // a claim not finished by then may be taken by another instance
+        // After the database connection came back, others' sessions are recovered only once
+        // this has passed (Database::recoveryGraceMs): live instances must first renew their
+        // leases.
+        int recoveryGraceMs = 30000;
     };
 
     SummaryScheduler(Database *database, Summarizer *summarizer, QObject *parent = nullptr);
 
     void setSettings(const Settings &settings);
-    // Ends abandoned sessions, then schedules every session that needs a summary.
+    // Ends abandoned sessions, then claims and schedules pending summaries; again every
+    // pollIntervalMs.
     void start();
     // Stops scheduling; summaries in flight are not stored (they run again at the next start).
     void stop();
@@ -47,8 +58,11 @@ Q_SIGNALS:
     void summaryFailed(const QUuid &sessionId, const QString &error, bool willRetry);
 
 private:
+    void poll();
+    void claimPending();
     void pump();
     void run(const QUuid &sessionId);
+    void summarize(const QUuid &sessionId);
     void store(const QUuid &sessionId, const QString &summary);
     void finish(const QUuid &sessionId);
     void fail(const QUuid &sessionId, const QString &error);
@@ -61,5 +75,7 @@ private:
     QSet<QUuid> m_cancelled;
     QHash<QUuid, int> m_attempts;
     QHash<QUuid, QTimer *> m_retryTimers;
+    QTimer *m_pollTimer;
     bool m_active = false;
+    bool m_polling = false;
 };

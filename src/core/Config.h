@@ -45,6 +45,8 @@ struct Config {
     int maxTokensPerDay = 0;               // LLM tokens a day, per user; 0: no limit
     int llmMaxConnections = 0;             // LLM requests in flight at once; 0: automatic
     int summaryConcurrency = 32;           // session summaries requested at once
+    int leaseHeartbeatS = 5;               // how often this instance renews its lease
+    int leaseExpiryS = 20;                 // a lease not renewed this long: the instance is gone
 
     int requestTimeoutS = 10;            // a whole HTTP request must arrive within this
     int handshakeTimeoutS = 10;          // an accepted WebSocket upgrade must finish within this

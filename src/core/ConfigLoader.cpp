@@ -150,6 +150,11 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
         if (!error.isEmpty())
             result.errors << error;
     }
+    // A lease renewed only just before it expires would be lost to any delay.
+    if (config.leaseExpiryS < 2 * config.leaseHeartbeatS)
+        result.errors << u"RTAI_LEASE_EXPIRY_S (%1) must be at least twice "
+                         "RTAI_LEASE_HEARTBEAT_S (%2)"_s.arg(config.leaseExpiryS)
+                             .arg(config.leaseHeartbeatS);
     config.dataDir = QDir::cleanPath(config.dataDir);
     if (config.databaseUrl.isEmpty())
         config.databaseUrl = defaultDatabaseUrl(config.dataDir);

@@ -39,6 +39,8 @@ struct ConfigSetting {
         MaxTokensPerDay,
         LlmMaxConnections,
         SummaryConcurrency,
+        LeaseHeartbeat,
+        LeaseExpiry,
         RequestTimeout,
         HandshakeTimeout,
         IdleTimeout,

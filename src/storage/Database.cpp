@@ -1,5 +1,6 @@
 #include "storage/Database.h"
 
+#include "core/Ids.h"
 #include "core/Logging.h"
 #include "storage/DatabaseUrl.h"
 #include "storage/DatabaseWorker.h"
@@ -18,6 +19,7 @@ Database::Database(QObject *parent)
     : QObject(parent)
     , m_thread(new QThread(this))
     , m_worker(new DatabaseWorker) {
+    m_lease.instanceId = Ids::toText(QUuid::createUuid());
     m_thread->setObjectName(u"database"_s);
     m_worker->moveToThread(m_thread);
     connect(m_worker, &DatabaseWorker::writesDone, this, &Database::onWritesDone);
@@ -31,6 +33,12 @@ Database::~Database() {
         worker, [worker] { worker->shutdown(kShutdownGraceMs); }, Qt::QueuedConnection);
     m_thread->wait();
     m_worker = nullptr;
+}
+
+void Database::setLease(const InstanceLease &lease) {
+    const QString id = lease.instanceId.isEmpty() ? m_lease.instanceId : lease.instanceId;
+    m_lease = lease;
+    m_lease.instanceId = id;
 }
 
 QFuture<void> Database::open(const QString &databaseUrl) {
@@ -47,13 +55,18 @@ QFuture<void> Database::open(const QString &databaseUrl) {
     m_backendName = url->backendName();
     DatabaseWorker *worker = m_worker;
     QMetaObject::invokeMethod(
-        worker, [worker, url = *url, promise] { worker->open(url, promise); },
+        worker,
+        [worker, url = *url, lease = m_lease, promise] { worker->open(url, lease, promise); },
         Qt::QueuedConnection);
     return promise->future();
 }
 
 QString Database::backendName() const {
     return m_backendName;
+}
+
+bool Database::isSingleProcess() const {
+    return m_backendName == u"sqlite";
 }
 
 bool Database::enqueueWrite(WriteOp op, std::shared_ptr<QPromise<void>> committed) {
@@ -183,12 +196,37 @@ QFuture<QList<QUuid>> Database::endAbandonedSessions() {
         [](SessionStore &store) { return store.endAbandonedSessions(); });
 }
 
+QFuture<QList<Session>> Database::claimSummaries(int limit, int maxAttempts, int claimMs) {
+    return enqueueJob<QList<Session>>([limit, maxAttempts, claimMs](SessionStore &store) {
+        return store.claimSummaries(limit, maxAttempts, claimMs);
+    });
+}
+
+QFuture<std::optional<int>> Database::claimSummary(const QUuid &id, int maxAttempts, int claimMs) {
+    return enqueueJob<std::optional<int>>([id, maxAttempts, claimMs](SessionStore &store) {
+        return store.claimSummary(id, maxAttempts, claimMs);
+    });
+}
+
+QFuture<bool> Database::storeSummary(const QUuid &id, const QString &summary) {
+    return enqueueJob<bool>([id, summary = summary.isNull() ? u""_s : summary](
+                                SessionStore &store) { return store.storeSummary(id, summary); });
+}
+
 int Database::queueDepth() const {
     return m_queueDepth;
 }
 
 bool Database::isHealthy() const {
     return m_healthy;
+}
+
+int Database::recoveryGraceMs() const {
+    return m_lease.expiryMs + DatabaseWorker::kMaxBackoffMs;
+}
+
+qint64 Database::msSinceConnectionRestored() const {
+    return m_healthy && m_restoredSince.isValid() ? m_restoredSince.elapsed() : -1;
 }
 
 void Database::setMaxQueuedWrites(int max) {
@@ -211,6 +249,9 @@ void Database::onWritesDone(int count) {
 }
 
 void Database::onHealthChanged(bool healthy, const QString &reason) {
+    if (healthy && m_everHealthy)
+        m_restoredSince.start();
+    m_everHealthy = m_everHealthy || healthy;
     m_healthy = healthy;
     Q_EMIT healthChanged(healthy, reason);
 }

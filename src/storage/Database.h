@@ -2,11 +2,13 @@
 
 #include "core/Event.h"
 #include "core/Session.h"
+#include "storage/InstanceLease.h"
 #include "storage/SessionPage.h"
 #include "storage/SessionQuery.h"
 #include "storage/StorageError.h"
 #include "storage/WriteOp.h"
 
+#include <QElapsedTimer>
 #include <QFuture>
 #include <QList>
 #include <QObject>
@@ -29,6 +31,10 @@ class DatabaseWorker;
 // committed.
 // Every read sees every write queued before it. Failed futures carry a StorageError.
 //
+// Each Database is one instance among those that may share the database (InstanceLease): the
+// sessions it creates are owned by it, it ends only its own, and it claims summaries in its
+// name. SQLite allows one process per file: open() fails when another one holds it.
+//
 // Text is stored verbatim except NUL characters, which PostgreSQL cannot store: they become
 // U+FFFD on every backend, and an event whose content or metadata had one gets
 // `"nul_replaced": true` in its metadata.
@@ -40,15 +46,27 @@ public:
     // stops the database thread.
     ~Database() override;
 
-    // Parses the URL (see DatabaseUrl), connects and applies pending migrations. Writes made
-    // before open() wait in the queue. Fails with a StorageError naming the problem.
+    // The lease settings; call before open(). The instance id is made by the constructor (a
+    // new UUID) unless `lease` names one.
+    void setLease(const InstanceLease &lease);
+    const InstanceLease &lease() const { return m_lease; }
+    QString instanceId() const { return m_lease.instanceId; }
+
+    // Parses the URL (see DatabaseUrl), connects, applies pending migrations and registers the
+    // instance's lease, renewed from then on. Writes made before open() wait in the queue.
+    // Fails with a StorageError naming the problem.
     QFuture<void> open(const QString &databaseUrl);
     QString backendName() const; // "sqlite" / "postgresql"; empty before open()
+    // Only this process may use the database (SQLite): sessions of other instances can be
+    // recovered without waiting for their leases.
+    bool isSingleProcess() const;
 
     // Writes.
-    // Creates the session; if it exists, it is reopened instead: end_time, summary and the
-    // summary attempts are cleared (user_id and start_time are kept).
+    // Creates the session, owned by this instance; if it exists, it is reopened instead: this
+    // instance becomes its owner, end_time, summary, the summary attempts and claim are cleared
+    // (user_id and start_time are kept).
     void createSession(const QUuid &id, const QString &userId, const QDateTime &startTime);
+    // Only while this instance owns the session (or no owner is recorded).
     void endSession(const QUuid &id, const QDateTime &endTime);
     // event.id is ignored; an invalid createdAt (Event::make sets it) is stored as the time of
     // the write, as are invalid start and end times.
@@ -75,12 +93,27 @@ public:
     // Ended sessions without a summary whose failed attempts are fewer than maxAttempts,
     // oldest end first.
     QFuture<QList<Session>> sessionsNeedingSummary(int maxAttempts);
-    // Sessions left open by a crash get end_time = their last event's time (or their start
-    // time if they have none). Call at start-up, before creating sessions.
+    // Sessions left open by an instance that is gone (its lease expired; with SQLite, any
+    // other instance; or no owner recorded) get end_time = their last event's time (or their
+    // start time if they have none). Never a session of this or another live instance.
     QFuture<QList<QUuid>> endAbandonedSessions();
+    // Summary claims (SessionStore::claimSummaries, claimSummary, storeSummary): claims last
+    // claimMs, or until the claimant's lease expires.
+    QFuture<QList<Session>> claimSummaries(int limit, int maxAttempts, int claimMs);
+    QFuture<std::optional<int>> claimSummary(const QUuid &id, int maxAttempts, int claimMs);
+    // The summary and its `summary` event, once: false when this instance no longer holds the
+    // claim or the session already has a summary.
+    QFuture<bool> storeSummary(const QUuid &id, const QString &summary);
 
     int queueDepth() const; // writes queued and not yet committed
     bool isHealthy() const; // connected, and the last statement did not fail for lack of it
+    // Since when the connection is back after it was lost: -1 while unhealthy or when it was
+    // never lost since open().
+    qint64 msSinceConnectionRestored() const;
+    // How long after its connection came back an instance must wait before it treats others'
+    // expired leases as death: the database was gone for them too, and each live one renews
+    // within its longest reconnect delay (10 s) plus the lease expiry.
+    int recoveryGraceMs() const;
 
     // Writes beyond this many queued ones are refused (logged, counted in rejectedWrites()).
     // A warning is logged when the queue is 75% full.
@@ -102,10 +135,13 @@ private:
 
     QThread *m_thread = nullptr;
     DatabaseWorker *m_worker = nullptr;
+    InstanceLease m_lease;
     QString m_backendName;
     int m_queueDepth = 0;
     int m_maxQueuedWrites = 100000;
     bool m_nearFullWarned = false;
     qint64 m_rejectedWrites = 0;
     bool m_healthy = false;
+    bool m_everHealthy = false;
+    QElapsedTimer m_restoredSince; // invalid until the connection came back after a loss
 };

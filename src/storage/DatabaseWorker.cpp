@@ -1,6 +1,7 @@
 #include "storage/DatabaseWorker.h"
 
 #include "core/Logging.h"
+#include "storage/InstanceStore.h"
 #include "storage/MigrationRunner.h"
 #include "storage/PostgresDialect.h"
 #include "storage/SessionStore.h"
@@ -17,7 +18,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 constexpr int kInitialBackoffMs = 250;
-constexpr int kMaxBackoffMs = 10000;
+constexpr int kMaxBackoffMs = DatabaseWorker::kMaxBackoffMs;
 constexpr qint64 kStepBudgetMs = 50;
 
 QString kindName(WriteOp::Kind kind) {
@@ -41,9 +42,11 @@ DatabaseWorker::DatabaseWorker(QObject *parent)
     : QObject(parent)
     , m_connectionName(u"rtai-storage-%1"_s.arg(reinterpret_cast<quintptr>(this), 0, 16))
     , m_reconnectTimer(new QTimer(this))
+    , m_heartbeatTimer(new QTimer(this))
     , m_backoffMs(kInitialBackoffMs) {
     m_reconnectTimer->setSingleShot(true);
     QObject::connect(m_reconnectTimer, &QTimer::timeout, this, &DatabaseWorker::reconnect);
+    QObject::connect(m_heartbeatTimer, &QTimer::timeout, this, &DatabaseWorker::renewLease);
 }
 
 DatabaseWorker::~DatabaseWorker() {
@@ -141,7 +144,7 @@ bool DatabaseWorker::step() {
 }
 
 int DatabaseWorker::commitWrites(const QList<WriteOp> &ops, QHash<int, QString> *rejected) {
-    SessionStore store(m_db, *m_dialect);
+    SessionStore store(m_db, *m_dialect, m_lease.instanceId);
     try {
         if (!m_db.transaction())
             throw SqlFailure{m_db.lastError(), u"begin transaction"_s};
@@ -177,7 +180,7 @@ int DatabaseWorker::commitWrites(const QList<WriteOp> &ops, QHash<int, QString> 
 }
 
 bool DatabaseWorker::commitOne(const WriteOp &op, QSqlError *error) {
-    SessionStore store(m_db, *m_dialect);
+    SessionStore store(m_db, *m_dialect, m_lease.instanceId);
     try {
         if (!m_db.transaction())
             throw SqlFailure{m_db.lastError(), u"begin transaction"_s};
@@ -193,7 +196,7 @@ bool DatabaseWorker::commitOne(const WriteOp &op, QSqlError *error) {
 }
 
 void DatabaseWorker::runJob(DatabaseTask &job) {
-    SessionStore store(m_db, *m_dialect);
+    SessionStore store(m_db, *m_dialect, m_lease.instanceId);
     try {
         job.run(store);
     } catch (const SqlFailure &failure) {
@@ -219,7 +222,8 @@ bool DatabaseWorker::connect(QString *error) {
     return true;
 }
 
-void DatabaseWorker::open(const DatabaseUrl &url, const std::shared_ptr<QPromise<void>> &promise) {
+void DatabaseWorker::open(const DatabaseUrl &url, const InstanceLease &lease,
+                          const std::shared_ptr<QPromise<void>> &promise) {
     const auto fail = [&](const QString &message) {
         qCWarning(lcStorage).noquote() << message;
         promise->setException(StorageError(message));
@@ -228,10 +232,14 @@ void DatabaseWorker::open(const DatabaseUrl &url, const std::shared_ptr<QPromise
     if (m_state != State::Closed)
         return fail(u"the database is already open"_s);
     m_url = url;
+    m_lease = lease;
     if (url.backend() == DatabaseUrl::Backend::Sqlite)
         m_dialect = std::make_unique<SqliteDialect>();
     else
         m_dialect = std::make_unique<PostgresDialect>();
+    QString error;
+    if (!m_dialect->lockForThisProcess(url, &error))
+        return fail(u"cannot open %1: %2"_s.arg(url.redacted(), error));
     if (!QSqlDatabase::contains(m_connectionName))
         m_db = QSqlDatabase::addDatabase(m_dialect->driverName(), m_connectionName);
     if (!m_db.isValid())
@@ -239,7 +247,6 @@ void DatabaseWorker::open(const DatabaseUrl &url, const std::shared_ptr<QPromise
                     "package)"_s.arg(m_dialect->driverName(), url.backendName()));
     m_dialect->configure(m_db, url);
 
-    QString error;
     if (!connect(&error))
         return fail(u"cannot connect to %1: %2"_s.arg(url.redacted(), error));
     MigrationRunner migrations(m_db, *m_dialect);
@@ -247,7 +254,16 @@ void DatabaseWorker::open(const DatabaseUrl &url, const std::shared_ptr<QPromise
         m_db.close();
         return fail(u"cannot migrate %1: %2"_s.arg(url.redacted(), error));
     }
-    qCInfo(lcStorage).noquote() << "database open:" << url.redacted();
+    try {
+        InstanceStore(m_db, *m_dialect).registerInstance(m_lease);
+    } catch (const SqlFailure &failure) {
+        m_db.close();
+        return fail(
+            u"cannot register this instance in %1: %2"_s.arg(url.redacted(), failure.message()));
+    }
+    m_heartbeatTimer->start(m_lease.heartbeatMs);
+    qCInfo(lcStorage).noquote() << "database open:" << url.redacted() << "as instance"
+                                << m_lease.instanceId;
     m_state = State::Connected;
     setHealth(true, {});
     promise->finish();
@@ -278,6 +294,9 @@ void DatabaseWorker::reconnect() {
         qCInfo(lcStorage).noquote() << "database connection restored:" << m_url.redacted();
         m_backoffMs = kInitialBackoffMs;
         m_state = State::Connected;
+        renewLease();
+        if (m_state != State::Connected)
+            return;
         setHealth(true, {});
         schedule();
         return;
@@ -308,6 +327,33 @@ void DatabaseWorker::failWaitingJobs(const QString &message, bool includingFlush
         task.fail(message);
 }
 
+void DatabaseWorker::renewLease() {
+    if (m_state != State::Connected)
+        return; // reconnect() renews it
+    try {
+        switch (InstanceStore(m_db, *m_dialect).renew(m_lease)) {
+        case InstanceStore::Renewal::Renewed:
+            break;
+        case InstanceStore::Renewal::WasExpired:
+            qCWarning(lcStorage).noquote()
+                << u"the lease of instance %1 had expired before this heartbeat (no renewal "
+                   "for over %2 ms): other instances may have ended its live sessions"_s
+                       .arg(m_lease.instanceId)
+                       .arg(m_lease.expiryMs);
+            break;
+        case InstanceStore::Renewal::WasMissing:
+            qCWarning(lcStorage).noquote() << "the lease row of instance" << m_lease.instanceId
+                                           << "was gone; registered it again";
+            break;
+        }
+    } catch (const SqlFailure &failure) {
+        if (!m_dialect->isDataError(failure.error))
+            connectionLost(failure.message());
+        else
+            qCWarning(lcStorage).noquote() << "cannot renew the lease:" << failure.message();
+    }
+}
+
 void DatabaseWorker::setHealth(bool healthy, const QString &reason) {
     m_lastReason = reason;
     if (healthy == m_healthy)
@@ -335,6 +381,15 @@ void DatabaseWorker::shutdown(int graceMs) {
             m_state = State::Connected;
         else
             QThread::msleep(std::min<qint64>(kInitialBackoffMs, deadline.remainingTime()));
+    }
+    m_heartbeatTimer->stop();
+    if (m_state == State::Connected) {
+        try {
+            InstanceStore(m_db, *m_dialect).release(m_lease.instanceId);
+        } catch (const SqlFailure &failure) {
+            qCWarning(lcStorage).noquote()
+                << "cannot release the lease (it expires by itself):" << failure.message();
+        }
     }
     failWaitingJobs(u"the database was closed"_s, true);
     qsizetype lost = 0;

@@ -2,6 +2,7 @@
 
 #include "storage/DatabaseTask.h"
 #include "storage/DatabaseUrl.h"
+#include "storage/InstanceLease.h"
 #include "storage/SqlDialect.h"
 
 #include <QHash>
@@ -18,11 +19,14 @@ class QTimer;
 // committed in batches of up to kBatchSize, one transaction each, in queue order; a job runs
 // once every write before it is committed. When the connection fails, the failed batch and
 // everything after it stay queued, the connection is re-opened with backoff (250 ms doubling to
-// 10 s) and committing resumes where it stopped.
+// 10 s) and committing resumes where it stopped. It also keeps this instance's lease: the row is
+// inserted at open, renewed every heartbeat (between batches, never behind the queue) and at
+// each reconnect, and deleted at shutdown.
 class DatabaseWorker : public QObject {
     Q_OBJECT
 public:
     static constexpr int kBatchSize = 256;
+    static constexpr int kMaxBackoffMs = 10000; // the longest wait between reconnect attempts
 
     explicit DatabaseWorker(QObject *parent = nullptr);
     ~DatabaseWorker() override;
@@ -31,7 +35,8 @@ public:
     void enqueue(DatabaseTask task);
 
     // Database thread only (invoke queued).
-    void open(const DatabaseUrl &url, const std::shared_ptr<QPromise<void>> &promise);
+    void open(const DatabaseUrl &url, const InstanceLease &lease,
+              const std::shared_ptr<QPromise<void>> &promise);
     // Commits what it can within graceMs, fails the remaining jobs, closes the connection,
     // deletes itself and ends the thread.
     void shutdown(int graceMs);
@@ -57,6 +62,7 @@ private:
     void reconnect();
     void failWaitingJobs(const QString &message, bool includingFlushes);
     void setHealth(bool healthy, const QString &reason);
+    void renewLease();
 
     QMutex m_mutex;
     std::deque<DatabaseTask> m_queue; // guarded by m_mutex
@@ -68,6 +74,8 @@ private:
     QString m_connectionName;
     QSqlDatabase m_db;
     QTimer *m_reconnectTimer = nullptr;
+    QTimer *m_heartbeatTimer = nullptr;
+    InstanceLease m_lease;
     int m_backoffMs;
     bool m_healthy = false;
     QString m_lastReason;

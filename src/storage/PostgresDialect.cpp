@@ -87,3 +87,23 @@ QStringList PostgresDialect::migrationPreamble() const {
     return {u"SET LOCAL client_min_messages = warning"_s,
             u"SELECT pg_advisory_xact_lock(7311960453012)"_s};
 }
+
+QString PostgresDialect::now() const {
+    return u"now()"_s;
+}
+
+QString PostgresDialect::nowPlusMs(qint64 ms) const {
+    return u"(now() + interval '%1 milliseconds')"_s.arg(ms);
+}
+
+QString PostgresDialect::skipLocked() const {
+    return u" FOR UPDATE SKIP LOCKED"_s;
+}
+
+bool PostgresDialect::isSingleProcess() const {
+    return false;
+}
+
+bool PostgresDialect::lockForThisProcess(const DatabaseUrl &, QString *) {
+    return true; // instances coordinate through their leases
+}

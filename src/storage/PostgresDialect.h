@@ -23,6 +23,11 @@ public:
     QString jsonParam() const override;
     QString timeText(const QString &column) const override;
     QStringList migrationPreamble() const override;
+    QString now() const override;
+    QString nowPlusMs(qint64 ms) const override;
+    QString skipLocked() const override;
+    bool isSingleProcess() const override;
+    bool lockForThisProcess(const DatabaseUrl &url, QString *error) override;
 
     // `sql` with every placeholder replaced by the driver's literal for its value.
     static QString inlineValues(const QSqlDriver *driver, const QString &sql,

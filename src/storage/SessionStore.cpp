@@ -63,9 +63,11 @@ QString time(const QDateTime &value) {
 
 } // namespace
 
-SessionStore::SessionStore(const QSqlDatabase &db, const SqlDialect &dialect)
+SessionStore::SessionStore(const QSqlDatabase &db, const SqlDialect &dialect,
+                           const QString &instanceId)
     : m_db(db)
-    , m_dialect(dialect) {}
+    , m_dialect(dialect)
+    , m_instanceId(instanceId) {}
 
 QSqlQuery SessionStore::run(const QString &sql, const QVariantList &values, const QString &what) {
     QSqlQuery query(m_db);
@@ -80,21 +82,26 @@ void SessionStore::apply(const WriteOp &op) {
     const QString t = m_dialect.timeParam();
     switch (op.kind) {
     case WriteOp::Kind::CreateSession:
-        run(u"INSERT INTO sessions (session_id, user_id, start_time) VALUES (%1, ?, %2) "
-            "ON CONFLICT (session_id) DO UPDATE SET end_time = NULL, summary = NULL, "
-            "summary_attempts = 0, summary_error = NULL WHERE sessions.end_time IS NOT NULL"_s.arg(
-                u, t),
-            {id(op.sessionId), withoutNul(op.text), time(op.time)}, u"create session"_s);
+        // Opening a session makes this instance its owner (the newest opener wins).
+        run(u"INSERT INTO sessions (session_id, user_id, start_time, owner_instance) VALUES "
+            "(%1, ?, %2, ?) ON CONFLICT (session_id) DO UPDATE SET owner_instance = "
+            "excluded.owner_instance, end_time = NULL, summary = NULL, summary_attempts = 0, "
+            "summary_error = NULL, summary_claimed_by = NULL, summary_claim_expires_at = NULL"_s
+                .arg(u, t),
+            {id(op.sessionId), withoutNul(op.text), time(op.time), m_instanceId},
+            u"create session"_s);
         break;
     case WriteOp::Kind::EndSession:
-        run(u"UPDATE sessions SET end_time = %1 WHERE session_id = %2"_s.arg(t, u),
-            {time(op.time), id(op.sessionId)}, u"end session"_s);
+        run(u"UPDATE sessions SET end_time = %1 WHERE session_id = %2 AND (owner_instance IS "
+            "NULL OR owner_instance = ?)"_s.arg(t, u),
+            {time(op.time), id(op.sessionId), m_instanceId}, u"end session"_s);
         break;
     case WriteOp::Kind::AppendEvent:
         insertEvents({&op.event});
         break;
     case WriteOp::Kind::SetSummary:
-        run(u"UPDATE sessions SET summary = ?, summary_error = NULL WHERE session_id = %1"_s.arg(u),
+        run(u"UPDATE sessions SET summary = ?, summary_error = NULL, summary_claimed_by = NULL, "
+            "summary_claim_expires_at = NULL WHERE session_id = %1"_s.arg(u),
             {withoutNul(op.text), id(op.sessionId)}, u"set summary"_s);
         break;
     case WriteOp::Kind::RecordSummaryFailure:
@@ -158,15 +165,88 @@ bool SessionStore::deleteSession(const QUuid &sessionId) {
     return query.numRowsAffected() > 0;
 }
 
+QString SessionStore::otherAndGone(const QString &instanceColumn,
+                                   const QString &expiryColumn) const {
+    if (m_dialect.isSingleProcess())
+        return u"(%1 <> ?)"_s.arg(instanceColumn);
+    QString gone = u"NOT EXISTS (SELECT 1 FROM rtai_instances i WHERE i.instance_id = %1 AND "
+                   "i.lease_expires_at > %2)"_s.arg(instanceColumn, m_dialect.now());
+    if (!expiryColumn.isEmpty())
+        gone = u"%1 < %2 OR "_s.arg(expiryColumn, m_dialect.now()) + gone;
+    return u"(%1 <> ? AND (%2))"_s.arg(instanceColumn, gone);
+}
+
 QList<QUuid> SessionStore::endAbandonedSessions() {
-    QSqlQuery query = run(u"UPDATE sessions SET end_time = COALESCE((SELECT max(e.created_at) "
-                          "FROM session_events e WHERE e.session_id = sessions.session_id), "
-                          "sessions.start_time) WHERE end_time IS NULL RETURNING session_id"_s,
-                          {}, u"end abandoned sessions"_s);
+    QSqlQuery query = run(
+        u"UPDATE sessions SET end_time = COALESCE((SELECT max(e.created_at) FROM session_events "
+        "e WHERE e.session_id = sessions.session_id), sessions.start_time), owner_instance = ? "
+        "WHERE end_time IS NULL AND (owner_instance IS NULL OR %1) RETURNING session_id"_s.arg(
+            otherAndGone(u"sessions.owner_instance"_s)),
+        {m_instanceId, m_instanceId}, u"end abandoned sessions"_s);
     QList<QUuid> ids;
     while (query.next())
         ids << QUuid::fromString(query.value(0).toString());
     return ids;
+}
+
+QList<Session> SessionStore::claimSummaries(int limit, int maxAttempts, int claimMs) {
+    QSqlQuery query =
+        run(u"UPDATE sessions SET summary_claimed_by = ?, summary_claim_expires_at = %1 WHERE "
+            "session_id IN (SELECT s.session_id FROM sessions s WHERE s.end_time IS NOT NULL AND "
+            "s.summary IS NULL AND s.summary_attempts < ? AND (s.summary_claimed_by IS NULL OR %2) "
+            "ORDER BY s.end_time LIMIT ?%3) RETURNING session_id, summary_attempts"_s.arg(
+                m_dialect.nowPlusMs(claimMs),
+                otherAndGone(u"s.summary_claimed_by"_s, u"s.summary_claim_expires_at"_s),
+                m_dialect.skipLocked()),
+            {m_instanceId, maxAttempts, m_instanceId, std::clamp(limit, 1, 1000)},
+            u"claim summaries"_s);
+    QList<Session> sessions;
+    while (query.next()) {
+        Session session;
+        session.id = QUuid::fromString(query.value(0).toString());
+        session.summaryAttempts = query.value(1).toInt();
+        sessions << session;
+    }
+    return sessions;
+}
+
+std::optional<int> SessionStore::claimSummary(const QUuid &sessionId, int maxAttempts,
+                                              int claimMs) {
+    QSqlQuery query =
+        run(u"UPDATE sessions SET summary_claimed_by = ?, summary_claim_expires_at = %1 WHERE "
+            "session_id = %2 AND end_time IS NOT NULL AND summary IS NULL AND summary_attempts < ? "
+            "AND (summary_claimed_by IS NULL OR summary_claimed_by = ? OR %3) RETURNING "
+            "summary_attempts"_s.arg(m_dialect.nowPlusMs(claimMs), m_dialect.uuidParam(),
+                                     otherAndGone(u"sessions.summary_claimed_by"_s,
+                                                  u"sessions.summary_claim_expires_at"_s)),
+            {m_instanceId, id(sessionId), maxAttempts, m_instanceId, m_instanceId},
+            u"claim a summary"_s);
+    if (!query.next())
+        return std::nullopt;
+    return query.value(0).toInt();
+}
+
+bool SessionStore::storeSummary(const QUuid &sessionId, const QString &summary) {
+    if (!m_db.transaction())
+        throw SqlFailure{m_db.lastError(), u"begin transaction"_s};
+    try {
+        const QSqlQuery update = run(
+            u"UPDATE sessions SET summary = ?, summary_error = NULL, summary_claimed_by = NULL, "
+            "summary_claim_expires_at = NULL WHERE session_id = %1 AND end_time IS NOT NULL AND "
+            "summary IS NULL AND summary_claimed_by = ?"_s.arg(m_dialect.uuidParam()),
+            {withoutNul(summary), id(sessionId), m_instanceId}, u"store summary"_s);
+        const bool stored = update.numRowsAffected() == 1;
+        if (stored) {
+            const Event event = Event::make(sessionId, EventType::Summary, summary);
+            insertEvents({&event});
+        }
+        if (!m_db.commit())
+            throw SqlFailure{m_db.lastError(), u"commit"_s};
+        return stored;
+    } catch (const SqlFailure &) {
+        m_db.rollback();
+        throw;
+    }
 }
 
 QString SessionStore::sessionColumns() const {

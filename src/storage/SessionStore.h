@@ -13,17 +13,34 @@
 class SqlDialect;
 
 // The statements behind Database's operations, run on the database thread against an open
-// connection. Every method throws SqlFailure when a statement fails; transactions are the
-// caller's business.
+// connection, for the instance `instanceId`: the sessions it creates are owned by it, it ends
+// only its own, and it claims summaries in its name. Every method throws SqlFailure when a
+// statement fails; transactions are the caller's business, except storeSummary's.
 class SessionStore {
 public:
-    SessionStore(const QSqlDatabase &db, const SqlDialect &dialect);
+    SessionStore(const QSqlDatabase &db, const SqlDialect &dialect, const QString &instanceId);
 
     void apply(const WriteOp &op);
     // The same as apply() on each, with consecutive events inserted by one statement.
     void applyAll(const QList<WriteOp> &ops);
     bool deleteSession(const QUuid &id);
+    // Ends the live sessions of instances that are gone (lease expired, or no owner recorded)
+    // at their last event, and makes this instance their owner (so the gone one, should it
+    // come back, cannot end them again); never one of this instance or of another live one.
     QList<QUuid> endAbandonedSessions();
+
+    // Summary claims. A claim is this instance's right to summarize an ended session; it lasts
+    // claimMs or until the claimant's lease expires, whichever is first.
+    // Claims up to `limit` ended sessions without a summary (fewer than maxAttempts failed
+    // attempts, unclaimed or claimed by an instance that is gone), oldest end first; each with
+    // its summaryAttempts. Concurrent claimants get disjoint sets.
+    QList<Session> claimSummaries(int limit, int maxAttempts, int claimMs);
+    // Claims (or extends this instance's claim on) one session; its failed attempts so far, or
+    // nullopt when it is not claimable (not ended, summarized, or another live instance's).
+    std::optional<int> claimSummary(const QUuid &id, int maxAttempts, int claimMs);
+    // In one transaction: the summary and its `summary` event, only while this instance holds
+    // the claim and there is no summary yet. False when nothing was stored.
+    bool storeSummary(const QUuid &id, const QString &summary);
 
     std::optional<Session> session(const QUuid &id);
     SessionPage sessions(const SessionQuery &query);
@@ -35,7 +52,9 @@ private:
     void insertEvents(const QList<const Event *> &events);
     QString sessionColumns() const;
     static Session readSession(const QSqlQuery &query);
+    QString otherAndGone(const QString &instanceColumn, const QString &expiryColumn = {}) const;
 
     QSqlDatabase m_db;
     const SqlDialect &m_dialect;
+    QString m_instanceId;
 };

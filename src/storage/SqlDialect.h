@@ -38,4 +38,19 @@ public:
     // Run first in each migration transaction: serializes migrations run by several processes
     // at once and quiets notices such as "relation already exists, skipping".
     virtual QStringList migrationPreamble() const = 0;
+
+    // The database's current time, and that time plus `ms` (negative: minus), as expressions
+    // comparable with the time columns. Leases and claims use the database's clock, so the
+    // instances' clocks need not agree.
+    virtual QString now() const = 0;
+    virtual QString nowPlusMs(qint64 ms) const = 0;
+    // Ends a SELECT that picks rows to claim: concurrent claimants skip the rows another
+    // transaction has locked instead of waiting for them. Empty where writers are serialized.
+    virtual QString skipLocked() const = 0;
+    // Only this process may use the database (SQLite, see lockForThisProcess): any other
+    // instance that left rows behind is gone.
+    virtual bool isSingleProcess() const = 0;
+    // Runs once before the first connection. False (and why) when another process holds the
+    // database this dialect allows only one process on.
+    virtual bool lockForThisProcess(const DatabaseUrl &url, QString *error) = 0;
 };

@@ -4,6 +4,9 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
+#include <QMutex>
+#include <cstdlib>
 
 using namespace Qt::StringLiterals;
 
@@ -73,4 +76,63 @@ QString SqliteDialect::timeText(const QString &column) const {
 
 QStringList SqliteDialect::migrationPreamble() const {
     return {}; // BEGIN already locks the file against other writers
+}
+
+QString SqliteDialect::now() const {
+    return u"strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"_s;
+}
+
+QString SqliteDialect::nowPlusMs(qint64 ms) const {
+    return u"strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '%1%2 seconds')"_s.arg(
+        ms < 0 ? u"-"_s : u"+"_s, QString::number(double(std::abs(ms)) / 1000.0, 'f', 3));
+}
+
+QString SqliteDialect::skipLocked() const {
+    return {}; // SQLite runs one writer at a time
+}
+
+bool SqliteDialect::isSingleProcess() const {
+    return true;
+}
+
+bool SqliteDialect::lockForThisProcess(const DatabaseUrl &url, QString *error) {
+    if (m_lock)
+        return true;
+    QDir().mkpath(QFileInfo(url.sqlitePath()).absolutePath());
+    const QString path = QFileInfo(url.sqlitePath()).absoluteFilePath() + u".lock"_s;
+    // One lock per file and process, shared: the console starts its next server while the last
+    // one's database is still closing.
+    static QMutex mutex;
+    static QHash<QString, std::weak_ptr<QLockFile>> locks;
+    QMutexLocker locker(&mutex);
+    if (std::shared_ptr<QLockFile> held = locks.value(path).lock()) {
+        m_lock = std::move(held);
+        return true;
+    }
+    auto lock = std::make_shared<QLockFile>(path);
+    // Held for as long as the process runs; only a holder that is gone makes it stale.
+    lock->setStaleLockTime(0);
+    if (lock->tryLock(0)) {
+        locks.insert(path, lock);
+        m_lock = std::move(lock);
+        return true;
+    }
+    if (lock->error() == QLockFile::LockFailedError) {
+        qint64 pid = 0;
+        QString host;
+        QString application;
+        lock->getLockInfo(&pid, &host, &application);
+        *error =
+            u"the SQLite database %1 is already in use by another process (%2, pid %3 on "
+            "%4). SQLite serves one instance: stop that one, give this one another "
+            "database (--database-url or --data-dir), or use PostgreSQL to run several "
+            "instances"_s
+                .arg(url.sqlitePath(), application.isEmpty() ? u"unknown program"_s : application)
+                .arg(pid)
+                .arg(host.isEmpty() ? u"an unknown host"_s : host);
+    } else {
+        *error =
+            u"cannot create the lock file %1 (check that its directory is writable)"_s.arg(path);
+    }
+    return false;
 }

@@ -2,7 +2,11 @@
 
 #include "storage/SqlDialect.h"
 
-// SQLite: a file, WAL journal, foreign keys on; statements are prepared and bound.
+#include <QLockFile>
+#include <memory>
+
+// SQLite: a file, WAL journal, foreign keys on; statements are prepared and bound. One process
+// per file: several instances need PostgreSQL.
 class SqliteDialect : public SqlDialect {
 public:
     QString driverName() const override;
@@ -17,4 +21,14 @@ public:
     QString jsonParam() const override;
     QString timeText(const QString &column) const override;
     QStringList migrationPreamble() const override;
+    QString now() const override;
+    QString nowPlusMs(qint64 ms) const override;
+    QString skipLocked() const override;
+    bool isSingleProcess() const override;
+    // A lock file next to the database (NAME.lock, held while a Database of this process has
+    // the file open; a crashed holder's lock is taken over): one process per SQLite file.
+    bool lockForThisProcess(const DatabaseUrl &url, QString *error) override;
+
+private:
+    std::shared_ptr<QLockFile> m_lock;
 };

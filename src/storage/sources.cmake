@@ -5,6 +5,8 @@ add_library(rtai_storage STATIC
     storage/DatabaseTask.h
     storage/DatabaseUrl.h storage/DatabaseUrl.cpp
     storage/DatabaseWorker.h storage/DatabaseWorker.cpp
+    storage/InstanceLease.h
+    storage/InstanceStore.h storage/InstanceStore.cpp
     storage/MigrationRunner.h storage/MigrationRunner.cpp
     storage/PostgresDialect.h storage/PostgresDialect.cpp
     storage/SessionPage.h

@@ -501,18 +501,30 @@ private Q_SLOTS:
         QCOMPARE(needing.at(1).id, done);
     }
 
+    // Sessions an instance left open are ended by the next one, at their last event; its own
+    // live sessions never are.
     void endAbandonedSessions() {
-        auto db = openFresh();
+        const QString url = freshUrl();
         const QUuid withEvents = Ids::newSessionId();
         const QUuid withoutEvents = Ids::newSessionId();
         const QUuid ended = Ids::newSessionId();
-        db->createSession(withEvents, u"u"_s, at(0));
-        db->createSession(withoutEvents, u"u"_s, at(5, 500));
-        db->createSession(ended, u"u"_s, at(0));
-        db->appendEvent(makeEvent(withEvents, EventType::UserMessage, u"a"_s, at(7, 1)));
-        db->appendEvent(makeEvent(withEvents, EventType::AssistantMessage, u"b"_s, at(9, 250)));
-        db->appendEvent(makeEvent(ended, EventType::UserMessage, u"c"_s, at(3)));
-        db->endSession(ended, at(4));
+        {
+            Database earlier;
+            finish(earlier.open(url));
+            earlier.createSession(withEvents, u"u"_s, at(0));
+            earlier.createSession(withoutEvents, u"u"_s, at(5, 500));
+            earlier.createSession(ended, u"u"_s, at(0));
+            earlier.appendEvent(makeEvent(withEvents, EventType::UserMessage, u"a"_s, at(7, 1)));
+            earlier.appendEvent(
+                makeEvent(withEvents, EventType::AssistantMessage, u"b"_s, at(9, 250)));
+            earlier.appendEvent(makeEvent(ended, EventType::UserMessage, u"c"_s, at(3)));
+            earlier.endSession(ended, at(4));
+            QVERIFY(result(earlier.endAbandonedSessions()).isEmpty());
+        }
+        auto db = std::make_unique<Database>();
+        finish(db->open(url));
+        const QUuid own = Ids::newSessionId();
+        db->createSession(own, u"u"_s, at(0));
 
         QList<QUuid> ids = result(db->endAbandonedSessions());
         std::sort(ids.begin(), ids.end());
@@ -522,6 +534,7 @@ private Q_SLOTS:
         QCOMPARE(result(db->session(withEvents))->endTime, at(9, 250));
         QCOMPARE(result(db->session(withoutEvents))->endTime, at(5, 500));
         QCOMPARE(result(db->session(ended))->endTime, at(4));
+        QVERIFY(result(db->session(own))->isActive());
         QVERIFY(result(db->endAbandonedSessions()).isEmpty());
     }
 

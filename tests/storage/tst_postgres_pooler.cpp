@@ -152,6 +152,8 @@ private Q_SLOTS:
         }
         QCOMPARE(listed, 20);
         QVERIFY(result(db.deleteSession(ids.at(0))));
+        QVERIFY(result(db.endAbandonedSessions()).isEmpty()); // its own live sessions
+        QVERIFY(m_cluster->runSql(u"app"_s, u"UPDATE sessions SET owner_instance = 'gone'"_s));
         QCOMPARE(result(db.endAbandonedSessions()).size(), 9);
         QVERIFY(FutureWait::wait(db.flush()));
 

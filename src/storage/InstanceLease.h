@@ -1,0 +1,12 @@
+#pragma once
+
+#include <QString>
+
+// This process's place among the instances sharing a database: its id (the owner of its live
+// sessions and its summary claims) and its lease, a row renewed every heartbeatMs that other
+// instances consider expired expiryMs after the last renewal.
+struct InstanceLease {
+    QString instanceId;
+    int heartbeatMs = 5000;
+    int expiryMs = 20000;
+};
