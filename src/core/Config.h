@@ -32,6 +32,8 @@ struct Config {
     int maxToolSteps = 5;            // LLM rounds with tool calls in one turn
     int llmMaxConnections = 0;       // LLM requests in flight at once; 0: automatic
     int summaryConcurrency = 32;     // session summaries requested at once
+    // Output a WebSocket client may leave unread before it is closed with 4008.
+    int maxClientBufferBytes = 256 * 1024;
 
     int requestTimeoutS = 10;            // a whole HTTP request must arrive within this
     int handshakeTimeoutS = 10;          // an accepted WebSocket upgrade must finish within this

@@ -27,6 +27,7 @@ struct ConfigSetting {
         MaxMessageBytes,
         MaxQueuedMessages,
         MaxToolSteps,
+        MaxClientBufferBytes,
         LlmMaxConnections,
         SummaryConcurrency,
         RequestTimeout,

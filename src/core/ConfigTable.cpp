@@ -218,6 +218,9 @@ QList<ConfigSetting> buildTable() {
                                             u"limits/max_queued_messages"_s, 0, 1000),
         bounded<&Config::maxToolSteps>(Id::MaxToolSteps, u"RTAI_MAX_TOOL_STEPS"_s,
                                        u"limits/max_tool_steps"_s, 1, 50),
+        bounded<&Config::maxClientBufferBytes>(
+            Id::MaxClientBufferBytes, u"RTAI_MAX_CLIENT_BUFFER_BYTES"_s,
+            u"limits/max_client_buffer_bytes"_s, 64 * 1024, 1024 * 1024 * 1024),
         bounded<&Config::llmMaxConnections>(Id::LlmMaxConnections, u"RTAI_LLM_MAX_CONNECTIONS"_s,
                                             u"llm/max_connections"_s, 0, 100000),
         bounded<&Config::summaryConcurrency>(Id::SummaryConcurrency, u"RTAI_SUMMARY_CONCURRENCY"_s,

@@ -570,8 +570,12 @@ private Q_SLOTS:
             },
             30000));
         QVERIFY(QTest::qWaitFor([&] { return server->backend->connectionCount() == 0; }, 10000));
-        // The turn itself goes on and is stored; the session then ends.
+        // Nobody reads the reply: its LLM request is stopped, the partial reply stored.
+        QVERIFY(QTest::qWaitFor([&] { return server->llm.abortedCount() == 1; }, 10000));
         QVERIFY(server->waitForEnded(id, 30000));
+        const QList<Event> replies = server->eventsOfType(id, EventType::AssistantMessage);
+        QCOMPARE(replies.size(), 1);
+        QCOMPARE(replies.first().metadata.value(u"interrupted"_s).toBool(), true);
     }
 
     void metricsAfterTurns() {
