@@ -52,6 +52,7 @@ SessionSocket::Limits socketLimits(const Config &config) {
     limits.maxMessageBytes = config.maxMessageBytes;
     // Between the two limits a client gets error too_large and stays connected.
     limits.hardFrameBytes = qMax<qint64>(4 * qint64(config.maxMessageBytes), 256 * 1024);
+    limits.maxBufferedBytes = config.maxClientBufferBytes;
     return limits;
 }
 

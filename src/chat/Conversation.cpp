@@ -90,6 +90,13 @@ void Conversation::cancelAll() {
         m_turn->cancel();
 }
 
+void Conversation::dropQueued() {
+    if (!m_queue.isEmpty())
+        qCInfo(lcChat).noquote() << "session" << m_sessionId.toString() << "dropped"
+                                 << m_queue.size() << "queued messages: nobody is connected";
+    m_queue.clear();
+}
+
 bool Conversation::isBusy() const {
     return m_turn || !m_queue.isEmpty();
 }

@@ -50,6 +50,9 @@ public:
     // Stops the running turn and drops the queue; the queued messages stay stored (and in memory)
     // as user messages that were never answered.
     void cancelAll();
+    // Drops the queue and lets the running turn finish; the queued messages stay stored (and in
+    // memory) as user messages that were never answered.
+    void dropQueued();
     bool isBusy() const;
     int queuedCount() const;
 

@@ -157,6 +157,8 @@ void SessionService::leave(const QUuid &id) {
     if (live == m_live.end())
         return;
     live->held = false;
+    // The turn in flight finishes and is stored; nobody would read the queued replies.
+    live->conversation->dropQueued();
     endWhenIdle(id);
 }
 

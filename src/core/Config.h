@@ -47,6 +47,8 @@ struct Config {
     int summaryConcurrency = 32;           // session summaries requested at once
     int leaseHeartbeatS = 5;               // how often this instance renews its lease
     int leaseExpiryS = 20;                 // a lease not renewed this long: the instance is gone
+    // Output a WebSocket client may leave unread before it is closed with 4008.
+    int maxClientBufferBytes = 256 * 1024;
 
     int requestTimeoutS = 10;            // a whole HTTP request must arrive within this
     int handshakeTimeoutS = 10;          // an accepted WebSocket upgrade must finish within this

@@ -37,6 +37,7 @@ struct ConfigSetting {
         MaxMessagesPerMinute,
         MaxAddressMessagesPerMinute,
         MaxTokensPerDay,
+        MaxClientBufferBytes,
         LlmMaxConnections,
         SummaryConcurrency,
         LeaseHeartbeat,

@@ -15,6 +15,16 @@ using namespace Qt::StringLiterals;
 
 using Phase = LlmPhaseTimer::Phase;
 
+namespace {
+
+// The body is decoded this much at a time, each pass an event-loop iteration of its own: a fast
+// stream's backlog never holds the main thread, and other streams and sockets are served between
+// its passes (a few dozen SSE events of a Chat Completions stream per pass). The reply's own buffer
+// is not bounded (setReadBufferSize): with Qt 6.4 it stalled fast streams in tst_fairstreaming.
+constexpr qint64 kReadBytesPerPass = 4 * 1024;
+
+} // namespace
+
 LlmStream::LlmStream(LlmClient *client, const LlmSettings &settings, const ChatRequest &request,
                      LlmPriority priority, QObject *parent)
     : QObject(parent)
@@ -102,6 +112,7 @@ void LlmStream::sendAttempt() {
     m_headersSeen = false;
     m_decoder.reset();
     m_plainBody.clear();
+    m_replyFinished = false;
     qCDebug(lcLlm).noquote() << "POST" << m_target.url << "model" << m_settings.model << "attempt"
                              << m_attempts;
     m_reply = m_client->network()->postJson(m_url, m_settings.apiKey, m_body);
@@ -131,17 +142,36 @@ void LlmStream::onReadyRead() {
     if (!m_reply || m_done)
         return;
     onHeaders();
+    if (!m_readScheduled)
+        readPass();
+}
+
+void LlmStream::readPass() {
+    m_readScheduled = false;
+    if (!m_reply || m_done)
+        return;
+    QPointer<LlmStream> self(this);
     readBody();
+    if (!self || m_done || !m_reply)
+        return;
+    if (m_reply->bytesAvailable() > 0) {
+        m_readScheduled = true; // the rest after whatever else is waiting
+        QMetaObject::invokeMethod(this, &LlmStream::readPass, Qt::QueuedConnection);
+    } else if (m_replyFinished) {
+        endOfBody();
+    }
 }
 
 void LlmStream::readBody() {
-    const QByteArray bytes = m_reply->readAll();
-    if (bytes.isEmpty())
-        return;
     const LlmReplyFormat format = LlmReplyFormat::of(*m_reply);
-    if (!format.isKeptWhole())
-        apply(m_decoder.feed(bytes));
-    else if (m_plainBody.size() < format.maxBytes) // read whole when the reply finishes
+    if (!format.isKeptWhole()) {
+        const QByteArray bytes = m_reply->read(kReadBytesPerPass);
+        if (!bytes.isEmpty())
+            apply(m_decoder.feed(bytes));
+        return;
+    }
+    const QByteArray bytes = m_reply->readAll();
+    if (m_plainBody.size() < format.maxBytes) // read whole when the reply finishes
         m_plainBody += bytes.left(format.maxBytes - m_plainBody.size());
 }
 
@@ -175,11 +205,12 @@ bool LlmStream::apply(const OpenAiStreamDecoder::Progress &progress) {
 void LlmStream::onReplyFinished() {
     if (!m_reply || m_done)
         return;
-    QPointer<LlmStream> self(this);
-    readBody();
-    if (!self || m_done || !m_reply)
-        return;
+    m_replyFinished = true;
+    if (!m_readScheduled)
+        readPass(); // the body's end is handled once all of it is decoded
+}
 
+void LlmStream::endOfBody() {
     const int status = LlmReplyFormat::statusOf(*m_reply);
     switch (LlmReplyFormat::of(*m_reply).kind) {
     case LlmReplyFormat::Kind::Json:

@@ -56,10 +56,13 @@ private:
     void onRequestSent();
     void onHeaders();
     void onReadyRead();
+    // Decodes a bounded part of the body; schedules the next part, or ends the body.
+    void readPass();
     void readBody();
     // Acts on what the decoder found; false when the stream ended or changed attempt.
     bool apply(const OpenAiStreamDecoder::Progress &progress);
     void onReplyFinished();
+    void endOfBody(); // the reply finished and its body is all decoded
     void onTimeout(LlmPhaseTimer::Phase phase);
     void retryOrFail(const LlmFailure &failure);
     void end(LlmNetworkPool::Retire how); // the stream is done: timers, reply and slot go
@@ -83,6 +86,8 @@ private:
     QString m_content;      // every delta emitted so far
     qint64 m_ttftMs = -1;
     int m_attempts = 0;
-    bool m_headersSeen = false; // of the current attempt
+    bool m_headersSeen = false;   // of the current attempt
+    bool m_replyFinished = false; // of the current attempt
+    bool m_readScheduled = false; // a readPass() is queued
     bool m_done = false;
 };

@@ -57,6 +57,7 @@ SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const QString &
     connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this,
             &SessionSocket::onBinaryMessage);
     connect(m_socket.get(), &QWebSocket::disconnected, this, &SessionSocket::onDisconnected);
+    connect(m_socket.get(), &QWebSocket::bytesWritten, this, &SessionSocket::onBytesWritten);
     // A client that reset the connection right after the 101 may be gone before the connection
     // above was made: its disconnected() was emitted to nobody.
     if (m_socket->state() != QAbstractSocket::ConnectedState)
@@ -90,8 +91,7 @@ void SessionSocket::attach(Conversation *conversation, bool resumed, const QStri
     if (resumed)
         sendFrame(Protocol::historyFrame(history));
 
-    connect(conversation, &Conversation::contentDelta, this,
-            [this](const QString &text) { sendFrame(Protocol::contentFrame(text)); });
+    connect(conversation, &Conversation::contentDelta, this, &SessionSocket::sendContent);
     connect(conversation, &Conversation::toolStarted, this,
             [this](const QString &callId, const QString &tool, const QJsonObject &arguments) {
                 sendFrame(Protocol::toolStartFrame(callId, tool, arguments));
@@ -115,6 +115,7 @@ void SessionSocket::closeWith(int code, const QString &reason) {
         m_conversation->disconnect(this);
     qCInfo(lcServer).noquote() << "closing" << peer() << "session" << Ids::toText(m_sessionId)
                                << "code" << code << reason;
+    flushHeldText();
     m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
     m_abortTimer = new QTimer(this);
     m_abortTimer->setSingleShot(true);
@@ -187,20 +188,65 @@ void SessionSocket::handleText(const QString &text) {
     }
 }
 
+void SessionSocket::sendContent(const QString &text) {
+    if (m_closing || m_closedEmitted)
+        return;
+    // Pieces that wait concatenate to the same text, so a client that is behind gets one frame
+    // for what it would have read as many.
+    if (m_heldText.isEmpty() && m_socket->bytesToWrite() <= m_limits.coalesceAboveBytes) {
+        sendFrame(Protocol::contentFrame(text));
+        return;
+    }
+    m_heldText += text;
+    m_heldBytes += text.toUtf8().size();
+    closeIfOver(bufferedBytes());
+}
+
 void SessionSocket::sendFrame(const QJsonObject &frame) {
     if (m_closing || m_closedEmitted)
         return;
+    // What waited before this frame: one frame larger than the cap (a long history) is sent to a
+    // client that has read everything else.
+    const qint64 backlog = bufferedBytes();
+    flushHeldText(); // frames keep their order
     m_socket->sendTextMessage(QString::fromUtf8(Protocol::compact(frame)));
-    const qint64 buffered = m_socket->bytesToWrite();
-    if (buffered > m_limits.maxBufferedBytes) {
-        qCWarning(lcServer).noquote()
-            << "client" << peer() << "does not read: " << buffered << "bytes unsent";
-        closeWith(Protocol::CloseTooSlow,
-                  u"client too slow: more than %1 bytes were waiting to be read"_s.arg(
-                      m_limits.maxBufferedBytes));
-        // The close frame waits behind everything unread: do not let it hold the memory.
-        m_abortTimer->start(0);
-    }
+    closeIfOver(backlog);
+}
+
+void SessionSocket::flushHeldText() {
+    if (m_heldText.isEmpty())
+        return;
+    const QString text = std::exchange(m_heldText, {});
+    m_heldBytes = 0;
+    m_socket->sendTextMessage(QString::fromUtf8(Protocol::compact(Protocol::contentFrame(text))));
+}
+
+void SessionSocket::onBytesWritten() {
+    if (!m_closing && !m_closedEmitted && !m_heldText.isEmpty() &&
+        m_socket->bytesToWrite() <= m_limits.coalesceAboveBytes)
+        flushHeldText();
+}
+
+qint64 SessionSocket::bufferedBytes() const {
+    return m_socket->bytesToWrite() + m_heldBytes;
+}
+
+void SessionSocket::closeIfOver(qint64 buffered) {
+    if (buffered <= m_limits.maxBufferedBytes)
+        return;
+    qCWarning(lcServer).noquote() << "client" << peer() << "does not read:" << buffered
+                                  << "bytes of output wait for it";
+    m_heldText.clear();
+    m_heldBytes = 0;
+    const QPointer<Conversation> conversation = m_conversation;
+    closeWith(Protocol::CloseTooSlow,
+              u"client too slow: more than %1 bytes were waiting to be read"_s.arg(
+                  m_limits.maxBufferedBytes));
+    // The close frame waits behind everything unread: do not let it hold the memory.
+    m_abortTimer->start(0);
+    // Nobody will read the reply: stop generating it and the queued ones (they stay stored).
+    if (conversation)
+        conversation->cancelAll();
 }
 
 void SessionSocket::sendError(const QString &code, const QString &message, bool retryable,

@@ -28,10 +28,15 @@ class SessionSocket : public QObject {
 
 public:
     struct Limits {
-        int maxMessageBytes = 32 * 1024;   // larger messages get error too_large
-        qint64 hardFrameBytes = 1 << 20;   // larger frames or messages: close 1009 (by QWebSocket)
-        qint64 maxBufferedBytes = 8 << 20; // unsent output beyond this: close CloseTooSlow
-        int maxPendingFrames = 16;         // frames held until the session is attached
+        int maxMessageBytes = 32 * 1024; // larger messages get error too_large
+        qint64 hardFrameBytes = 1 << 20; // larger frames or messages: close 1009 (by QWebSocket)
+        // Output not yet sent: Qt's socket buffer (bytesToWrite) plus the content text held for
+        // the next frame. Over this when more comes: close CloseTooSlow, and the turn stops.
+        qint64 maxBufferedBytes = 256 * 1024;
+        // While more than this waits in Qt's socket buffer the client is behind: content pieces
+        // are held and sent as one frame once it drains.
+        qint64 coalesceAboveBytes = 16 * 1024;
+        int maxPendingFrames = 16; // frames held until the session is attached
         // SessionManager: how often live sessions are compared with open connections.
         int consistencyCheckMs = 30000;
     };
@@ -85,7 +90,13 @@ private:
     void onTextMessage(const QString &text);
     void onBinaryMessage(const QByteArray &data);
     void handleText(const QString &text);
+    void sendContent(const QString &text);
     void sendFrame(const QJsonObject &frame);
+    void flushHeldText();
+    void onBytesWritten();
+    // Bytes of frames not sent yet: Qt's socket buffer and the held text (as UTF-8).
+    qint64 bufferedBytes() const;
+    void closeIfOver(qint64 buffered); // closes CloseTooSlow when `buffered` is over the cap
     void sendError(const QString &code, const QString &message, bool retryable = false,
                    qint64 retryAfterMs = -1);
     void onTurnFinished(const TurnOutcome &outcome);
@@ -102,6 +113,8 @@ private:
     UsageLimits *m_usage = nullptr;
     QHostAddress m_address;
     QStringList m_pending;
+    QString m_heldText;     // content pieces waiting for the client to catch up
+    qint64 m_heldBytes = 0; // their size in UTF-8
     QTimer *m_abortTimer = nullptr;
     QObject *m_lifetime;
     bool m_closing = false;

@@ -210,6 +210,17 @@ private Q_SLOTS:
         QVERIFY(result.errors.join(u'\n').contains(u"RTAI_MAX_MESSAGE_BYTES"_s));
     }
 
+    void clientBufferCap() {
+        QCOMPARE(load({}).config.maxClientBufferBytes, 256 * 1024);
+        QCOMPARE(load({}, {{u"RTAI_MAX_CLIENT_BUFFER_BYTES"_s, u"1048576"_s}})
+                     .config.maxClientBufferBytes,
+                 1048576);
+        const ConfigLoadResult tooSmall =
+            load({}, {{u"RTAI_MAX_CLIENT_BUFFER_BYTES"_s, u"1000"_s}});
+        QCOMPARE(tooSmall.action, ConfigLoadResult::Action::Fail);
+        QVERIFY(tooSmall.errors.join(u'\n').contains(u"RTAI_MAX_CLIENT_BUFFER_BYTES"_s));
+    }
+
     void helpIsAnAction() {
         const ConfigLoadResult result = load({u"--help"_s});
         QCOMPARE(result.action, ConfigLoadResult::Action::ShowHelp);

@@ -570,8 +570,12 @@ private Q_SLOTS:
             },
             30000));
         QVERIFY(QTest::qWaitFor([&] { return server->backend->connectionCount() == 0; }, 10000));
-        // The turn itself goes on and is stored; the session then ends.
+        // Nobody reads the reply: its turn is stopped, the partial reply stored (the mock in this
+        // process may have sent all of it by then; tst_fairstreaming sees the request aborted).
         QVERIFY(server->waitForEnded(id, 30000));
+        const QList<Event> replies = server->eventsOfType(id, EventType::AssistantMessage);
+        QCOMPARE(replies.size(), 1);
+        QCOMPARE(replies.first().metadata.value(u"interrupted"_s).toBool(), true);
     }
 
     void metricsAfterTurns() {
