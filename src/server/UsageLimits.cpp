@@ -2,6 +2,8 @@
 
 #include "server/ConnectionLimits.h"
 
+#include <QList>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -55,33 +57,36 @@ UsageLimits::admitMessage(const QString &userId, const QHostAddress &address, qi
                                .arg(userId),
                            tokens.msUntil(1, nowMs)};
     }
-    TokenBucket *perUser = nullptr;
-    if (m_settings.messagesPerMinutePerUser > 0) {
-        perUser =
-            &bucket(m_userMessages, userId, m_settings.messagesPerMinutePerUser, kMinuteMs, nowMs);
-        if (!perUser->holds(1, nowMs))
-            return Refusal{MessagesPerUser,
-                           u"more than %1 messages a minute from user %2; wait and send it "
-                           "again"_s.arg(m_settings.messagesPerMinutePerUser)
-                               .arg(userId),
-                           perUser->msUntil(1, nowMs)};
+    // Both rates must allow it before either counts it.
+    struct Rate {
+        QHash<QString, TokenBucket> &buckets;
+        QString key;
+        int perMinute;
+        QString label;
+        QString who;
+    };
+    const Rate rates[] = {
+        {m_userMessages, userId, m_settings.messagesPerMinutePerUser, MessagesPerUser,
+         u"user "_s + userId},
+        {m_addressMessages, ConnectionLimits::key(address),
+         address.isLoopback() ? 0 : m_settings.messagesPerMinutePerAddress, MessagesPerAddress,
+         u"address "_s + ConnectionLimits::key(address)},
+    };
+    QList<TokenBucket *> admitted;
+    for (const Rate &rate : rates) {
+        if (rate.perMinute <= 0)
+            continue;
+        TokenBucket &messages = bucket(rate.buckets, rate.key, rate.perMinute, kMinuteMs, nowMs);
+        if (!messages.holds(1, nowMs))
+            return Refusal{rate.label,
+                           u"more than %1 messages a minute from %2; wait and send it again"_s
+                               .arg(rate.perMinute)
+                               .arg(rate.who),
+                           messages.msUntil(1, nowMs)};
+        admitted.append(&messages);
     }
-    TokenBucket *perAddress = nullptr;
-    if (m_settings.messagesPerMinutePerAddress > 0 && !address.isLoopback()) {
-        const QString key = ConnectionLimits::key(address);
-        perAddress = &bucket(m_addressMessages, key, m_settings.messagesPerMinutePerAddress,
-                             kMinuteMs, nowMs);
-        if (!perAddress->holds(1, nowMs))
-            return Refusal{MessagesPerAddress,
-                           u"more than %1 messages a minute from address %2; wait and send it "
-                           "again"_s.arg(m_settings.messagesPerMinutePerAddress)
-                               .arg(key),
-                           perAddress->msUntil(1, nowMs)};
-    }
-    if (perUser)
-        perUser->take(1, nowMs);
-    if (perAddress)
-        perAddress->take(1, nowMs);
+    for (TokenBucket *messages : std::as_const(admitted))
+        messages->take(1, nowMs);
     return std::nullopt;
 }
 

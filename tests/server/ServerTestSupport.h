@@ -6,15 +6,18 @@
 #include "app/Backend.h"
 #include "core/Config.h"
 #include "core/Ids.h"
+#include "core/MetricsRegistry.h"
 #include "core/Timestamps.h"
 #include "fixtures/FutureWait.h"
 #include "fixtures/MockLlmServer.h"
 #include "llm/LlmClient.h"
+#include "server/ServerMetrics.h"
 #include "storage/Database.h"
 
 #include <QFuture>
 #include <QJsonArray>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
@@ -121,6 +124,20 @@ public:
         return ws;
     }
     QUrl httpUrl(const QString &pathAndQuery) const { return url().resolved(QUrl(pathAndQuery)); }
+    // A plain TCP connection to the server's port; null when it did not connect.
+    std::unique_ptr<QTcpSocket> connectRaw(int timeoutMs = 10000) const {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, url().port());
+        if (!QTest::qWaitFor([&] { return socket->state() == QAbstractSocket::ConnectedState; },
+                             timeoutMs))
+            return nullptr;
+        return socket;
+    }
+    // rtai_connections_closed_total{reason}.
+    double connectionsClosed(const QString &reason) const {
+        return backend->metrics()->value(ServerMetrics::ConnectionsClosed,
+                                         {{QStringLiteral("reason"), reason}});
+    }
 
     QList<Event> events(const QUuid &id) const { return await(db()->events(id, 0, 10000)); }
     std::optional<Session> session(const QUuid &id) const { return await(db()->session(id)); }

@@ -33,19 +33,8 @@ class TstConformance : public QObject {
 private:
     std::unique_ptr<InProcessServer> server;
 
-    double closed(const QString &reason) const {
-        return server->backend->metrics()->value(ServerMetrics::ConnectionsClosed,
-                                                 {{u"reason"_s, reason}});
-    }
-
-    std::unique_ptr<QTcpSocket> connectRaw() {
-        auto socket = std::make_unique<QTcpSocket>();
-        socket->connectToHost(QHostAddress::LocalHost, server->url().port());
-        if (!QTest::qWaitFor([&] { return socket->state() == QAbstractSocket::ConnectedState; },
-                             kWaitMs))
-            return nullptr;
-        return socket;
-    }
+    double closed(const QString &reason) const { return server->connectionsClosed(reason); }
+    std::unique_ptr<QTcpSocket> connectRaw() { return server->connectRaw(); }
 
     // Sends `bytes` on a new connection and returns all the server sent until it closed it
     // (empty, with a failure, when it did not close it).

@@ -34,19 +34,8 @@ private:
         return server->start();
     }
 
-    double closed(const QString &reason) const {
-        return server->backend->metrics()->value(ServerMetrics::ConnectionsClosed,
-                                                 {{u"reason"_s, reason}});
-    }
-
-    std::unique_ptr<QTcpSocket> connectRaw() {
-        auto socket = std::make_unique<QTcpSocket>();
-        socket->connectToHost(QHostAddress::LocalHost, server->url().port());
-        if (!QTest::qWaitFor([&] { return socket->state() == QAbstractSocket::ConnectedState; },
-                             kWaitMs))
-            return nullptr;
-        return socket;
-    }
+    double closed(const QString &reason) const { return server->connectionsClosed(reason); }
+    std::unique_ptr<QTcpSocket> connectRaw() { return server->connectRaw(); }
 
     // Waits until the server closed `socket`; everything it sent before is in *received.
     static bool waitForServerClose(QTcpSocket *socket, QByteArray *received = nullptr) {
