@@ -62,6 +62,7 @@ UsageLimits::Settings usageLimits(const Config &config) {
     settings.messagesPerMinutePerUser = config.maxMessagesPerMinute;
     settings.messagesPerMinutePerAddress = config.maxAddressMessagesPerMinute;
     settings.tokensPerDayPerUser = config.maxTokensPerDay;
+    settings.tokensPerDayPerAddress = config.maxAddressTokensPerDay;
     return settings;
 }
 

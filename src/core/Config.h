@@ -43,6 +43,7 @@ struct Config {
     int maxMessagesPerMinute = 120;        // user messages a minute, per user; 0: no limit
     int maxAddressMessagesPerMinute = 600; // the same per client address (loopback: no limit)
     int maxTokensPerDay = 0;               // LLM tokens a day, per user; 0: no limit
+    int maxAddressTokensPerDay = 0;        // the same per client address (loopback: no limit)
     int llmMaxConnections = 0;             // LLM requests in flight at once; 0: automatic
     int summaryConcurrency = 32;           // session summaries requested at once
     int leaseHeartbeatS = 5;               // how often this instance renews its lease

@@ -37,6 +37,7 @@ struct ConfigSetting {
         MaxMessagesPerMinute,
         MaxAddressMessagesPerMinute,
         MaxTokensPerDay,
+        MaxAddressTokensPerDay,
         MaxClientBufferBytes,
         LlmMaxConnections,
         SummaryConcurrency,

@@ -295,6 +295,9 @@ QList<ConfigSetting> buildTable() {
             u"limits/address_messages_per_minute"_s, 0, 1000000),
         bounded<&Config::maxTokensPerDay>(Id::MaxTokensPerDay, u"RTAI_MAX_TOKENS_PER_DAY"_s,
                                           u"limits/tokens_per_day"_s, 0, 2000000000),
+        bounded<&Config::maxAddressTokensPerDay>(Id::MaxAddressTokensPerDay,
+                                                 u"RTAI_MAX_ADDRESS_TOKENS_PER_DAY"_s,
+                                                 u"limits/address_tokens_per_day"_s, 0, 2000000000),
         bounded<&Config::maxClientBufferBytes>(
             Id::MaxClientBufferBytes, u"RTAI_MAX_CLIENT_BUFFER_BYTES"_s,
             u"limits/max_client_buffer_bytes"_s, 64 * 1024, 1024 * 1024 * 1024),

@@ -56,7 +56,7 @@ void describeAll(MetricsRegistry *metrics) {
     metrics->describe(RateLimited, Type::Counter,
                       u"Connections and messages refused by the usage limits, by limit "
                       "(connections_per_user, messages_per_user, messages_per_address, "
-                      "tokens_per_user)"_s);
+                      "tokens_per_user, tokens_per_address)"_s);
 }
 
 void observe(MetricsRegistry *metrics, SessionService *sessions) {

@@ -256,7 +256,8 @@ void SessionSocket::sendError(const QString &code, const QString &message, bool 
 
 void SessionSocket::onTurnFinished(const TurnOutcome &outcome) {
     if (m_usage)
-        m_usage->chargeTokens(m_userId, outcome.usage.promptTokens + outcome.usage.completionTokens,
+        m_usage->chargeTokens(m_userId, m_address,
+                              outcome.usage.promptTokens + outcome.usage.completionTokens,
                               QDeadlineTimer::current().deadline());
     if (outcome.finishReason == u"error")
         sendError(outcome.errorCode, outcome.errorMessage, outcome.retryable, outcome.retryAfterMs);

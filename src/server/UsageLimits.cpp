@@ -23,6 +23,7 @@ void UsageLimits::setSettings(const Settings &settings) {
     m_userMessages.clear();
     m_addressMessages.clear();
     m_userTokens.clear();
+    m_addressTokens.clear();
 }
 
 std::optional<UsageLimits::Refusal> UsageLimits::admitConnection(const QString &userId) {
@@ -47,58 +48,65 @@ std::optional<UsageLimits::Refusal>
 UsageLimits::admitMessage(const QString &userId, const QHostAddress &address, qint64 nowMs) {
     if (++m_operationsSinceSweep >= kSweepEvery)
         forgetFullBuckets(nowMs);
-    if (m_settings.tokensPerDayPerUser > 0) {
-        TokenBucket &tokens =
-            bucket(m_userTokens, userId, m_settings.tokensPerDayPerUser, kDayMs, nowMs);
-        if (!tokens.holds(1, nowMs))
-            return Refusal{TokensPerUser,
-                           u"the %1 LLM tokens a day of user %2 are used up; try again later"_s
-                               .arg(m_settings.tokensPerDayPerUser)
-                               .arg(userId),
-                           tokens.msUntil(1, nowMs)};
-    }
-    // Both rates must allow it before either counts it.
-    struct Rate {
+    const QString addressKey = ConnectionLimits::key(address);
+    const qint64 perAddress = address.isLoopback() ? 0 : 1; // loopback: no address limits
+    // A message takes one from each message rate; the day's tokens are charged after its turn,
+    // so a budget only has to hold one. Every check must pass before anything is taken.
+    struct Check {
         QHash<QString, TokenBucket> &buckets;
         QString key;
-        int perMinute;
+        qint64 limit;
+        qint64 periodMs;
         QString label;
+        QString refusal; // %1: the limit, %2: whose
         QString who;
+        bool takes;
     };
-    const Rate rates[] = {
-        {m_userMessages, userId, m_settings.messagesPerMinutePerUser, MessagesPerUser,
-         u"user "_s + userId},
-        {m_addressMessages, ConnectionLimits::key(address),
-         address.isLoopback() ? 0 : m_settings.messagesPerMinutePerAddress, MessagesPerAddress,
-         u"address "_s + ConnectionLimits::key(address)},
+    const QString tokensUsedUp = u"the %1 LLM tokens a day of %2 are used up; try again later"_s;
+    const QString tooManyMessages =
+        u"more than %1 messages a minute from %2; wait and send it again"_s;
+    const Check checks[] = {
+        {m_userTokens, userId, m_settings.tokensPerDayPerUser, kDayMs, TokensPerUser, tokensUsedUp,
+         u"user "_s + userId, false},
+        {m_addressTokens, addressKey, perAddress * m_settings.tokensPerDayPerAddress, kDayMs,
+         TokensPerAddress, tokensUsedUp, u"address "_s + addressKey, false},
+        {m_userMessages, userId, m_settings.messagesPerMinutePerUser, kMinuteMs, MessagesPerUser,
+         tooManyMessages, u"user "_s + userId, true},
+        {m_addressMessages, addressKey, perAddress * m_settings.messagesPerMinutePerAddress,
+         kMinuteMs, MessagesPerAddress, tooManyMessages, u"address "_s + addressKey, true},
     };
-    QList<TokenBucket *> admitted;
-    for (const Rate &rate : rates) {
-        if (rate.perMinute <= 0)
+    QList<TokenBucket *> taking;
+    for (const Check &check : checks) {
+        if (check.limit <= 0)
             continue;
-        TokenBucket &messages = bucket(rate.buckets, rate.key, rate.perMinute, kMinuteMs, nowMs);
-        if (!messages.holds(1, nowMs))
-            return Refusal{rate.label,
-                           u"more than %1 messages a minute from %2; wait and send it again"_s
-                               .arg(rate.perMinute)
-                               .arg(rate.who),
-                           messages.msUntil(1, nowMs)};
-        admitted.append(&messages);
+        TokenBucket &limit = bucket(check.buckets, check.key, check.limit, check.periodMs, nowMs);
+        if (!limit.holds(1, nowMs))
+            return Refusal{check.label, check.refusal.arg(check.limit).arg(check.who),
+                           limit.msUntil(1, nowMs)};
+        if (check.takes)
+            taking.append(&limit);
     }
-    for (TokenBucket *messages : std::as_const(admitted))
-        messages->take(1, nowMs);
+    for (TokenBucket *limit : std::as_const(taking))
+        limit->take(1, nowMs);
     return std::nullopt;
 }
 
-void UsageLimits::chargeTokens(const QString &userId, qint64 tokens, qint64 nowMs) {
-    if (m_settings.tokensPerDayPerUser <= 0 || tokens <= 0)
+void UsageLimits::chargeTokens(const QString &userId, const QHostAddress &address, qint64 tokens,
+                               qint64 nowMs) {
+    if (tokens <= 0)
         return;
-    bucket(m_userTokens, userId, m_settings.tokensPerDayPerUser, kDayMs, nowMs)
-        .charge(tokens, nowMs);
+    if (m_settings.tokensPerDayPerUser > 0)
+        bucket(m_userTokens, userId, m_settings.tokensPerDayPerUser, kDayMs, nowMs)
+            .charge(tokens, nowMs);
+    if (m_settings.tokensPerDayPerAddress > 0 && !address.isLoopback())
+        bucket(m_addressTokens, ConnectionLimits::key(address), m_settings.tokensPerDayPerAddress,
+               kDayMs, nowMs)
+            .charge(tokens, nowMs);
 }
 
 int UsageLimits::trackedBuckets() const {
-    return int(m_userMessages.size() + m_addressMessages.size() + m_userTokens.size());
+    return int(m_userMessages.size() + m_addressMessages.size() + m_userTokens.size() +
+               m_addressTokens.size());
 }
 
 TokenBucket &UsageLimits::bucket(QHash<QString, TokenBucket> &buckets, const QString &key,
@@ -112,7 +120,7 @@ TokenBucket &UsageLimits::bucket(QHash<QString, TokenBucket> &buckets, const QSt
 void UsageLimits::forgetFullBuckets(qint64 nowMs) {
     m_operationsSinceSweep = 0;
     for (QHash<QString, TokenBucket> *buckets :
-         {&m_userMessages, &m_addressMessages, &m_userTokens})
+         {&m_userMessages, &m_addressMessages, &m_userTokens, &m_addressTokens})
         buckets->removeIf(
             [nowMs](QHash<QString, TokenBucket>::iterator it) { return it->isFull(nowMs); });
 }

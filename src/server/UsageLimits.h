@@ -19,6 +19,7 @@ public:
         int messagesPerMinutePerUser = 120;
         int messagesPerMinutePerAddress = 600;
         qint64 tokensPerDayPerUser = 0;
+        qint64 tokensPerDayPerAddress = 0;
     };
     struct Refusal {
         QString limit; // the rtai_rate_limited_total label: connections_per_user, …
@@ -34,11 +35,12 @@ public:
     void releaseConnection(const QString &userId);
 
     // Counts a user message, or refuses it (not counted) when the user or the address is over
-    // its rate, or the user spent the day's LLM tokens.
+    // its rate, or the user or the address spent the day's LLM tokens.
     std::optional<Refusal> admitMessage(const QString &userId, const QHostAddress &address,
                                         qint64 nowMs);
-    // The LLM tokens a turn of `userId` used (known once it ended).
-    void chargeTokens(const QString &userId, qint64 tokens, qint64 nowMs);
+    // The LLM tokens a turn of `userId` from `address` used (known once it ended).
+    void chargeTokens(const QString &userId, const QHostAddress &address, qint64 tokens,
+                      qint64 nowMs);
 
     // Buckets held (full ones are forgotten now and then): memory stays bounded by the active.
     int trackedBuckets() const;
@@ -48,6 +50,7 @@ public:
     static inline const QString MessagesPerUser = QStringLiteral("messages_per_user");
     static inline const QString MessagesPerAddress = QStringLiteral("messages_per_address");
     static inline const QString TokensPerUser = QStringLiteral("tokens_per_user");
+    static inline const QString TokensPerAddress = QStringLiteral("tokens_per_address");
 
 private:
     TokenBucket &bucket(QHash<QString, TokenBucket> &buckets, const QString &key, qint64 capacity,
@@ -59,5 +62,6 @@ private:
     QHash<QString, TokenBucket> m_userMessages;
     QHash<QString, TokenBucket> m_addressMessages;
     QHash<QString, TokenBucket> m_userTokens;
+    QHash<QString, TokenBucket> m_addressTokens;
     int m_operationsSinceSweep = 0;
 };

@@ -14,9 +14,10 @@ const QHostAddress kRemote(u"203.0.113.7"_s);
 const QHostAddress kOtherRemote(u"203.0.113.8"_s);
 const QHostAddress kLoopback(QHostAddress::LocalHost);
 
-UsageLimits limits(int connections, int perUser, int perAddress, qint64 tokens) {
+UsageLimits limits(int connections, int perUser, int perAddress, qint64 tokens,
+                   qint64 addressTokens = 0) {
     UsageLimits usage;
-    usage.setSettings({connections, perUser, perAddress, tokens});
+    usage.setSettings({connections, perUser, perAddress, tokens, addressTokens});
     return usage;
 }
 
@@ -90,7 +91,7 @@ private Q_SLOTS:
     void tokensPerDay() {
         UsageLimits usage = limits(0, 0, 0, 1000);
         QVERIFY(!usage.admitMessage(u"ada"_s, kRemote, 0));
-        usage.chargeTokens(u"ada"_s, 1200, 0);
+        usage.chargeTokens(u"ada"_s, kRemote, 1200, 0);
         const auto refusal = usage.admitMessage(u"ada"_s, kRemote, 1000);
         QVERIFY(refusal);
         QCOMPARE(refusal->limit, UsageLimits::TokensPerUser);
@@ -98,6 +99,19 @@ private Q_SLOTS:
         QCOMPARE(refusal->retryAfterMs, 201 * 86400 - 1000);
         QVERIFY(!usage.admitMessage(u"bob"_s, kRemote, 1000));
         QVERIFY(!usage.admitMessage(u"ada"_s, kRemote, 201 * 86400));
+    }
+
+    void tokensPerDayPerAddressSpareLoopback() {
+        UsageLimits usage = limits(0, 0, 0, 0, 1000);
+        usage.chargeTokens(u"ada"_s, kRemote, 600, 0);
+        usage.chargeTokens(u"bob"_s, kRemote, 600, 0); // the address: -200
+        const auto refusal = usage.admitMessage(u"carl"_s, kRemote, 0);
+        QVERIFY(refusal);
+        QCOMPARE(refusal->limit, UsageLimits::TokensPerAddress);
+        QVERIFY2(refusal->message.contains(u"address 203.0.113.7"_s), qPrintable(refusal->message));
+        QVERIFY(!usage.admitMessage(u"carl"_s, kOtherRemote, 0));
+        usage.chargeTokens(u"ada"_s, kLoopback, 1'000'000, 0);
+        QVERIFY(!usage.admitMessage(u"ada"_s, kLoopback, 0));
     }
 
     void connectionsPerUser() {
@@ -120,7 +134,7 @@ private Q_SLOTS:
             QVERIFY(!usage.admitConnection(u"ada"_s));
             QVERIFY(!usage.admitMessage(u"ada"_s, kRemote, 0));
         }
-        usage.chargeTokens(u"ada"_s, 1'000'000, 0);
+        usage.chargeTokens(u"ada"_s, kRemote, 1'000'000, 0);
         QVERIFY(!usage.admitMessage(u"ada"_s, kRemote, 0));
         QCOMPARE(usage.trackedBuckets(), 0);
     }
