@@ -18,7 +18,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 constexpr int kInitialBackoffMs = 250;
-constexpr int kMaxBackoffMs = DatabaseWorker::kMaxBackoffMs;
 constexpr qint64 kStepBudgetMs = 50;
 
 QString kindName(WriteOp::Kind kind) {
