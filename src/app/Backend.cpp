@@ -1,6 +1,6 @@
 #include "app/Backend.h"
 
-#include "chat/ChatSettings.h"
+#include "app/ComponentSettings.h"
 #include "chat/Conversation.h"
 #include "chat/SessionService.h"
 #include "chat/Summarizer.h"
@@ -30,62 +30,10 @@ namespace {
 
 constexpr int kFlushWaitMs = 1500;
 
-ChatSettings chatSettings(const Config &config, const LlmEndpoint &endpoint) {
-    ChatSettings settings;
-    settings.systemPrompt = config.systemPrompt;
-    settings.maxToolSteps = config.maxToolSteps;
-    settings.maxQueuedMessages = config.maxQueuedMessages;
-    if (endpoint.contextTokens() > 0)
-        settings.contextTokens = endpoint.contextTokens();
-    settings.maxReplyTokens = endpoint.maxReplyTokens();
-    return settings;
-}
-
 // The config with the LLM source the endpoint decided (the local model, when it stands in).
 Config withSource(Config config, const LlmEndpoint &endpoint) {
     config.llmSource = endpoint.source();
     return config;
-}
-
-SessionSocket::Limits socketLimits(const Config &config) {
-    SessionSocket::Limits limits;
-    limits.maxMessageBytes = config.maxMessageBytes;
-    // Between the two limits a client gets error too_large and stays connected.
-    limits.hardFrameBytes = qMax<qint64>(4 * qint64(config.maxMessageBytes), 256 * 1024);
-    limits.maxBufferedBytes = config.maxClientBufferBytes;
-    return limits;
-}
-
-UsageLimits::Settings usageLimits(const Config &config) {
-    UsageLimits::Settings settings;
-    settings.connectionsPerUser = config.maxConnectionsPerUser;
-    settings.messagesPerMinutePerUser = config.maxMessagesPerMinute;
-    settings.messagesPerMinutePerAddress = config.maxAddressMessagesPerMinute;
-    settings.tokensPerDayPerUser = config.maxTokensPerDay;
-    settings.tokensPerDayPerAddress = config.maxAddressTokensPerDay;
-    return settings;
-}
-
-JwtVerifier jwtVerifier(const Config &config) {
-    JwtVerifier::Settings settings;
-    settings.hmacSecret = config.jwtSecret.toUtf8();
-    settings.issuer = config.jwtIssuer;
-    settings.audience = config.jwtAudience;
-    settings.userClaim = config.jwtUserClaim;
-    settings.adminRole = config.jwtAdminRole;
-    return JwtVerifier(settings);
-}
-
-ConnectionWatchdog::Settings connectionSettings(const Config &config) {
-    ConnectionWatchdog::Settings settings;
-    settings.requestTimeoutMs = config.requestTimeoutS * 1000;
-    settings.handshakeTimeoutMs = config.handshakeTimeoutS * 1000;
-    settings.idleTimeoutMs = config.idleTimeoutS * 1000;
-    settings.pingIntervalMs = config.pingIntervalS * 1000;
-    settings.pingTimeoutMs = config.pingTimeoutS * 1000;
-    settings.maxConnectionsPerAddress = config.maxConnectionsPerAddress;
-    settings.maxLoopbackConnections = config.maxLoopbackConnections;
-    return settings;
 }
 
 } // namespace
@@ -102,28 +50,25 @@ Backend::Backend(const Config &config, QObject *parent)
     , m_summarizer(new Summarizer(m_llm, this))
     , m_summaries(new SummaryScheduler(m_database, m_summarizer, this))
     , m_sessionService(new SessionService(m_database, m_llm, m_tools, m_summaries,
-                                          chatSettings(m_config, m_endpoint), this))
-    , m_sessions(
-          new SessionManager(m_sessionService, m_llm, m_metrics, socketLimits(m_config), this))
+                                          ComponentSettings::chat(m_config, m_endpoint), this))
+    , m_sessions(new SessionManager(m_sessionService, m_llm, m_metrics,
+                                    ComponentSettings::socketLimits(m_config), this))
     , m_http(new HttpServer(m_database, m_metrics, m_sessionService, m_sessions, m_readiness, this))
     , m_authenticator(new Authenticator(m_config.apiToken,
                                         !m_config.jwtSecret.isEmpty() || !m_config.jwks.isEmpty(),
-                                        jwtVerifier(m_config), this)) {
+                                        JwtVerifier(ComponentSettings::jwt(m_config)), this)) {
     setUpLocalModel();
     m_tools->addBuiltinTools();
     ServerMetrics::describeAll(m_metrics);
     ServerMetrics::observe(m_metrics, m_llm);
     ServerMetrics::observe(m_metrics, m_summaries);
     ServerMetrics::observe(m_metrics, m_sessionService);
-    InstanceLease lease;
-    lease.heartbeatMs = m_config.leaseHeartbeatS * 1000;
-    lease.expiryMs = m_config.leaseExpiryS * 1000;
-    m_database->setLease(lease);
+    m_database->setLease(ComponentSettings::lease(m_config));
     SummaryScheduler::Settings summarySettings;
     summarySettings.concurrency = m_config.summaryConcurrency;
     setSummarySettings(summarySettings);
     m_sessions->setAuthenticator(m_authenticator);
-    m_sessions->setUsageLimits(usageLimits(m_config));
+    m_sessions->setUsageLimits(ComponentSettings::usageLimits(m_config));
     m_http->setAuthenticator(m_authenticator);
     if (!m_config.jwks.isEmpty()) {
         m_jwks = new JwksSource(m_config.jwks, this);
@@ -131,7 +76,7 @@ Backend::Backend(const Config &config, QObject *parent)
         connect(m_authenticator, &Authenticator::unknownKeyPresented, m_jwks,
                 &JwksSource::refreshSoon);
     }
-    m_http->setConnectionSettings(connectionSettings(m_config));
+    m_http->setConnectionSettings(ComponentSettings::connections(m_config));
     m_readiness->setProblem(Readiness::Part::Server, u"starting"_s);
     m_readiness->setProblem(Readiness::Part::Database, u"not open yet"_s);
 
