@@ -69,7 +69,7 @@ QString SessionExporter::eventMarkdown(const Event &event) {
                codeBlock(jsonOrText(event.content), u"json"_s);
     }
     if (event.type == EventType::Error) {
-        const QString code = event.metadata.value(u"code"_s).toString();
+        const QString code = ChatEvents::errorCode(event);
         return heading(code.isEmpty() ? u"Error"_s : u"Error `"_s + code + u'`', event) +
                event.content + u'\n';
     }

@@ -122,6 +122,10 @@ bool isInterrupted(const Event &event) {
     return event.metadata.value(u"interrupted"_s).toBool();
 }
 
+QString errorCode(const Event &event) {
+    return event.metadata.value(u"code"_s).toString();
+}
+
 QJsonObject argumentsObject(const QString &arguments) {
     return QJsonDocument::fromJson(arguments.toUtf8()).object();
 }

@@ -48,6 +48,7 @@ std::optional<ParsedToolResult> parseToolResult(const Event &event);
 // The outcome recorded in an assistant_message (finish reason, usage, ttft, duration, model).
 std::optional<TurnOutcome> parseAssistantOutcome(const Event &event);
 bool isInterrupted(const Event &event);
+QString errorCode(const Event &event); // an error event's code; empty when stored without one
 // Parsed tool arguments; {} when the text is not a JSON object.
 QJsonObject argumentsObject(const QString &arguments);
 
