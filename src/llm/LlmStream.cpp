@@ -5,6 +5,7 @@
 #include "llm/LlmClient.h"
 #include "llm/LlmNetworkPool.h"
 #include "llm/LlmReplyFormat.h"
+#include "llm/LlmReplyReader.h"
 #include "llm/LlmRetryPolicy.h"
 
 #include <QJsonDocument>
@@ -14,16 +15,6 @@
 using namespace Qt::StringLiterals;
 
 using Phase = LlmPhaseTimer::Phase;
-
-namespace {
-
-// The body is decoded this much at a time, each pass an event-loop iteration of its own: a fast
-// stream's backlog never holds the main thread, and other streams and sockets are served between
-// its passes (a few dozen SSE events of a Chat Completions stream per pass). The reply's own buffer
-// is not bounded (setReadBufferSize): with Qt 6.4 it stalled fast streams in tst_fairstreaming.
-constexpr qint64 kReadBytesPerPass = 4 * 1024;
-
-} // namespace
 
 LlmStream::LlmStream(LlmClient *client, const LlmSettings &settings, const ChatRequest &request,
                      LlmPriority priority, QObject *parent)
@@ -36,7 +27,11 @@ LlmStream::LlmStream(LlmClient *client, const LlmSettings &settings, const ChatR
     , m_body(QJsonDocument(request.toOpenAiJson(settings.model)).toJson(QJsonDocument::Compact))
     , m_deadline(new LlmPhaseTimer(settings, this))
     , m_retryTimer(new QTimer(this))
+    , m_reader(new LlmReplyReader(this))
     , m_decoder(m_target, settings.model) {
+    connect(m_reader, &LlmReplyReader::streamed, this,
+            [this](const QByteArray &bytes) { apply(m_decoder.feed(bytes)); });
+    connect(m_reader, &LlmReplyReader::ended, this, &LlmStream::endOfBody);
     connect(m_deadline, &LlmPhaseTimer::expired, this, &LlmStream::onTimeout);
     m_retryTimer->setSingleShot(true);
     m_retryTimer->setTimerType(Qt::PreciseTimer); // never earlier than Retry-After allows
@@ -111,15 +106,13 @@ void LlmStream::sendAttempt() {
     ++m_attempts;
     m_headersSeen = false;
     m_decoder.reset();
-    m_plainBody.clear();
-    m_replyFinished = false;
     qCDebug(lcLlm).noquote() << "POST" << m_target.url << "model" << m_settings.model << "attempt"
                              << m_attempts;
     m_reply = m_client->network()->postJson(m_url, m_settings.apiKey, m_body);
     connect(m_reply, &QNetworkReply::requestSent, this, &LlmStream::onRequestSent);
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &LlmStream::onHeaders);
-    connect(m_reply, &QNetworkReply::readyRead, this, &LlmStream::onReadyRead);
-    connect(m_reply, &QNetworkReply::finished, this, &LlmStream::onReplyFinished);
+    connect(m_reply, &QNetworkReply::readyRead, this, &LlmStream::onHeaders);
+    m_reader->follow(m_reply);
     m_deadline->setPhase(Phase::Connecting);
 }
 
@@ -136,43 +129,6 @@ void LlmStream::onHeaders() {
     const int status = LlmReplyFormat::statusOf(*m_reply);
     m_headersSeen = status != 0;
     m_claim.recordAnswer(status);
-}
-
-void LlmStream::onReadyRead() {
-    if (!m_reply || m_done)
-        return;
-    onHeaders();
-    if (!m_readScheduled)
-        readPass();
-}
-
-void LlmStream::readPass() {
-    m_readScheduled = false;
-    if (!m_reply || m_done)
-        return;
-    QPointer<LlmStream> self(this);
-    readBody();
-    if (!self || m_done || !m_reply)
-        return;
-    if (m_reply->bytesAvailable() > 0) {
-        m_readScheduled = true; // the rest after whatever else is waiting
-        QMetaObject::invokeMethod(this, &LlmStream::readPass, Qt::QueuedConnection);
-    } else if (m_replyFinished) {
-        endOfBody();
-    }
-}
-
-void LlmStream::readBody() {
-    const LlmReplyFormat format = LlmReplyFormat::of(*m_reply);
-    if (!format.isKeptWhole()) {
-        const QByteArray bytes = m_reply->read(kReadBytesPerPass);
-        if (!bytes.isEmpty())
-            apply(m_decoder.feed(bytes));
-        return;
-    }
-    const QByteArray bytes = m_reply->readAll();
-    if (m_plainBody.size() < format.maxBytes) // read whole when the reply finishes
-        m_plainBody += bytes.left(format.maxBytes - m_plainBody.size());
 }
 
 bool LlmStream::apply(const OpenAiStreamDecoder::Progress &progress) {
@@ -202,19 +158,11 @@ bool LlmStream::apply(const OpenAiStreamDecoder::Progress &progress) {
     return true;
 }
 
-void LlmStream::onReplyFinished() {
-    if (!m_reply || m_done)
-        return;
-    m_replyFinished = true;
-    if (!m_readScheduled)
-        readPass(); // the body's end is handled once all of it is decoded
-}
-
 void LlmStream::endOfBody() {
     const int status = LlmReplyFormat::statusOf(*m_reply);
     switch (LlmReplyFormat::of(*m_reply).kind) {
     case LlmReplyFormat::Kind::Json:
-        apply(m_decoder.decodeWhole(m_plainBody));
+        apply(m_decoder.decodeWhole(m_reader->wholeBody()));
         return;
     case LlmReplyFormat::Kind::WebPage:
         retryOrFail(LlmFailures::forWebPage(status, m_target));
@@ -233,7 +181,7 @@ void LlmStream::endOfBody() {
         break;
     }
     if (status == 400 && m_content.isEmpty()) {
-        if (const auto adapted = LlmFailures::adaptRequest(m_body, m_plainBody)) {
+        if (const auto adapted = LlmFailures::adaptRequest(m_body, m_reader->wholeBody())) {
             qCInfo(lcLlm).noquote()
                 << "the server rejected a request field; sending again" << adapted->change;
             m_body = adapted->body;
@@ -242,7 +190,7 @@ void LlmStream::endOfBody() {
             return;
         }
     }
-    retryOrFail(LlmFailures::forFailedReply(*m_reply, m_plainBody, m_target));
+    retryOrFail(LlmFailures::forFailedReply(*m_reply, m_reader->wholeBody(), m_target));
 }
 
 void LlmStream::onTimeout(LlmPhaseTimer::Phase phase) {
@@ -311,6 +259,7 @@ void LlmStream::fail(const LlmError &error) {
 
 void LlmStream::dropReply(LlmNetworkPool::Retire how) {
     m_deadline->stop();
+    m_reader->stop();
     if (!m_reply)
         return;
     QNetworkReply *reply = m_reply;

@@ -18,6 +18,7 @@
 #include <QUrl>
 
 class LlmClient;
+class LlmReplyReader;
 class QNetworkReply;
 class QTimer;
 
@@ -55,13 +56,8 @@ private:
     void sendAttempt();
     void onRequestSent();
     void onHeaders();
-    void onReadyRead();
-    // Decodes a bounded part of the body; schedules the next part, or ends the body.
-    void readPass();
-    void readBody();
     // Acts on what the decoder found; false when the stream ended or changed attempt.
     bool apply(const OpenAiStreamDecoder::Progress &progress);
-    void onReplyFinished();
     void endOfBody(); // the reply finished and its body is all decoded
     void onTimeout(LlmPhaseTimer::Phase phase);
     void retryOrFail(const LlmFailure &failure);
@@ -80,14 +76,12 @@ private:
     QPointer<QNetworkReply> m_reply;
     LlmPhaseTimer *m_deadline;
     QTimer *m_retryTimer;
+    LlmReplyReader *m_reader;
     OpenAiStreamDecoder m_decoder;
     QElapsedTimer m_clock;
-    QByteArray m_plainBody; // error bodies and non-streaming answers
-    QString m_content;      // every delta emitted so far
+    QString m_content; // every delta emitted so far
     qint64 m_ttftMs = -1;
     int m_attempts = 0;
-    bool m_headersSeen = false;   // of the current attempt
-    bool m_replyFinished = false; // of the current attempt
-    bool m_readScheduled = false; // a readPass() is queued
+    bool m_headersSeen = false; // of the current attempt
     bool m_done = false;
 };

@@ -13,6 +13,7 @@ add_library(rtai_llm STATIC
     llm/LlmPhaseTimer.h llm/LlmPhaseTimer.cpp
     llm/LlmPriority.h
     llm/LlmReplyFormat.h llm/LlmReplyFormat.cpp
+    llm/LlmReplyReader.h llm/LlmReplyReader.cpp
     llm/LlmRequestQueue.h llm/LlmRequestQueue.cpp
     llm/LlmResult.h
     llm/LlmRetryPolicy.h llm/LlmRetryPolicy.cpp
