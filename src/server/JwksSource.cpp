@@ -1,5 +1,6 @@
 #include "server/JwksSource.h"
 
+#include "core/FutureCallbacks.h"
 #include "core/Logging.h"
 
 #include <QDateTime>
@@ -7,10 +8,24 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace Qt::StringLiterals;
 
 namespace {
+
+struct FileRead {
+    QByteArray bytes;
+    QString error; // empty when read
+};
+
+// On a pool thread: a file on a slow or network disk must not hold the event loop.
+FileRead readFile(const QString &path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {{}, u"cannot read %1: %2"_s.arg(path, file.errorString())};
+    return {file.read(JsonWebKeySet::kMaxBytes + 1), {}};
+}
 
 QUrl remoteUrl(const QString &location) {
     const QUrl url(location, QUrl::StrictMode);
@@ -37,7 +52,7 @@ void JwksSource::start() {
 }
 
 void JwksSource::refreshSoon() {
-    if (m_reply)
+    if (m_reply || m_readingFile)
         return;
     const qint64 sinceLast = QDateTime::currentMSecsSinceEpoch() - m_lastReadMs;
     if (m_lastReadMs >= 0 && sinceLast < m_settings.minRefreshIntervalMs) {
@@ -53,12 +68,7 @@ void JwksSource::read() {
     m_timer->stop();
     m_lastReadMs = QDateTime::currentMSecsSinceEpoch();
     if (!isRemote()) {
-        QFile file(m_location);
-        if (!file.open(QIODevice::ReadOnly)) {
-            fail(u"cannot read %1: %2"_s.arg(m_location, file.errorString()));
-            return;
-        }
-        accept(file.read(JsonWebKeySet::kMaxBytes + 1));
+        readLocalFile();
         return;
     }
     if (m_reply)
@@ -73,6 +83,25 @@ void JwksSource::read() {
             reply->abort();
     });
     connect(reply, &QNetworkReply::finished, this, [this, reply] { fetched(reply); });
+}
+
+void JwksSource::readLocalFile() {
+    if (m_readingFile)
+        return;
+    m_readingFile = true;
+    whenFinished(
+        this, QtConcurrent::run(readFile, m_location),
+        [this](const FileRead &read) {
+            m_readingFile = false;
+            if (read.error.isEmpty())
+                accept(read.bytes);
+            else
+                fail(read.error);
+        },
+        [this](const QString &error) {
+            m_readingFile = false;
+            fail(u"cannot read %1: %2"_s.arg(m_location, error));
+        });
 }
 
 void JwksSource::fetched(QNetworkReply *reply) {

@@ -31,7 +31,8 @@ public:
     explicit JwksSource(const QString &location, QObject *parent = nullptr);
 
     void setSettings(const Settings &settings) { m_settings = settings; }
-    // Reads the keys now; loaded() or failed() follows (for a file, before this returns).
+    // Reads the keys now (a file on a pool thread, a URL over HTTP); loaded() or failed() follows
+    // from the event loop.
     void start();
     // A token named a key id the set lacks: reads the keys again unless it did so very recently.
     void refreshSoon();
@@ -48,6 +49,7 @@ Q_SIGNALS:
 
 private:
     void read();
+    void readLocalFile();
     void fetched(QNetworkReply *reply);
     void accept(const QByteArray &json);
     void fail(const QString &error);
@@ -61,4 +63,5 @@ private:
     QTimer *m_timer;
     qint64 m_lastReadMs = -1;
     int m_reads = 0;
+    bool m_readingFile = false;
 };

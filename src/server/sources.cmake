@@ -31,5 +31,5 @@ add_library(rtai_server STATIC
     server/WebSocketKeepalive.h server/WebSocketKeepalive.cpp
 )
 target_include_directories(rtai_server PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(rtai_server PUBLIC rtai_chat Qt6::WebSockets Qt6::HttpServer
+target_link_libraries(rtai_server PUBLIC rtai_chat Qt6::WebSockets Qt6::HttpServer Qt6::Concurrent
                       PRIVATE OpenSSL::Crypto)
