@@ -9,6 +9,7 @@ RTAI_PACKAGES=(
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev
     libqt6sql6-psql libqt6sql6-sqlite libgl-dev
     postgresql pgbouncer openssl libssl-dev # libcrypto: JWT signatures
+    haproxy dpkg-dev systemd # the load-balancer recipe, the package (CPack, systemd-analyze)
     clang-format ccache
     clang-15 libclang-common-15-dev # the fuzz targets; the latter has clang's libFuzzer runtime
     chromium
