@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -60,6 +61,30 @@ Event error(const QUuid &sessionId, const QString &turnId, const QString &code,
             const QString &message, bool retryable) {
     return turnEvent(sessionId, EventType::Error, turnId, message,
                      {{u"code"_s, code}, {u"retryable"_s, retryable}});
+}
+
+QStringList unansweredTurns(const QList<Event> &events) {
+    QStringList asked;
+    QSet<QString> answered;
+    for (const Event &event : events) {
+        const QString turn = turnId(event);
+        if (turn.isEmpty())
+            continue;
+        if (event.type == EventType::UserMessage)
+            asked.append(turn);
+        else if (event.type == EventType::AssistantMessage || event.type == EventType::Error)
+            answered.insert(turn);
+    }
+    asked.removeIf([&answered](const QString &turn) { return answered.contains(turn); });
+    asked.removeDuplicates();
+    return asked;
+}
+
+Event interruptedTurn(const QUuid &sessionId, const QString &turnId) {
+    return error(sessionId, turnId, u"interrupted"_s,
+                 u"The reply to this message was interrupted: the server that was writing it "
+                 "stopped. Send the message again."_s,
+                 true);
 }
 
 QString newTurnId() {

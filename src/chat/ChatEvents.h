@@ -6,6 +6,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <QUuid>
 #include <optional>
 
@@ -27,6 +28,13 @@ Event toolResult(const QUuid &sessionId, const QString &turnId, const QString &c
                  const QString &toolName, bool ok, const QString &modelText);
 Event error(const QUuid &sessionId, const QString &turnId, const QString &code,
             const QString &message, bool retryable);
+
+// The turns whose user_message has no assistant_message or error with its turn_id: their reply
+// was in flight in a process that stopped without storing it. In order; turns stored without a
+// turn_id are never counted.
+QStringList unansweredTurns(const QList<Event> &events);
+// What marks such a turn when its session resumes: error `interrupted`, retryable.
+Event interruptedTurn(const QUuid &sessionId, const QString &turnId);
 
 QString newTurnId();
 QString turnId(const Event &event); // empty for events stored without one (older databases)

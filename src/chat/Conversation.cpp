@@ -6,6 +6,10 @@
 #include "core/Logging.h"
 #include "storage/Database.h"
 
+#include <utility>
+
+using namespace Qt::StringLiterals;
+
 Conversation::Conversation(const QUuid &sessionId, LlmClient *llm, ToolRegistry *tools,
                            Database *database, const ChatSettings &settings, QObject *parent)
     : QObject(parent)
@@ -85,7 +89,7 @@ void Conversation::cancel() {
 }
 
 void Conversation::cancelAll() {
-    m_queue.clear();
+    leaveUnanswered(u"The session ended before this message's turn."_s);
     if (m_turn)
         m_turn->cancel();
 }
@@ -94,7 +98,14 @@ void Conversation::dropQueued() {
     if (!m_queue.isEmpty())
         qCInfo(lcChat).noquote() << "session" << m_sessionId.toString() << "dropped"
                                  << m_queue.size() << "queued messages: nobody is connected";
-    m_queue.clear();
+    leaveUnanswered(u"The client left before this message's turn."_s);
+}
+
+void Conversation::leaveUnanswered(const QString &why) {
+    const QList<Pending> dropped = std::exchange(m_queue, {});
+    for (const Pending &pending : dropped)
+        record(ChatEvents::error(m_sessionId, pending.turnId, u"not_answered"_s,
+                                 why + u" Send it again."_s, true));
 }
 
 bool Conversation::isBusy() const {

@@ -48,10 +48,10 @@ public:
     // The next queued message then starts.
     void cancel();
     // Stops the running turn and drops the queue; the queued messages stay stored (and in memory)
-    // as user messages that were never answered.
+    // as user messages, each followed by an error `not_answered` (ChatEvents::unansweredTurns
+    // then finds only the turns of a process that stopped).
     void cancelAll();
-    // Drops the queue and lets the running turn finish; the queued messages stay stored (and in
-    // memory) as user messages that were never answered.
+    // Drops the queue, the same way, and lets the running turn finish.
     void dropQueued();
     bool isBusy() const;
     int queuedCount() const;
@@ -79,6 +79,7 @@ private:
         QString text;
         quint64 write = 0; // the number of its user_message write
     };
+    void leaveUnanswered(const QString &why); // empties the queue, each message marked
 
     void startNext();
     void record(const Event &event);

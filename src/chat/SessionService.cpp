@@ -1,5 +1,6 @@
 #include "chat/SessionService.h"
 
+#include "chat/ChatEvents.h"
 #include "chat/Conversation.h"
 #include "chat/SummaryScheduler.h"
 #include "core/FutureCallbacks.h"
@@ -116,6 +117,12 @@ void SessionService::createLive(const QUuid &id, const QString &owner, bool resu
         m_summaries->cancel(id);
 
     m_database->createSession(id, owner, Timestamps::now());
+    // Turns a process that stopped (a crash, SIGKILL) left without their reply.
+    for (const QString &turn : ChatEvents::unansweredTurns(events)) {
+        qCInfo(lcChat).noquote() << "session" << Ids::toText(id) << "turn" << turn
+                                 << "was interrupted without its reply; marked";
+        m_database->appendEvent(ChatEvents::interruptedTurn(id, turn));
+    }
     m_database->appendEvent(Event::make(id, EventType::SessionStart, QString(),
                                         {{u"user_id"_s, owner}, {u"resumed"_s, resumed}}));
     connect(conversation, &Conversation::eventRecorded, this, [this, id](const Event &event) {

@@ -139,6 +139,24 @@ private Q_SLOTS:
         QCOMPARE(ChatEvents::turnId(event), u"t3"_s);
     }
 
+    void unansweredTurnsAreTheUserMessagesWithNoReplyOrError() {
+        const QList<Event> events{
+            ChatEvents::userMessage(m_session, u"t1"_s, u"answered"_s),
+            ChatEvents::userMessage(m_session, u"t2"_s, u"failed"_s),
+            ChatEvents::userMessage(m_session, u"t3"_s, u"in flight"_s),
+            ChatEvents::assistantMessage(m_session, u"t1"_s, u"yes"_s, {}, false),
+            ChatEvents::error(m_session, u"t2"_s, u"llm_unavailable"_s, u"down"_s, true),
+            ChatEvents::userMessage(m_session, {}, u"stored before turn ids"_s),
+            ChatEvents::userMessage(m_session, u"t4"_s, u"queued behind it"_s),
+        };
+        QCOMPARE(ChatEvents::unansweredTurns(events), (QStringList{u"t3"_s, u"t4"_s}));
+        QList<Event> marked = events;
+        marked << ChatEvents::interruptedTurn(m_session, u"t3"_s)
+               << ChatEvents::interruptedTurn(m_session, u"t4"_s);
+        QVERIFY(ChatEvents::unansweredTurns(marked).isEmpty());
+        QCOMPARE(ChatEvents::errorCode(marked.last()), u"interrupted"_s);
+    }
+
     void turnIdsAreUnique() { QVERIFY(ChatEvents::newTurnId() != ChatEvents::newTurnId()); }
 };
 

@@ -1,4 +1,5 @@
 #include "ChatTestHarness.h"
+#include "chat/ChatEvents.h"
 #include "chat/ContextWindow.h"
 #include "chat/TurnRunner.h"
 #include "fixtures/MockLlmRules.h"
@@ -423,6 +424,14 @@ private Q_SLOTS:
         auto resumed = h.conversation();
         resumed->restore(h.storedEvents());
         QCOMPARE(resumed->history(), conversation->history());
+        // It is marked as such (error not_answered, its turn_id): no turn looks interrupted.
+        const QList<Event> stored = h.storedEvents();
+        QVERIFY(ChatEvents::unansweredTurns(stored).isEmpty());
+        QCOMPARE(std::count_if(stored.cbegin(), stored.cend(),
+                               [](const Event &event) {
+                                   return ChatEvents::errorCode(event) == u"not_answered"_s;
+                               }),
+                 1);
     }
 
     void destroyedMidTurnStoresThePartialReply() {
