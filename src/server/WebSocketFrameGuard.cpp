@@ -40,12 +40,20 @@ void WebSocketFrameGuard::beforeQt() {
     const qint64 unread = m_socket->bytesAvailable();
     if (unread <= m_scanned)
         return;
-    const QByteArray bytes = m_socket->peek(unread);
-    const QString error =
-        m_scanner.feed(QByteArrayView(bytes).sliced(std::min(qsizetype(m_scanned), bytes.size())));
-    m_scanned = bytes.size();
-    if (!error.isEmpty())
+    // Qt reads what is put back, the bytes it left last time first (QIODevice::ungetChar, in
+    // reverse: there is no other way into a QTcpSocket's read buffer).
+    const QByteArray bytes = m_socket->read(unread);
+    const qsizetype seen = std::min(qsizetype(m_scanned), bytes.size());
+    const QByteArrayView arrived = QByteArrayView(bytes).sliced(seen);
+    if (const QString error = m_scanner.feed(arrived); !error.isEmpty()) {
         refuse(error);
+        return;
+    }
+    m_joiner.setMaxMessageBytes(qint64(m_webSocket->maxAllowedIncomingMessageSize()));
+    const QByteArray forQt = bytes.first(seen) + m_joiner.feed(arrived);
+    for (qsizetype i = forQt.size() - 1; i >= 0; --i)
+        m_socket->ungetChar(forQt.at(i));
+    m_scanned = forQt.size();
 }
 
 void WebSocketFrameGuard::afterQt() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/WebSocketFrameScanner.h"
+#include "server/WebSocketTextJoiner.h"
 
 #include <QObject>
 #include <QPointer>
@@ -8,10 +9,12 @@
 class QTcpSocket;
 class QWebSocket;
 
-// Closes an upgraded connection with 1002 when its client sends an unmasked frame, which Qt 6.4's
-// QWebSocket accepts (RFC 6455 §5.1 requires the close). It looks at the bytes of the upgraded
-// QTcpSocket before QWebSocket's parser reads them (WebSocketFrameScanner), and takes the socket
-// away from that parser when it closes, so that the frame is never served.
+// Works around two RFC 6455 bugs of Qt 6.4's QWebSocket, in the bytes of the upgraded QTcpSocket
+// before QWebSocket's parser reads them: closes the connection with 1002 when its client sends
+// an unmasked frame, which Qt accepts (§5.1 requires the close; WebSocketFrameScanner), taking
+// the socket away from that parser so that the frame is never served; and hands Qt each
+// fragmented text message joined into one frame (WebSocketTextJoiner), because Qt closes a
+// character split across fragments with 1007.
 //
 // Created, as a child of the socket, after Qt's HTTP server cut the socket's connections for the
 // upgrade but before QWebSocket connects to it, so that its readyRead slot runs first; attach()
@@ -37,6 +40,7 @@ private:
     QTcpSocket *m_socket;
     QPointer<QWebSocket> m_webSocket;
     WebSocketFrameScanner m_scanner;
+    WebSocketTextJoiner m_joiner;
     qint64 m_scanned = 0; // the unread bytes of the socket already scanned
     bool m_done = false;
 };

@@ -29,6 +29,7 @@ add_library(rtai_server STATIC
     server/WebSocketFrameGuard.h server/WebSocketFrameGuard.cpp
     server/WebSocketFrameScanner.h server/WebSocketFrameScanner.cpp
     server/WebSocketKeepalive.h server/WebSocketKeepalive.cpp
+    server/WebSocketTextJoiner.h server/WebSocketTextJoiner.cpp
 )
 target_include_directories(rtai_server PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(rtai_server PUBLIC rtai_chat Qt6::WebSockets Qt6::HttpServer Qt6::Concurrent
