@@ -39,6 +39,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -99,6 +100,7 @@ void MainWindow::buildLayout() {
     connect(m_panel, &ServerPanel::stopRequested, this, &MainWindow::stopServer);
     connect(m_panel, &ServerPanel::openUrlRequested, this,
             [](const QUrl &url) { QDesktopServices::openUrl(url); });
+    connect(m_panel, &ServerPanel::settingsRequested, this, &MainWindow::openSettings);
 
     m_userFilter = new QLineEdit(this);
     m_userFilter->setObjectName(u"userFilter"_s);
@@ -248,13 +250,25 @@ void MainWindow::showLlm() {
         m_panel->setLlm(tr("chosen when the server starts"));
         return;
     }
-    const QString problem = m_backend->readiness()->problem(Readiness::Part::Llm);
+    const Readiness *readiness = m_backend->readiness();
+    const QString problem = readiness->problem(Readiness::Part::Llm);
+    const QStringList reasons = readiness->reasons();
+    const auto llmReason = std::find_if(reasons.begin(), reasons.end(),
+                                        [](const QString &r) { return r.startsWith(u"llm: "_s); });
+    const QString details = llmReason == reasons.end() ? QString() : llmReason->mid(5);
     const QString description = m_backend->llmDescription();
-    if (const LocalModel *local = m_backend->localModel())
+    if (const LocalModel *local = m_backend->localModel()) {
         m_panel->setLlm(tr("%1 · %2").arg(description, LocalModel::stateName(local->state())),
-                        problem);
-    else
-        m_panel->setLlm(description, problem);
+                        details, local->state() == LocalModel::State::Failed);
+        return;
+    }
+    // Not configured, or the last check of the endpoint failed; not while the first one runs.
+    const std::optional<Readiness::Check> check = readiness->lastCheck(Readiness::Part::Llm);
+    const bool warning =
+        !problem.isEmpty() &&
+        (m_backend->config().llmSource == Config::LlmSource::None || (check && !check->passed));
+    m_panel->setLlm(warning && check ? tr("%1 · unavailable").arg(description) : description,
+                    details, warning);
 }
 
 void MainWindow::startServer() {
@@ -607,6 +621,8 @@ void MainWindow::refreshPanel() {
     m_panel->setUptime(running ? m_uptime.elapsed() / 1000 : -1);
     if (running)
         m_panel->setClients(m_backend->connectionCount());
+    if (m_backend)
+        showLlm(); // the age of the last LLM check
 }
 
 void MainWindow::updateActions() {

@@ -1,8 +1,10 @@
 #include "ui/ServerPanel.h"
 
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QStyle>
 
 using namespace Qt::StringLiterals;
 
@@ -16,6 +18,17 @@ ServerPanel::ServerPanel(QWidget *parent)
     m_clients = value(u"serverClients"_s);
     m_sessions = value(u"serverSessions"_s);
     m_llm = value(u"serverLlm"_s);
+    m_llmIcon = new QLabel(this);
+    m_llmIcon->setObjectName(u"serverLlmWarning"_s);
+    const int iconSize = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
+    m_llmIcon->setPixmap(
+        style()->standardIcon(QStyle::SP_MessageBoxWarning, nullptr, this).pixmap(iconSize));
+    m_llmIcon->hide();
+    m_llmSettings = new QPushButton(tr("Settings…"), this);
+    m_llmSettings->setObjectName(u"llmSettingsButton"_s);
+    m_llmSettings->setToolTip(tr("Configure the LLM"));
+    m_llmSettings->hide();
+    connect(m_llmSettings, &QPushButton::clicked, this, &ServerPanel::settingsRequested);
     m_database = value(u"serverDatabase"_s);
     m_turns = value(u"serverTurns"_s);
     m_uptime = value(u"serverUptime"_s);
@@ -39,6 +52,13 @@ ServerPanel::ServerPanel(QWidget *parent)
     };
     add(0, 0, tr("Listening"), m_urlLabel);
     add(1, 0, tr("LLM"), m_llm);
+    auto *llmRow = new QHBoxLayout;
+    llmRow->setContentsMargins(0, 0, 0, 0);
+    llmRow->addWidget(m_llmIcon);
+    llmRow->addWidget(m_llm, 1);
+    llmRow->addWidget(m_llmSettings);
+    grid->removeWidget(m_llm);
+    grid->addLayout(llmRow, 1, 1);
     add(2, 0, tr("Database"), m_database);
     add(0, 1, tr("Clients"), m_clients);
     add(1, 1, tr("Sessions"), m_sessions);
@@ -89,9 +109,17 @@ void ServerPanel::setSessions(int sessions) {
     m_sessions->setText(QString::number(sessions));
 }
 
-void ServerPanel::setLlm(const QString &text, const QString &details) {
+void ServerPanel::setLlm(const QString &text, const QString &details, bool warning) {
     m_llm->setText(text);
     m_llm->setToolTip(details);
+    m_llmWarning = warning;
+    m_llmIcon->setVisible(warning);
+    m_llmIcon->setToolTip(details);
+    m_llmSettings->setVisible(warning);
+    QPalette colours = palette();
+    if (warning)
+        colours.setColor(QPalette::WindowText, QColor(0xc0, 0x39, 0x2b));
+    m_llm->setPalette(colours);
 }
 
 void ServerPanel::setDatabase(const QString &backend, bool healthy, const QString &reason) {

@@ -18,7 +18,10 @@ public:
     void setStatusText(const QString &text); // e.g. "starting…" or why it could not start
     void setClients(int clients);
     void setSessions(int sessions);
-    void setLlm(const QString &text, const QString &details = {}); // details: the tooltip
+    // details: the tooltip. warning: the LLM cannot answer until the operator acts (not
+    // configured, not reachable, failed): shown with a warning and a button to the Settings.
+    void setLlm(const QString &text, const QString &details = {}, bool warning = false);
+    bool llmWarning() const { return m_llmWarning; }
     void setDatabase(const QString &backend, bool healthy, const QString &reason);
     void setTurnsPerMinute(int turns);
     void setUptime(qint64 seconds); // negative: not running
@@ -29,6 +32,7 @@ public:
     QLabel *clientsLabel() const { return m_clients; }
     QLabel *sessionsLabel() const { return m_sessions; }
     QLabel *llmLabel() const { return m_llm; }
+    QPushButton *llmSettingsButton() const { return m_llmSettings; }
     QLabel *databaseLabel() const { return m_database; }
     QLabel *turnsLabel() const { return m_turns; }
     QLabel *uptimeLabel() const { return m_uptime; }
@@ -40,6 +44,7 @@ Q_SIGNALS:
     void startRequested();
     void stopRequested();
     void openUrlRequested(const QUrl &url);
+    void settingsRequested();
 
 private:
     QLabel *value(const QString &objectName);
@@ -50,6 +55,9 @@ private:
     QLabel *m_clients = nullptr;
     QLabel *m_sessions = nullptr;
     QLabel *m_llm = nullptr;
+    QLabel *m_llmIcon = nullptr;
+    QPushButton *m_llmSettings = nullptr;
+    bool m_llmWarning = false;
     QLabel *m_database = nullptr;
     QLabel *m_turns = nullptr;
     QLabel *m_uptime = nullptr;

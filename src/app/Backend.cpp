@@ -10,6 +10,7 @@
 #include "core/Readiness.h"
 #include "llm/LlmClient.h"
 #include "llm/LlmEndpoint.h"
+#include "llm/LlmEndpointProbe.h"
 #include "llm/LlmFailures.h"
 #include "llm/LocalModel.h"
 #include "server/Authenticator.h"
@@ -58,6 +59,7 @@ Backend::Backend(const Config &config, QObject *parent)
                                         !m_config.jwtSecret.isEmpty() || !m_config.jwks.isEmpty(),
                                         JwtVerifier(ComponentSettings::jwt(m_config)), this)) {
     setUpLocalModel();
+    setUpProbe();
     m_tools->addBuiltinTools();
     ServerMetrics::describeAll(m_metrics);
     ServerMetrics::observe(m_metrics, m_llm);
@@ -134,6 +136,42 @@ void Backend::setUpLocalModel() {
     updateLlmReadiness();
 }
 
+void Backend::setUpProbe() {
+    if (m_endpoint.source() == LlmEndpoint::Source::None ||
+        m_endpoint.source() == LlmEndpoint::Source::LocalModel)
+        return; // no LLM to check; the local model reports its own state
+    const LlmSettings settings = m_endpoint.settings();
+    if (const std::optional<LlmError> error = LlmFailures::forBaseUrl(
+            settings.baseUrl, LlmClient::completionsUrl(settings.baseUrl))) {
+        m_readiness->setProblem(Readiness::Part::Llm, error->message);
+        return;
+    }
+    if (m_config.llmProbeIntervalS <= 0)
+        return;
+    m_probe = new LlmEndpointProbe(settings.baseUrl, settings.apiKey, this);
+    m_probe->setIntervalMs(m_config.llmProbeIntervalS * 1000);
+    m_probe->setTimeoutMs(settings.connectTimeoutMs > 0 ? settings.connectTimeoutMs : 10000);
+    m_readiness->setProblem(
+        Readiness::Part::Llm,
+        LlmFailures::endpointNotCheckedYet(settings.baseUrl.toDisplayString(QUrl::RemoveUserInfo)));
+    connect(m_probe, &LlmEndpointProbe::checked, this, &Backend::updateProbeReadiness);
+    connect(m_llm, &LlmClient::connectionFailed, m_probe, &LlmEndpointProbe::checkSoon);
+}
+
+void Backend::updateProbeReadiness() {
+    const LlmEndpointProbe::Result result = m_probe->lastResult();
+    const std::optional<Readiness::Check> before = m_readiness->lastCheck(Readiness::Part::Llm);
+    const QString shown = m_endpoint.settings().baseUrl.toDisplayString(QUrl::RemoveUserInfo);
+    if (result.isReachable()) {
+        if (!before || !before->passed)
+            qCInfo(lcLlm).noquote() << "the LLM server at" << shown << "answers";
+    } else if (!before || m_readiness->problem(Readiness::Part::Llm) != result.problem) {
+        qCWarning(lcLlm).noquote()
+            << result.problem << "- until it answers, turns fail with llm_unavailable";
+    }
+    m_readiness->setChecked(Readiness::Part::Llm, result.problem);
+}
+
 void Backend::startLocalModel() {
     m_localModel->start();
     useLocalModelAt(m_localModel->baseUrl());
@@ -193,6 +231,8 @@ void Backend::start() {
         qCWarning(lcLlm).noquote() << LlmFailures::notConfigured().message
                                    << "- until then every turn answers llm_unavailable";
     }
+    if (m_probe)
+        m_probe->start();
     whenFinished(
         this, m_database->open(m_config.databaseUrl),
         [this] {
@@ -309,6 +349,8 @@ void Backend::finishStop() {
     m_state = State::Stopped;
     if (m_localModel)
         m_localModel->stop();
+    if (m_probe)
+        m_probe->stop();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
 }

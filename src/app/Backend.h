@@ -15,6 +15,7 @@
 class Authenticator;
 class HttpServer;
 class LlmClient;
+class LlmEndpointProbe;
 class LocalModel;
 class MetricsRegistry;
 class Readiness;
@@ -75,6 +76,9 @@ public:
     // The bundled llama-server when it answers this Backend's turns (no API key or base URL was
     // configured and it is installed); else nullptr. Started by start(), stopped with the Backend.
     LocalModel *localModel() const override { return m_localModel; }
+    // Checks that the configured LLM server answers (llm/probe_interval_s); nullptr for the
+    // local model, with no LLM, or with checks off.
+    LlmEndpointProbe *llmProbe() const { return m_probe; }
     MetricsRegistry *metrics() const { return m_metrics; }
     SummaryScheduler *summaries() const override { return m_summaries; }
     const Readiness *readiness() const override { return m_readiness; }
@@ -89,6 +93,8 @@ public:
 
 private:
     void setUpLocalModel();
+    void setUpProbe();
+    void updateProbeReadiness();
     void startLocalModel();
     void useLocalModelAt(const QUrl &baseUrl); // where LlmClient sends its requests
     void updateLlmReadiness();
@@ -107,6 +113,7 @@ private:
     Database *m_database;
     LlmClient *m_llm;
     LocalModel *m_localModel = nullptr;
+    LlmEndpointProbe *m_probe = nullptr;
     ToolRegistry *m_tools;
     MetricsRegistry *m_metrics;
     Summarizer *m_summarizer;

@@ -6,6 +6,7 @@
 #include "chat/Summarizer.h"
 #include "core/Logging.h"
 #include "llm/LlmClient.h"
+#include "llm/LlmFailures.h"
 #include "tools/ToolRegistry.h"
 
 #include <QFutureWatcher>
@@ -166,10 +167,12 @@ void TurnRunner::onFinished(const LlmResult &result) {
     runTools(result.toolCalls);
 }
 
-void TurnRunner::onFailed(const LlmError &error, const LlmResult &) {
+void TurnRunner::onFailed(const LlmError &failure, const LlmResult &) {
     dropStream();
+    // The operator's details were logged by the stream (rtai.llm).
+    const LlmError error = LlmFailures::forEndUser(failure);
     QString message = error.message;
-    if (m_foldingTurns > 0)
+    if (m_foldingTurns > 0 && error.message == failure.message)
         message = u"Could not summarize the earlier messages to fit the context window: "_s +
                   error.message;
     m_outcome.retryAfterMs = error.retryAfterMs;

@@ -45,6 +45,7 @@ struct Config {
     int maxTokensPerDay = 0;               // LLM tokens a day, per user; 0: no limit
     int maxAddressTokensPerDay = 0;        // the same per client address (loopback: no limit)
     int llmMaxConnections = 0;             // LLM requests in flight at once; 0: automatic
+    int llmProbeIntervalS = 30;            // how often GET {base}/models checks the LLM; 0: off
     int summaryConcurrency = 32;           // session summaries requested at once
     int leaseHeartbeatS = 5;               // how often this instance renews its lease
     int leaseExpiryS = 20;                 // a lease not renewed this long: the instance is gone

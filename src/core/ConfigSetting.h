@@ -40,6 +40,7 @@ struct ConfigSetting {
         MaxAddressTokensPerDay,
         MaxClientBufferBytes,
         LlmMaxConnections,
+        LlmProbeInterval,
         SummaryConcurrency,
         LeaseHeartbeat,
         LeaseExpiry,

@@ -303,6 +303,8 @@ QList<ConfigSetting> buildTable() {
             u"limits/max_client_buffer_bytes"_s, 64 * 1024, 1024 * 1024 * 1024),
         bounded<&Config::llmMaxConnections>(Id::LlmMaxConnections, u"RTAI_LLM_MAX_CONNECTIONS"_s,
                                             u"llm/max_connections"_s, 0, 100000),
+        bounded<&Config::llmProbeIntervalS>(Id::LlmProbeInterval, u"RTAI_LLM_PROBE_INTERVAL_S"_s,
+                                            u"llm/probe_interval_s"_s, 0, 86400),
         bounded<&Config::summaryConcurrency>(Id::SummaryConcurrency, u"RTAI_SUMMARY_CONCURRENCY"_s,
                                              u"summaries/concurrency"_s, 1, 1000),
         bounded<&Config::leaseHeartbeatS>(Id::LeaseHeartbeat, u"RTAI_LEASE_HEARTBEAT_S"_s,

@@ -39,8 +39,13 @@ public:
     // {base}/chat/completions; a base with an empty path gets /v1, a trailing slash is ignored.
     static QUrl completionsUrl(const QUrl &baseUrl);
 
+    // Called by a stream whose attempt got no HTTP answer at all.
+    void noteConnectionFailure() { Q_EMIT connectionFailed(); }
+
 Q_SIGNALS:
     void shuttingDown();
+    // An attempt could not connect to the endpoint, or got no answer: a hint to check its health.
+    void connectionFailed();
 
 private:
     LlmSettings m_settings;

@@ -104,7 +104,7 @@ LlmError notConfigured() {
             "--llm-base-url (OPENAI_BASE_URL) to use an OpenAI-compatible server "
             "such as Ollama (http://127.0.0.1:11434/v1), or install the bundled "
             "local model"_s,
-            0, true};
+            0, false};
 }
 
 LlmError notHttpUrl(const QString &baseUrl) {
@@ -368,6 +368,59 @@ std::optional<Adaptation> adaptRequest(const QByteArray &requestBody, const QByt
         return std::nullopt;
     }
     return Adaptation{QJsonDocument(body).toJson(QJsonDocument::Compact), change};
+}
+
+QString unavailableForUsers() {
+    return u"The assistant is not available right now. Please try again later."_s;
+}
+
+LlmError forEndUser(const LlmError &error) {
+    if (error.protocolCode() != "llm_unavailable"_L1)
+        return error;
+    LlmError shown = error;
+    shown.message = unavailableForUsers();
+    return shown;
+}
+
+QString endpointUnreachable(const QString &baseUrl, QNetworkReply::NetworkError error,
+                            const QString &errorText, qint64 timeoutMs) {
+    QString why;
+    switch (error) {
+    case QNetworkReply::ConnectionRefusedError:
+        why = u"connection refused"_s;
+        break;
+    case QNetworkReply::HostNotFoundError:
+        why = u"host not found"_s;
+        break;
+    case QNetworkReply::TimeoutError:
+    case QNetworkReply::OperationCanceledError:
+        why = u"no answer within %1"_s.arg(seconds(timeoutMs));
+        break;
+    case QNetworkReply::SslHandshakeFailedError:
+        why = u"TLS handshake failed: %1"_s.arg(errorText);
+        break;
+    default:
+        why = errorText;
+        break;
+    }
+    return u"the LLM server at %1 is not reachable (%2)"_s.arg(baseUrl, why);
+}
+
+QString endpointRefusedKey(const QString &baseUrl, int status, bool hasApiKey) {
+    return hasApiKey ? u"the API key was refused by the LLM server at %1 (HTTP %2); set "
+                       "OPENAI_API_KEY (or llm/api_key) to a valid key"_s.arg(baseUrl)
+                           .arg(status)
+                     : u"the LLM server at %1 requires an API key (HTTP %2); set "
+                       "OPENAI_API_KEY (or llm/api_key)"_s.arg(baseUrl)
+                           .arg(status);
+}
+
+QString endpointFailing(const QString &baseUrl, int status) {
+    return u"the LLM server at %1 answers with errors (HTTP %2)"_s.arg(baseUrl).arg(status);
+}
+
+QString endpointNotCheckedYet(const QString &baseUrl) {
+    return u"checking whether the LLM server at %1 answers"_s.arg(baseUrl);
 }
 
 Target Target::of(const QUrl &completionsUrl, const QString &model, bool hasApiKey) {

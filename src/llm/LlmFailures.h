@@ -73,6 +73,21 @@ struct Adaptation {
 };
 std::optional<Adaptation> adaptRequest(const QByteArray &requestBody, const QByteArray &errorBody);
 
+// What the person chatting is told when the assistant cannot answer (llm_unavailable): the
+// cause is the operator's business, and its details go to the log and the console.
+QString unavailableForUsers();
+// The error as an end user gets it: an llm_unavailable one with unavailableForUsers(), others
+// unchanged (kind, retryability and Retry-After are kept).
+LlmError forEndUser(const LlmError &error);
+
+// What a readiness check of the endpoint (GET {base}/models) found, for the operator; `baseUrl`
+// without user info.
+QString endpointUnreachable(const QString &baseUrl, QNetworkReply::NetworkError error,
+                            const QString &errorText, qint64 timeoutMs);
+QString endpointRefusedKey(const QString &baseUrl, int status, bool hasApiKey);
+QString endpointFailing(const QString &baseUrl, int status);
+QString endpointNotCheckedYet(const QString &baseUrl);
+
 // "12 s", "0.5 s".
 QString seconds(qint64 ms);
 

@@ -211,6 +211,10 @@ void LlmStream::onTimeout(LlmPhaseTimer::Phase phase) {
 void LlmStream::retryOrFail(const LlmFailure &failure) {
     dropReply();
     m_claim.recordFailure(failure.error);
+    const LlmError::Kind kind = failure.error.kind;
+    if (m_client && failure.error.httpStatus == 0 &&
+        (kind == LlmError::Kind::Unavailable || kind == LlmError::Kind::Timeout))
+        m_client->noteConnectionFailure();
     m_claim.release(); // a retry waits for a slot again, keeping its place in the line
     const LlmRetryPolicy::Decision decision =
         LlmRetryPolicy::decide(failure, m_attempts, !m_content.isEmpty(), m_settings);

@@ -6,6 +6,7 @@ add_library(rtai_llm STATIC
     llm/LlmClient.h llm/LlmClient.cpp
     llm/LlmEndpoint.h llm/LlmEndpoint.cpp
     llm/LlmEndpointClaim.h llm/LlmEndpointClaim.cpp
+    llm/LlmEndpointProbe.h llm/LlmEndpointProbe.cpp
     llm/LlmError.h llm/LlmError.cpp
     llm/LlmFailure.h
     llm/LlmFailures.h llm/LlmFailures.cpp

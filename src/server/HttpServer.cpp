@@ -213,12 +213,20 @@ HttpReply HttpServer::serveStatic(const QString &path) const {
 }
 
 HttpReply HttpServer::ready() const {
-    const QJsonArray reasons = QJsonArray::fromStringList(m_readiness->reasons());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QJsonArray reasons = QJsonArray::fromStringList(m_readiness->reasons(now));
+    const std::optional<Readiness::Check> check = m_readiness->lastCheck(Readiness::Part::Llm);
+    const QJsonObject llm{
+        {u"ready"_s, m_readiness->problem(Readiness::Part::Llm).isEmpty()},
+        {u"reachable"_s, check ? QJsonValue(check->passed) : QJsonValue()},
+        {u"checked_ago_s"_s,
+         check ? QJsonValue(Readiness::secondsAgo(check->at, now)) : QJsonValue()}};
     if (reasons.isEmpty())
-        return HttpReply::json(200, {{u"status"_s, u"ready"_s}});
+        return HttpReply::json(200, {{u"status"_s, u"ready"_s}, {u"llm"_s, llm}});
     QJsonObject body = Protocol::errorBody(Protocol::Error::NotReady, reasons.first().toString());
     body.insert(u"status"_s, u"not_ready"_s);
     body.insert(u"reasons"_s, reasons);
+    body.insert(u"llm"_s, llm);
     return HttpReply::json(503, body);
 }
 

@@ -152,6 +152,75 @@ private Q_SLOTS:
         QVERIFY(down.message.contains(u"try again in 2.5 s"_s));
     }
 
+    // End users get one plain sentence for every llm_unavailable cause; the operator's detail
+    // (env names, flags, URLs) stays in LlmError::message for the log.
+    void endUsersGetAMessageMeantForThem() {
+        const LlmError notConfigured = LlmFailures::notConfigured();
+        QVERIFY(!notConfigured.retryable); // nothing the user can do makes a retry work
+        const QList<LlmError> unavailable{
+            notConfigured,
+            LlmFailures::forNetworkError(QNetworkReply::ConnectionRefusedError,
+                                         u"Connection refused"_s, target())
+                .error,
+            LlmFailures::forStatus(401, openAiError("Incorrect API key", "invalid_api_key"), -1,
+                                   target())
+                .error,
+            LlmFailures::forTimeout(LlmFailures::Stage::Connecting, 10000, 0, target()).error,
+            LlmFailures::endpointDown(u"5 requests in a row failed"_s, 2500, target()),
+            LlmFailures::allSlotsBusy(4, 120000),
+        };
+        for (const LlmError &error : unavailable) {
+            QCOMPARE(error.protocolCode(), u"llm_unavailable"_s);
+            const LlmError shown = LlmFailures::forEndUser(error);
+            QCOMPARE(shown.message,
+                     u"The assistant is not available right now. Please try again later."_s);
+            QCOMPARE(shown.message, LlmFailures::unavailableForUsers());
+            QCOMPARE(shown.retryable, error.retryable);
+            QCOMPARE(shown.retryAfterMs, error.retryAfterMs);
+            QCOMPARE(shown.kind, error.kind);
+            QVERIFY(error.message != shown.message); // the detail is still there for the log
+        }
+        QVERIFY(notConfigured.message.contains(u"OPENAI_API_KEY"_s));
+        QVERIFY(
+            LlmFailures::forEndUser(LlmFailures::endpointDown(u"x"_s, 2500, target())).retryable);
+
+        // Other codes say something the user can act on, and stay as they are.
+        const LlmError rateLimited =
+            LlmFailures::forStatus(429, openAiError("slow down", "rate_limit_exceeded"), 1000,
+                                   target())
+                .error;
+        QCOMPARE(LlmFailures::forEndUser(rateLimited).message, rateLimited.message);
+        const LlmError tooLong =
+            LlmFailures::forStatus(400, openAiError("too long", "context_length_exceeded"), -1,
+                                   target())
+                .error;
+        QCOMPARE(LlmFailures::forEndUser(tooLong).message, tooLong.message);
+    }
+
+    void endpointChecksSayWhatWasFound() {
+        const QString base = u"http://127.0.0.1:9/v1"_s;
+        QCOMPARE(
+            LlmFailures::endpointUnreachable(base, QNetworkReply::ConnectionRefusedError,
+                                             u"Connection refused"_s, 10000),
+            u"the LLM server at http://127.0.0.1:9/v1 is not reachable (connection refused)"_s);
+        QVERIFY(LlmFailures::endpointUnreachable(base, QNetworkReply::HostNotFoundError, {}, 10000)
+                    .endsWith(u"(host not found)"_s));
+        QVERIFY(
+            LlmFailures::endpointUnreachable(base, QNetworkReply::OperationCanceledError, {}, 10000)
+                .endsWith(u"(no answer within 10 s)"_s));
+        QVERIFY(LlmFailures::endpointUnreachable(base, QNetworkReply::UnknownNetworkError,
+                                                 u"Network unreachable"_s, 10000)
+                    .endsWith(u"(Network unreachable)"_s));
+        const QString refused = LlmFailures::endpointRefusedKey(base, 401, true);
+        QVERIFY(refused.startsWith(u"the API key was refused by the LLM server at "
+                                   "http://127.0.0.1:9/v1 (HTTP 401)"_s));
+        QVERIFY(refused.contains(u"OPENAI_API_KEY"_s));
+        QVERIFY(
+            LlmFailures::endpointRefusedKey(base, 401, false).contains(u"requires an API key"_s));
+        QCOMPARE(LlmFailures::endpointFailing(base, 502),
+                 u"the LLM server at http://127.0.0.1:9/v1 answers with errors (HTTP 502)"_s);
+    }
+
     void unsupportedFieldsAreAdapted() {
         const QByteArray request =
             R"({"model":"m","max_tokens":5,"stream_options":{},"temperature":0})";

@@ -486,7 +486,12 @@ private Q_SLOTS:
         const QList<QJsonObject> turn = client->waitForTurn();
         QCOMPARE(WsTestClient::typesOf(turn), (QStringList{u"error"_s, u"done"_s}));
         QCOMPARE(turn.first().value(u"code"_s).toString(), u"llm_unavailable"_s);
+        // Meant for the person chatting: no settings to change, and no retry that could work.
+        QCOMPARE(turn.first().value(u"message"_s).toString(),
+                 u"The assistant is not available right now. Please try again later."_s);
+        QCOMPARE(turn.first().value(u"retryable"_s).toBool(true), false);
         QCOMPARE(server->llm.requestCount(), 0);
+        QCOMPARE(server->llm.modelsRequestCount(), 0); // nothing to check
     }
 
     void apiToken() {

@@ -299,9 +299,14 @@ private Q_SLOTS:
         const TestHttp::Response health = get(u"/healthz"_s);
         QCOMPARE(health.status, 200);
         QCOMPARE(health.json().value(u"status"_s).toString(), u"ok"_s);
+        // Ready once the first check of the LLM server answered.
+        QTRY_COMPARE(get(u"/readyz"_s).status, 200);
         const TestHttp::Response ready = get(u"/readyz"_s);
-        QCOMPARE(ready.status, 200);
         QCOMPARE(ready.json().value(u"status"_s).toString(), u"ready"_s);
+        const QJsonObject llm = ready.json().value(u"llm"_s).toObject();
+        QCOMPARE(llm.value(u"ready"_s).toBool(), true);
+        QCOMPARE(llm.value(u"reachable"_s).toBool(), true);
+        QVERIFY(llm.value(u"checked_ago_s"_s).toInt(-1) >= 0);
     }
 
     void notReadyWithoutLlm() {
@@ -313,6 +318,10 @@ private Q_SLOTS:
         const QJsonArray reasons = ready.json().value(u"reasons"_s).toArray();
         QCOMPARE(reasons.size(), 1);
         QVERIFY(reasons.first().toString().startsWith(u"llm:"_s));
+        const QJsonObject llm = ready.json().value(u"llm"_s).toObject();
+        QCOMPARE(llm.value(u"ready"_s).toBool(true), false);
+        QVERIFY(llm.value(u"reachable"_s).isNull()); // nothing to check
+        QVERIFY(llm.value(u"checked_ago_s"_s).isNull());
         QCOMPARE(TestHttp::get(other.httpUrl(u"/healthz"_s)).status, 200);
     }
 

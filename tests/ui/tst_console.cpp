@@ -1,11 +1,13 @@
 #include "app/Backend.h"
 #include "chat/Conversation.h"
 #include "core/Ids.h"
+#include "core/Readiness.h"
 #include "core/Timestamps.h"
 #include "fixtures/MockLlmRules.h"
 #include "fixtures/MockLlmServer.h"
 #include "fixtures/TestEnvironment.h"
 #include "fixtures/WsTestClient.h"
+#include "llm/LlmEndpointProbe.h"
 #include "storage/Database.h"
 #include "ui/EventLogModel.h"
 #include "ui/MainWindow.h"
@@ -68,9 +70,9 @@ class TestConsole : public QObject {
         return types;
     }
 
-    void screenshot(const QString &name) {
+    void screenshot(const QString &name, QWidget *window = nullptr) {
         const QString path = QDir(TestEnvironment::artifactsDir()).filePath(name);
-        QVERIFY(m_window->grab().save(path));
+        QVERIFY((window ? window : m_window.get())->grab().save(path));
         qInfo("screenshot: %s", qPrintable(path));
     }
 
@@ -386,6 +388,92 @@ private Q_SLOTS:
         QCOMPARE(cell(m_adaSession, SessionTableModel::MessagesColumn), u"4"_s);
         // ... and once it is back the same session is selected and shown.
         QCOMPARE(detail()->sessionId(), m_adaSession);
+    }
+
+    // An LLM that cannot answer is a warning with a way to the Settings, not plain text.
+    void warnsWhenTheLlmIsNotReachable() {
+        MockLlmServer gone;
+        QVERIFY(gone.listen());
+        const QUrl base = gone.baseUrl();
+        gone.stopListening();
+        Config config = m_config;
+        config.databaseUrl = u"sqlite://"_s + m_dir.filePath(u"unreachable.db"_s);
+        config.llmBaseUrl = base.toString();
+        MainWindow window(config, Backend::factory());
+        window.setConfirmationsEnabled(false);
+        window.resize(1000, 700);
+        window.show();
+        ServerPanel *panel = window.serverPanel();
+        QSignalSpy started(&window, &MainWindow::serverStarted);
+        window.startServer();
+        QVERIFY(started.count() > 0 || started.wait(20000));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->llmWarning(), 10000);
+        QVERIFY(panel->llmSettingsButton()->isVisible());
+        QVERIFY(window.findChild<QLabel *>(u"serverLlmWarning"_s)->isVisible());
+        QVERIFY(panel->llmLabel()->text().contains(u"unavailable"_s));
+        QVERIFY2(panel->llmLabel()->toolTip().contains(
+                     u"the LLM server at %1 is not reachable (connection refused), checked"_s.arg(
+                         base.toString())),
+                 qPrintable(panel->llmLabel()->toolTip()));
+        screenshot(u"console-llm-unreachable.png"_s, &window);
+
+        // The button opens the Settings.
+        QString opened;
+        QTimer::singleShot(0, this, [&opened] {
+            if (QWidget *dialog = QApplication::activeModalWidget()) {
+                opened = dialog->windowTitle();
+                dialog->close();
+            }
+        });
+        QTest::mouseClick(panel->llmSettingsButton(), Qt::LeftButton);
+        QVERIFY2(opened.contains(u"Settings"_s), qPrintable(opened));
+
+        // Back on its port: the next check clears the warning.
+        QVERIFY(gone.listen(quint16(base.port())));
+        auto *backend = qobject_cast<Backend *>(window.backend());
+        QVERIFY(backend && backend->llmProbe());
+        backend->llmProbe()->checkNow();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->llmWarning(), 10000);
+        QVERIFY(!panel->llmSettingsButton()->isVisible());
+        QVERIFY(panel->llmLabel()->toolTip().isEmpty());
+
+        QSignalSpy stopped(&window, &MainWindow::serverStopped);
+        window.stopServer();
+        QVERIFY(stopped.count() > 0 || stopped.wait(10000));
+    }
+
+    void warnsWhenNoLlmIsConfigured() {
+        QTemporaryDir emptyCache;
+        qputenv("RTAI_CACHE_DIR", emptyCache.path().toLocal8Bit()); // no local model either
+        Config config = m_config;
+        config.databaseUrl = u"sqlite://"_s + m_dir.filePath(u"nollm.db"_s);
+        config.llmBaseUrl.clear();
+        config.llmApiKey.clear();
+        config.llmSource = Config::LlmSource::None;
+        MainWindow window(config, Backend::factory());
+        window.setConfirmationsEnabled(false);
+        window.resize(1000, 700);
+        window.show();
+        QSignalSpy started(&window, &MainWindow::serverStarted);
+        window.startServer();
+        QVERIFY(started.count() > 0 || started.wait(20000));
+        qunsetenv("RTAI_CACHE_DIR");
+        ServerPanel *panel = window.serverPanel();
+        QVERIFY(panel->llmWarning());
+        QVERIFY(panel->llmSettingsButton()->isVisible());
+        QCOMPARE(panel->llmLabel()->text(), u"not configured"_s);
+        QVERIFY(panel->llmLabel()->toolTip().contains(u"no LLM is configured"_s));
+        screenshot(u"console-llm-not-configured.png"_s, &window);
+        QSignalSpy stopped(&window, &MainWindow::serverStopped);
+        window.stopServer();
+        QVERIFY(stopped.count() > 0 || stopped.wait(10000));
+    }
+
+    void noWarningWhileTheLlmAnswers() {
+        ServerPanel *panel = m_window->serverPanel();
+        QTRY_VERIFY(m_window->backend()->readiness()->lastCheck(Readiness::Part::Llm));
+        QVERIFY(!panel->llmWarning());
+        QVERIFY(!panel->llmSettingsButton()->isVisible());
     }
 
     void remembersGeometryAndSplitters() {
