@@ -10,12 +10,10 @@ using namespace Qt::StringLiterals;
 namespace Protocol {
 
 QJsonObject sessionFrame(const QUuid &sessionId, const QString &userId, bool resumed,
-                         const QString &model) {
-    return {{u"type"_s, u"session"_s},
-            {u"session_id"_s, Ids::toText(sessionId)},
-            {u"user_id"_s, userId},
-            {u"resumed"_s, resumed},
-            {u"model"_s, model}};
+                         const QString &model, int maxMessageBytes) {
+    return {{u"type"_s, u"session"_s}, {u"session_id"_s, Ids::toText(sessionId)},
+            {u"user_id"_s, userId},    {u"resumed"_s, resumed},
+            {u"model"_s, model},       {u"max_message_bytes"_s, maxMessageBytes}};
 }
 
 QJsonObject historyFrame(const QJsonArray &messages) {

@@ -51,7 +51,7 @@ inline const QString HttpVersionNotSupported = QStringLiteral("http_version_not_
 } // namespace Error
 
 QJsonObject sessionFrame(const QUuid &sessionId, const QString &userId, bool resumed,
-                         const QString &model);
+                         const QString &model, int maxMessageBytes);
 QJsonObject historyFrame(const QJsonArray &messages);
 QJsonObject contentFrame(const QString &text);
 QJsonObject toolStartFrame(const QString &callId, const QString &tool,

@@ -87,7 +87,8 @@ void SessionSocket::assignUser(const QString &userId) {
 void SessionSocket::attach(Conversation *conversation, bool resumed, const QString &model,
                            const QJsonArray &history) {
     m_conversation = conversation;
-    sendFrame(Protocol::sessionFrame(m_sessionId, m_userId, resumed, model));
+    sendFrame(
+        Protocol::sessionFrame(m_sessionId, m_userId, resumed, model, m_limits.maxMessageBytes));
     if (resumed)
         sendFrame(Protocol::historyFrame(history));
 

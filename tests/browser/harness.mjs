@@ -100,12 +100,19 @@ export function tempDir(prefix) {
 }
 
 // Starts `realtime-ai --server` on 127.0.0.1 with its own SQLite database in `dataDir`.
+// `llmUrl: null` starts it with no LLM at all (no key, no URL, no local model installed).
 export async function startServer({ llmUrl, dataDir, port = 0, name = 'server', env: extraEnv = {} }) {
   const args = ['--server', '--host', '127.0.0.1', '--port', String(port),
     '--data-dir', dataDir, '--database-url', `sqlite:///${path.join(dataDir, 'db.sqlite')}`,
-    '--llm-base-url', llmUrl, '--log-level', 'info'];
+    '--log-level', 'info'];
+  if (llmUrl !== null) args.push('--llm-base-url', llmUrl);
   const childEnv = { ...process.env };
   for (const key of ['DATABASE_URL', 'SUPABASE_DB_URL', 'RTAI_API_TOKEN', 'RTAI_JWT_SECRET', 'SUPABASE_JWT_SECRET', 'RTAI_JWKS', 'RTAI_PORT', 'RTAI_HOST', 'OPENAI_BASE_URL']) delete childEnv[key];
+  if (llmUrl === null) {
+    for (const key of ['OPENAI_API_KEY', 'RTAI_LOCAL_MODEL', 'LLM_MODEL']) delete childEnv[key];
+    childEnv.RTAI_CACHE_DIR = path.join(dataDir, 'no-local-model');
+    childEnv.XDG_CONFIG_HOME = path.join(dataDir, 'no-config'); // no config file names an LLM
+  }
   Object.assign(childEnv, extraEnv);
   // The working directory is the data directory, so no developer's .env is read.
   const proc = spawn(PROGRAM, args, { cwd: dataDir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });

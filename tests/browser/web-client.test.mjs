@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import {
   eventually, getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tearDown,
   tempDir, trackErrors,
@@ -37,6 +38,30 @@ async function userSessions(base, userId) {
 
 async function events(base, sessionId) {
   return (await getJson(`${base}/api/sessions/${sessionId}/events`)).events;
+}
+
+// The conversation as it reads from top to bottom: [role, text] of each message.
+async function transcript(page) {
+  return page.$$eval('#messages > .msg', (nodes) => nodes.map((n) => [n.dataset.role,
+    (n.querySelector('.bubble') ?? n.querySelector('.assistant-body'))?.textContent.trim() ?? '']));
+}
+
+// Records, in the page, the current session's message count in the sidebar at the moment each
+// live reply finishes (window.countsAtDone; replies of a reopened transcript are not live).
+async function recordCountsAtDone(page) {
+  await page.evaluate(() => {
+    window.countsAtDone = [];
+    const states = new WeakMap();
+    new MutationObserver(() => {
+      for (const li of document.querySelectorAll('.msg-assistant')) {
+        const before = states.get(li);
+        if (before !== undefined && before !== 'done' && li.dataset.state === 'done') {
+          window.countsAtDone.push(document.querySelector('.session-open[aria-current="true"] .session-count')?.textContent ?? null);
+        }
+        states.set(li, li.dataset.state);
+      }
+    }).observe(document.getElementById('messages'), { subtree: true, attributes: true, attributeFilter: ['data-state'], childList: true });
+  });
 }
 
 const metadataOf = (event) => (typeof event.metadata === 'string' ? JSON.parse(event.metadata) : event.metadata ?? {});
@@ -212,6 +237,10 @@ describe('web client', () => {
     assert.match(texts[0], /w150/);
     assert.equal(texts[1], 'second');
     assert.equal(texts[2], 'third');
+    // Each answer right under its question.
+    const order = (await transcript(page)).map(([role, text]) => (role === 'user' ? `Q ${text}` : `A ${text.slice(0, 6)}`));
+    assert.deepEqual(order, ['Q long: 150', 'A w1 w2 ', 'Q echo: second', 'A second', 'Q echo: third', 'A third']);
+    await screenshot(page, 'queued-answered');
     await page.context().close();
   });
 
@@ -341,6 +370,162 @@ describe('web client', () => {
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     assert.deepEqual(page.uncaught, []);
     await screenshot(page, 'xss-payloads');
+    await page.context().close();
+  });
+
+  it('keeps an over-size message in the composer and says the limit in characters', async () => {
+    const page = await openPage(browser, server.base);
+    await connectAs(page, 'ada-large');
+    // 20 000 two-byte characters: 40 000 bytes, over the 32 KiB the server takes.
+    const large = 'é'.repeat(20000);
+    await page.fill('#composer-input', large);
+    await page.press('#composer-input', 'Enter');
+    const error = page.locator('#composer-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /20,000 characters and at most 16,370 of them fit/);
+    assert.equal(await page.inputValue('#composer-input'), large);
+    assert.equal(await page.getAttribute('#composer-input', 'aria-invalid'), 'true');
+    assert.equal(await page.locator('.msg-user').count(), 0);
+    await screenshot(page, 'too-long');
+
+    // Shortened enough, the warning goes and the message is sent.
+    await page.fill('#composer-input', `echo: ${'é'.repeat(100)}`);
+    assert.equal(await error.isVisible(), false);
+    await page.press('#composer-input', 'Enter');
+    await waitForReplies(page, 1);
+    assert.equal((await assistantTexts(page))[0], 'é'.repeat(100));
+    const [session] = await userSessions(server.base, 'ada-large');
+    const stored = (await events(server.base, session.session_id)).filter((e) => e.event_type === 'user_message');
+    assert.deepEqual(stored.map((e) => e.content), [`echo: ${'é'.repeat(100)}`]);
+    assert.deepEqual(page.uncaught, []);
+    await page.context().close();
+  });
+
+  it('puts a message the server refuses as too large back in the composer', async () => {
+    // A server with a smaller limit than the page assumes before its session frame: the first
+    // message, typed before the connection, passes the page's check and the server refuses it.
+    const smallDir = tempDir('browser-small');
+    const small = await startServer({ llmUrl: mock.url, dataDir: smallDir, name: 'server-small-limit', env: { RTAI_MAX_MESSAGE_BYTES: '1000' } });
+    try {
+      const page = await openPage(browser, small.base);
+      const frames = [];
+      page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => frames.push(JSON.parse(payload))));
+      await page.fill('#user-id', 'ada-small');
+      const text = 'x'.repeat(2000);
+      await send(page, text); // connects, then sends
+      const error = page.locator('#composer-error');
+      await error.waitFor();
+      const refusal = frames.find((f) => f.type === 'error');
+      assert.equal(refusal.code, 'too_large');
+      assert.equal(refusal.retryable, false);
+      assert.equal(frames.find((f) => f.type === 'session').max_message_bytes, 1000);
+      assert.equal(await page.inputValue('#composer-input'), text);
+      assert.match(await error.textContent(), /2,000 characters and at most 972 of them fit/);
+      assert.equal(await page.locator('.msg-user').count(), 0);
+      assert.equal(await page.locator('.msg-assistant').count(), 0);
+      assert.equal(await page.isVisible('#stop-button'), false);
+      // A refusal that cannot be retried never says it can.
+      assert.equal(await page.locator('text=This can be retried').count(), 0);
+      await screenshot(page, 'too-large-refused');
+
+      // Now the page knows the server's limit and checks it itself.
+      await page.fill('#composer-input', 'y'.repeat(990));
+      await page.press('#composer-input', 'Enter');
+      assert.match(await error.textContent(), /990 characters and at most 972 of them fit/);
+      const sentBefore = frames.length;
+      await page.waitForTimeout(300);
+      assert.equal(frames.length, sentBefore);
+      await page.fill('#composer-input', 'echo: short enough');
+      await page.press('#composer-input', 'Enter');
+      await waitForReplies(page, 1);
+      assert.equal((await assistantTexts(page))[0], 'short enough');
+      assert.equal(await error.isVisible(), false);
+      assert.deepEqual(page.uncaught, []);
+      await page.context().close();
+    } finally {
+      await small.stop();
+      fs.rmSync(smallDir, { recursive: true, force: true });
+    }
+  });
+
+  it('moves a resumed session to the top of the sidebar and counts messages as they come', async () => {
+    const userId = 'ada-sidebar';
+    const page = await openPage(browser, server.base);
+    await connectAs(page, userId);
+    await recordCountsAtDone(page);
+    await send(page, 'echo: first session');
+    await waitForReplies(page, 1);
+    // The sidebar counted the question and its answer by the time the answer was complete.
+    assert.deepEqual(await page.evaluate(() => window.countsAtDone), ['2 messages']);
+    const [first] = await userSessions(server.base, userId);
+
+    await page.click('#new-session');
+    await page.waitForSelector('body[data-status="connected"]');
+    await send(page, 'echo: second session');
+    await waitForReplies(page, 1);
+    assert.deepEqual(await page.evaluate(() => window.countsAtDone), ['2 messages', '2 messages']);
+    const sessionIds = () => page.$$eval('.session-item', (items) => items.map((i) => i.dataset.sessionId));
+    await eventually(async () => (await sessionIds()).length === 2, 'both sessions in the sidebar');
+    assert.notEqual((await sessionIds())[0], first.session_id); // the newer one first
+
+    // Resuming the first one moves it to the top.
+    await page.click(`.session-item[data-session-id="${first.session_id}"] .session-open`);
+    await page.waitForSelector('body[data-status="connected"]');
+    await page.waitForSelector('.msg-user');
+    assert.equal((await sessionIds())[0], first.session_id);
+    await send(page, 'echo: back again');
+    await waitForReplies(page, 2);
+    assert.deepEqual(await page.evaluate(() => window.countsAtDone), ['2 messages', '2 messages', '4 messages']);
+    await screenshot(page, 'sidebar-resumed');
+
+    await page.reload();
+    await page.locator('.session-item').nth(1).waitFor();
+    assert.equal((await sessionIds())[0], first.session_id); // still on top after a reload
+    assert.deepEqual(page.uncaught, []);
+    await page.context().close();
+  });
+
+  it('scrolls wide tables sideways on a phone and keeps the placeholder whole', async () => {
+    const page = await openPage(browser, server.base, { viewport: { width: 390, height: 844 } });
+    const placeholderFits = () => page.evaluate(() => {
+      const input = document.getElementById('composer-input');
+      const style = getComputedStyle(input);
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return { placeholder: input.placeholder, fits: context.measureText(input.placeholder).width <= room };
+    });
+    const shown = await placeholderFits();
+    assert.ok(shown.placeholder.length > 0 && shown.fits, `the placeholder "${shown.placeholder}" is clipped`);
+
+    await connectAs(page, 'ada-phone-table');
+    const words = ['Internationalization', 'Configuration', 'Availability', 'Performance', 'Description'];
+    const table = [`| ${words.join(' | ')} |`, `|${'---|'.repeat(words.length)}`,
+      `| ${words.map((w) => w.toLowerCase()).join(' | ')} |`].join('\n');
+    await send(page, `echo: A table:\n\n${table}`);
+    await waitForReplies(page, 1);
+    const layout = await page.evaluate(() => {
+      const element = document.querySelector('.msg-assistant table');
+      const lines = [...element.querySelectorAll('th, td')].map((cell) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell.firstChild);
+        return range.getClientRects().length;
+      });
+      element.scrollLeft = 60;
+      return { lines, scrolls: element.scrollWidth > element.clientWidth, scrolled: element.scrollLeft > 0,
+        overflow: document.documentElement.scrollWidth - window.innerWidth };
+    });
+    assert.deepEqual(layout.lines, Array(10).fill(1), 'every word of the table stays on one line');
+    assert.ok(layout.scrolls && layout.scrolled, 'the table scrolls sideways');
+    assert.ok(layout.overflow <= 0, `the page is ${layout.overflow}px wider than the phone`);
+    await screenshot(page, 'phone-table');
+
+    // While a reply streams the Stop button takes room: the placeholder still fits.
+    await send(page, 'long: 150');
+    await page.waitForSelector('#stop-button:not([hidden])');
+    assert.ok((await placeholderFits()).fits);
+    await waitForReplies(page, 2, 60000);
+    assert.deepEqual(page.uncaught, []);
     await page.context().close();
   });
 
@@ -509,6 +694,56 @@ describe('web client when the server drops or replaces its connection', () => {
     assert.equal(await page.textContent('.msg-assistant .msg-meta .badge'), 'Failed');
     assert.equal(await page.isVisible('#stop-button'), false);
     await screenshot(page, 'error');
+    await page.context().close();
+  });
+
+  it('says when the assistant is not available instead of looking healthy', async () => {
+    await server?.stop();
+    server = await startServer({ llmUrl: null, dataDir, name: 'server-no-llm-configured' });
+    const { port } = server;
+    const readyz = await fetch(`${server.base}/readyz`);
+    assert.equal(readyz.status, 503);
+    assert.ok((await readyz.json()).reasons.some((r) => r.startsWith('llm:')));
+
+    const page = await openPage(browser, server.base);
+    const frames = [];
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => frames.push(JSON.parse(payload))));
+    await page.evaluate(() => {
+      window.statusTexts = [];
+      const text = document.getElementById('status-text');
+      new MutationObserver(() => window.statusTexts.push(text.textContent))
+        .observe(text, { childList: true, characterData: true, subtree: true });
+    });
+    await connectAs(page, 'ada-no-llm');
+    await page.waitForSelector('#status[data-assistant="unavailable"]');
+    assert.equal(await page.textContent('#status-text'), 'Connected · Assistant not available right now');
+    assert.equal(await page.getAttribute('#status-dot', 'data-state'), 'degraded');
+    // Amber (the light theme's --warn, #a16207), not green.
+    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('status-dot')).backgroundColor), 'rgb(161, 98, 7)');
+    // The operator's details only in the tooltip; the model is never claimed.
+    assert.match(await page.getAttribute('#status', 'title'), /^The server says: \S/);
+    const model = frames.find((f) => f.type === 'session').model;
+    assert.ok(model.length > 0);
+    assert.ok(!(await page.evaluate(() => window.statusTexts)).some((t) => t.includes(model)), 'the page claimed the model');
+    await screenshot(page, 'assistant-unavailable');
+
+    // A message still gets the server's error; "can be retried" only when the server says so.
+    await send(page, 'Hello?');
+    await page.waitForSelector('.msg-assistant[data-state="error"]', { timeout: 60000 });
+    const error = frames.find((f) => f.type === 'error');
+    assert.equal(error.code, 'llm_unavailable');
+    assert.equal(await page.locator('.msg-assistant .error-card .hint', { hasText: 'This can be retried' }).count(), error.retryable ? 1 : 0);
+    assert.equal(await page.getAttribute('#status', 'data-assistant'), 'unavailable');
+
+    // Once the server has an LLM, the page says connected with the model again.
+    await server.stop();
+    server = await startServer({ llmUrl: mock.url, dataDir, port, name: 'server-llm-back' });
+    await page.waitForSelector('#status[data-assistant="ready"]', { timeout: 30000 });
+    assert.equal(await page.textContent('#status-text'), `Connected · ${model}`);
+    assert.equal(await page.getAttribute('#status-dot', 'data-state'), 'connected');
+    assert.equal(await page.getAttribute('#status', 'title'), null);
+    await screenshot(page, 'assistant-available');
+    assert.deepEqual(page.uncaught, []);
     await page.context().close();
   });
 });

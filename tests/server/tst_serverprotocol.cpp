@@ -69,6 +69,7 @@ private Q_SLOTS:
         QCOMPARE(session.value(u"user_id"_s).toString(), u"ada"_s);
         QCOMPARE(session.value(u"resumed"_s).toBool(true), false);
         QCOMPARE(session.value(u"model"_s).toString(), u"mock-model"_s);
+        QCOMPARE(session.value(u"max_message_bytes"_s).toInt(), server->config.maxMessageBytes);
 
         server->llm.enqueue(MockLlmReply::tokens({u"Hello"_s, u" Ada"_s}).withUsage(12, 2));
         client->sendText(u"Hello, I'm Ada"_s);

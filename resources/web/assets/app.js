@@ -11,6 +11,13 @@ const RECONNECT_MAX_MS = 8000;
 const PING_INTERVAL_MS = 25000;
 const SESSIONS_PAGE = 30;
 const EVENTS_PAGE = 500;
+// The server's RTAI_MAX_MESSAGE_BYTES default, used until its session frame says what it takes.
+const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024;
+const READINESS_INTERVAL_MS = 30000;
+const RECENT_KEY = 'rtai.recentSessions.'; // + user id: when this browser last used each session
+const RECENT_MAX = 100;
+const PLACEHOLDER = 'Send a message (Enter sends, Shift+Enter for a new line)';
+const SHORT_PLACEHOLDER = 'Send a message';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -21,6 +28,7 @@ const ui = {
   sessionList: $('session-list'),
   sessionsEmpty: $('sessions-empty'),
   sessionsMore: $('sessions-more'),
+  status: $('status'),
   statusDot: $('status-dot'),
   statusText: $('status-text'),
   connectForm: $('connect-form'),
@@ -35,6 +43,7 @@ const ui = {
   messages: $('messages'),
   composer: $('composer'),
   input: $('composer-input'),
+  composerError: $('composer-error'),
   stopButton: $('stop-button'),
 };
 
@@ -49,12 +58,21 @@ const state = {
   userId: '',
   sessionId: null,
   model: '',
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  // Whether the server's assistant can answer, from /readyz: unknown | ready | unavailable.
+  assistant: { state: 'unknown', detail: '' },
+  readinessTimer: 0,
+  readinessCheck: 0, // numbers the checks: only the latest one's answer counts
   turn: null, // the assistant reply being streamed
   pending: [], // user messages sent while a turn runs: the server queues them
   outbox: [], // user messages typed before the connection was ready
   renderScheduled: false,
   sessions: [],
   sessionsNextBefore: null,
+  sessionsRequest: 0,
+  countChange: 0, // bumped whenever the page changes a message count itself
+  recent: {}, // session id -> ms: when this browser last used it (sessions sort by it)
+  texts: new WeakMap(), // user message element -> the text it sent
   summaryPoll: 0,
 };
 
@@ -130,9 +148,17 @@ const STATUS_TEXT = {
 
 function setStatus(status) {
   state.status = status;
-  ui.statusDot.dataset.state = status;
-  ui.statusText.textContent = status === 'connected' && state.model
-    ? `Connected · ${state.model}` : STATUS_TEXT[status];
+  const connected = status === 'connected';
+  const unavailable = connected && state.assistant.state === 'unavailable';
+  ui.statusDot.dataset.state = unavailable ? 'degraded' : status;
+  ui.status.dataset.assistant = connected ? state.assistant.state : '';
+  let text = STATUS_TEXT[status];
+  if (unavailable) text = 'Connected · Assistant not available right now';
+  else if (connected && state.assistant.state === 'ready' && state.model) text = `Connected · ${state.model}`;
+  ui.statusText.textContent = text;
+  // The operator's details (which setting is missing, …) are for the tooltip only.
+  if (unavailable) ui.status.title = `The server says: ${state.assistant.detail}`;
+  else ui.status.removeAttribute('title');
   document.body.dataset.status = status;
   const active = state.wantConnected;
   ui.connectButton.textContent = active ? 'Disconnect' : 'Connect';
@@ -157,6 +183,37 @@ function hideNotice() {
   ui.notice.hidden = true;
 }
 
+// ---------------------------------------------------------------- readiness
+
+// /readyz (open, same origin) says whether the LLM can answer: a reason starting with "llm:"
+// means it cannot. Whatever else it says, or a failed check, leaves the assistant usable.
+async function checkReadiness() {
+  const check = ++state.readinessCheck;
+  let next = { state: 'ready', detail: '' };
+  try {
+    const response = await fetch('/readyz', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    const body = await response.json().catch(() => null);
+    const reasons = Array.isArray(body?.reasons) ? body.reasons.filter((r) => typeof r === 'string') : [];
+    const llm = reasons.filter((r) => r.startsWith('llm:')).map((r) => r.slice(4).trim());
+    if (!response.ok && llm.length) next = { state: 'unavailable', detail: llm.join('; ') };
+  } catch {
+    if (state.assistant.state !== 'unknown') return;
+  }
+  if (check !== state.readinessCheck) return;
+  state.assistant = next;
+  setStatus(state.status);
+}
+
+function startReadinessChecks() {
+  clearInterval(state.readinessTimer);
+  state.readinessTimer = setInterval(checkReadiness, READINESS_INTERVAL_MS);
+}
+
+function stopReadinessChecks() {
+  clearInterval(state.readinessTimer);
+  state.readinessTimer = 0;
+}
+
 // ---------------------------------------------------------------- conversation view
 
 function nearBottom() {
@@ -168,10 +225,12 @@ function scrollToBottom() {
   ui.conversation.scrollTop = ui.conversation.scrollHeight;
 }
 
-function appendItem(node) {
+// Appends `node`, or puts it right after `anchor` (a reply under its question).
+function appendItem(node, anchor) {
   const stick = nearBottom();
   ui.emptyState.hidden = true;
-  ui.messages.append(node);
+  if (anchor?.parentNode === ui.messages) anchor.after(node);
+  else ui.messages.append(node);
   if (stick) scrollToBottom();
   return node;
 }
@@ -207,7 +266,7 @@ function setUserNote(li, note, kind) {
   badge.hidden = !note;
 }
 
-function createTurn({ live }) {
+function createTurn({ live, after }) {
   const li = el('li', 'msg msg-assistant');
   li.dataset.role = 'assistant';
   li.dataset.state = live ? 'waiting' : 'done';
@@ -224,8 +283,8 @@ function createTurn({ live }) {
   const column = el('div', 'assistant-column');
   column.append(body, meta);
   li.append(avatar, column);
-  appendItem(li);
-  return { li, body, meta, segment: null, chips: new Map(), live };
+  appendItem(li, after);
+  return { li, body, meta, segment: null, chips: new Map(), live, userLi: after ?? null };
 }
 
 function dropTyping(turn) {
@@ -342,8 +401,8 @@ function turnStats(frame) {
 
 // ---------------------------------------------------------------- live turns
 
-function startTurn() {
-  state.turn = createTurn({ live: true });
+function startTurn(userLi) {
+  state.turn = createTurn({ live: true, after: userLi });
   // Screen readers announce the reply once it is complete, not once per rendered frame.
   state.turn.li.setAttribute('aria-busy', 'true');
   updateComposer();
@@ -353,10 +412,10 @@ function endLiveTurn(options) {
   if (!state.turn) return;
   finishTurn(state.turn, options);
   state.turn = null;
-  const next = state.pending.shift();
-  if (next && options.startNext) {
+  const next = options.startNext ? state.pending.shift() : null;
+  if (next) {
     setUserNote(next, null);
-    startTurn();
+    startTurn(next);
   }
   updateComposer();
 }
@@ -459,6 +518,7 @@ function connect() {
     }
     state.userId = userId;
     state.sessions = [];
+    loadRecent();
     renderSessions();
   }
   localStorage.setItem(USER_ID_KEY, userId);
@@ -473,6 +533,7 @@ function openSocket() {
   clearTimeout(state.reconnectTimer);
   closeSocket();
   setStatus(state.reconnectAttempt > 0 ? 'reconnecting' : 'connecting');
+  checkReadiness();
   const ws = new WebSocket(socketUrl());
   state.ws = ws;
   ws.onmessage = (event) => {
@@ -488,6 +549,7 @@ function closeSocket() {
   const ws = state.ws;
   state.ws = null;
   clearInterval(state.pingTimer);
+  stopReadinessChecks();
   if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
 }
 
@@ -514,6 +576,7 @@ const CLOSE_REASONS = {
 function onSocketClosed(event) {
   state.ws = null;
   clearInterval(state.pingTimer);
+  stopReadinessChecks();
   abandonTurns('Interrupted: connection lost');
   if (!state.wantConnected) {
     setStatus('disconnected');
@@ -593,8 +656,11 @@ function onSessionFrame(frame) {
   const wasReconnecting = state.reconnectAttempt > 0;
   state.reconnectAttempt = 0;
   state.model = typeof frame.model === 'string' ? frame.model : '';
+  if (Number.isInteger(frame.max_message_bytes) && frame.max_message_bytes > 0) state.maxMessageBytes = frame.max_message_bytes;
   setStatus('connected');
   startPing();
+  startReadinessChecks();
+  touchSession(state.sessionId);
   if (wasReconnecting) {
     showNotice('Reconnected: the conversation continues in the same session.', { kind: 'success', timeoutMs: 5000 });
   } else {
@@ -645,6 +711,8 @@ function onToolEnd(frame) {
 function onDone(frame) {
   const turn = state.turn ?? createTurn({ live: false });
   state.turn = turn;
+  // The server stores the reply unless the turn failed before any text came.
+  if (frame.finish_reason !== 'error' || turn.segment?.text) countMessages(1);
   endLiveTurn({ finishReason: frame.finish_reason, stats: turnStats(frame), startNext: true });
   refreshSessionsSoon();
 }
@@ -659,22 +727,65 @@ function refreshSessionsSoon() {
   }, 1500);
 }
 
+// Error codes that refuse a message frame: that message is not stored and gets no turn.
+const REFUSALS = ['busy', 'too_large', 'bad_request', 'rate_limited'];
+
+// The message a refusal answers: the latest one sent, or for too_large the latest one too large
+// for the server's limit (the page checks typed messages; those typed before the connection
+// was open were checked against the default limit).
+function refusedMessage(code) {
+  const waiting = state.turn?.li.dataset.state === 'waiting' ? state.turn.userLi : null;
+  const candidates = [waiting, ...state.pending].filter(Boolean);
+  if (code === 'too_large') {
+    const tooLarge = candidates.filter((li) => frameBytes(state.texts.get(li) ?? '') > state.maxMessageBytes);
+    if (tooLarge.length) return tooLarge[tooLarge.length - 1];
+  }
+  return candidates[candidates.length - 1] ?? null;
+}
+
+// Takes a refused message off the conversation; a turn the page had started for it goes too,
+// and the next queued message is the one the server answers now.
+function dropRefused(li) {
+  if (state.turn && state.turn.userLi === li && state.turn.li.dataset.state === 'waiting') {
+    state.turn.li.remove();
+    state.turn = null;
+    const next = state.pending.shift();
+    if (next) {
+      setUserNote(next, null);
+      startTurn(next);
+    }
+  } else {
+    state.pending = state.pending.filter((item) => item !== li);
+  }
+  countMessages(-1);
+  updateComposer();
+}
+
 function onErrorFrame(frame) {
   const code = typeof frame.code === 'string' ? frame.code : '';
   const message = typeof frame.message === 'string' ? frame.message : 'The server reported an error.';
-  if (code === 'busy' || code === 'too_large' || code === 'bad_request') {
-    // The latest message was refused: it will get no turn.
-    const refused = state.pending.pop();
-    if (refused) setUserNote(refused, code === 'busy' ? 'Not sent: server busy' : 'Not sent', 'failed');
-    else if (state.turn?.li.dataset.state === 'waiting') {
-      state.turn.li.remove();
-      state.turn = null;
-      updateComposer();
+  if (code === 'llm_unavailable') checkReadiness();
+  if (REFUSALS.includes(code)) {
+    const refused = refusedMessage(code);
+    if (refused) {
+      dropRefused(refused);
+      if (code === 'too_large') {
+        // Not sent: the text goes back to the composer, as when the page refuses it itself.
+        const text = state.texts.get(refused) ?? '';
+        refused.remove();
+        const current = ui.input.value;
+        ui.input.value = current.trim() ? `${text}\n\n${current}` : text;
+        autosize();
+        showComposerError(frameBytes(text) > state.maxMessageBytes ? tooLongText(text) : `The server refused the message as too long: ${message}`);
+        ui.input.focus();
+        return;
+      }
+      setUserNote(refused, code === 'busy' ? 'Not sent: server busy' : 'Not sent', 'failed');
     }
   }
   const card = appendErrorCard(code, message, frame.retryable === true);
   // An error that ends the running turn is shown inside it (its done frame follows).
-  if (state.turn && !['busy', 'too_large', 'bad_request'].includes(code)) {
+  if (state.turn && !REFUSALS.includes(code)) {
     dropTyping(state.turn);
     state.turn.body.append(card.firstChild);
     card.remove();
@@ -689,22 +800,84 @@ function deliver(text, li) {
     setUserNote(li, 'Waiting for the connection…', 'pending');
     return;
   }
+  countMessages(1);
+  touchSession(state.sessionId);
   if (state.turn) {
     state.pending.push(li);
     setUserNote(li, 'Queued', 'pending');
   } else {
     setUserNote(li, null);
-    startTurn();
+    startTurn(li);
   }
+}
+
+const utf8 = new TextEncoder();
+
+// What the server's limit counts: the UTF-8 bytes of the whole frame the page sends.
+function frameBytes(text) {
+  return utf8.encode(JSON.stringify({ type: 'message', text })).length;
+}
+
+// How many characters of `text`, from its start, fit in one message.
+function charactersThatFit(text, limit) {
+  const chars = Array.from(text);
+  let low = 0;
+  let high = chars.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (frameBytes(chars.slice(0, middle).join('')) <= limit) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+function formatCount(n) {
+  return n.toLocaleString('en-US');
+}
+
+function tooLongText(text) {
+  const length = Array.from(text).length;
+  const fit = charactersThatFit(text, state.maxMessageBytes);
+  const limit = state.maxMessageBytes % 1024 === 0
+    ? `${state.maxMessageBytes / 1024} KiB` : `${formatCount(state.maxMessageBytes)} bytes`;
+  return `Too long to send: this message has ${formatCount(length)} characters and at most `
+    + `${formatCount(fit)} of them fit (the server takes ${limit} of text; accented letters, other `
+    + `scripts and emoji take more room than plain letters). Shorten it by ${formatCount(length - fit)} characters.`;
+}
+
+function showComposerError(text) {
+  ui.composerError.textContent = text;
+  ui.composerError.hidden = false;
+  ui.input.setAttribute('aria-invalid', 'true');
+}
+
+function clearComposerError() {
+  ui.composerError.hidden = true;
+  ui.composerError.textContent = '';
+  ui.input.removeAttribute('aria-invalid');
+}
+
+// While the composer says its text is too long, it follows the edits.
+function recheckComposer() {
+  if (ui.composerError.hidden) return;
+  if (frameBytes(ui.input.value) > state.maxMessageBytes) showComposerError(tooLongText(ui.input.value));
+  else clearComposerError();
 }
 
 function submitMessage() {
   const text = ui.input.value;
   if (!text.trim()) return;
+  if (frameBytes(text) > state.maxMessageBytes) {
+    showComposerError(tooLongText(text));
+    ui.input.focus();
+    return;
+  }
   if (!state.wantConnected && !connect()) return;
+  clearComposerError();
   ui.input.value = '';
   autosize();
   const li = appendUserMessage(text);
+  state.texts.set(li, text);
   scrollToBottom();
   if (state.status === 'connected') deliver(text, li);
   else {
@@ -724,6 +897,16 @@ function stopReply() {
 function autosize() {
   ui.input.style.height = 'auto';
   ui.input.style.height = `${Math.min(ui.input.scrollHeight, 240)}px`;
+}
+
+// The long placeholder where it fits on one line, else the short one (phones).
+const measure = document.createElement('canvas').getContext('2d');
+function fitPlaceholder() {
+  const style = getComputedStyle(ui.input);
+  measure.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const room = ui.input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const placeholder = measure.measureText(PLACEHOLDER).width <= room ? PLACEHOLDER : SHORT_PLACEHOLDER;
+  if (ui.input.placeholder !== placeholder) ui.input.placeholder = placeholder;
 }
 
 // ---------------------------------------------------------------- REST: sessions and transcripts
@@ -754,10 +937,21 @@ async function refreshSessions({ more = false } = {}) {
   if (!state.userId) return;
   let query = `user_id=${encodeURIComponent(state.userId)}&limit=${SESSIONS_PAGE}`;
   if (more && state.sessionsNextBefore) query += `&before=${encodeURIComponent(state.sessionsNextBefore)}`;
+  const request = ++state.sessionsRequest;
+  const countChange = state.countChange;
   try {
     const body = await api(`/api/sessions?${query}`);
+    if (request !== state.sessionsRequest) return; // a newer answer is on its way
     const page = Array.isArray(body?.sessions) ? body.sessions : [];
+    const current = state.sessions.find((s) => s.session_id === state.sessionId);
     state.sessions = more ? [...state.sessions, ...page] : page;
+    if (current && state.status === 'connected') {
+      const listed = state.sessions.find((s) => s.session_id === current.session_id);
+      // The live session is listed even before its row is committed, and keeps the count the
+      // page gave it when messages came and went after this request was sent.
+      if (!listed) state.sessions.unshift(current);
+      else if (countChange !== state.countChange) listed.message_count = current.message_count;
+    }
     state.sessionsNextBefore = body?.next_before ?? null;
     renderSessions();
     showSessionInfo(state.sessions.find((s) => s.session_id === state.sessionId));
@@ -772,8 +966,47 @@ function sessionTitle(session) {
   return formatTime(session.start_time) || 'Session';
 }
 
+function loadRecent() {
+  try {
+    const recent = JSON.parse(localStorage.getItem(RECENT_KEY + state.userId) ?? '{}');
+    state.recent = recent && typeof recent === 'object' ? recent : {};
+  } catch {
+    state.recent = {};
+  }
+}
+
+// The session was just used here: it goes to the top of the sidebar (a resumed one too).
+function touchSession(sessionId) {
+  if (!sessionId || !state.userId) return;
+  state.recent[sessionId] = Date.now();
+  const kept = Object.entries(state.recent).sort((a, b) => b[1] - a[1]).slice(0, RECENT_MAX);
+  state.recent = Object.fromEntries(kept);
+  localStorage.setItem(RECENT_KEY + state.userId, JSON.stringify(state.recent));
+  if (!state.sessions.some((s) => s.session_id === sessionId)) {
+    state.sessions.unshift({ session_id: sessionId, user_id: state.userId, start_time: new Date().toISOString(), status: 'active', summary: null, message_count: 0 });
+  }
+  renderSessions();
+}
+
+// The current session's message count follows the conversation at once; the next sidebar
+// refresh brings the stored count.
+function countMessages(delta) {
+  const session = state.sessions.find((s) => s.session_id === state.sessionId);
+  if (!session) return;
+  session.message_count = Math.max(0, (session.message_count ?? 0) + delta);
+  state.countChange += 1;
+  renderSessions();
+}
+
+// Newest activity first: a session's start, or when this browser last used it.
+function lastActivity(session) {
+  const started = Date.parse(session.start_time);
+  return Math.max(Number.isNaN(started) ? 0 : started, state.recent[session.session_id] ?? 0);
+}
+
 function renderSessions() {
-  const items = state.sessions.map((session) => {
+  const sorted = [...state.sessions].sort((a, b) => lastActivity(b) - lastActivity(a));
+  const items = sorted.map((session) => {
     const li = el('li', 'session-item');
     li.dataset.sessionId = session.session_id;
     li.dataset.status = session.status ?? '';
@@ -994,7 +1227,11 @@ ui.input.addEventListener('keydown', (event) => {
     submitMessage();
   }
 });
-ui.input.addEventListener('input', autosize);
+ui.input.addEventListener('input', () => {
+  autosize();
+  recheckComposer();
+});
+new ResizeObserver(fitPlaceholder).observe(ui.input);
 
 ui.stopButton.addEventListener('click', stopReply);
 ui.newSession.addEventListener('click', newSession);
@@ -1039,6 +1276,7 @@ const rememberedUserId = tokenUser(localStorage.getItem(TOKEN_KEY)) || localStor
 if (rememberedUserId) {
   ui.userId.value = rememberedUserId;
   state.userId = rememberedUserId;
+  loadRecent();
   refreshSessions();
 }
 renderSessions();
