@@ -10,6 +10,7 @@
 #include "core/Readiness.h"
 #include "llm/LocalModel.h"
 #include "storage/Database.h"
+#include "ui/LogPane.h"
 #include "ui/ServerPanel.h"
 #include "ui/SessionDetailWidget.h"
 #include "ui/SessionFilterProxyModel.h"
@@ -24,6 +25,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDesktopServices>
+#include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -82,6 +84,10 @@ ConsoleServer *MainWindow::backend() const {
 
 void MainWindow::setConfigReloader(ConfigReloader reloader) {
     m_reloader = std::move(reloader);
+}
+
+void MainWindow::setLogSource(LogBuffer *buffer) {
+    m_logPane->setSource(buffer);
 }
 
 void MainWindow::setStateFile(const QString &path) {
@@ -176,6 +182,13 @@ void MainWindow::buildLayout() {
     layout->addWidget(m_panel);
     layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
+
+    m_logPane = new LogPane(this);
+    auto *logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(u"logDock"_s);
+    logDock->setWidget(m_logPane);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    resizeDocks({logDock}, {170}, Qt::Vertical);
     statusBar();
     resize(1280, 800);
 }
@@ -231,6 +244,11 @@ void MainWindow::buildActions() {
          [this] { m_detail->transcript()->setFocus(Qt::ShortcutFocusReason); });
     make(view, u"reload"_s, tr("&Reload sessions"), QKeySequence::Refresh,
          [this] { reloadSessions(); });
+
+    QAction *showLog = findChild<QDockWidget *>(u"logDock"_s)->toggleViewAction();
+    showLog->setObjectName(u"showLog"_s);
+    showLog->setShortcut(QKeySequence(u"Ctrl+L"_s));
+    view->addAction(showLog);
 
     QMenu *server = menuBar()->addMenu(tr("Se&rver"));
     make(server, u"startServer"_s, tr("&Start"), QKeySequence(u"Ctrl+R"_s),
