@@ -118,7 +118,7 @@ QVariant LogModel::data(const QModelIndex &index, int role) const {
     case Qt::DisplayRole:
         switch (index.column()) {
         case TimeColumn:
-            return line.time.toString(u"HH:mm:ss.zzz"_s);
+            return line.time.toLocalTime().toString(u"HH:mm:ss.zzz"_s);
         case LevelColumn:
             return levelName(line.type);
         case CategoryColumn:
@@ -132,7 +132,7 @@ QVariant LogModel::data(const QModelIndex &index, int role) const {
         if (index.column() == MessageColumn && line.message.contains(u'\n'))
             return line.message;
         if (index.column() == TimeColumn)
-            return line.time.toString(Qt::ISODateWithMs);
+            return line.time.toLocalTime().toString(Qt::ISODateWithMs);
         return {};
     case Qt::ForegroundRole:
         if (line.type == QtWarningMsg)

@@ -24,7 +24,7 @@ void handle(QtMsgType type, const QMessageLogContext &context, const QString &me
         const QMutexLocker lock(&g_mutex);
         if (g_buffer)
             g_buffer->append(LogLine{
-                QDateTime::currentDateTime(), type,
+                QDateTime::currentDateTimeUtc(), type,
                 QString::fromUtf8(context.category ? context.category : "default"), message});
     }
     t_inHandler = false;
@@ -46,11 +46,6 @@ void install(LogBuffer *buffer) {
 void uninstall() {
     const QMutexLocker lock(&g_mutex);
     g_buffer = nullptr;
-}
-
-bool isInstalled() {
-    const QMutexLocker lock(&g_mutex);
-    return g_installed && g_buffer;
 }
 
 } // namespace LogCapture

@@ -10,6 +10,5 @@ namespace LogCapture {
 
 void install(LogBuffer *buffer);
 void uninstall();
-bool isInstalled();
 
 } // namespace LogCapture

@@ -7,7 +7,7 @@
 
 // One message of the program's own log, as the message handler received it.
 struct LogLine {
-    QDateTime time;
+    QDateTime time; // UTC
     QtMsgType type = QtDebugMsg;
     QString category;
     QString message;
