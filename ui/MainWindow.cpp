@@ -10,6 +10,8 @@
 #include "core/Readiness.h"
 #include "llm/LocalModel.h"
 #include "storage/Database.h"
+#include "ui/EmptyViewLabel.h"
+#include "ui/LogPane.h"
 #include "ui/ServerPanel.h"
 #include "ui/SessionDetailWidget.h"
 #include "ui/SessionFilterProxyModel.h"
@@ -24,6 +26,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDesktopServices>
+#include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -85,6 +88,10 @@ void MainWindow::setConfigReloader(ConfigReloader reloader) {
     m_reloader = std::move(reloader);
 }
 
+void MainWindow::setLogSource(LogBuffer *buffer) {
+    m_logPane->setSource(buffer);
+}
+
 void MainWindow::setStateFile(const QString &path) {
     m_stateFile = path;
     restoreState();
@@ -129,12 +136,25 @@ void MainWindow::buildLayout() {
     m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setColumnWidth(SessionTableModel::UserColumn, 90);
-    m_table->setColumnWidth(SessionTableModel::IdColumn, 100);
-    m_table->setColumnWidth(SessionTableModel::StartedColumn, 140);
-    m_table->setColumnWidth(SessionTableModel::EndedColumn, 140);
-    m_table->setColumnWidth(SessionTableModel::MessagesColumn, 75);
-    m_table->setColumnWidth(SessionTableModel::TokensColumn, 60);
+    // Widths from the font, so that every column, Status last, fits at the default size.
+    const QFontMetrics metrics = m_table->fontMetrics();
+    const auto fit = [this, &metrics](int column, const QString &sample) {
+        m_table->setColumnWidth(column, metrics.horizontalAdvance(sample) + 16);
+    };
+    fit(SessionTableModel::UserColumn, u"user-name-1"_s);
+    fit(SessionTableModel::IdColumn, u"0123abcd…"_s); // elided; Copy session id has it all
+    fit(SessionTableModel::StartedColumn, u"2025-01-01 08:00:00"_s);
+    fit(SessionTableModel::EndedColumn, u"2025-01-01 08:00:00"_s);
+    fit(SessionTableModel::MessagesColumn, u"Messages"_s);
+    fit(SessionTableModel::TokensColumn, u"Tokens"_s);
+    fit(SessionTableModel::StatusColumn, u"connected"_s);
+    auto *emptyTable = new EmptyViewLabel(m_table, [this] {
+        const bool filtering =
+            !m_proxy->userFilter().isEmpty() ||
+            m_proxy->statusFilter() != SessionFilterProxyModel::StatusFilter::Any;
+        return filtering ? tr("No sessions match the filter") : QString();
+    });
+    emptyTable->setObjectName(u"sessionTablePlaceholder"_s);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onSelectionChanged);
     // Pages load as the user scrolls to the end of what is loaded.
@@ -142,6 +162,9 @@ void MainWindow::buildLayout() {
         if (value > 0 && value == m_table->verticalScrollBar()->maximum())
             loadNextPage();
     });
+
+    connect(m_userFilter, &QLineEdit::textChanged, emptyTable, &EmptyViewLabel::refresh);
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, emptyTable, &EmptyViewLabel::refresh);
 
     m_loadMore = new QPushButton(tr("Load older sessions"), this);
     m_loadMore->setObjectName(u"loadMore"_s);
@@ -172,12 +195,20 @@ void MainWindow::buildLayout() {
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({720, 560});
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->addWidget(m_panel);
     layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
+
+    m_logPane = new LogPane(this);
+    auto *logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(u"logDock"_s);
+    logDock->setWidget(m_logPane);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    resizeDocks({logDock}, {170}, Qt::Vertical);
     statusBar();
     resize(1280, 800);
 }
@@ -233,6 +264,10 @@ void MainWindow::buildActions() {
          [this] { m_detail->transcript()->setFocus(Qt::ShortcutFocusReason); });
     make(view, u"reload"_s, tr("&Reload sessions"), QKeySequence::Refresh,
          [this] { reloadSessions(); });
+    QAction *showLog = findChild<QDockWidget *>(u"logDock"_s)->toggleViewAction();
+    showLog->setObjectName(u"showLog"_s);
+    showLog->setShortcut(QKeySequence(u"Ctrl+L"_s));
+    view->addAction(showLog);
 
     QMenu *server = menuBar()->addMenu(tr("Se&rver"));
     make(server, u"startServer"_s, tr("&Start"), QKeySequence(u"Ctrl+R"_s),

@@ -13,6 +13,8 @@
 #include <functional>
 #include <optional>
 
+class LogBuffer;
+class LogPane;
 class QAction;
 class QComboBox;
 class QLineEdit;
@@ -41,6 +43,8 @@ public:
     ~MainWindow() override;
 
     void setConfigReloader(ConfigReloader reloader);
+    // The program's log lines for the log pane (LogCapture fills the buffer).
+    void setLogSource(LogBuffer *buffer);
     // Where window geometry and splitter positions are kept (an INI file).
     void setStateFile(const QString &path);
     // Tests turn off the confirmation of destructive actions.
@@ -53,6 +57,7 @@ public:
     QTableView *sessionTable() const { return m_table; }
     SessionDetailWidget *detail() const { return m_detail; }
     ServerPanel *serverPanel() const { return m_panel; }
+    LogPane *logPane() const { return m_logPane; }
     SessionMonitor *monitor() const { return m_monitor; }
     QLineEdit *userFilterEdit() const { return m_userFilter; }
     QComboBox *statusFilterBox() const { return m_statusFilter; }
@@ -124,4 +129,5 @@ private:
     QComboBox *m_statusFilter = nullptr;
     QPushButton *m_loadMore = nullptr;
     QSplitter *m_splitter = nullptr;
+    LogPane *m_logPane = nullptr;
 };

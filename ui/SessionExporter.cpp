@@ -78,10 +78,6 @@ QString SessionExporter::eventMarkdown(const Event &event) {
     return {};
 }
 
-QString SessionExporter::streamingReplyMarkdown(const QString &text) {
-    return u"**Assistant** · streaming…\n\n"_s + text + u'\n';
-}
-
 QString SessionExporter::toMarkdown(const Session &session, const QList<Event> &events) {
     QString out = u"# Session "_s + Ids::toText(session.id) + u"\n\n"_s;
     out += u"- User: "_s + session.userId + u'\n';

@@ -22,8 +22,6 @@ public:
     // One transcript entry in Markdown; empty for events that are not part of the transcript
     // (session_start, summary, assistant messages without text).
     static QString eventMarkdown(const Event &event);
-    // The reply being streamed, before its assistant_message is stored.
-    static QString streamingReplyMarkdown(const QString &text);
 
     static QString suggestedFileName(const Session &session, Format format);
 };

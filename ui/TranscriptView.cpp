@@ -1,6 +1,6 @@
 #include "ui/TranscriptView.h"
 
-#include "ui/SessionExporter.h"
+#include "ui/TranscriptRenderer.h"
 
 #include <QScrollBar>
 #include <QTextCursor>
@@ -24,29 +24,30 @@ void TranscriptView::clearTranscript() {
 
 void TranscriptView::setEvents(const QList<Event> &events) {
     clearTranscript();
-    QString markdown;
-    for (const Event &event : events) {
-        const QString entry = SessionExporter::eventMarkdown(event);
-        if (!entry.isEmpty())
-            markdown += entry + u'\n';
-    }
-    document()->setMarkdown(markdown);
+    const TranscriptRenderer renderer(palette());
+    QTextCursor cursor(document());
+    cursor.beginEditBlock();
+    for (const Event &event : events)
+        renderer.insertEvent(cursor, event);
+    cursor.endEditBlock();
+    renderer.styleTables(document(), 0);
     m_tailStart = document()->characterCount() - 1;
     verticalScrollBar()->setValue(verticalScrollBar()->maximum());
 }
 
-void TranscriptView::insertCommitted(const QString &markdown) {
+void TranscriptView::insertCommitted(const Event &event) {
     QScrollBar *bar = verticalScrollBar();
     const bool atBottom = bar->value() >= bar->maximum() - 4;
     QTextCursor cursor(document());
+    cursor.beginEditBlock();
     cursor.setPosition(m_tailStart);
     cursor.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
     cursor.removeSelectedText();
-    if (!markdown.isEmpty()) {
-        if (m_tailStart > 0)
-            cursor.insertBlock();
-        cursor.insertMarkdown(markdown);
-    }
+    const TranscriptRenderer renderer(palette());
+    const int start = m_tailStart;
+    renderer.insertEvent(cursor, event);
+    cursor.endEditBlock();
+    renderer.styleTables(document(), start);
     m_tailStart = document()->characterCount() - 1;
     if (atBottom)
         bar->setValue(bar->maximum());
@@ -57,7 +58,7 @@ void TranscriptView::appendEvent(const Event &event) {
         m_frameTimer.stop();
         m_streaming.clear();
     }
-    insertCommitted(SessionExporter::eventMarkdown(event));
+    insertCommitted(event);
     if (!m_streaming.isEmpty())
         renderTail();
 }
@@ -84,12 +85,11 @@ void TranscriptView::renderTail() {
     cursor.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
     cursor.beginEditBlock();
     cursor.removeSelectedText();
-    if (!m_streaming.isEmpty()) {
-        if (m_tailStart > 0)
-            cursor.insertBlock();
-        cursor.insertMarkdown(SessionExporter::streamingReplyMarkdown(m_streaming));
-    }
+    const TranscriptRenderer renderer(palette());
+    if (!m_streaming.isEmpty())
+        renderer.insertStreaming(cursor, m_streaming);
     cursor.endEditBlock();
+    renderer.styleTables(document(), m_tailStart);
     if (atBottom)
         bar->setValue(bar->maximum());
 }

@@ -6,9 +6,9 @@
 #include <QTextBrowser>
 #include <QTimer>
 
-// A session's transcript rendered from Markdown. Stored events are appended once; the reply
-// being streamed is a tail that is re-rendered at most once per frame (16 ms), however many
-// tokens arrive in between.
+// A session's transcript (TranscriptRenderer draws each entry). Stored events are appended once;
+// the reply being streamed is a tail that is re-rendered at most once per frame (16 ms), however
+// many tokens arrive in between.
 class TranscriptView : public QTextBrowser {
     Q_OBJECT
 public:
@@ -27,7 +27,7 @@ public:
 
 private:
     void renderTail();
-    void insertCommitted(const QString &markdown);
+    void insertCommitted(const Event &event);
 
     QString m_streaming;
     int m_tailStart = 0; // document position where the streamed tail begins

@@ -10,6 +10,9 @@ add_library(rtai_core STATIC
     core/Event.h core/Event.cpp
     core/FutureCallbacks.h core/FutureCallbacks.cpp
     core/Ids.h core/Ids.cpp
+    core/LogBuffer.h core/LogBuffer.cpp
+    core/LogCapture.h core/LogCapture.cpp
+    core/LogLine.h
     core/Logging.h core/Logging.cpp
     core/MessageError.h core/MessageError.cpp
     core/MetricsRegistry.h core/MetricsRegistry.cpp

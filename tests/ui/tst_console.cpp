@@ -2,6 +2,8 @@
 #include "chat/Conversation.h"
 #include "core/Ids.h"
 #include "core/Readiness.h"
+#include "core/LogBuffer.h"
+#include "core/LogCapture.h"
 #include "core/Timestamps.h"
 #include "fixtures/MockLlmRules.h"
 #include "fixtures/MockLlmServer.h"
@@ -10,6 +12,8 @@
 #include "llm/LlmEndpointProbe.h"
 #include "storage/Database.h"
 #include "ui/EventLogModel.h"
+#include "ui/LogModel.h"
+#include "ui/LogPane.h"
 #include "ui/MainWindow.h"
 #include "ui/ServerPanel.h"
 #include "ui/SessionDetailWidget.h"
@@ -49,6 +53,7 @@ class TestConsole : public QObject {
     Q_OBJECT
 
     MockLlmServer m_llm;
+    LogBuffer m_log; // the program's log lines, as ConsoleLauncher captures them
     QTemporaryDir m_dir;
     Config m_config;
     std::unique_ptr<MainWindow> m_window;
@@ -115,7 +120,9 @@ private Q_SLOTS:
         m_config.configFile = m_dir.filePath(u"realtime-ai.conf"_s);
         seedDatabase();
 
+        LogCapture::install(&m_log);
         m_window = std::make_unique<MainWindow>(m_config, Backend::factory());
+        m_window->setLogSource(&m_log);
         m_window->setConfirmationsEnabled(false);
         m_window->resize(1400, 860);
         m_window->show();
@@ -134,6 +141,7 @@ private Q_SLOTS:
             QVERIFY(stopped.count() > 0 || stopped.wait(10000));
         }
         m_window.reset();
+        LogCapture::uninstall();
     }
 
     void serverPanelShowsTheServer() {
@@ -242,7 +250,17 @@ private Q_SLOTS:
         QVERIFY(text.mid(call, result - call).contains(arguments.keys().constFirst()));
         QVERIFY(text.indexOf(WsTestClient::contentOf(toolTurn).trimmed().left(20)) > result);
         QTRY_COMPARE(cell(m_adaSession, SessionTableModel::MessagesColumn), u"4"_s);
-        screenshot(u"console-live-session.png"_s);
+        // The server's own log line for this session's connection, in the log pane.
+        const LogModel *log = m_window->logPane()->model();
+        const auto logged = [log, this] {
+            for (int row = 0; row < log->rowCount(); ++row)
+                if (log->line(row).category == u"rtai.server"_s &&
+                    log->line(row).message.contains(Ids::toText(m_adaSession)))
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY(logged());
+        screenshot(u"console-live-session.png"_s); // transcript, tool lines and the log pane
 
         // Ending asks first (Ctrl+E is easy to hit); cancelled, the session goes on.
         m_window->setConfirmationsEnabled(true);
