@@ -119,6 +119,7 @@ Backend::Backend(const Config &config, QObject *parent)
     lease.heartbeatMs = m_config.leaseHeartbeatS * 1000;
     lease.expiryMs = m_config.leaseExpiryS * 1000;
     m_database->setLease(lease);
+    ServerMetrics::observe(m_metrics, m_database);
     SummaryScheduler::Settings summarySettings;
     summarySettings.concurrency = m_config.summaryConcurrency;
     setSummarySettings(summarySettings);

@@ -213,12 +213,18 @@ HttpReply HttpServer::serveStatic(const QString &path) const {
 }
 
 HttpReply HttpServer::ready() const {
+    const qint64 leaseAge = m_database->msSinceLeaseRenewal();
+    const QJsonObject instance{
+        {u"id"_s, m_database->instanceId()},
+        {u"lease_held"_s, m_database->holdsLease()},
+        {u"lease_age_ms"_s, leaseAge < 0 ? QJsonValue() : QJsonValue(double(leaseAge))}};
     const QJsonArray reasons = QJsonArray::fromStringList(m_readiness->reasons());
     if (reasons.isEmpty())
-        return HttpReply::json(200, {{u"status"_s, u"ready"_s}});
+        return HttpReply::json(200, {{u"status"_s, u"ready"_s}, {u"instance"_s, instance}});
     QJsonObject body = Protocol::errorBody(Protocol::Error::NotReady, reasons.first().toString());
     body.insert(u"status"_s, u"not_ready"_s);
     body.insert(u"reasons"_s, reasons);
+    body.insert(u"instance"_s, instance);
     return HttpReply::json(503, body);
 }
 

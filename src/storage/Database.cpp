@@ -24,6 +24,11 @@ Database::Database(QObject *parent)
     m_worker->moveToThread(m_thread);
     connect(m_worker, &DatabaseWorker::writesDone, this, &Database::onWritesDone);
     connect(m_worker, &DatabaseWorker::healthChanged, this, &Database::onHealthChanged);
+    connect(m_worker, &DatabaseWorker::leaseRenewed, this, [this](int ownedSessions) {
+        m_leaseRenewedSince.start();
+        m_ownedSessions = ownedSessions;
+        Q_EMIT leaseRenewed(ownedSessions);
+    });
     m_thread->start();
 }
 
@@ -223,6 +228,14 @@ bool Database::isHealthy() const {
 
 int Database::recoveryGraceMs() const {
     return m_lease.expiryMs + DatabaseWorker::kMaxBackoffMs;
+}
+
+bool Database::holdsLease() const {
+    return m_leaseRenewedSince.isValid() && m_leaseRenewedSince.elapsed() < m_lease.expiryMs;
+}
+
+qint64 Database::msSinceLeaseRenewal() const {
+    return m_leaseRenewedSince.isValid() ? m_leaseRenewedSince.elapsed() : -1;
 }
 
 qint64 Database::msSinceConnectionRestored() const {

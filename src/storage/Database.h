@@ -114,6 +114,12 @@ public:
     // expired leases as death: the database was gone for them too, and each live one renews
     // within its longest reconnect delay (10 s) plus the lease expiry.
     int recoveryGraceMs() const;
+    // This instance's lease as last seen: whether it is held (renewed less than the expiry
+    // ago), how long ago it was last registered or renewed (-1: never), and how many live
+    // sessions name this instance their owner at that renewal.
+    bool holdsLease() const;
+    qint64 msSinceLeaseRenewal() const;
+    int ownedSessions() const { return m_ownedSessions; }
 
     // Writes beyond this many queued ones are refused (logged, counted in rejectedWrites()).
     // A warning is logged when the queue is 75% full.
@@ -125,6 +131,7 @@ Q_SIGNALS:
     void healthChanged(bool healthy, const QString &reason);
     void queueDepthChanged(int depth);
     void writesRejected(qint64 total); // a write was refused because the queue was full
+    void leaseRenewed(int ownedSessions);
 
 private:
     bool enqueueWrite(WriteOp op, std::shared_ptr<QPromise<void>> committed = {});
@@ -143,5 +150,7 @@ private:
     qint64 m_rejectedWrites = 0;
     bool m_healthy = false;
     bool m_everHealthy = false;
-    QElapsedTimer m_restoredSince; // invalid until the connection came back after a loss
+    QElapsedTimer m_restoredSince;     // invalid until the connection came back after a loss
+    QElapsedTimer m_leaseRenewedSince; // invalid until the lease is registered
+    int m_ownedSessions = 0;
 };

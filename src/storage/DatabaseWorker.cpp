@@ -253,8 +253,11 @@ void DatabaseWorker::open(const DatabaseUrl &url, const InstanceLease &lease,
         m_db.close();
         return fail(u"cannot migrate %1: %2"_s.arg(url.redacted(), error));
     }
+    int owned = 0;
     try {
-        InstanceStore(m_db, *m_dialect).registerInstance(m_lease);
+        InstanceStore instances(m_db, *m_dialect);
+        instances.registerInstance(m_lease);
+        owned = instances.ownedSessions(m_lease.instanceId);
     } catch (const SqlFailure &failure) {
         m_db.close();
         return fail(
@@ -265,6 +268,7 @@ void DatabaseWorker::open(const DatabaseUrl &url, const InstanceLease &lease,
                                 << m_lease.instanceId;
     m_state = State::Connected;
     setHealth(true, {});
+    Q_EMIT leaseRenewed(owned);
     promise->finish();
     schedule();
 }
@@ -330,7 +334,8 @@ void DatabaseWorker::renewLease() {
     if (m_state != State::Connected)
         return; // reconnect() renews it
     try {
-        switch (InstanceStore(m_db, *m_dialect).renew(m_lease)) {
+        InstanceStore instances(m_db, *m_dialect);
+        switch (instances.renew(m_lease)) {
         case InstanceStore::Renewal::Renewed:
             break;
         case InstanceStore::Renewal::WasExpired:
@@ -345,6 +350,7 @@ void DatabaseWorker::renewLease() {
                                            << "was gone; registered it again";
             break;
         }
+        Q_EMIT leaseRenewed(instances.ownedSessions(m_lease.instanceId));
     } catch (const SqlFailure &failure) {
         if (!m_dialect->isDataError(failure.error))
             connectionLost(failure.message());

@@ -44,6 +44,9 @@ public:
 Q_SIGNALS:
     void writesDone(int count); // committed, or discarded because the database rejected them
     void healthChanged(bool healthy, const QString &reason);
+    // The lease was registered or renewed; `ownedSessions` live sessions name this instance
+    // their owner.
+    void leaseRenewed(int ownedSessions);
 
 private:
     enum class State { Closed, Connected, Reconnecting };
