@@ -118,6 +118,7 @@ Backend::Backend(const Config &config, QObject *parent)
     InstanceLease lease;
     lease.heartbeatMs = m_config.leaseHeartbeatS * 1000;
     lease.expiryMs = m_config.leaseExpiryS * 1000;
+    lease.listens = m_config.leaseListen != 0;
     m_database->setLease(lease);
     ServerMetrics::observe(m_metrics, m_database);
     SummaryScheduler::Settings summarySettings;

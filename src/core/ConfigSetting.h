@@ -43,6 +43,7 @@ struct ConfigSetting {
         SummaryConcurrency,
         LeaseHeartbeat,
         LeaseExpiry,
+        LeaseListen,
         RequestTimeout,
         HandshakeTimeout,
         IdleTimeout,

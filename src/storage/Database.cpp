@@ -24,6 +24,7 @@ Database::Database(QObject *parent)
     m_worker->moveToThread(m_thread);
     connect(m_worker, &DatabaseWorker::writesDone, this, &Database::onWritesDone);
     connect(m_worker, &DatabaseWorker::healthChanged, this, &Database::onHealthChanged);
+    connect(m_worker, &DatabaseWorker::sessionOwnerChanged, this, &Database::sessionOwnerChanged);
     connect(m_worker, &DatabaseWorker::leaseRenewed, this, [this](int ownedSessions) {
         m_leaseRenewedSince.start();
         m_ownedSessions = ownedSessions;
@@ -216,6 +217,25 @@ QFuture<std::optional<int>> Database::claimSummary(const QUuid &id, int maxAttem
 QFuture<bool> Database::storeSummary(const QUuid &id, const QString &summary) {
     return enqueueJob<bool>([id, summary = summary.isNull() ? u""_s : summary](
                                 SessionStore &store) { return store.storeSummary(id, summary); });
+}
+
+QFuture<SessionClaim> Database::claimSession(const QUuid &id, const QString &userId,
+                                             const QDateTime &startTime) {
+    return enqueueJob<SessionClaim>([id, userId, startTime](SessionStore &store) {
+        return store.ownership().claim(id, userId, startTime);
+    });
+}
+
+QFuture<bool> Database::sessionReleased(const QUuid &id, const QString &previousOwner,
+                                        qint64 afterEventId) {
+    return enqueueJob<bool>([id, previousOwner, afterEventId](SessionStore &store) {
+        return store.ownership().isReleased(id, previousOwner, afterEventId);
+    });
+}
+
+QFuture<QHash<QUuid, QString>> Database::sessionsOwnedElsewhere(const QList<QUuid> &ids) {
+    return enqueueJob<QHash<QUuid, QString>>(
+        [ids](SessionStore &store) { return store.ownership().ownedElsewhere(ids); });
 }
 
 int Database::queueDepth() const {

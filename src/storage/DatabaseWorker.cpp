@@ -1,8 +1,11 @@
+// Over 400 lines: the queue, its batches, the reconnects and the lease are one state machine
+// around one connection.
 #include "storage/DatabaseWorker.h"
 
 #include "core/Logging.h"
 #include "storage/InstanceStore.h"
 #include "storage/MigrationRunner.h"
+#include "storage/OwnerChangeListener.h"
 #include "storage/PostgresDialect.h"
 #include "storage/SessionStore.h"
 #include "storage/SqlFailure.h"
@@ -42,7 +45,10 @@ DatabaseWorker::DatabaseWorker(QObject *parent)
     , m_connectionName(u"rtai-storage-%1"_s.arg(reinterpret_cast<quintptr>(this), 0, 16))
     , m_reconnectTimer(new QTimer(this))
     , m_heartbeatTimer(new QTimer(this))
+    , m_listener(new OwnerChangeListener(this))
     , m_backoffMs(kInitialBackoffMs) {
+    QObject::connect(m_listener, &OwnerChangeListener::ownerChanged, this,
+                     &DatabaseWorker::sessionOwnerChanged);
     m_reconnectTimer->setSingleShot(true);
     QObject::connect(m_reconnectTimer, &QTimer::timeout, this, &DatabaseWorker::reconnect);
     QObject::connect(m_heartbeatTimer, &QTimer::timeout, this, &DatabaseWorker::renewLease);
@@ -218,6 +224,11 @@ bool DatabaseWorker::connect(QString *error) {
         m_db.close();
         return false;
     }
+    QString listenError;
+    if (m_lease.listens && !m_dialect->isSingleProcess() && !m_listener->listen(m_db, &listenError))
+        qCWarning(lcStorage).noquote()
+            << u"cannot LISTEN for takeovers of this instance's sessions (%1); the heartbeat's "
+               "owner check still notices them"_s.arg(listenError);
     return true;
 }
 
