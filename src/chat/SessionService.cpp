@@ -77,10 +77,20 @@ void SessionService::lookUp(const QUuid &id) {
             }
             // The session belongs to the user it was created for.
             const QString owner = stored ? stored->userId : alive->userId;
-            if (stored)
-                claim(id, owner);
-            else
+            if (!stored) {
                 createLive(id, owner, false, {});
+                return;
+            }
+            // Only its own user's client may claim it (and so take it from another instance).
+            if (std::none_of(waiters.cbegin(), waiters.cend(), [&owner](const Waiter &w) {
+                    return w.context && w.userId == owner;
+                })) {
+                answerWaiters(id, [](const Waiter &) {
+                    return Opened{Opened::Outcome::OtherUser, nullptr, true, {}, {}};
+                });
+                return;
+            }
+            claim(id, owner);
         },
         [this, id](const QString &error) { failOpening(id, error); });
 }

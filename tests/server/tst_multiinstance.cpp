@@ -128,6 +128,14 @@ class TstMultiInstance : public QObject {
             QCOMPARE(metric(b, "rtai_owned_sessions"), 0.0);
         }
 
+        // Another user's client is refused (4403) and takes nothing from A.
+        WsTestClient eve;
+        QVERIFY(eve.open(WsTestClient::sessionUrl(b.url(), Ids::toText(id), u"eve"_s)));
+        QVERIFY(eve.waitForClosed());
+        QCOMPARE(eve.closeCode(), 4403);
+        QCOMPARE(owner(id), idA);
+        QVERIFY(onA->isConnected());
+
         onA->sendText(u"long: 300"_s);
         QVERIFY(!onA->waitFor(u"content"_s).isEmpty()); // A's turn is in flight
         WsTestClient onB;
