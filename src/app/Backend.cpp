@@ -66,6 +66,7 @@ Backend::Backend(const Config &config, QObject *parent)
     ServerMetrics::observe(m_metrics, m_summaries);
     ServerMetrics::observe(m_metrics, m_sessionService);
     m_database->setLease(ComponentSettings::lease(m_config));
+    ServerMetrics::observe(m_metrics, m_database);
     SummaryScheduler::Settings summarySettings;
     summarySettings.concurrency = m_config.summaryConcurrency;
     setSummarySettings(summarySettings);

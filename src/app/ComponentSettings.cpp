@@ -60,6 +60,7 @@ InstanceLease lease(const Config &config) {
     InstanceLease lease;
     lease.heartbeatMs = config.leaseHeartbeatS * 1000;
     lease.expiryMs = config.leaseExpiryS * 1000;
+    lease.listens = config.leaseListen != 0;
     return lease;
 }
 

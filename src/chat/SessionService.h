@@ -2,7 +2,9 @@
 
 #include "chat/ChatSettings.h"
 #include "core/Event.h"
+#include "storage/SessionClaim.h"
 
+#include <QElapsedTimer>
 #include <QFuture>
 #include <QHash>
 #include <QList>
@@ -27,6 +29,13 @@ struct Session;
 // A session is live while a client holds it or a turn runs: when its client leaves during a
 // turn, the turn finishes and is stored (the user sees it when they come back), then the
 // session ends. A client that comes back before that resumes the live session.
+//
+// Several instances (ARCHITECTURE.md): opening a stored session makes this instance its owner;
+// when another live instance held it, its memory is read only once that one let go (or after
+// the lease expiry at most). A live session here that another instance took over (told by a
+// notification, or found by the owner check at every lease renewal) is let go: its client is
+// closed (sessionTakenOver), its turn finishes and is stored, then a `session_end` naming the
+// new owner marks the release; it is not ended or summarized here.
 class SessionService : public QObject {
     Q_OBJECT
 
@@ -78,13 +87,17 @@ public:
 Q_SIGNALS:
     void sessionOpened(const QUuid &id, const QString &userId, Conversation *conversation);
     void sessionClosed(const QUuid &id);
+    // Another instance owns the live session now: its client must go (4000).
+    void sessionTakenOver(const QUuid &id, const QString &newOwner);
 
 private:
     struct Live {
         QString userId;
         Conversation *conversation = nullptr;
         QList<Event> history;
-        bool held = true; // a client holds it
+        bool held = true;    // a client holds it
+        QString takenOverBy; // another instance owns it now: being let go
+        quint64 serial = 0;  // tells this Live from a later one of the same session
     };
     struct Waiter {
         QString userId;
@@ -93,13 +106,19 @@ private:
     };
 
     void lookUp(const QUuid &id);
+    void claim(const QUuid &id, const QString &owner);
+    void awaitRelease(const QUuid &id, const QString &owner, const SessionClaim &claim,
+                      const QElapsedTimer &waited);
     void loadEvents(const QUuid &id, const QString &owner);
-    void failOpening(const QUuid &id, const QString &error);
+    // `claimed`: this instance already owns the stored session, which must not stay open.
+    void failOpening(const QUuid &id, const QString &error, bool claimed = false);
     void createLive(const QUuid &id, const QString &owner, bool resumed,
                     const QList<Event> &events);
     void answerWaiters(const QUuid &id, const std::function<Opened(const Waiter &)> &answer);
     void endWhenIdle(const QUuid &id);
     void endNow(const QUuid &id, bool summarize);
+    void letGo(const QUuid &id, const QString &newOwner);
+    void checkOwners();
 
     Database *m_database;
     LlmClient *m_llm;
@@ -108,5 +127,6 @@ private:
     ChatSettings m_settings;
     QHash<QUuid, Live> m_live;
     QHash<QUuid, QList<Waiter>> m_opening;
+    quint64 m_nextSerial = 0;
     bool m_shuttingDown = false;
 };

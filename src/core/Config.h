@@ -49,6 +49,7 @@ struct Config {
     int summaryConcurrency = 32;           // session summaries requested at once
     int leaseHeartbeatS = 5;               // how often this instance renews its lease
     int leaseExpiryS = 20;                 // a lease not renewed this long: the instance is gone
+    int leaseListen = 1; // 1: LISTEN for takeovers (PostgreSQL); 0 behind a transaction pooler
     // Output a WebSocket client may leave unread before it is closed with 4008.
     int maxClientBufferBytes = 256 * 1024;
 

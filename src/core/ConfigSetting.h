@@ -44,6 +44,7 @@ struct ConfigSetting {
         SummaryConcurrency,
         LeaseHeartbeat,
         LeaseExpiry,
+        LeaseListen,
         RequestTimeout,
         HandshakeTimeout,
         IdleTimeout,

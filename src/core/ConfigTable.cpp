@@ -311,6 +311,8 @@ QList<ConfigSetting> buildTable() {
                                           u"instances/heartbeat_s"_s, 1, 3600),
         bounded<&Config::leaseExpiryS>(Id::LeaseExpiry, u"RTAI_LEASE_EXPIRY_S"_s,
                                        u"instances/lease_expiry_s"_s, 2, 86400),
+        bounded<&Config::leaseListen>(Id::LeaseListen, u"RTAI_LEASE_LISTEN"_s,
+                                      u"instances/listen"_s, 0, 1),
         bounded<&Config::requestTimeoutS>(Id::RequestTimeout, u"RTAI_REQUEST_TIMEOUT_S"_s,
                                           u"server/request_timeout_s"_s, 1, 3600),
         bounded<&Config::handshakeTimeoutS>(Id::HandshakeTimeout, u"RTAI_HANDSHAKE_TIMEOUT_S"_s,

@@ -221,12 +221,19 @@ HttpReply HttpServer::ready() const {
         {u"reachable"_s, check ? QJsonValue(check->passed) : QJsonValue()},
         {u"checked_ago_s"_s,
          check ? QJsonValue(Readiness::secondsAgo(check->at, now)) : QJsonValue()}};
+    const qint64 leaseAge = m_database->msSinceLeaseRenewal();
+    const QJsonObject instance{
+        {u"id"_s, m_database->instanceId()},
+        {u"lease_held"_s, m_database->holdsLease()},
+        {u"lease_age_ms"_s, leaseAge < 0 ? QJsonValue() : QJsonValue(double(leaseAge))}};
     if (reasons.isEmpty())
-        return HttpReply::json(200, {{u"status"_s, u"ready"_s}, {u"llm"_s, llm}});
+        return HttpReply::json(
+            200, {{u"status"_s, u"ready"_s}, {u"llm"_s, llm}, {u"instance"_s, instance}});
     QJsonObject body = Protocol::errorBody(Protocol::Error::NotReady, reasons.first().toString());
     body.insert(u"status"_s, u"not_ready"_s);
     body.insert(u"reasons"_s, reasons);
     body.insert(u"llm"_s, llm);
+    body.insert(u"instance"_s, instance);
     return HttpReply::json(503, body);
 }
 

@@ -7,6 +7,7 @@
 #include "llm/LlmCircuitBreaker.h"
 #include "llm/LlmClient.h"
 #include "llm/LlmRequestQueue.h"
+#include "storage/Database.h"
 
 using namespace Qt::StringLiterals;
 
@@ -57,6 +58,19 @@ void describeAll(MetricsRegistry *metrics) {
                       u"Connections and messages refused by the usage limits, by limit "
                       "(connections_per_user, messages_per_user, messages_per_address, "
                       "tokens_per_user, tokens_per_address)"_s);
+    metrics->describe(InstanceInfo, Type::Gauge,
+                      u"1, labelled with this process's instance id (the owner of its sessions "
+                      "in the database)"_s);
+    metrics->describe(OwnedSessions, Type::Gauge,
+                      u"Live sessions the database names this instance the owner of, as of "
+                      "its last lease renewal"_s);
+}
+
+void observe(MetricsRegistry *metrics, Database *database) {
+    metrics->set(InstanceInfo, 1, {{u"instance_id"_s, database->instanceId()}});
+    metrics->set(OwnedSessions, database->ownedSessions());
+    QObject::connect(database, &Database::leaseRenewed, metrics,
+                     [metrics](int owned) { metrics->set(OwnedSessions, owned); });
 }
 
 void observe(MetricsRegistry *metrics, SessionService *sessions) {

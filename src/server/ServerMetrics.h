@@ -2,6 +2,7 @@
 
 #include <QString>
 
+class Database;
 class LlmClient;
 class MetricsRegistry;
 class SessionService;
@@ -31,6 +32,8 @@ inline const QString LlmCircuitState = QStringLiteral("rtai_llm_circuit_state");
 inline const QString Connections = QStringLiteral("rtai_connections");
 inline const QString ConnectionsClosed = QStringLiteral("rtai_connections_closed_total");
 inline const QString RateLimited = QStringLiteral("rtai_rate_limited_total");
+inline const QString InstanceInfo = QStringLiteral("rtai_instance_info");
+inline const QString OwnedSessions = QStringLiteral("rtai_owned_sessions");
 
 // Declares every metric above with its type and help text, so each appears from the start.
 void describeAll(MetricsRegistry *metrics);
@@ -40,5 +43,8 @@ void observe(MetricsRegistry *metrics, LlmClient *llm);
 void observe(MetricsRegistry *metrics, SessionService *sessions);
 // Counts summaries by outcome.
 void observe(MetricsRegistry *metrics, SummaryScheduler *summaries);
+// This instance's id (rtai_instance_info) and the live sessions it owns, as of each renewal of
+// its lease.
+void observe(MetricsRegistry *metrics, Database *database);
 
 } // namespace ServerMetrics

@@ -40,6 +40,15 @@ SessionManager::SessionManager(SessionService *sessions, LlmClient *llm, Metrics
     , m_checkTimer(new QTimer(this)) {
     m_metrics->increment(ServerMetrics::SessionRepairs, {}, 0); // present, and 0, from the start
     connect(m_checkTimer, &QTimer::timeout, this, &SessionManager::checkConsistency);
+    connect(m_sessions, &SessionService::sessionTakenOver, this,
+            [this](const QUuid &id, const QString &newOwner) {
+                if (SessionSocket *socket = m_served.take(id)) {
+                    qCInfo(lcServer).noquote()
+                        << "session" << Ids::toText(id) << "taken over by instance" << newOwner;
+                    socket->closeWith(Protocol::CloseReplaced,
+                                      u"replaced by a newer connection (to another instance)"_s);
+                }
+            });
     m_checkTimer->start(std::max(1, m_limits.consistencyCheckMs));
 }
 

@@ -24,6 +24,12 @@ Database::Database(QObject *parent)
     m_worker->moveToThread(m_thread);
     connect(m_worker, &DatabaseWorker::writesDone, this, &Database::onWritesDone);
     connect(m_worker, &DatabaseWorker::healthChanged, this, &Database::onHealthChanged);
+    connect(m_worker, &DatabaseWorker::sessionOwnerChanged, this, &Database::sessionOwnerChanged);
+    connect(m_worker, &DatabaseWorker::leaseRenewed, this, [this](int ownedSessions) {
+        m_leaseRenewedSince.start();
+        m_ownedSessions = ownedSessions;
+        Q_EMIT leaseRenewed(ownedSessions);
+    });
     m_thread->start();
 }
 
@@ -213,6 +219,25 @@ QFuture<bool> Database::storeSummary(const QUuid &id, const QString &summary) {
                                 SessionStore &store) { return store.storeSummary(id, summary); });
 }
 
+QFuture<SessionClaim> Database::claimSession(const QUuid &id, const QString &userId,
+                                             const QDateTime &startTime) {
+    return enqueueJob<SessionClaim>([id, userId, startTime](SessionStore &store) {
+        return store.ownership().claim(id, userId, startTime);
+    });
+}
+
+QFuture<bool> Database::sessionReleased(const QUuid &id, const QString &previousOwner,
+                                        qint64 afterEventId) {
+    return enqueueJob<bool>([id, previousOwner, afterEventId](SessionStore &store) {
+        return store.ownership().isReleased(id, previousOwner, afterEventId);
+    });
+}
+
+QFuture<QHash<QUuid, QString>> Database::sessionsOwnedElsewhere(const QList<QUuid> &ids) {
+    return enqueueJob<QHash<QUuid, QString>>(
+        [ids](SessionStore &store) { return store.ownership().ownedElsewhere(ids); });
+}
+
 int Database::queueDepth() const {
     return m_queueDepth;
 }
@@ -223,6 +248,14 @@ bool Database::isHealthy() const {
 
 int Database::recoveryGraceMs() const {
     return m_lease.expiryMs + DatabaseWorker::kMaxBackoffMs;
+}
+
+bool Database::holdsLease() const {
+    return m_leaseRenewedSince.isValid() && m_leaseRenewedSince.elapsed() < m_lease.expiryMs;
+}
+
+qint64 Database::msSinceLeaseRenewal() const {
+    return m_leaseRenewedSince.isValid() ? m_leaseRenewedSince.elapsed() : -1;
 }
 
 qint64 Database::msSinceConnectionRestored() const {

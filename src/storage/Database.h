@@ -3,6 +3,7 @@
 #include "core/Event.h"
 #include "core/Session.h"
 #include "storage/InstanceLease.h"
+#include "storage/SessionClaim.h"
 #include "storage/SessionPage.h"
 #include "storage/SessionQuery.h"
 #include "storage/StorageError.h"
@@ -10,6 +11,7 @@
 
 #include <QElapsedTimer>
 #include <QFuture>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPromise>
@@ -105,6 +107,16 @@ public:
     // claim or the session already has a summary.
     QFuture<bool> storeSummary(const QUuid &id, const QString &summary);
 
+    // Takeovers between instances (SessionOwnership): makes this instance the owner of a stored
+    // session (notifying the previous owner on PostgreSQL) and says whether to wait for that
+    // one to let go; whether it did; and which of `ids` another instance owns now, with their
+    // owners.
+    QFuture<SessionClaim> claimSession(const QUuid &id, const QString &userId,
+                                       const QDateTime &startTime);
+    QFuture<bool> sessionReleased(const QUuid &id, const QString &previousOwner,
+                                  qint64 afterEventId);
+    QFuture<QHash<QUuid, QString>> sessionsOwnedElsewhere(const QList<QUuid> &ids);
+
     int queueDepth() const; // writes queued and not yet committed
     bool isHealthy() const; // connected, and the last statement did not fail for lack of it
     // Since when the connection is back after it was lost: -1 while unhealthy or when it was
@@ -114,6 +126,12 @@ public:
     // expired leases as death: the database was gone for them too, and each live one renews
     // within its longest reconnect delay (10 s) plus the lease expiry.
     int recoveryGraceMs() const;
+    // This instance's lease as last seen: whether it is held (renewed less than the expiry
+    // ago), how long ago it was last registered or renewed (-1: never), and how many live
+    // sessions name this instance their owner at that renewal.
+    bool holdsLease() const;
+    qint64 msSinceLeaseRenewal() const;
+    int ownedSessions() const { return m_ownedSessions; }
 
     // Writes beyond this many queued ones are refused (logged, counted in rejectedWrites()).
     // A warning is logged when the queue is 75% full.
@@ -125,6 +143,10 @@ Q_SIGNALS:
     void healthChanged(bool healthy, const QString &reason);
     void queueDepthChanged(int depth);
     void writesRejected(qint64 total); // a write was refused because the queue was full
+    void leaseRenewed(int ownedSessions);
+    // PostgreSQL, unless the lease says otherwise: an instance notified that it took the
+    // session over (this one included).
+    void sessionOwnerChanged(const QUuid &sessionId, const QString &newOwner);
 
 private:
     bool enqueueWrite(WriteOp op, std::shared_ptr<QPromise<void>> committed = {});
@@ -143,5 +165,7 @@ private:
     qint64 m_rejectedWrites = 0;
     bool m_healthy = false;
     bool m_everHealthy = false;
-    QElapsedTimer m_restoredSince; // invalid until the connection came back after a loss
+    QElapsedTimer m_restoredSince;     // invalid until the connection came back after a loss
+    QElapsedTimer m_leaseRenewedSince; // invalid until the lease is registered
+    int m_ownedSessions = 0;
 };

@@ -1,8 +1,11 @@
+// Over 400 lines: the queue, its batches, the reconnects and the lease are one state machine
+// around one connection.
 #include "storage/DatabaseWorker.h"
 
 #include "core/Logging.h"
 #include "storage/InstanceStore.h"
 #include "storage/MigrationRunner.h"
+#include "storage/OwnerChangeListener.h"
 #include "storage/PostgresDialect.h"
 #include "storage/SessionStore.h"
 #include "storage/SqlFailure.h"
@@ -42,7 +45,10 @@ DatabaseWorker::DatabaseWorker(QObject *parent)
     , m_connectionName(u"rtai-storage-%1"_s.arg(reinterpret_cast<quintptr>(this), 0, 16))
     , m_reconnectTimer(new QTimer(this))
     , m_heartbeatTimer(new QTimer(this))
+    , m_listener(new OwnerChangeListener(this))
     , m_backoffMs(kInitialBackoffMs) {
+    QObject::connect(m_listener, &OwnerChangeListener::ownerChanged, this,
+                     &DatabaseWorker::sessionOwnerChanged);
     m_reconnectTimer->setSingleShot(true);
     QObject::connect(m_reconnectTimer, &QTimer::timeout, this, &DatabaseWorker::reconnect);
     QObject::connect(m_heartbeatTimer, &QTimer::timeout, this, &DatabaseWorker::renewLease);
@@ -218,6 +224,11 @@ bool DatabaseWorker::connect(QString *error) {
         m_db.close();
         return false;
     }
+    QString listenError;
+    if (m_lease.listens && !m_dialect->isSingleProcess() && !m_listener->listen(m_db, &listenError))
+        qCWarning(lcStorage).noquote()
+            << u"cannot LISTEN for takeovers of this instance's sessions (%1); the heartbeat's "
+               "owner check still notices them"_s.arg(listenError);
     return true;
 }
 
@@ -253,8 +264,11 @@ void DatabaseWorker::open(const DatabaseUrl &url, const InstanceLease &lease,
         m_db.close();
         return fail(u"cannot migrate %1: %2"_s.arg(url.redacted(), error));
     }
+    int owned = 0;
     try {
-        InstanceStore(m_db, *m_dialect).registerInstance(m_lease);
+        InstanceStore instances(m_db, *m_dialect);
+        instances.registerInstance(m_lease);
+        owned = instances.ownedSessions(m_lease.instanceId);
     } catch (const SqlFailure &failure) {
         m_db.close();
         return fail(
@@ -265,6 +279,7 @@ void DatabaseWorker::open(const DatabaseUrl &url, const InstanceLease &lease,
                                 << m_lease.instanceId;
     m_state = State::Connected;
     setHealth(true, {});
+    Q_EMIT leaseRenewed(owned);
     promise->finish();
     schedule();
 }
@@ -330,7 +345,8 @@ void DatabaseWorker::renewLease() {
     if (m_state != State::Connected)
         return; // reconnect() renews it
     try {
-        switch (InstanceStore(m_db, *m_dialect).renew(m_lease)) {
+        InstanceStore instances(m_db, *m_dialect);
+        switch (instances.renew(m_lease)) {
         case InstanceStore::Renewal::Renewed:
             break;
         case InstanceStore::Renewal::WasExpired:
@@ -345,6 +361,7 @@ void DatabaseWorker::renewLease() {
                                            << "was gone; registered it again";
             break;
         }
+        Q_EMIT leaseRenewed(instances.ownedSessions(m_lease.instanceId));
     } catch (const SqlFailure &failure) {
         if (!m_dialect->isDataError(failure.error))
             connectionLost(failure.message());

@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 
+class OwnerChangeListener;
 class QTimer;
 
 // The database thread's side of Database: owns the connection and the queue. Writes are
@@ -21,7 +22,8 @@ class QTimer;
 // everything after it stay queued, the connection is re-opened with backoff (250 ms doubling to
 // 10 s) and committing resumes where it stopped. It also keeps this instance's lease: the row is
 // inserted at open, renewed every heartbeat (between batches, never behind the queue) and at
-// each reconnect, and deleted at shutdown.
+// each reconnect, and deleted at shutdown. On PostgreSQL the connection LISTENs for takeovers
+// of this instance's sessions (OwnerChangeListener), again after each reconnect.
 class DatabaseWorker : public QObject {
     Q_OBJECT
 public:
@@ -44,6 +46,11 @@ public:
 Q_SIGNALS:
     void writesDone(int count); // committed, or discarded because the database rejected them
     void healthChanged(bool healthy, const QString &reason);
+    // The lease was registered or renewed; `ownedSessions` live sessions name this instance
+    // their owner.
+    void leaseRenewed(int ownedSessions);
+    // Another instance (or this one) notified that it now owns the session (PostgreSQL).
+    void sessionOwnerChanged(const QUuid &sessionId, const QString &newOwner);
 
 private:
     enum class State { Closed, Connected, Reconnecting };
@@ -75,6 +82,7 @@ private:
     QSqlDatabase m_db;
     QTimer *m_reconnectTimer = nullptr;
     QTimer *m_heartbeatTimer = nullptr;
+    OwnerChangeListener *m_listener = nullptr;
     InstanceLease m_lease;
     int m_backoffMs;
     bool m_healthy = false;

@@ -9,4 +9,7 @@ struct InstanceLease {
     QString instanceId;
     int heartbeatMs = 5000;
     int expiryMs = 20000;
+    // PostgreSQL: LISTEN for other instances taking this one's sessions over. Off where LISTEN
+    // cannot work (a transaction-mode pooler); the heartbeat's owner check still notices.
+    bool listens = true;
 };

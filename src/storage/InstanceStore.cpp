@@ -55,3 +55,10 @@ InstanceStore::Renewal InstanceStore::renew(const InstanceLease &lease) {
 void InstanceStore::release(const QString &instanceId) {
     run(u"DELETE FROM rtai_instances WHERE instance_id = ?"_s, {instanceId}, u"release instance"_s);
 }
+
+int InstanceStore::ownedSessions(const QString &instanceId) {
+    QSqlQuery query = run(u"SELECT count(*) FROM sessions WHERE owner_instance = ? AND end_time IS "
+                          "NULL"_s,
+                          {instanceId}, u"count owned sessions"_s);
+    return query.next() ? query.value(0).toInt() : 0;
+}

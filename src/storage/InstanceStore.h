@@ -23,6 +23,8 @@ public:
     Renewal renew(const InstanceLease &lease);
     // Graceful end: the row goes, so other instances need not wait for the lease to expire.
     void release(const QString &instanceId);
+    // Live sessions (no end_time) whose owner is this instance.
+    int ownedSessions(const QString &instanceId);
 
 private:
     QSqlQuery run(const QString &sql, const QVariantList &values, const QString &what);

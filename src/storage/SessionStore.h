@@ -2,6 +2,7 @@
 
 #include "core/Event.h"
 #include "core/Session.h"
+#include "storage/SessionOwnership.h"
 #include "storage/SessionPage.h"
 #include "storage/SessionQuery.h"
 #include "storage/WriteOp.h"
@@ -41,6 +42,9 @@ public:
     // In one transaction: the summary and its `summary` event, only while this instance holds
     // the claim and there is no summary yet. False when nothing was stored.
     bool storeSummary(const QUuid &id, const QString &summary);
+
+    // The statements of takeovers between instances, on the same connection.
+    SessionOwnership ownership() const { return {m_db, m_dialect, m_instanceId}; }
 
     std::optional<Session> session(const QUuid &id);
     SessionPage sessions(const SessionQuery &query);

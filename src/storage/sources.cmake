@@ -8,10 +8,13 @@ add_library(rtai_storage STATIC
     storage/InstanceLease.h
     storage/InstanceStore.h storage/InstanceStore.cpp
     storage/MigrationRunner.h storage/MigrationRunner.cpp
+    storage/OwnerChangeListener.h storage/OwnerChangeListener.cpp
     storage/PostgresDialect.h storage/PostgresDialect.cpp
     storage/SessionPage.h
     storage/SessionQuery.h
     storage/SessionStore.h storage/SessionStore.cpp
+    storage/SessionClaim.h
+    storage/SessionOwnership.h storage/SessionOwnership.cpp
     storage/SqlDialect.h
     storage/SqlFailure.h
     storage/SqliteDialect.h storage/SqliteDialect.cpp

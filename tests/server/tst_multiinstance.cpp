@@ -3,15 +3,20 @@
 // session another live instance holds; an instance killed with SIGKILL has its sessions ended
 // and summarized exactly once by the others once its lease expired; however many instances
 // run, every ended session gets exactly one summary; PostgreSQL restarted under them ends no
-// live session. And SQLite, which serves one process:
-// a second one on the same file is refused.
+// live session. A session opened on B while A holds it moves to B (A's client closed with
+// 4000, A's turn in flight stored first, B's memory read after A let go), told by LISTEN/NOTIFY
+// or, with LISTEN off as behind a transaction pooler, by the heartbeat's owner check. Each
+// instance reports its lease on /readyz and its id and owned sessions on /metrics. And SQLite,
+// which serves one process: a second one on the same file is refused.
 
 #include "core/Ids.h"
 #include "fixtures/MockLlmProcess.h"
 #include "fixtures/PostgresCluster.h"
 #include "fixtures/ServerProcess.h"
+#include "fixtures/TestHttp.h"
 #include "fixtures/WsTestClient.h"
 
+#include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
@@ -28,12 +33,14 @@ class TstMultiInstance : public QObject {
     QString m_database;
     int m_counter = 0;
 
-    std::unique_ptr<ServerProcess> startInstance(const QString &name) {
+    std::unique_ptr<ServerProcess> startInstance(const QString &name, int expiryS = 3,
+                                                 int heartbeatS = 1,
+                                                 const QProcessEnvironment &extra = {}) {
         auto server = std::make_unique<ServerProcess>();
         server->setLogName(u"tst_multiinstance-"_s + name);
-        QProcessEnvironment environment;
-        environment.insert(u"RTAI_LEASE_HEARTBEAT_S"_s, u"1"_s);
-        environment.insert(u"RTAI_LEASE_EXPIRY_S"_s, u"3"_s);
+        QProcessEnvironment environment = extra;
+        environment.insert(u"RTAI_LEASE_HEARTBEAT_S"_s, QString::number(heartbeatS));
+        environment.insert(u"RTAI_LEASE_EXPIRY_S"_s, QString::number(expiryS));
         const bool started = server->start(
             {u"--database-url"_s, m_cluster->url(m_database), u"--data-dir"_s, m_dir.filePath(name),
              u"--llm-base-url"_s, m_mock.baseUrl().toString(), u"--log-level"_s, u"info"_s},
@@ -79,6 +86,93 @@ class TstMultiInstance : public QObject {
         if (!ok)
             qWarning().noquote() << m_cluster->errorString();
         return id;
+    }
+
+    static QJsonObject readyInstance(const ServerProcess &server) {
+        return TestHttp::get(server.url().resolved(QUrl(u"/readyz"_s)))
+            .json()
+            .value(u"instance"_s)
+            .toObject();
+    }
+    // The value of an unlabelled metric of the instance's /metrics; -1 when absent.
+    static double metric(const ServerProcess &server, const QByteArray &name) {
+        const QByteArray body = TestHttp::get(server.url().resolved(QUrl(u"/metrics"_s))).body;
+        for (const QByteArray &line : body.split('\n'))
+            if (line.startsWith(QByteArray(name + ' ')))
+                return line.mid(name.size() + 1).toDouble();
+        return -1;
+    }
+    QString owner(const QUuid &id) {
+        return value(
+            u"SELECT owner_instance FROM sessions WHERE session_id = '%1'"_s.arg(Ids::toText(id)));
+    }
+    QString eventTypes(const QUuid &id) {
+        return value(u"SELECT string_agg(event_type, ',' ORDER BY id) FROM session_events WHERE "
+                     "session_id = '%1'"_s.arg(Ids::toText(id)));
+    }
+
+    // A opens the session and is in the middle of a long reply when B opens it: A's client is
+    // closed with 4000, A's reply is stored whole before A lets go, and B's conversation goes on
+    // from everything said on A, with the events in order. `countsOwned`: the heartbeat is short
+    // enough for rtai_owned_sessions to follow within the test.
+    void takeOver(ServerProcess &a, ServerProcess &b, bool countsOwned) {
+        const QString idA = readyInstance(a).value(u"id"_s).toString();
+        const QString idB = readyInstance(b).value(u"id"_s).toString();
+        QVERIFY(!idA.isEmpty() && !idB.isEmpty() && idA != idB);
+        const QUuid id = QUuid::createUuid();
+        auto onA = chat(a, id, u"Hello, my name is Ada."_s);
+        QVERIFY(onA);
+        QCOMPARE(owner(id), idA);
+        if (countsOwned) {
+            QVERIFY(QTest::qWaitFor([&] { return metric(a, "rtai_owned_sessions") == 1; }, 10000));
+            QCOMPARE(metric(b, "rtai_owned_sessions"), 0.0);
+        }
+
+        // Another user's client is refused (4403) and takes nothing from A.
+        WsTestClient eve;
+        QVERIFY(eve.open(WsTestClient::sessionUrl(b.url(), Ids::toText(id), u"eve"_s)));
+        QVERIFY(eve.waitForClosed());
+        QCOMPARE(eve.closeCode(), 4403);
+        QCOMPARE(owner(id), idA);
+        QVERIFY(onA->isConnected());
+
+        onA->sendText(u"long: 300"_s);
+        QVERIFY(!onA->waitFor(u"content"_s).isEmpty()); // A's turn is in flight
+        WsTestClient onB;
+        QVERIFY(onB.open(WsTestClient::sessionUrl(b.url(), Ids::toText(id), u"ada"_s)));
+        QVERIFY(onA->waitForClosed());
+        QCOMPARE(onA->closeCode(), 4000);
+        const QJsonObject session = onB.waitFor(u"session"_s);
+        QVERIFY(!session.isEmpty());
+        QCOMPARE(owner(id), idB);
+        // B's history has A's reply whole: stored before A let go.
+        const QJsonArray history = onB.waitFor(u"history"_s).value(u"messages"_s).toArray();
+        QCOMPARE(history.size(), 4);
+        QCOMPARE(history.at(2).toObject().value(u"content"_s).toString(), u"long: 300"_s);
+        QVERIFY(history.at(3).toObject().value(u"content"_s).toString().endsWith(u" w300"_s));
+        // The mock answers from the request's messages: B sent A's.
+        onB.sendText(u"What is my name?"_s);
+        QVERIFY(WsTestClient::contentOf(onB.waitForTurn()).contains(u"Ada"_s));
+
+        QCOMPARE(eventTypes(id), u"session_start,user_message,assistant_message,user_message,"
+                                 "assistant_message,session_end,session_start,user_message,"
+                                 "assistant_message"_s);
+        QCOMPARE(value(u"SELECT metadata->>'taken_over_by' FROM session_events WHERE session_id "
+                       "= '%1' AND event_type = 'session_end'"_s.arg(Ids::toText(id))),
+                 idB);
+        QCOMPARE(count(u"SELECT count(*) FROM session_events WHERE session_id = '%1' AND "
+                       "(metadata->>'interrupted')::boolean"_s.arg(Ids::toText(id))),
+                 0);
+        QVERIFY(isActive(id)); // moved, not ended
+        if (countsOwned) {
+            QVERIFY(QTest::qWaitFor([&] { return metric(b, "rtai_owned_sessions") == 1; }, 10000));
+            QVERIFY(QTest::qWaitFor([&] { return metric(a, "rtai_owned_sessions") == 0; }, 10000));
+        }
+
+        // Leaving on B ends it there, summarized once.
+        onB.close();
+        QVERIFY(QTest::qWaitFor([&] { return isSummarized(id); }, 30000));
+        QCOMPARE(summaryEvents(id), 1);
     }
 
     // A client that opened `id` on `server` and had one turn.
@@ -139,6 +233,54 @@ private Q_SLOTS:
         third.terminate();
         QVERIFY(third.waitForExit());
         QCOMPARE(third.exitCode(), 0);
+    }
+
+    void readinessReportsTheLease() {
+        auto a = startInstance(u"ready"_s);
+        QVERIFY(a);
+        const QJsonObject instance = readyInstance(*a);
+        const QString id = instance.value(u"id"_s).toString();
+        QCOMPARE(count(u"SELECT count(*) FROM rtai_instances WHERE instance_id = '%1'"_s.arg(id)),
+                 1);
+        QCOMPARE(instance.value(u"lease_held"_s), QJsonValue(true));
+        QVERIFY(instance.value(u"lease_age_ms"_s).toDouble(-1) >= 0);
+        QVERIFY(instance.value(u"lease_age_ms"_s).toDouble(-1) < 3000);
+        const QByteArray metrics = TestHttp::get(a->url().resolved(QUrl(u"/metrics"_s))).body;
+        const QByteArray info = "rtai_instance_info{instance_id=\"" + id.toUtf8() + "\"} 1\n";
+        QVERIFY2(metrics.contains(info), metrics.constData());
+        QCOMPARE(metric(*a, "rtai_owned_sessions"), 0.0);
+        a->terminate();
+        QVERIFY(a->waitForExit());
+    }
+
+    // A heartbeat of 20 s: within the test only the notification can tell A.
+    void sessionOpenedOnAnotherInstanceMovesThere() {
+        auto a = startInstance(u"takeover-a"_s, 60, 20);
+        QVERIFY(a);
+        auto b = startInstance(u"takeover-b"_s, 60, 20);
+        QVERIFY(b);
+        takeOver(*a, *b, false);
+        QVERIFY(a->log().contains(u"taken over by instance"_s));
+        for (auto *server : {a.get(), b.get()}) {
+            server->terminate();
+            QVERIFY(server->waitForExit());
+        }
+    }
+
+    // As behind a transaction pooler: no LISTEN, so only the heartbeat's owner check (every
+    // second here) can tell A.
+    void takeoverWithoutNotificationsIsFoundByTheHeartbeat() {
+        QProcessEnvironment noListen;
+        noListen.insert(u"RTAI_LEASE_LISTEN"_s, u"0"_s);
+        auto a = startInstance(u"pooled-a"_s, 10, 1, noListen);
+        QVERIFY(a);
+        auto b = startInstance(u"pooled-b"_s, 10, 1, noListen);
+        QVERIFY(b);
+        takeOver(*a, *b, true);
+        for (auto *server : {a.get(), b.get()}) {
+            server->terminate();
+            QVERIFY(server->waitForExit());
+        }
     }
 
     void liveSessionSurvivesAnotherInstance() {

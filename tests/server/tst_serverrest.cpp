@@ -307,6 +307,14 @@ private Q_SLOTS:
         QCOMPARE(llm.value(u"ready"_s).toBool(), true);
         QCOMPARE(llm.value(u"reachable"_s).toBool(), true);
         QVERIFY(llm.value(u"checked_ago_s"_s).toInt(-1) >= 0);
+        // The lease of this instance, registered when the database opened.
+        const QJsonObject instance = ready.json().value(u"instance"_s).toObject();
+        QCOMPARE(instance.value(u"id"_s).toString(), server->db()->instanceId());
+        QVERIFY(!server->db()->instanceId().isEmpty());
+        QCOMPARE(instance.value(u"lease_held"_s), QJsonValue(true));
+        const double age = instance.value(u"lease_age_ms"_s).toDouble(-1);
+        QVERIFY2(age >= 0 && age < server->db()->lease().expiryMs,
+                 qPrintable(QString::number(age)));
     }
 
     void notReadyWithoutLlm() {
@@ -342,6 +350,10 @@ private Q_SLOTS:
               "rtai_llm_errors_total", "rtai_database_queue_depth"})
             QVERIFY2(metrics.body.contains(QByteArray(QByteArray("# TYPE ") + name)), name);
         QVERIFY(metrics.body.contains("rtai_http_requests_total{status=\"200\"}"));
+        const QByteArray info =
+            "rtai_instance_info{instance_id=\"" + server->db()->instanceId().toUtf8() + "\"} 1\n";
+        QVERIFY2(metrics.body.contains(info), info.constData());
+        QVERIFY(metrics.body.contains("# TYPE rtai_owned_sessions gauge"));
     }
 };
 
