@@ -68,4 +68,18 @@ double treeCpuMs(qint64 pid) {
     return ms;
 }
 
+double machineBusyMs() {
+    QFile stat(u"/proc/stat"_s);
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    // "cpu  user nice system idle iowait irq softirq steal …", in clock ticks.
+    const QList<QByteArray> fields = stat.readLine().simplified().split(' ');
+    if (fields.size() < 9)
+        return 0;
+    double busy = 0;
+    for (int i : {1, 2, 3, 6, 7, 8})
+        busy += fields.at(i).toDouble();
+    return ticksToMs(busy);
+}
+
 } // namespace ProcStats

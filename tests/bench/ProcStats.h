@@ -14,5 +14,8 @@ double cpuMs(qint64 pid);
 // The same for a process and its children: the live ones, and those it waited for (the
 // backends of a PostgreSQL postmaster).
 double treeCpuMs(qint64 pid);
+// CPU time the whole machine spent busy (not idle or waiting for I/O), all cores summed, in
+// milliseconds since boot.
+double machineBusyMs();
 
 } // namespace ProcStats

@@ -39,6 +39,7 @@
 #include <QWebSocket>
 #include <algorithm>
 #include <cstdio>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -236,7 +237,7 @@ QJsonObject mockStats(const MockLlmProcess &mock, bool reset) {
 
 // CPU time used so far by each process of a run, in milliseconds.
 struct CpuSample {
-    double servers = 0, haproxy = 0, postgres = 0, mock = 0, self = 0;
+    double servers = 0, haproxy = 0, postgres = 0, mock = 0, self = 0, machine = 0;
 
     static CpuSample take(const BenchDeployment &deployment, qint64 mockPid) {
         CpuSample sample;
@@ -245,6 +246,7 @@ struct CpuSample {
         sample.postgres = deployment.postgresCpuMs();
         sample.mock = ProcStats::cpuMs(mockPid);
         sample.self = ProcStats::cpuMs(0);
+        sample.machine = ProcStats::machineBusyMs();
         return sample;
     }
 };
@@ -412,11 +414,21 @@ bool runOnce(const Scenario &scenario) {
                 share(cpuStart.mock, cpuEnd.mock, wallMs),
                 share(cpuStart.self, cpuEnd.self, wallMs));
     if (deployment.balanced()) {
-        std::printf("                   (server: the %d instances summed) haproxy %.0f %%, "
-                    "PostgreSQL %.0f %%\n",
-                    scenario.instances, share(cpuStart.haproxy, cpuEnd.haproxy, wallMs),
+        std::printf("                   (server: %d %s) haproxy %.0f %%, PostgreSQL %.0f %%\n",
+                    scenario.instances, scenario.instances == 1 ? "instance" : "instances summed",
+                    share(cpuStart.haproxy, cpuEnd.haproxy, wallMs),
                     share(cpuStart.postgres, cpuEnd.postgres, wallMs));
     }
+    const double ours = share(cpuStart.servers, cpuEnd.servers, wallMs) +
+                        share(cpuStart.haproxy, cpuEnd.haproxy, wallMs) +
+                        share(cpuStart.postgres, cpuEnd.postgres, wallMs) +
+                        share(cpuStart.mock, cpuEnd.mock, wallMs) +
+                        share(cpuStart.self, cpuEnd.self, wallMs);
+    const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
+    const double busy = share(cpuStart.machine, cpuEnd.machine, wallMs);
+    std::printf("  machine          %.0f %% busy of %ld %% (%ld cores): this run's processes %.0f "
+                "%%, everything else %.0f %%\n",
+                busy, 100 * cores, cores, ours, std::max(0.0, busy - ours));
     std::printf("  load average     %s before the run, %s at its end\n", loadBefore.constData(),
                 loadAverage().constData());
     std::fflush(stdout);
