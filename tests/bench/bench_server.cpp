@@ -352,7 +352,8 @@ bool runOnce(const Scenario &scenario) {
         deployment.metric("rtai_llm_queue_wait_seconds_count{priority=\"interactive\"}");
 
     if (deployment.balanced())
-        std::printf("through haproxy to %d instances on PostgreSQL\n", scenario.instances);
+        std::printf("through haproxy to %d %s on PostgreSQL\n", scenario.instances,
+                    scenario.instances == 1 ? "instance" : "instances");
     std::printf(
         "%s: %d talking + %d idle clients (all connected: %s, in %lld ms); mock: first "
         "token after %d ms, then %d ms per token, %s\n",
