@@ -9,16 +9,22 @@
 // - --burst: every client sends one message at the same moment; reports how long the last
 //   answers took.
 // --idle N adds connected sessions that never talk (memory per idle connection).
+// --instances N runs N servers on a throwaway PostgreSQL behind haproxy (packaging/haproxy.cfg)
+// instead of one on SQLite, the clients connected through haproxy; --kill-one-after S SIGKILLs
+// the instance with the most sessions S seconds into the measurement: its clients reconnect
+// through haproxy, resume their sessions elsewhere and talk on; the report gives the failover.
 //
 //   scripts/bench bench_server                      # the README's paced and instant tables
 //   build/bench/bench_server --clients 1000 --first-token-delay-ms 200 --token-delay-ms 40
 //       --reply-tokens 20 --duration 20
 //   build/bench/bench_server --clients 10000 --burst
+//   build/bench/bench_server --clients 100 --first-token-delay-ms 200 --token-delay-ms 40
+//       --reply-tokens 20 --instances 3 --kill-one-after 10
 
+#include "BenchDeployment.h"
+#include "ProcStats.h"
 #include "core/Ids.h"
 #include "fixtures/MockLlmProcess.h"
-#include "fixtures/ServerProcess.h"
-#include "fixtures/TestEnvironment.h"
 #include "fixtures/TestHttp.h"
 
 #include <QCommandLineParser>
@@ -27,13 +33,12 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
+#include <QMap>
 #include <QTest>
 #include <QTimer>
 #include <QWebSocket>
 #include <algorithm>
 #include <cstdio>
-#include <memory>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -48,6 +53,8 @@ struct Scenario {
     int firstTokenDelayMs = 0;
     int replyTokens = 0; // 0: the mock's rule-based reply to a greeting
     bool burst = false;
+    int instances = 0;     // 0: one server on SQLite, no haproxy
+    int killOneAfterS = 0; // 0: no instance is killed
 
     bool paced() const { return tokenDelayMs > 0 || firstTokenDelayMs > 0; }
     // When the mock sends the first content token, and the whole reply, after the request.
@@ -66,7 +73,18 @@ struct Totals {
     qint64 closed = 0;
     QList<double> ttftMs;
     QList<double> gapMs; // between two content frames of one reply
+    QMap<QString, qint64> errorCodes;
     bool measuring = false;
+    // Failover: from the kill, until a client whose connection it closed completes a turn.
+    QElapsedTimer sinceKill;
+    qint64 orphaned = 0;  // clients whose connection the kill closed
+    qint64 resumed = 0;   // of them, those that got their session again
+    qint64 recovered = 0; // of them, those that completed a turn again
+    qint64 firstResumedMs = -1;
+    qint64 lastResumedMs = -1;
+    qint64 firstServedMs = -1;
+    qint64 lastServedMs = -1;
+    qint64 reconnectAttempts = 0;
 };
 
 // One client: connects, then (unless idle) sends a message each time the previous turn is done,
@@ -75,22 +93,49 @@ class LoadClient : public QObject {
 public:
     enum class Mode { Talk, Burst, Idle };
 
-    LoadClient(const QUrl &url, const QString &message, Mode mode, Totals *totals, QObject *parent)
+    // `reconnect`: a lost connection is opened again (after 250 ms, until it works) and the
+    // client talks on, as the web client does behind a load balancer.
+    LoadClient(const QUrl &url, const QString &message, Mode mode, bool reconnect, Totals *totals,
+               QObject *parent)
         : QObject(parent)
         , m_totals(totals)
+        , m_url(url)
         , m_message(message)
-        , m_mode(mode) {
+        , m_mode(mode)
+        , m_reconnect(reconnect) {
+        m_retry.setSingleShot(true);
+        m_retry.setInterval(250);
+        connect(&m_retry, &QTimer::timeout, this, [this] {
+            ++m_totals->reconnectAttempts;
+            m_socket.open(m_url);
+        });
         connect(&m_socket, &QWebSocket::textMessageReceived, this, &LoadClient::onFrame);
+        connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+                [this] {
+                    if (m_reconnect && !m_closing &&
+                        m_socket.state() == QAbstractSocket::UnconnectedState)
+                        m_retry.start();
+                });
         connect(&m_socket, &QWebSocket::disconnected, this, [this] {
             if (m_totals->measuring)
                 ++m_totals->closed;
+            if (m_totals->sinceKill.isValid() && !m_orphaned && !m_closing) {
+                m_orphaned = true;
+                ++m_totals->orphaned;
+            }
+            if (m_reconnect && !m_closing)
+                m_retry.start();
         });
         m_socket.open(url);
     }
     bool ready() const { return m_ready; }
     bool answered() const { return m_answered; }
     void stop() { m_stopped = true; }
-    void close() { m_socket.close(); }
+    void close() {
+        m_closing = true;
+        m_retry.stop();
+        m_socket.close();
+    }
     void send() {
         if (m_stopped)
             return;
@@ -105,6 +150,14 @@ private:
         const QString type = frame.value(u"type"_s).toString();
         if (type == u"session") {
             m_ready = true;
+            if (m_orphaned && !m_resumed) {
+                m_resumed = true;
+                const qint64 ms = m_totals->sinceKill.elapsed();
+                ++m_totals->resumed;
+                if (m_totals->firstResumedMs < 0)
+                    m_totals->firstResumedMs = ms;
+                m_totals->lastResumedMs = std::max(m_totals->lastResumedMs, ms);
+            }
             if (m_mode == Mode::Talk)
                 send();
         } else if (type == u"content") {
@@ -119,59 +172,52 @@ private:
             m_firstToken = true;
             m_lastTokenMs = now;
         } else if (type == u"error") {
-            if (m_totals->measuring)
+            if (m_totals->measuring) {
                 ++m_totals->errors;
+                ++m_totals->errorCodes[frame.value(u"code"_s).toString()];
+            }
         } else if (type == u"done") {
             m_answered = true;
             if (m_totals->measuring)
                 ++m_totals->turns;
+            if (m_orphaned && !m_recovered) {
+                m_recovered = true;
+                const qint64 ms = m_totals->sinceKill.elapsed();
+                ++m_totals->recovered;
+                if (m_totals->firstServedMs < 0)
+                    m_totals->firstServedMs = ms;
+                m_totals->lastServedMs = std::max(m_totals->lastServedMs, ms);
+            }
             if (m_mode == Mode::Talk)
                 send();
         }
     }
 
     QWebSocket m_socket;
+    QTimer m_retry;
     Totals *m_totals;
+    QUrl m_url;
     QString m_message;
     Mode m_mode;
     QElapsedTimer m_clock;
     double m_lastTokenMs = 0;
+    bool m_reconnect;
     bool m_ready = false;
     bool m_answered = false;
     bool m_firstToken = false;
     bool m_stopped = false;
+    bool m_closing = false;
+    bool m_orphaned = false;
+    bool m_resumed = false;
+    bool m_recovered = false;
 };
 
-QByteArray procFile(qint64 pid, const char *name) {
-    QFile file(pid > 0 ? u"/proc/%1/%2"_s.arg(pid).arg(QLatin1String(name))
-                       : u"/proc/self/%1"_s.arg(QLatin1String(name)));
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-qint64 statusKiB(qint64 pid, const char *field) {
-    for (const QByteArray &line : procFile(pid, "status").split('\n'))
-        if (line.startsWith(field))
-            return line.mid(int(qstrlen(field))).trimmed().split(' ').first().toLongLong();
-    return -1;
-}
-
-// User + system CPU time of a process (pid 0: this one), in milliseconds.
-double cpuMs(qint64 pid) {
-    const QByteArray stat = procFile(pid, "stat");
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields.size() < 13)
-        return 0;
-    // After "pid (comm) ": state is field 0; utime and stime are fields 11 and 12.
-    const double ticks = fields.at(11).toDouble() + fields.at(12).toDouble();
-    return ticks * 1000.0 / double(::sysconf(_SC_CLK_TCK));
-}
-
-// A sample value of the server's /metrics, e.g. "rtai_ttft_seconds_sum"; 0 when absent.
-double metric(const QByteArray &metrics, const QByteArray &name) {
-    for (const QByteArray &line : metrics.split('\n'))
-        if (line.startsWith(QByteArray(name + ' ')))
-            return line.mid(name.size() + 1).toDouble();
-    return 0;
+// The 1, 5 and 15 minute load averages: other work on the machine skews a run.
+QByteArray loadAverage() {
+    QFile file(u"/proc/loadavg"_s);
+    const QList<QByteArray> fields =
+        file.open(QIODevice::ReadOnly) ? file.readAll().split(' ') : QList<QByteArray>();
+    return fields.size() >= 3 ? fields.mid(0, 3).join(' ') : QByteArray("?");
 }
 
 double percentile(QList<double> values, double p) {
@@ -189,43 +235,38 @@ QJsonObject mockStats(const MockLlmProcess &mock, bool reset) {
     return QJsonDocument::fromJson(TestHttp::get(url).body).object();
 }
 
-struct CpuClock {
-    CpuClock(qint64 serverPidValue, qint64 mockPidValue)
-        : serverPid(serverPidValue)
-        , mockPid(mockPidValue) {}
+// CPU time used so far by each process of a run, in milliseconds.
+struct CpuSample {
+    double servers = 0, haproxy = 0, postgres = 0, mock = 0, self = 0, machine = 0;
 
-    qint64 serverPid;
-    qint64 mockPid;
-    double server = 0, mock = 0, self = 0;
-    QElapsedTimer wall;
-
-    void start() {
-        server = cpuMs(serverPid);
-        mock = cpuMs(mockPid);
-        self = cpuMs(0);
-        wall.start();
-    }
-    // CPU used since start() as a share of one core, in percent.
-    double share(double startMs, qint64 pid) const {
-        return 100.0 * (cpuMs(pid) - startMs) / double(std::max<qint64>(1, wall.elapsed()));
+    static CpuSample take(const BenchDeployment &deployment, qint64 mockPid) {
+        CpuSample sample;
+        sample.servers = deployment.serverCpuMs();
+        sample.haproxy = deployment.haproxyCpuMs();
+        sample.postgres = deployment.postgresCpuMs();
+        sample.mock = ProcStats::cpuMs(mockPid);
+        sample.self = ProcStats::cpuMs(0);
+        sample.machine = ProcStats::machineBusyMs();
+        return sample;
     }
 };
 
+// CPU used between two samples as a share of one core, in percent.
+double share(double startMs, double endMs, qint64 wallMs) {
+    return 100.0 * (endMs - startMs) / double(std::max<qint64>(1, wallMs));
+}
+
 bool runOnce(const Scenario &scenario) {
+    const QByteArray loadBefore = loadAverage();
     MockLlmProcess mock;
     if (!mock.start({u"--token-delay-ms"_s, QString::number(scenario.tokenDelayMs),
                      u"--first-token-delay-ms"_s, QString::number(scenario.firstTokenDelayMs)})) {
         std::fprintf(stderr, "bench_server: cannot start mock-llm\n");
         return false;
     }
-    QTemporaryDir dir;
-    ServerProcess server;
-    server.setLogName(u"bench_server"_s);
-    if (!server.start({u"--database-url"_s, u"sqlite://"_s + dir.filePath(u"bench.db"_s),
-                       u"--data-dir"_s, dir.path(), u"--llm-base-url"_s, mock.baseUrl().toString(),
-                       u"--log-level"_s, u"warning"_s})) {
-        std::fprintf(stderr, "bench_server: the server did not start:\n%s\n",
-                     qPrintable(server.log()));
+    BenchDeployment deployment(scenario.instances);
+    if (!deployment.start(mock.baseUrl())) {
+        std::fprintf(stderr, "bench_server: %s\n", qPrintable(deployment.errorString()));
         return false;
     }
 
@@ -233,20 +274,21 @@ bool runOnce(const Scenario &scenario) {
     QObject owner;
     QList<LoadClient *> talkers;
     QList<LoadClient *> everyone;
-    const qint64 rssBefore = statusKiB(server.processId(), "VmRSS:");
+    const qint64 rssBefore = deployment.serverKiB("VmRSS:");
     QElapsedTimer connectClock;
     connectClock.start();
     const int total = scenario.clients + scenario.idle;
     for (int i = 0; i < total; ++i) {
         const bool talks = i < scenario.clients;
-        QUrl url = server.url();
+        QUrl url = deployment.clientUrl();
         url.setScheme(u"ws"_s);
         url.setPath(u"/ws/session/"_s + Ids::toText(QUuid::createUuid()));
         url.setQuery(u"user_id=bench%1"_s.arg(i));
         const LoadClient::Mode mode = !talks           ? LoadClient::Mode::Idle
                                       : scenario.burst ? LoadClient::Mode::Burst
                                                        : LoadClient::Mode::Talk;
-        auto *client = new LoadClient(url, scenario.message(), mode, &totals, &owner);
+        auto *client =
+            new LoadClient(url, scenario.message(), mode, deployment.balanced(), &totals, &owner);
         everyone << client;
         if (talks)
             talkers << client;
@@ -260,15 +302,18 @@ bool runOnce(const Scenario &scenario) {
         },
         300000);
     const qint64 connectMs = connectClock.elapsed();
-    const qint64 rssConnected = statusKiB(server.processId(), "VmRSS:");
+    const qint64 rssConnected = deployment.serverKiB("VmRSS:");
 
-    CpuClock cpu(server.processId(), mock.processId());
+    QElapsedTimer wall;
+    CpuSample cpuStart;
     double seconds = 0;
     bool allAnswered = true;
+    int killedSessions = -1;
     if (scenario.burst) {
         mockStats(mock, true);
         totals.measuring = true;
-        cpu.start();
+        cpuStart = CpuSample::take(deployment, mock.processId());
+        wall.start();
         for (LoadClient *client : talkers)
             client->send();
         allAnswered = QTest::qWaitFor(
@@ -277,28 +322,38 @@ bool runOnce(const Scenario &scenario) {
                                    [](const LoadClient *c) { return c->answered(); });
             },
             300000);
-        seconds = double(cpu.wall.elapsed()) / 1000.0;
+        seconds = double(wall.elapsed()) / 1000.0;
     } else {
         QTest::qWait(2000); // warm up, then measure
         mockStats(mock, true);
         totals.measuring = true;
-        cpu.start();
-        QTest::qWait(scenario.durationS * 1000);
-        seconds = double(cpu.wall.elapsed()) / 1000.0;
+        cpuStart = CpuSample::take(deployment, mock.processId());
+        wall.start();
+        if (scenario.killOneAfterS > 0) {
+            QTest::qWait(scenario.killOneAfterS * 1000);
+            totals.sinceKill.start();
+            killedSessions = deployment.killBusiest();
+        }
+        QTest::qWait(int(scenario.durationS * 1000 - wall.elapsed()));
+        seconds = double(wall.elapsed()) / 1000.0;
     }
     totals.measuring = false;
-    const double serverCpu = cpuMs(server.processId()) - cpu.server;
-    const double serverShare = cpu.share(cpu.server, server.processId());
-    const double mockShare = cpu.share(cpu.mock, mock.processId());
-    const double selfShare = cpu.share(cpu.self, 0);
+    const CpuSample cpuEnd = CpuSample::take(deployment, mock.processId());
+    const qint64 wallMs = wall.elapsed();
     const QJsonObject llm = mockStats(mock, false);
-    const qint64 rss = statusKiB(server.processId(), "VmRSS:");
-    const qint64 peak = statusKiB(server.processId(), "VmHWM:");
+    const qint64 rss = deployment.serverKiB("VmRSS:");
+    const qint64 peak = deployment.serverKiB("VmHWM:");
     for (LoadClient *client : talkers)
         client->stop();
     QTest::qWait(1000);
-    const QByteArray metrics = TestHttp::get(server.url().resolved(QUrl(u"/metrics"_s))).body;
+    const double queueWaitS =
+        deployment.metric("rtai_llm_queue_wait_seconds_sum{priority=\"interactive\"}");
+    const double queueWaits =
+        deployment.metric("rtai_llm_queue_wait_seconds_count{priority=\"interactive\"}");
 
+    if (deployment.balanced())
+        std::printf("through haproxy to %d %s on PostgreSQL\n", scenario.instances,
+                    scenario.instances == 1 ? "instance" : "instances");
     std::printf(
         "%s: %d talking + %d idle clients (all connected: %s, in %lld ms); mock: first "
         "token after %d ms, then %d ms per token, %s\n",
@@ -329,26 +384,59 @@ bool runOnce(const Scenario &scenario) {
                     percentile(totals.ttftMs, 0.99) - mockTtft,
                     percentile(totals.gapMs, 0.99) - scenario.tokenDelayMs);
     }
-    std::printf(
-        "  LLM in flight    max %d at the mock; server-side queue wait %.1f ms mean\n",
-        llm.value(u"max_in_flight"_s).toInt(),
-        1000.0 * metric(metrics, "rtai_llm_queue_wait_seconds_sum{priority=\"interactive\"}") /
-            qMax(1.0,
-                 metric(metrics, "rtai_llm_queue_wait_seconds_count{priority=\"interactive\"}")));
+    std::printf("  LLM in flight    max %d at the mock; server-side queue wait %.1f ms mean\n",
+                llm.value(u"max_in_flight"_s).toInt(), 1000.0 * queueWaitS / qMax(1.0, queueWaits));
     std::printf("  errors           %lld frames, %lld connections closed\n", totals.errors,
                 totals.closed);
+    if (!totals.errorCodes.isEmpty()) {
+        QStringList codes;
+        for (auto it = totals.errorCodes.cbegin(); it != totals.errorCodes.cend(); ++it)
+            codes << u"%1 × %2"_s.arg(it.value()).arg(it.key().isEmpty() ? u"?"_s : it.key());
+        std::printf("  error codes      %s\n", qPrintable(codes.join(u", "_s)));
+    }
+    if (scenario.killOneAfterS > 0) {
+        std::printf("  failover         the instance with %d sessions SIGKILLed after %d s: %lld "
+                    "clients lost their connection (%lld reconnect attempts)\n"
+                    "                   %lld had their session again after %lld-%lld ms; %lld "
+                    "completed a turn again after %lld-%lld ms\n",
+                    killedSessions, scenario.killOneAfterS, totals.orphaned,
+                    totals.reconnectAttempts, totals.resumed, totals.firstResumedMs,
+                    totals.lastResumedMs, totals.recovered, totals.firstServedMs,
+                    totals.lastServedMs);
+    }
     std::printf("  server RSS       %.1f MiB (peak %.1f MiB; %.1f KiB per connection)\n",
                 double(rss) / 1024.0, double(peak) / 1024.0,
                 double(rssConnected - rssBefore) / std::max(1, total));
+    const double serverCpuMs = cpuEnd.servers - cpuStart.servers;
     std::printf("  CPU              server %.0f %% of a core (%.2f ms per turn), mock %.0f %%, "
                 "load generator %.0f %%\n",
-                serverShare, serverCpu / std::max<qint64>(1, totals.turns), mockShare, selfShare);
+                share(cpuStart.servers, cpuEnd.servers, wallMs),
+                serverCpuMs / double(std::max<qint64>(1, totals.turns)),
+                share(cpuStart.mock, cpuEnd.mock, wallMs),
+                share(cpuStart.self, cpuEnd.self, wallMs));
+    if (deployment.balanced()) {
+        std::printf("                   (server: %d %s) haproxy %.0f %%, PostgreSQL %.0f %%\n",
+                    scenario.instances, scenario.instances == 1 ? "instance" : "instances summed",
+                    share(cpuStart.haproxy, cpuEnd.haproxy, wallMs),
+                    share(cpuStart.postgres, cpuEnd.postgres, wallMs));
+    }
+    const double ours = share(cpuStart.servers, cpuEnd.servers, wallMs) +
+                        share(cpuStart.haproxy, cpuEnd.haproxy, wallMs) +
+                        share(cpuStart.postgres, cpuEnd.postgres, wallMs) +
+                        share(cpuStart.mock, cpuEnd.mock, wallMs) +
+                        share(cpuStart.self, cpuEnd.self, wallMs);
+    const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
+    const double busy = share(cpuStart.machine, cpuEnd.machine, wallMs);
+    std::printf("  machine          %.0f %% busy of %ld %% (%ld cores): this run's processes %.0f "
+                "%%, everything else %.0f %%\n",
+                busy, 100 * cores, cores, ours, std::max(0.0, busy - ours));
+    std::printf("  load average     %s before the run, %s at its end\n", loadBefore.constData(),
+                loadAverage().constData());
     std::fflush(stdout);
     for (LoadClient *client : everyone)
         client->close();
     QTest::qWait(500);
-    server.terminate();
-    server.waitForExit(10000);
+    deployment.stop();
     return true;
 }
 
@@ -372,8 +460,16 @@ int main(int argc, char **argv) {
         u"reply-tokens"_s, u"Tokens per reply (0: the mock's rule-based greeting reply)."_s, u"n"_s,
         u"0"_s);
     const QCommandLineOption burstOption(u"burst"_s, u"Every client sends one message at once."_s);
+    const QCommandLineOption instancesOption(
+        u"instances"_s,
+        u"Servers on a throwaway PostgreSQL behind haproxy (default: one on SQLite, direct)."_s,
+        u"n"_s);
+    const QCommandLineOption killOption(
+        u"kill-one-after"_s,
+        u"SIGKILL the instance with the most sessions this many seconds into the measurement."_s,
+        u"s"_s);
     parser.addOptions({clientsOption, idleOption, durationOption, delayOption, firstDelayOption,
-                       tokensOption, burstOption});
+                       tokensOption, burstOption, instancesOption, killOption});
     parser.process(app);
 
     Scenario base;
@@ -383,12 +479,36 @@ int main(int argc, char **argv) {
     base.firstTokenDelayMs = parser.value(firstDelayOption).toInt();
     base.replyTokens = parser.value(tokensOption).toInt();
     base.burst = parser.isSet(burstOption);
+    const auto fail = [](const char *message) {
+        std::fprintf(stderr, "bench_server: %s\n", message);
+        return 2;
+    };
+    if (parser.isSet(instancesOption)) {
+        bool ok = false;
+        base.instances = parser.value(instancesOption).toInt(&ok);
+        if (!ok || base.instances < 1)
+            return fail("--instances expects a number of at least 1");
+    }
+    if (parser.isSet(killOption)) {
+        bool ok = false;
+        base.killOneAfterS = parser.value(killOption).toInt(&ok);
+        if (!ok || base.killOneAfterS < 1 || base.killOneAfterS >= base.durationS)
+            return fail("--kill-one-after expects seconds from 1 to less than --duration");
+        if (base.instances < 2)
+            return fail("--kill-one-after needs --instances 2 or more (the clients move to the "
+                        "others)");
+        if (base.burst)
+            return fail("--kill-one-after works with talking sessions, not --burst");
+    }
     QList<Scenario> runs;
     for (const QString &value : parser.values(clientsOption)) {
         Scenario scenario = base;
         scenario.clients = value.toInt();
         runs << scenario;
     }
+    if (runs.isEmpty() && base.instances > 0)
+        return fail("--instances needs --clients (the README's default tables are for one "
+                    "server on SQLite)");
     if (runs.isEmpty()) {
         // The README's tables: paced like a real model (25 tokens/s after 200 ms), then instant.
         for (int clients : {10, 100, 1000, 2000}) {
