@@ -228,8 +228,10 @@ QFuture<SessionClaim> Database::claimSession(const QUuid &id, const QString &use
 
 QFuture<bool> Database::sessionReleased(const QUuid &id, const QString &previousOwner,
                                         qint64 afterEventId) {
-    return enqueueJob<bool>([id, previousOwner, afterEventId](SessionStore &store) {
-        return store.ownership().isReleased(id, previousOwner, afterEventId);
+    // Two missed heartbeats and a second: a live instance renews every heartbeat.
+    const qint64 silentForMs = 2 * qint64(m_lease.heartbeatMs) + 1000;
+    return enqueueJob<bool>([id, previousOwner, afterEventId, silentForMs](SessionStore &store) {
+        return store.ownership().isReleased(id, previousOwner, afterEventId, silentForMs);
     });
 }
 

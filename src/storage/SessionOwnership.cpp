@@ -72,13 +72,15 @@ SessionClaim SessionOwnership::claim(const QUuid &id, const QString &userId,
 }
 
 bool SessionOwnership::isReleased(const QUuid &id, const QString &previousOwner,
-                                  qint64 afterEventId) {
+                                  qint64 afterEventId, qint64 silentForMs) {
     const QString u = m_dialect.uuidParam();
     QSqlQuery query =
         run(u"SELECT CASE WHEN EXISTS (SELECT 1 FROM session_events e WHERE e.session_id = %1 AND "
-            "e.id > ? AND e.event_type = 'session_end') THEN 1 WHEN NOT %2 THEN 1 WHEN NOT EXISTS "
-            "(SELECT 1 FROM sessions s WHERE s.session_id = %1 AND s.owner_instance = ?) THEN 1 "
-            "ELSE 0 END"_s.arg(u, liveLease(u"?"_s)),
+            "e.id > ? AND e.event_type = 'session_end') THEN 1 WHEN NOT EXISTS (SELECT 1 FROM "
+            "rtai_instances i WHERE i.instance_id = ? AND i.lease_expires_at > %2 AND "
+            "i.heartbeat_at > %3) THEN 1 WHEN NOT EXISTS (SELECT 1 FROM sessions s WHERE "
+            "s.session_id = %1 AND s.owner_instance = ?) THEN 1 ELSE 0 END"_s.arg(
+                u, m_dialect.now(), m_dialect.nowPlusMs(-silentForMs)),
             {Ids::toText(id), afterEventId, previousOwner, Ids::toText(id), m_instanceId},
             u"read the previous owner's release"_s);
     return query.next() && query.value(0).toInt() == 1;

@@ -28,8 +28,11 @@ public:
     // instance owned it, notifies that one (sent at commit).
     SessionClaim claim(const QUuid &id, const QString &userId, const QDateTime &startTime);
     // Whether the previous owner let go: it stored a `session_end` after `afterEventId`, its
-    // lease expired or is gone, or the session is no longer this instance's.
-    bool isReleased(const QUuid &id, const QString &previousOwner, qint64 afterEventId);
+    // lease expired or is gone, it has not renewed its lease for `silentForMs` (a killed instance:
+    // its clients must not wait for its lease to expire), or the session is no longer this
+    // instance's.
+    bool isReleased(const QUuid &id, const QString &previousOwner, qint64 afterEventId,
+                    qint64 silentForMs);
     // Of `ids`, those whose owner is another instance, with that owner.
     QHash<QUuid, QString> ownedElsewhere(const QList<QUuid> &ids);
 

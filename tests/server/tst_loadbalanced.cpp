@@ -71,7 +71,8 @@ class TstLoadBalanced : public QObject {
                 WsTestClient::sessionUrl(balancerUrl(), Ids::toText(client.id), client.user), {},
                 5000))
             return false;
-        const QJsonObject frame = client.socket->waitFor(u"session"_s, 5000);
+        // A session that was another instance's opens once that one let go (or is found gone).
+        const QJsonObject frame = client.socket->waitFor(u"session"_s, 20000);
         if (sessionFrame)
             *sessionFrame = frame;
         return !frame.isEmpty();
