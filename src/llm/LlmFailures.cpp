@@ -1,3 +1,4 @@
+// Over 400 lines: every LLM failure's wording and kind lives here, the one place to change them.
 #include "llm/LlmFailures.h"
 
 #include <QJsonArray>
