@@ -4,6 +4,7 @@
 #include "core/Ids.h"
 #include "core/RecordJson.h"
 #include "core/Timestamps.h"
+#include "ui/EventText.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -24,21 +25,8 @@ QString codeBlock(const QString &text, const QString &language) {
     return fence + language + u'\n' + text + u'\n' + fence + u'\n';
 }
 
-// Tool results are stored as the JSON text given to the model; show it indented when it is JSON.
-QString jsonOrText(const QString &text) {
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || document.isNull())
-        return text;
-    return QString::fromUtf8(document.toJson(QJsonDocument::Indented)).trimmed();
-}
-
-QString timeOf(const Event &event) {
-    return event.createdAt.isValid() ? event.createdAt.toUTC().toString(u"HH:mm:ss"_s) : QString();
-}
-
 QString heading(const QString &title, const Event &event) {
-    const QString time = timeOf(event);
+    const QString time = EventText::timeOf(event);
     if (time.isEmpty())
         return u"**"_s + title + u"**\n\n"_s;
     return u"**"_s + title + u"** · "_s + time + u"\n\n"_s;
@@ -59,14 +47,14 @@ QString SessionExporter::eventMarkdown(const Event &event) {
     if (event.type == EventType::ToolCall) {
         const QString name = ChatEvents::toolName(event);
         return heading(u"Tool call `"_s + (name.isEmpty() ? event.content : name) + u'`', event) +
-               codeBlock(jsonOrText(ChatEvents::toolArguments(event)), u"json"_s);
+               codeBlock(EventText::indentedJson(ChatEvents::toolArguments(event)), u"json"_s);
     }
     if (event.type == EventType::ToolResult) {
         const bool ok = ChatEvents::toolSucceeded(event);
         return heading(u"Tool result `"_s + ChatEvents::toolName(event) +
                            (ok ? u"`"_s : u"` (failed)"_s),
                        event) +
-               codeBlock(jsonOrText(event.content), u"json"_s);
+               codeBlock(EventText::indentedJson(event.content), u"json"_s);
     }
     if (event.type == EventType::Error) {
         const QString code = ChatEvents::errorCode(event);
@@ -74,7 +62,7 @@ QString SessionExporter::eventMarkdown(const Event &event) {
                event.content + u'\n';
     }
     if (event.type == EventType::SessionEnd)
-        return u"*Session ended "_s + timeOf(event) + u"*\n"_s;
+        return u"*Session ended "_s + EventText::timeOf(event) + u"*\n"_s;
     return {};
 }
 

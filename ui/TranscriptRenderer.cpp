@@ -1,10 +1,10 @@
 #include "ui/TranscriptRenderer.h"
 
 #include "chat/ChatEvents.h"
+#include "ui/EventText.h"
 #include "ui/MarkdownTables.h"
 
 #include <QFontDatabase>
-#include <QJsonDocument>
 #include <QTextCursor>
 #include <QTextDocument>
 #include <QTextFrame>
@@ -14,20 +14,8 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QString timeOf(const Event &event) {
-    return event.createdAt.isValid() ? event.createdAt.toUTC().toString(u"HH:mm:ss"_s) : QString();
-}
-
-QString prettyJson(const QString &text) {
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || document.isNull())
-        return text;
-    return QString::fromUtf8(document.toJson(QJsonDocument::Indented)).trimmed();
-}
-
 QString toolTipOf(const QString &text) {
-    QString shown = prettyJson(text);
+    QString shown = EventText::indentedJson(text);
     if (shown.size() > TranscriptRenderer::ToolTipChars)
         shown = shown.left(TranscriptRenderer::ToolTipChars) + u'…';
     return u"<pre style=\"white-space: pre-wrap\">"_s + shown.toHtmlEscaped() + u"</pre>"_s;
@@ -63,13 +51,7 @@ QColor TranscriptRenderer::colour(Role role) const {
 }
 
 QString TranscriptRenderer::compactLine(const QString &text, int maxChars) {
-    QString line;
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
-    if (error.error == QJsonParseError::NoError && !document.isNull())
-        line = QString::fromUtf8(document.toJson(QJsonDocument::Compact));
-    else
-        line = text.simplified();
+    QString line = EventText::asJson(text, QJsonDocument::Compact).value_or(text.simplified());
     if (line.size() > maxChars)
         line = line.left(std::max(0, maxChars - 1)) + u'…';
     return line;
@@ -153,7 +135,7 @@ void TranscriptRenderer::insertToolLine(QTextCursor &cursor, const Event &event)
 
 bool TranscriptRenderer::insertEvent(QTextCursor &cursor, const Event &event) const {
     if (event.type == EventType::UserMessage) {
-        insertHeading(cursor, Role::User, u"User"_s, timeOf(event));
+        insertHeading(cursor, Role::User, u"User"_s, EventText::timeOf(event));
         insertMarkdown(cursor, event.content);
         return true;
     }
@@ -163,7 +145,7 @@ bool TranscriptRenderer::insertEvent(QTextCursor &cursor, const Event &event) co
         insertHeading(cursor, Role::Assistant,
                       ChatEvents::isInterrupted(event) ? u"Assistant (interrupted)"_s
                                                        : u"Assistant"_s,
-                      timeOf(event));
+                      EventText::timeOf(event));
         insertMarkdown(cursor, event.content);
         return true;
     }
@@ -174,12 +156,12 @@ bool TranscriptRenderer::insertEvent(QTextCursor &cursor, const Event &event) co
     if (event.type == EventType::Error) {
         const QString code = event.metadata.value(u"code"_s).toString();
         insertHeading(cursor, Role::Failed, code.isEmpty() ? u"Error"_s : u"Error "_s + code,
-                      timeOf(event));
+                      EventText::timeOf(event));
         insertMarkdown(cursor, event.content);
         return true;
     }
     if (event.type == EventType::SessionEnd) {
-        insertNote(cursor, u"Session ended "_s + timeOf(event), m_muted);
+        insertNote(cursor, u"Session ended "_s + EventText::timeOf(event), m_muted);
         return true;
     }
     return false;
