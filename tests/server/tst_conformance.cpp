@@ -4,6 +4,7 @@
 
 #include "ServerTestSupport.h"
 #include "core/MetricsRegistry.h"
+#include "fixtures/ClientFrameBytes.h"
 #include "server/ConnectionWatchdog.h"
 #include "server/HttpRequestHead.h"
 #include "server/Protocol.h"
@@ -84,23 +85,7 @@ private:
     // A client frame: masked (as RFC 6455 requires of clients) unless `masked` is false.
     static QByteArray clientFrame(int opcode, const QByteArray &payload, bool masked = true,
                                   bool final = true) {
-        QByteArray frame;
-        frame.append(char((final ? 0x80 : 0) | opcode));
-        const char maskBit = masked ? char(0x80) : char(0);
-        if (payload.size() < 126) {
-            frame.append(char(maskBit | char(payload.size())));
-        } else {
-            frame.append(char(maskBit | 126));
-            frame.append(char(payload.size() >> 8));
-            frame.append(char(payload.size() & 0xff));
-        }
-        if (!masked)
-            return frame + payload;
-        const QByteArray mask = QByteArray::fromHex("a1b2c3d4");
-        frame += mask;
-        for (qsizetype i = 0; i < payload.size(); ++i)
-            frame.append(char(payload.at(i) ^ mask.at(i % 4)));
-        return frame;
+        return clientFrameBytes(opcode, payload, masked, final);
     }
 
     struct ServerFrame {

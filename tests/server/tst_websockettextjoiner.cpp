@@ -1,29 +1,13 @@
+#include "fixtures/ClientFrameBytes.h"
 #include "server/WebSocketTextJoiner.h"
 
 #include <QTest>
 
 namespace {
 
-const QByteArray kKey = QByteArray::fromHex("a1b2c3d4");
-
-// A client frame as RFC 6455 section 5.2 lays it out, masked with kKey.
+// The arguments in the order these tests use most: `final` before `masked`.
 QByteArray frame(int opcode, const QByteArray &payload, bool final = true, bool masked = true) {
-    QByteArray out;
-    out.append(char((final ? 0x80 : 0) | opcode));
-    const char maskBit = masked ? char(0x80) : char(0);
-    if (payload.size() < 126) {
-        out.append(char(maskBit | char(payload.size())));
-    } else {
-        out.append(char(maskBit | 126));
-        out.append(char(payload.size() >> 8));
-        out.append(char(payload.size() & 0xff));
-    }
-    if (!masked)
-        return out + payload;
-    out += kKey;
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        out.append(char(payload.at(i) ^ kKey.at(i % 4)));
-    return out;
+    return clientFrameBytes(opcode, payload, masked, final);
 }
 
 QByteArray feedAll(WebSocketTextJoiner &joiner, const QByteArray &bytes, bool byteByByte) {
