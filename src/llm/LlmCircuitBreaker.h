@@ -1,8 +1,11 @@
 #pragma once
 
 #include <QDeadlineTimer>
+#include <QMutex>
 #include <QObject>
 #include <QString>
+#include <optional>
+#include <utility>
 
 // The health of one LLM endpoint, shared by every request to it, so that overload is met with
 // one back-off instead of a retry storm:
@@ -11,7 +14,8 @@
 //   timeouts, 429, 5xx) it opens, and new requests fail at once for `openMs`; then one request
 //   goes through as a probe (half-open): its success closes the breaker, its failure opens it
 //   again for twice as long (up to `maxOpenMs`). Any HTTP answer other than 429 and 5xx counts
-//   as a success: the endpoint is up. Main thread only.
+//   as a success: the endpoint is up. Shared by the streams of every network thread: safe to use
+//   from any thread; its signals are emitted on the thread whose call changed the state.
 class LlmCircuitBreaker : public QObject {
     Q_OBJECT
 
@@ -47,7 +51,7 @@ public:
     void pauseFor(qint64 ms);   // the endpoint asked every client to wait
     qint64 pausedForMs() const; // 0 when not paused
 
-    State state() const { return m_state; }
+    State state() const;
 
 Q_SIGNALS:
     void stateChanged(LlmCircuitBreaker::State state);
@@ -55,10 +59,17 @@ Q_SIGNALS:
     void opened(const QString &reason, qint64 retryInMs);
 
 private:
-    void open();
+    // What a call changed, announced once the lock is let go.
+    struct Changes {
+        std::optional<State> state;
+        std::optional<std::pair<QString, qint64>> opened;
+    };
+    void open(Changes &changes);
     QString failureSummary() const;
-    void setState(State state);
+    void setState(State state, Changes &changes);
+    void announce(const Changes &changes);
 
+    mutable QMutex m_mutex;
     Settings m_settings;
     State m_state = State::Closed;
     int m_failures = 0;

@@ -28,6 +28,17 @@ LlmClient::LlmClient(const LlmSettings &settings, QObject *parent)
     qRegisterMetaType<LlmError>();
 }
 
+LlmClient::LlmClient(LlmClient *shared, QObject *parent)
+    : QObject(parent)
+    , m_settings(shared->settings())
+    , m_queue(shared->queue())
+    , m_breaker(shared->breaker())
+    , m_network(new LlmNetworkPool(this)) {
+    connect(shared, &LlmClient::settingsChanged, this, [this](const LlmSettings &settings) {
+        m_settings = settings; // the queue and the breaker are the shared client's
+    });
+}
+
 LlmClient::~LlmClient() {
     Q_EMIT shuttingDown();
 }
@@ -38,6 +49,7 @@ void LlmClient::setSettings(const LlmSettings &settings) {
     m_settings = settings;
     m_queue->setCapacity(settings.maxConnections);
     m_breaker->setSettings(breakerSettings(settings));
+    Q_EMIT settingsChanged(settings);
 }
 
 LlmSettings LlmClient::settings() const {

@@ -14,11 +14,16 @@ class LlmStream;
 
 // Streams OpenAI Chat Completions from OpenAI or any compatible server. Every stream of one
 // client shares its endpoint's request queue (at most settings().maxConnections in flight),
-// its circuit breaker and its pool of network managers. Main thread only.
+// its circuit breaker and its pool of network managers. A client lives on one thread; clients on
+// other threads share its queue and breaker (the sharing constructor), each with its own
+// network managers, which belong to their thread.
 class LlmClient : public QObject {
     Q_OBJECT
 public:
     explicit LlmClient(const LlmSettings &settings, QObject *parent = nullptr);
+    // A client with `shared`'s settings (and their later changes), request queue and circuit
+    // breaker, to be moved to another thread; `shared` must outlive it.
+    explicit LlmClient(LlmClient *shared, QObject *parent = nullptr);
     ~LlmClient() override; // ends every stream still running with Unavailable
 
     // Used by streams started afterwards; the connection cap and breaker settings at once.
@@ -43,6 +48,7 @@ public:
     void noteConnectionFailure() { Q_EMIT connectionFailed(); }
 
 Q_SIGNALS:
+    void settingsChanged(const LlmSettings &settings);
     void shuttingDown();
     // An attempt could not connect to the endpoint, or got no answer: a hint to check its health.
     void connectionFailed();
