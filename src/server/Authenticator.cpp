@@ -34,8 +34,7 @@ ClientIdentity Authenticator::identify(const QByteArray &authorizationHeader, co
         identity.reason = u"the token is not this server's API token"_s;
         return identity;
     }
-    const JwtVerifier::Result result =
-        m_verifier.verify(presented.toUtf8(), QDateTime::currentSecsSinceEpoch());
+    const JwtVerifier::Result result = verify(presented.toUtf8());
     if (!result.valid) {
         identity.reason = result.reason;
         if (result.unknownKey)
@@ -45,4 +44,14 @@ ClientIdentity Authenticator::identify(const QByteArray &authorizationHeader, co
     identity.role = result.admin ? ClientIdentity::Role::Admin : ClientIdentity::Role::User;
     identity.userId = result.userId;
     return identity;
+}
+
+void Authenticator::setKeys(const JsonWebKeySet &keys) {
+    const QWriteLocker locker(&m_keysLock);
+    m_verifier.setKeys(keys);
+}
+
+JwtVerifier::Result Authenticator::verify(const QByteArray &token) const {
+    const QReadLocker locker(&m_keysLock);
+    return m_verifier.verify(token, QDateTime::currentSecsSinceEpoch());
 }

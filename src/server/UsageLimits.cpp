@@ -18,6 +18,7 @@ constexpr qint64 kConnectionRetryMs = 1000;
 } // namespace
 
 void UsageLimits::setSettings(const Settings &settings) {
+    const QMutexLocker locker(&m_mutex);
     m_settings = settings;
     // Buckets keep the capacity they were made with: start over with the new limits.
     m_userMessages.clear();
@@ -27,6 +28,7 @@ void UsageLimits::setSettings(const Settings &settings) {
 }
 
 std::optional<UsageLimits::Refusal> UsageLimits::admitConnection(const QString &userId) {
+    const QMutexLocker locker(&m_mutex);
     int &open = m_connections[userId];
     if (m_settings.connectionsPerUser > 0 && open >= m_settings.connectionsPerUser)
         return Refusal{ConnectionsPerUser,
@@ -39,6 +41,7 @@ std::optional<UsageLimits::Refusal> UsageLimits::admitConnection(const QString &
 }
 
 void UsageLimits::releaseConnection(const QString &userId) {
+    const QMutexLocker locker(&m_mutex);
     const auto it = m_connections.find(userId);
     if (it != m_connections.end() && --*it <= 0)
         m_connections.erase(it);
@@ -46,6 +49,7 @@ void UsageLimits::releaseConnection(const QString &userId) {
 
 std::optional<UsageLimits::Refusal>
 UsageLimits::admitMessage(const QString &userId, const QHostAddress &address, qint64 nowMs) {
+    const QMutexLocker locker(&m_mutex);
     if (++m_operationsSinceSweep >= kSweepEvery)
         forgetFullBuckets(nowMs);
     const QString addressKey = ConnectionLimits::key(address);
@@ -93,6 +97,7 @@ UsageLimits::admitMessage(const QString &userId, const QHostAddress &address, qi
 
 void UsageLimits::chargeTokens(const QString &userId, const QHostAddress &address, qint64 tokens,
                                qint64 nowMs) {
+    const QMutexLocker locker(&m_mutex);
     if (tokens <= 0)
         return;
     if (m_settings.tokensPerDayPerUser > 0)
@@ -105,6 +110,7 @@ void UsageLimits::chargeTokens(const QString &userId, const QHostAddress &addres
 }
 
 int UsageLimits::trackedBuckets() const {
+    const QMutexLocker locker(&m_mutex);
     return int(m_userMessages.size() + m_addressMessages.size() + m_userTokens.size() +
                m_addressTokens.size());
 }

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QHostAddress>
+#include <QMutex>
 #include <QString>
 #include <optional>
 
@@ -11,7 +12,8 @@
 // minute, LLM tokens per day. Each rate is a TokenBucket (bursts up to the limit, refilling over
 // the period), so a refusal knows when a retry can succeed. Loopback addresses have no address
 // limit: everyone behind a local reverse proxy shares one, so limit them per user instead.
-// 0 turns a limit off. Pure bookkeeping on a caller's monotonic clock; SessionManager asks it.
+// 0 turns a limit off. Pure bookkeeping on a caller's monotonic clock; the SessionManagers of
+// every network thread share one, so it is safe to use from any thread.
 class UsageLimits {
 public:
     struct Settings {
@@ -26,6 +28,9 @@ public:
         QString message;
         qint64 retryAfterMs = 0;
     };
+
+    UsageLimits() = default;
+    explicit UsageLimits(const Settings &settings) { setSettings(settings); }
 
     void setSettings(const Settings &settings);
 
@@ -57,6 +62,7 @@ private:
                         qint64 periodMs, qint64 nowMs);
     void forgetFullBuckets(qint64 nowMs);
 
+    mutable QMutex m_mutex;
     Settings m_settings;
     QHash<QString, int> m_connections;
     QHash<QString, TokenBucket> m_userMessages;

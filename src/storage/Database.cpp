@@ -76,16 +76,19 @@ bool Database::isSingleProcess() const {
 }
 
 bool Database::enqueueWrite(WriteOp op, std::shared_ptr<QPromise<void>> committed) {
+    QMutexLocker locker(&m_admission);
     if (m_queueDepth >= m_maxQueuedWrites) {
         if (m_rejectedWrites++ % 1000 == 0)
             qCCritical(lcStorage).noquote()
                 << u"write queue full (%1 writes waiting for the database); refusing writes, "
                    "%2 refused so far"_s.arg(m_queueDepth)
                        .arg(m_rejectedWrites);
-        Q_EMIT writesRejected(m_rejectedWrites);
+        const qint64 rejected = m_rejectedWrites;
+        locker.unlock();
+        Q_EMIT writesRejected(rejected);
         return false;
     }
-    ++m_queueDepth;
+    const int depth = ++m_queueDepth;
     if (!m_nearFullWarned && m_queueDepth >= m_maxQueuedWrites / 4 * 3) {
         m_nearFullWarned = true;
         qCWarning(lcStorage).noquote()
@@ -96,7 +99,8 @@ bool Database::enqueueWrite(WriteOp op, std::shared_ptr<QPromise<void>> committe
     task.write = std::move(op);
     task.committed = std::move(committed);
     m_worker->enqueue(std::move(task));
-    Q_EMIT queueDepthChanged(m_queueDepth);
+    locker.unlock();
+    Q_EMIT queueDepthChanged(depth);
     return true;
 }
 
@@ -241,6 +245,7 @@ QFuture<QHash<QUuid, QString>> Database::sessionsOwnedElsewhere(const QList<QUui
 }
 
 int Database::queueDepth() const {
+    const QMutexLocker locker(&m_admission);
     return m_queueDepth;
 }
 
@@ -265,22 +270,29 @@ qint64 Database::msSinceConnectionRestored() const {
 }
 
 void Database::setMaxQueuedWrites(int max) {
+    const QMutexLocker locker(&m_admission);
     m_maxQueuedWrites = std::max(1, max);
 }
 
 int Database::maxQueuedWrites() const {
+    const QMutexLocker locker(&m_admission);
     return m_maxQueuedWrites;
 }
 
 qint64 Database::rejectedWrites() const {
+    const QMutexLocker locker(&m_admission);
     return m_rejectedWrites;
 }
 
 void Database::onWritesDone(int count) {
-    m_queueDepth = std::max(0, m_queueDepth - count);
-    if (m_queueDepth < m_maxQueuedWrites / 2)
-        m_nearFullWarned = false;
-    Q_EMIT queueDepthChanged(m_queueDepth);
+    int depth = 0;
+    {
+        const QMutexLocker locker(&m_admission);
+        depth = m_queueDepth = std::max(0, m_queueDepth - count);
+        if (m_queueDepth < m_maxQueuedWrites / 2)
+            m_nearFullWarned = false;
+    }
+    Q_EMIT queueDepthChanged(depth);
 }
 
 void Database::onHealthChanged(bool healthy, const QString &reason) {

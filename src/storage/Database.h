@@ -13,6 +13,7 @@
 #include <QFuture>
 #include <QHash>
 #include <QList>
+#include <QMutex>
 #include <QObject>
 #include <QPromise>
 #include <QUuid>
@@ -25,13 +26,15 @@ class DatabaseWorker;
 // The program's database: SQLite (default) or PostgreSQL / Supabase, chosen by URL.
 //
 // Lives on the main thread and never blocks it: every statement runs on a database thread that
-// owns the connection. Writes (the void methods) are queued, committed in order in batches of
-// one transaction each, and never dropped: when the connection is lost they stay queued and are
-// committed once it is back. Beyond maxQueuedWrites() waiting writes, new ones are refused
-// (logged, writesRejected()). A write the database rejects as invalid (e.g. an event for a
-// session that does not exist) is discarded alone, with a warning; the rest of its batch is
-// committed.
-// Every read sees every write queued before it. Failed futures carry a StorageError.
+// owns the connection. Writes, reads and the takeover calls may come from any thread (each
+// network thread's sessions use it); its signals are emitted on the main thread, except
+// queueDepthChanged and writesRejected, emitted on the writing thread. Writes (the void methods)
+// are queued, committed in order in batches of one transaction each, and never dropped: when the
+// connection is lost they stay queued and are committed once it is back. Beyond maxQueuedWrites()
+// waiting writes, new ones are refused (logged, writesRejected()). A write the database rejects as
+// invalid (e.g. an event for a session that does not exist) is discarded alone, with a warning; the
+// rest of its batch is committed. Every read sees every write queued before it. Failed futures
+// carry a StorageError.
 //
 // Each Database is one instance among those that may share the database (InstanceLease): the
 // sessions it creates are owned by it, it ends only its own, and it claims summaries in its
@@ -159,6 +162,7 @@ private:
     DatabaseWorker *m_worker = nullptr;
     InstanceLease m_lease;
     QString m_backendName;
+    mutable QMutex m_admission; // the write queue's bookkeeping: writes come from every thread
     int m_queueDepth = 0;
     int m_maxQueuedWrites = 100000;
     bool m_nearFullWarned = false;

@@ -16,9 +16,7 @@ const QHostAddress kLoopback(QHostAddress::LocalHost);
 
 UsageLimits limits(int connections, int perUser, int perAddress, qint64 tokens,
                    qint64 addressTokens = 0) {
-    UsageLimits usage;
-    usage.setSettings({connections, perUser, perAddress, tokens, addressTokens});
-    return usage;
+    return UsageLimits({connections, perUser, perAddress, tokens, addressTokens});
 }
 
 } // namespace
