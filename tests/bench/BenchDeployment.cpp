@@ -24,8 +24,9 @@ double sample(const QByteArray &metrics, const QByteArray &name) {
 
 } // namespace
 
-BenchDeployment::BenchDeployment(int instances)
-    : m_instances(instances) {}
+BenchDeployment::BenchDeployment(int instances, QStringList serverArguments)
+    : m_instances(instances)
+    , m_serverArguments(std::move(serverArguments)) {}
 
 BenchDeployment::~BenchDeployment() {
     stop();
@@ -39,9 +40,11 @@ bool BenchDeployment::start(const QUrl &llmBaseUrl) {
     if (!balanced()) {
         auto server = std::make_unique<ServerProcess>();
         server->setLogName(u"bench_server"_s);
-        if (!server->start({u"--database-url"_s, u"sqlite://"_s + m_dir.filePath(u"bench.db"_s),
-                            u"--data-dir"_s, m_dir.path(), u"--llm-base-url"_s,
-                            llmBaseUrl.toString(), u"--log-level"_s, u"warning"_s})) {
+        if (!server->start(QStringList{u"--database-url"_s,
+                                       u"sqlite://"_s + m_dir.filePath(u"bench.db"_s),
+                                       u"--data-dir"_s, m_dir.path(), u"--llm-base-url"_s,
+                                       llmBaseUrl.toString(), u"--log-level"_s, u"warning"_s} +
+                           m_serverArguments)) {
             m_error = u"the server did not start:\n"_s + server->log();
             return false;
         }
@@ -58,9 +61,10 @@ bool BenchDeployment::start(const QUrl &llmBaseUrl) {
         const QString name = u"instance%1"_s.arg(i + 1);
         auto server = std::make_unique<ServerProcess>();
         server->setLogName(u"bench_server-"_s + name);
-        if (!server->start({u"--database-url"_s, m_cluster->url(kDatabase), u"--data-dir"_s,
-                            m_dir.filePath(name), u"--llm-base-url"_s, llmBaseUrl.toString(),
-                            u"--log-level"_s, u"warning"_s})) {
+        if (!server->start(QStringList{u"--database-url"_s, m_cluster->url(kDatabase),
+                                       u"--data-dir"_s, m_dir.filePath(name), u"--llm-base-url"_s,
+                                       llmBaseUrl.toString(), u"--log-level"_s, u"warning"_s} +
+                           m_serverArguments)) {
             m_error = u"%1 did not start:\n%2"_s.arg(name, server->log());
             return false;
         }

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 #include <QUrl>
 #include <memory>
@@ -17,7 +18,8 @@ class ServerProcess;
 // haproxy (packaging/haproxy.cfg) in front, the clients connected through haproxy.
 class BenchDeployment {
 public:
-    explicit BenchDeployment(int instances); // 0: the single SQLite server
+    // 0 instances: the single SQLite server. `serverArguments` go to every server.
+    explicit BenchDeployment(int instances, QStringList serverArguments = {});
     ~BenchDeployment();
     BenchDeployment(const BenchDeployment &) = delete;
     BenchDeployment &operator=(const BenchDeployment &) = delete;
@@ -45,6 +47,7 @@ private:
     QList<QByteArray> metricsOfLive() const;
 
     int m_instances;
+    QStringList m_serverArguments;
     QTemporaryDir m_dir;
     std::unique_ptr<PostgresCluster> m_cluster;
     std::vector<std::unique_ptr<ServerProcess>> m_servers;

@@ -3,6 +3,7 @@
 // lateness) and how many table repaints the tokens cause. Run with scripts/bench bench_console.
 #include "app/Backend.h"
 #include "chat/Conversation.h"
+#include "chat/ConversationFeed.h"
 #include "core/Ids.h"
 #include "core/Timestamps.h"
 #include "llm/LlmClient.h"
@@ -61,7 +62,9 @@ int main(int argc, char **argv) {
         const QUuid id = Ids::newSessionId();
         auto *conversation = new Conversation(id, &llm, &tools, &database, ChatSettings{}, &app);
         conversations << conversation;
-        window.monitor()->attach(id, u"user-%1"_s.arg(i), conversation);
+        auto *feed = new ConversationFeed(id, conversation, app.thread()); // as the Backend's
+        feed->setParent(conversation);
+        window.monitor()->attach(id, u"user-%1"_s.arg(i), feed);
     }
     // The transcript of one live session is open and streaming too.
     TranscriptView *transcript = window.detail()->transcript();

@@ -55,6 +55,7 @@ struct Scenario {
     bool burst = false;
     int instances = 0;     // 0: one server on SQLite, no haproxy
     int killOneAfterS = 0; // 0: no instance is killed
+    int threads = 0;       // the servers' --threads; 0: their default (one per core)
 
     bool paced() const { return tokenDelayMs > 0 || firstTokenDelayMs > 0; }
     // When the mock sends the first content token, and the whole reply, after the request.
@@ -264,7 +265,10 @@ bool runOnce(const Scenario &scenario) {
         std::fprintf(stderr, "bench_server: cannot start mock-llm\n");
         return false;
     }
-    BenchDeployment deployment(scenario.instances);
+    BenchDeployment deployment(scenario.instances,
+                               scenario.threads > 0
+                                   ? QStringList{u"--threads"_s, QString::number(scenario.threads)}
+                                   : QStringList{});
     if (!deployment.start(mock.baseUrl())) {
         std::fprintf(stderr, "bench_server: %s\n", qPrintable(deployment.errorString()));
         return false;
@@ -354,6 +358,8 @@ bool runOnce(const Scenario &scenario) {
     if (deployment.balanced())
         std::printf("through haproxy to %d %s on PostgreSQL\n", scenario.instances,
                     scenario.instances == 1 ? "instance" : "instances");
+    if (scenario.threads > 0)
+        std::printf("server network threads: %d\n", scenario.threads);
     std::printf(
         "%s: %d talking + %d idle clients (all connected: %s, in %lld ms); mock: first "
         "token after %d ms, then %d ms per token, %s\n",
@@ -468,8 +474,10 @@ int main(int argc, char **argv) {
         u"kill-one-after"_s,
         u"SIGKILL the instance with the most sessions this many seconds into the measurement."_s,
         u"s"_s);
+    const QCommandLineOption threadsOption(
+        u"threads"_s, u"The servers' network threads (default: theirs, one per core)."_s, u"n"_s);
     parser.addOptions({clientsOption, idleOption, durationOption, delayOption, firstDelayOption,
-                       tokensOption, burstOption, instancesOption, killOption});
+                       tokensOption, burstOption, instancesOption, killOption, threadsOption});
     parser.process(app);
 
     Scenario base;
@@ -479,6 +487,7 @@ int main(int argc, char **argv) {
     base.firstTokenDelayMs = parser.value(firstDelayOption).toInt();
     base.replyTokens = parser.value(tokensOption).toInt();
     base.burst = parser.isSet(burstOption);
+    base.threads = parser.value(threadsOption).toInt();
     const auto fail = [](const char *message) {
         std::fprintf(stderr, "bench_server: %s\n", message);
         return 2;
