@@ -10,7 +10,7 @@
 #include <functional>
 #include <optional>
 
-class Conversation;
+class ConversationFeed;
 class Database;
 class LocalModel;
 class Readiness;
@@ -39,7 +39,8 @@ public:
 
     // Live sessions (connected, or finishing a turn after their client left).
     virtual QList<QUuid> sessionIds() const = 0;
-    virtual Conversation *conversation(const QUuid &sessionId) const = 0; // nullptr when not live
+    virtual ConversationFeed *
+    conversation(const QUuid &sessionId) const = 0; // nullptr when not live
     virtual QString sessionUserId(const QUuid &sessionId) const = 0;
     virtual int connectionCount() const = 0;
     // Ends a live session: its client is closed with 1000 "session ended by the operator" and
@@ -59,7 +60,8 @@ Q_SIGNALS:
     void started(const QUrl &url);
     void startFailed(const QString &message);
     void stopped();
-    void sessionOpened(const QUuid &sessionId, const QString &userId, Conversation *conversation);
+    void sessionOpened(const QUuid &sessionId, const QString &userId,
+                       ConversationFeed *conversation);
     void sessionClosed(const QUuid &sessionId);
     void connectionCountChanged(int count);
     // Something an operator should see (database lost, summary failed, …); the server goes on.

@@ -2,7 +2,7 @@
 // place; it is to be split when the console is next reworked.
 #include "ui/MainWindow.h"
 
-#include "chat/Conversation.h"
+#include "chat/ConversationFeed.h"
 #include "chat/SummaryScheduler.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
@@ -362,7 +362,7 @@ void MainWindow::connectServer() {
         }
     });
     connect(backend, &ConsoleServer::sessionOpened, this,
-            [this](const QUuid &id, const QString &userId, Conversation *conversation) {
+            [this](const QUuid &id, const QString &userId, ConversationFeed *conversation) {
                 const bool known = m_model->rowOf(id) >= 0;
                 m_monitor->attach(id, userId, conversation);
                 if (known || !m_backend)
@@ -441,7 +441,7 @@ void MainWindow::reloadSessions() {
     m_model->clear();
     if (m_backend) {
         for (const auto &[id, user] : std::as_const(live)) {
-            if (Conversation *conversation = m_backend->conversation(id))
+            if (ConversationFeed *conversation = m_backend->conversation(id))
                 m_monitor->attach(id, user, conversation);
         }
     }

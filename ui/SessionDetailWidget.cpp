@@ -1,7 +1,7 @@
 #include "ui/SessionDetailWidget.h"
 
 #include "chat/ChatEvents.h"
-#include "chat/Conversation.h"
+#include "chat/ConversationFeed.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
@@ -183,14 +183,14 @@ void SessionDetailWidget::applyEvent(const Event &event) {
         ++m_session.messageCount;
 }
 
-void SessionDetailWidget::follow(Conversation *conversation) {
+void SessionDetailWidget::follow(ConversationFeed *conversation) {
     if (m_conversation)
         m_conversation->disconnect(this);
     m_conversation = conversation;
     if (!conversation)
         return;
-    connect(conversation, &Conversation::eventRecorded, this, &SessionDetailWidget::applyEvent);
-    connect(conversation, &Conversation::contentDelta, this, [this](const QString &text) {
+    connect(conversation, &ConversationFeed::eventRecorded, this, &SessionDetailWidget::applyEvent);
+    connect(conversation, &ConversationFeed::contentDelta, this, [this](const QString &text) {
         if (!m_loading)
             m_transcript->appendStreamingText(text);
     });

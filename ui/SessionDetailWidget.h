@@ -7,7 +7,7 @@
 #include <QPointer>
 #include <QWidget>
 
-class Conversation;
+class ConversationFeed;
 class Database;
 class EventLogModel;
 class QLabel;
@@ -19,7 +19,7 @@ class TranscriptView;
 
 // One session in detail: the transcript (live while the session streams), the raw event log and
 // the summary. Stored events are read once from the database; from then on a live session is
-// followed through its Conversation's signals, never by reading the database again.
+// followed through its ConversationFeed's signals, never by reading the database again.
 class SessionDetailWidget : public QWidget {
     Q_OBJECT
 public:
@@ -49,7 +49,7 @@ Q_SIGNALS:
     void tokensCounted(const QUuid &sessionId, qint64 tokens);
 
 private:
-    void follow(Conversation *conversation);
+    void follow(ConversationFeed *conversation);
     void onLiveAttached(const QUuid &sessionId);
     void loadEvents(quint64 generation, qint64 afterId, QList<Event> loaded);
     void finishLoading(const QList<Event> &events);
@@ -59,7 +59,7 @@ private:
 
     SessionMonitor *m_monitor;
     QPointer<Database> m_database;
-    QPointer<Conversation> m_conversation;
+    QPointer<ConversationFeed> m_conversation;
     Session m_session;
     quint64 m_generation = 0;
     bool m_loading = false;

@@ -1,6 +1,6 @@
 #include "ui/SessionMonitor.h"
 
-#include "chat/Conversation.h"
+#include "chat/ConversationFeed.h"
 #include "core/Timestamps.h"
 #include "ui/SessionTableModel.h"
 
@@ -9,7 +9,7 @@ SessionMonitor::SessionMonitor(SessionTableModel *model, QObject *parent)
     , m_model(model) {}
 
 void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
-                            Conversation *conversation) {
+                            ConversationFeed *conversation) {
     detach(sessionId);
     const qint64 known = [&] {
         const int row = m_model->rowOf(sessionId);
@@ -18,7 +18,7 @@ void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
     m_live.insert(sessionId, Live{conversation, {}, known, 0});
     m_model->sessionConnected(sessionId, userId, Timestamps::now());
 
-    connect(conversation, &Conversation::contentDelta, this,
+    connect(conversation, &ConversationFeed::contentDelta, this,
             [this, sessionId](const QString &text) {
                 const auto it = m_live.find(sessionId);
                 if (it == m_live.end())
@@ -27,7 +27,7 @@ void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
                 ++it->tokensThisTurn;
                 m_model->addTokens(sessionId, 1);
             });
-    connect(conversation, &Conversation::eventRecorded, this,
+    connect(conversation, &ConversationFeed::eventRecorded, this,
             [this, sessionId](const Event &event) {
                 if (event.isMessage())
                     m_model->addMessages(sessionId, 1);
@@ -37,7 +37,7 @@ void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
                         it->streaming.clear();
                 }
             });
-    connect(conversation, &Conversation::turnFinished, this,
+    connect(conversation, &ConversationFeed::turnFinished, this,
             [this, sessionId](const TurnOutcome &outcome) {
                 const auto it = m_live.find(sessionId);
                 if (it == m_live.end())
@@ -77,7 +77,7 @@ void SessionMonitor::detachAll() {
         detach(id);
 }
 
-Conversation *SessionMonitor::conversation(const QUuid &sessionId) const {
+ConversationFeed *SessionMonitor::conversation(const QUuid &sessionId) const {
     return m_live.value(sessionId).conversation;
 }
 

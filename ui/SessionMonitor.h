@@ -7,23 +7,23 @@
 #include <QPointer>
 #include <QUuid>
 
-class Conversation;
+class ConversationFeed;
 class SessionTableModel;
 
-// Follows every live Conversation and keeps the session table current from its signals: new and
-// closed sessions, messages, streamed tokens. Also remembers the reply each session is streaming,
-// so a session opened in the detail view mid-turn shows what was already said, and counts
-// finished turns for the turns-per-minute figure.
+// Follows every live conversation (its ConversationFeed) and keeps the session table current from
+// its signals: new and closed sessions, messages, streamed tokens. Also remembers the reply each
+// session is streaming, so a session opened in the detail view mid-turn shows what was already
+// said, and counts finished turns for the turns-per-minute figure.
 class SessionMonitor : public QObject {
     Q_OBJECT
 public:
     explicit SessionMonitor(SessionTableModel *model, QObject *parent = nullptr);
 
-    void attach(const QUuid &sessionId, const QString &userId, Conversation *conversation);
+    void attach(const QUuid &sessionId, const QString &userId, ConversationFeed *conversation);
     void detach(const QUuid &sessionId);
     void detachAll();
 
-    Conversation *conversation(const QUuid &sessionId) const;
+    ConversationFeed *conversation(const QUuid &sessionId) const;
     QString streamingText(const QUuid &sessionId) const;
     int liveCount() const { return int(m_live.size()); }
     // Turns that finished during the last minute.
@@ -36,7 +36,7 @@ Q_SIGNALS:
 
 private:
     struct Live {
-        QPointer<Conversation> conversation;
+        QPointer<ConversationFeed> conversation;
         QString streaming;
         qint64 tokensBeforeTurn = 0; // completion tokens of the finished turns
         qint64 tokensThisTurn = 0;   // deltas streamed in the running turn

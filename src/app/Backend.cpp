@@ -1,10 +1,11 @@
 #include "app/Backend.h"
 
 #include "app/ComponentSettings.h"
-#include "chat/Conversation.h"
+#include "chat/ConversationFeed.h"
 #include "chat/SessionService.h"
 #include "chat/Summarizer.h"
 #include "core/FutureCallbacks.h"
+#include "core/Ids.h"
 #include "core/Logging.h"
 #include "core/MetricsRegistry.h"
 #include "core/Readiness.h"
@@ -18,11 +19,15 @@
 #include "server/HttpServer.h"
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
+#include "server/SessionRouter.h"
 #include "storage/Database.h"
+#include "storage/StorageError.h"
 #include "tools/ToolRegistry.h"
 
 #include <QDir>
 #include <QHostAddress>
+#include <QPromise>
+#include <QThread>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -46,32 +51,28 @@ Backend::Backend(const Config &config, QObject *parent)
     , m_readiness(new Readiness(this))
     , m_database(new Database(this))
     , m_llm(new LlmClient(m_endpoint.settings(), this))
-    , m_tools(new ToolRegistry(this))
     , m_metrics(new MetricsRegistry(this))
     , m_summarizer(new Summarizer(m_llm, this))
     , m_summaries(new SummaryScheduler(m_database, m_summarizer, this))
-    , m_sessionService(new SessionService(m_database, m_llm, m_tools, m_summaries,
-                                          ComponentSettings::chat(m_config, m_endpoint), this))
-    , m_sessions(new SessionManager(m_sessionService, m_llm, m_metrics,
-                                    ComponentSettings::socketLimits(m_config), this))
-    , m_http(new HttpServer(m_database, m_metrics, m_sessionService, m_sessions, m_readiness, this))
     , m_authenticator(new Authenticator(m_config.apiToken,
                                         !m_config.jwtSecret.isEmpty() || !m_config.jwks.isEmpty(),
                                         JwtVerifier(ComponentSettings::jwt(m_config)), this)) {
+    ServerMetrics::describeAll(m_metrics);
+    m_usage.setSettings(ComponentSettings::usageLimits(m_config));
+    m_sessions = new SessionRouter(
+        networkThreads(), [this](QObject *home) { return makeNetworkThreadParts(home); }, m_metrics,
+        this);
+    m_sessions->setFeedsEnabled(true);
+    m_http = new HttpServer(m_database, m_metrics, m_sessions, m_readiness, this);
     setUpLocalModel();
     setUpProbe();
-    m_tools->addBuiltinTools();
-    ServerMetrics::describeAll(m_metrics);
     ServerMetrics::observe(m_metrics, m_llm);
     ServerMetrics::observe(m_metrics, m_summaries);
-    ServerMetrics::observe(m_metrics, m_sessionService);
     m_database->setLease(ComponentSettings::lease(m_config));
     ServerMetrics::observe(m_metrics, m_database);
     SummaryScheduler::Settings summarySettings;
     summarySettings.concurrency = m_config.summaryConcurrency;
     setSummarySettings(summarySettings);
-    m_sessions->setAuthenticator(m_authenticator);
-    m_sessions->setUsageLimits(ComponentSettings::usageLimits(m_config));
     m_http->setAuthenticator(m_authenticator);
     if (!m_config.jwks.isEmpty()) {
         m_jwks = new JwksSource(m_config.jwks, this);
@@ -83,17 +84,42 @@ Backend::Backend(const Config &config, QObject *parent)
     m_readiness->setProblem(Readiness::Part::Server, u"starting"_s);
     m_readiness->setProblem(Readiness::Part::Database, u"not open yet"_s);
 
-    connect(m_sessionService, &SessionService::sessionOpened, this, &Backend::sessionOpened);
-    connect(m_sessionService, &SessionService::sessionClosed, this, &Backend::sessionClosed);
-    connect(m_sessions, &SessionManager::connectionCountChanged, this,
+    connect(m_sessions, &SessionRouter::sessionOpened, this, &Backend::sessionOpened);
+    connect(m_sessions, &SessionRouter::sessionClosed, this, &Backend::sessionClosed);
+    connect(m_sessions, &SessionRouter::connectionCountChanged, this,
             &Backend::connectionCountChanged);
-    connect(m_database, &Database::queueDepthChanged, this,
-            [this](int depth) { m_metrics->set(ServerMetrics::DatabaseQueueDepth, depth); });
+    // Writes come from every network thread: the gauge reads the depth where they happen.
+    connect(
+        m_database, &Database::queueDepthChanged, m_metrics,
+        [this] { m_metrics->set(ServerMetrics::DatabaseQueueDepth, m_database->queueDepth()); },
+        Qt::DirectConnection);
     connect(m_database, &Database::healthChanged, this, &Backend::updateDatabaseReadiness);
     connect(m_summaries, &SummaryScheduler::summaryFailed, this,
             [this](const QUuid &, const QString &error, bool) {
                 Q_EMIT errorOccurred(u"summary failed: %1"_s.arg(error));
             });
+}
+
+NetworkThread::Parts Backend::makeNetworkThreadParts(QObject *home) {
+    NetworkThread::Parts parts;
+    parts.llm = new LlmClient(m_llm, home);
+    auto *tools = new ToolRegistry(home);
+    tools->addBuiltinTools();
+    parts.sessions = new SessionService(m_database, parts.llm, tools, m_summaries,
+                                        ComponentSettings::chat(m_config, m_endpoint), home);
+    parts.connections = new SessionManager(parts.sessions, parts.llm, m_metrics, &m_usage,
+                                           ComponentSettings::socketLimits(m_config), home);
+    parts.connections->setAuthenticator(m_authenticator);
+    ServerMetrics::observe(m_metrics, parts.sessions);
+    return parts;
+}
+
+int Backend::networkThreads() const {
+    return m_config.threads > 0 ? m_config.threads : std::max(1, QThread::idealThreadCount());
+}
+
+void Backend::setConsoleFeeds(bool enabled) {
+    m_sessions->setFeedsEnabled(enabled);
 }
 
 ConsoleServer::Factory Backend::factory() {
@@ -104,9 +130,8 @@ ConsoleServer::Factory Backend::factory() {
 
 Backend::~Backend() {
     // Sessions and sockets go before the database they write to.
-    delete m_http;
     delete m_sessions;
-    delete m_sessionService;
+    delete m_http;
     delete m_summaries;
 }
 
@@ -157,6 +182,9 @@ void Backend::setUpProbe() {
         LlmFailures::endpointNotCheckedYet(settings.baseUrl.toDisplayString(QUrl::RemoveUserInfo)));
     connect(m_probe, &LlmEndpointProbe::checked, this, &Backend::updateProbeReadiness);
     connect(m_llm, &LlmClient::connectionFailed, m_probe, &LlmEndpointProbe::checkSoon);
+    m_sessions->forEachThread([probe = m_probe](const NetworkThread::Parts &parts) {
+        connect(parts.llm, &LlmClient::connectionFailed, probe, &LlmEndpointProbe::checkSoon);
+    });
 }
 
 void Backend::updateProbeReadiness() {
@@ -184,7 +212,7 @@ void Backend::useLocalModelAt(const QUrl &baseUrl) {
     LlmSettings settings = m_llm->settings();
     settings.baseUrl = baseUrl;
     settings.model = m_localModel->modelName();
-    m_llm->setSettings(settings);
+    m_llm->setSettings(settings); // and so every network thread's
 }
 
 void Backend::updateLlmReadiness() {
@@ -203,7 +231,8 @@ void Backend::updateLlmReadiness() {
 }
 
 void Backend::setSocketLimits(const SessionSocket::Limits &limits) {
-    m_sessions->setLimits(limits);
+    m_sessions->forEachThread(
+        [limits](const NetworkThread::Parts &parts) { parts.connections->setLimits(limits); });
 }
 
 void Backend::setConnectionSettings(const ConnectionWatchdog::Settings &settings) {
@@ -329,7 +358,7 @@ void Backend::stop() {
     m_http->stopListening();
     m_readiness->setProblem(Readiness::Part::Server, u"shutting down"_s);
     m_summaries->stop();
-    connect(m_sessions, &SessionManager::shutdownFinished, this, [this] {
+    connect(m_sessions, &SessionRouter::shutdownFinished, this, [this] {
         auto *deadline = new QTimer(this);
         deadline->setSingleShot(true);
         connect(deadline, &QTimer::timeout, this, [this] {
@@ -371,15 +400,15 @@ QString Backend::llmDescription() const {
 }
 
 QList<QUuid> Backend::sessionIds() const {
-    return m_sessionService->sessionIds();
+    return m_sessions->sessionIds();
 }
 
-Conversation *Backend::conversation(const QUuid &sessionId) const {
-    return m_sessionService->conversation(sessionId);
+ConversationFeed *Backend::conversation(const QUuid &sessionId) const {
+    return m_sessions->feed(sessionId);
 }
 
 QString Backend::sessionUserId(const QUuid &sessionId) const {
-    return m_sessionService->userId(sessionId);
+    return m_sessions->userId(sessionId);
 }
 
 int Backend::connectionCount() const {
@@ -391,5 +420,24 @@ bool Backend::endSession(const QUuid &sessionId) {
 }
 
 std::optional<QFuture<bool>> Backend::deleteSession(const QUuid &sessionId) {
-    return m_sessionService->remove(sessionId);
+    if (m_sessions->isLive(sessionId))
+        return std::nullopt;
+    auto deleted = std::make_shared<QPromise<bool>>();
+    deleted->start();
+    whenFinished(
+        this, m_sessions->remove(sessionId),
+        [deleted, sessionId](SessionRouter::Removal removal) {
+            if (removal == SessionRouter::Removal::Live)
+                deleted->setException(
+                    StorageError(u"session %1 went live again; end it before deleting it"_s.arg(
+                        Ids::toText(sessionId))));
+            else
+                deleted->addResult(removal == SessionRouter::Removal::Deleted);
+            deleted->finish();
+        },
+        [deleted](const QString &error) {
+            deleted->setException(StorageError(error));
+            deleted->finish();
+        });
+    return deleted->future();
 }

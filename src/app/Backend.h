@@ -5,7 +5,9 @@
 #include "llm/LlmEndpoint.h"
 #include "server/ConnectionWatchdog.h"
 #include "server/JwksSource.h"
+#include "server/NetworkThread.h"
 #include "server/SessionSocket.h"
+#include "server/UsageLimits.h"
 #include "ui/ConsoleServer.h"
 
 #include <QList>
@@ -19,16 +21,15 @@ class LlmEndpointProbe;
 class LocalModel;
 class MetricsRegistry;
 class Readiness;
-class SessionManager;
-class SessionService;
+class SessionRouter;
 class Summarizer;
-class ToolRegistry;
 
 // The whole server of one process, built from a Config: the database (and its thread), the LLM
-// client, the tool registry with the built-in tools, the metrics, the HTTP + WebSocket server on
-// one port, the live sessions and the durable summary scheduler: the composition root of the
-// headless mode (src/app/main.cpp) and of the desktop console, which drives it as a
-// ConsoleServer. Main thread only.
+// client, the metrics, the HTTP + WebSocket server on one port, the network threads with the
+// live sessions (each with its own LLM client sharing the endpoint's queue and breaker, and a
+// tool registry with the built-in tools) and the durable summary scheduler: the composition root
+// of the headless mode (src/app/main.cpp) and of the desktop console, which drives it as a
+// ConsoleServer. Lives on the main thread.
 //
 // Lifecycle: construct → start() → started(url) | startFailed(message) … stop() → stopped().
 // A Backend can be started once.
@@ -61,7 +62,12 @@ public:
 
     // Live sessions (in memory: connected, or finishing a turn after their client left).
     QList<QUuid> sessionIds() const override;
-    Conversation *conversation(const QUuid &sessionId) const override; // nullptr when not live
+    ConversationFeed *conversation(const QUuid &sessionId) const override; // nullptr: not live
+    // The console follows live sessions through ConversationFeeds (the default); the headless
+    // server turns them off, so that no session event crosses to the main thread.
+    void setConsoleFeeds(bool enabled);
+    int networkThreads() const;
+    SessionRouter *sessions() const { return m_sessions; }
     QString sessionUserId(const QUuid &sessionId) const override;
     int connectionCount() const override;
     // Ends a live session for the console: its running turn is cancelled (partial reply kept),
@@ -92,6 +98,8 @@ public:
     void setJwksSettings(const JwksSource::Settings &settings);
 
 private:
+    // What each network thread serves its sessions with.
+    NetworkThread::Parts makeNetworkThreadParts(QObject *home);
     void setUpLocalModel();
     void setUpProbe();
     void updateProbeReadiness();
@@ -114,13 +122,12 @@ private:
     LlmClient *m_llm;
     LocalModel *m_localModel = nullptr;
     LlmEndpointProbe *m_probe = nullptr;
-    ToolRegistry *m_tools;
     MetricsRegistry *m_metrics;
     Summarizer *m_summarizer;
     SummaryScheduler *m_summaries;
-    SessionService *m_sessionService;
-    SessionManager *m_sessions;
-    HttpServer *m_http;
     Authenticator *m_authenticator;
+    UsageLimits m_usage; // shared by every network thread
+    SessionRouter *m_sessions = nullptr;
+    HttpServer *m_http = nullptr;
     JwksSource *m_jwks = nullptr;
 };

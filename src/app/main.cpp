@@ -32,6 +32,7 @@ int runHeadless(int argc, char **argv, const Config &config) {
     raiseFileLimit();
     QCoreApplication app(argc, argv);
     Backend backend(config);
+    backend.setConsoleFeeds(false); // no console follows the sessions
     ShutdownSignals signals;
 
     QObject::connect(&backend, &Backend::started, &app, [](const QUrl &url) {

@@ -154,8 +154,7 @@ void SessionService::failOpening(const QUuid &id, const QString &error, bool cla
         // Owned here now, so no other instance would ever end it: end it (queued until the
         // database is back); the client's next open reopens it.
         m_database->endSession(id, Timestamps::now());
-        if (m_summaries)
-            m_summaries->schedule(id);
+        scheduleSummary(id);
     }
     answerWaiters(id, [&error](const Waiter &) {
         return Opened{Opened::Outcome::DatabaseUnavailable, nullptr, false, {}, error};
@@ -172,8 +171,8 @@ void SessionService::createLive(const QUuid &id, const QString &owner, bool resu
         if (resumed) {
             // Claimed for clients that are gone: owned here, so it is ended here.
             m_database->endSession(id, Timestamps::now());
-            if (m_summaries && !m_shuttingDown)
-                m_summaries->schedule(id);
+            if (!m_shuttingDown)
+                scheduleSummary(id);
         }
         answerWaiters(id, [&owner](const Waiter &waiter) {
             return Opened{waiter.userId == owner ? Opened::Outcome::ShuttingDown
@@ -196,8 +195,8 @@ void SessionService::createLive(const QUuid &id, const QString &owner, bool resu
     live.conversation->restore(events);
     Conversation *conversation = live.conversation;
     m_live.insert(id, live);
-    if (m_summaries)
-        m_summaries->cancel(id);
+    if (SummaryScheduler *summaries = m_summaries)
+        QMetaObject::invokeMethod(summaries, [summaries, id] { summaries->cancel(id); });
 
     if (!resumed) // a stored session was claimed before its events were read
         m_database->createSession(id, owner, Timestamps::now());
@@ -334,14 +333,20 @@ void SessionService::endNow(const QUuid &id, bool summarize) {
     }
     conversation->disconnect(this);
     conversation->deleteLater();
-    if (summarize && m_summaries && takenOverBy.isEmpty())
-        m_summaries->schedule(id);
+    if (summarize && takenOverBy.isEmpty())
+        scheduleSummary(id);
     qCInfo(lcChat).noquote() << "session" << Ids::toText(id)
                              << (takenOverBy.isEmpty() ? "ended" : "let go to instance")
                              << takenOverBy;
     Q_EMIT sessionClosed(id);
     if (m_opening.contains(id) && !m_shuttingDown)
         lookUp(id); // a client came back here while it was being let go
+}
+
+// The scheduler lives on the main thread; this service may be on a network thread.
+void SessionService::scheduleSummary(const QUuid &id) {
+    if (SummaryScheduler *summaries = m_summaries)
+        QMetaObject::invokeMethod(summaries, [summaries, id] { summaries->schedule(id); });
 }
 
 void SessionService::letGo(const QUuid &id, const QString &newOwner) {

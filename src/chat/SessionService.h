@@ -24,7 +24,8 @@ struct Session;
 // The life of every session of this process: opened (created, or resumed with its memory
 // loaded from the database), its session_start and session_end events, ended (end_time and
 // the summary job) and the live ones in memory. The server maps connections to sessions; this
-// is everything else. Main thread only.
+// is everything else. Lives on one thread (a network thread: SessionRouter); the database and
+// the summary scheduler it uses may be on others.
 //
 // A session is live while a client holds it or a turn runs: when its client leaves during a
 // turn, the turn finishes and is stored (the user sees it when they come back), then the
@@ -117,6 +118,7 @@ private:
     void answerWaiters(const QUuid &id, const std::function<Opened(const Waiter &)> &answer);
     void endWhenIdle(const QUuid &id);
     void endNow(const QUuid &id, bool summarize);
+    void scheduleSummary(const QUuid &id);
     void letGo(const QUuid &id, const QString &newOwner);
     void checkOwners();
 

@@ -5,6 +5,7 @@ add_library(rtai_chat STATIC
     chat/ChatSettings.h
     chat/ContextWindow.h chat/ContextWindow.cpp
     chat/Conversation.h chat/Conversation.cpp
+    chat/ConversationFeed.h chat/ConversationFeed.cpp
     chat/ConversationMemory.h chat/ConversationMemory.cpp
     chat/SessionService.h chat/SessionService.cpp
     chat/Summarizer.h chat/Summarizer.cpp

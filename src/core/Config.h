@@ -10,6 +10,7 @@ struct Config {
     bool headless = false;
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 8000;
+    int threads = 0; // network threads for WebSocket sessions; 0: one per core
 
     QString dataDir;     // where the default SQLite database and caches live
     QString databaseUrl; // postgresql://… or sqlite:///…; defaults to SQLite in dataDir

@@ -13,6 +13,7 @@ struct ConfigSetting {
         Headless,
         Host,
         Port,
+        Threads,
         DataDir,
         DatabaseUrl,
         LlmBaseUrl,

@@ -51,6 +51,14 @@ ConfigSetting bounded(Id id, const QString &environment, QString key, int min, i
             [](const Config &config) { return QString::number(config.*member); }};
 }
 
+// A setting that can also be given on the command line.
+ConfigSetting withOption(ConfigSetting setting, QString option, QString valueName, QString help) {
+    setting.option = std::move(option);
+    setting.valueName = std::move(valueName);
+    setting.help = std::move(help);
+    return setting;
+}
+
 QString applyHost(const QString &value, Config &config) {
     config.host = value;
     if (value == u"localhost")
@@ -196,6 +204,10 @@ QList<ConfigSetting> buildTable() {
          u"Port to listen on (default 8000)."_s,
          applyPort,
          [](const Config &config) { return QString::number(config.port); }},
+        withOption(
+            bounded<&Config::threads>(Id::Threads, u"RTAI_THREADS"_s, u"server/threads"_s, 0, 256),
+            u"threads"_s, u"N"_s,
+            u"Network threads for the WebSocket sessions (default 0: one per core)."_s),
         text<&Config::dataDir>(Id::DataDir, u"data-dir"_s, u"DIR"_s, {u"RTAI_DATA_DIR"_s},
                                u"server/data_dir"_s,
                                u"Directory for the default SQLite database and caches."_s),

@@ -53,13 +53,18 @@ bool ConnectionWatchdog::admit(QTcpSocket *socket) {
     connection.deadline->setSingleShot(true);
     connect(connection.deadline, &QTimer::timeout, this, [this, socket] { expire(socket); });
     connection.deadline->start(m_settings.requestTimeoutMs);
+    connection.serial = ++m_nextSerial;
+    const quint64 serial = connection.serial;
     m_connections.insert(socket, connection);
     // Before QAbstractHttpServer connects its own slots, so a request's first bytes start its
     // deadline before Qt parses them. A child's destroyed() survives QTcpSocket::disconnect(),
     // which Qt calls on the upgrade.
     connect(socket, &QIODevice::readyRead, this, [this, socket] { onBytesReceived(socket); });
     connect(socket, &QIODevice::bytesWritten, this, [this, socket] { onBytesWritten(socket); });
-    connect(connection.deadline, &QObject::destroyed, this, [this, socket] { released(socket); });
+    // Queued from a network thread once the socket moved there: by then a new socket may have
+    // the same address, hence the serial.
+    connect(connection.deadline, &QObject::destroyed, this,
+            [this, socket, serial] { released(socket, serial); });
     updateGauge();
     return true;
 }
@@ -105,19 +110,20 @@ void ConnectionWatchdog::upgrading(QTcpSocket *socket) {
         Qt::QueuedConnection);
 }
 
-QString ConnectionWatchdog::upgraded(QWebSocket *webSocket) {
+ConnectionWatchdog::Upgraded ConnectionWatchdog::upgraded(QWebSocket *webSocket) {
     QTcpSocket *socket = takeUpgrade(webSocket);
-    QString peer = u"a client gone during its handshake"_s;
+    Upgraded upgraded{u"a client gone during its handshake"_s, socket, nullptr};
     if (const auto it = m_connections.find(socket); socket && it != m_connections.end()) {
         it->deadline->stop();
         it->upgradeKey.clear();
-        peer = it->peer;
+        upgraded.peer = it->peer;
+        upgraded.frames = it->frames;
         if (it->frames)
             it->frames->attach(webSocket);
     }
     if (m_settings.pingIntervalMs > 0)
-        keepAlive(webSocket, peer);
-    return peer;
+        keepAlive(webSocket, upgraded.peer);
+    return upgraded;
 }
 
 QTcpSocket *ConnectionWatchdog::takeUpgrade(QWebSocket *webSocket) {
@@ -142,7 +148,8 @@ void ConnectionWatchdog::keepAlive(QWebSocket *webSocket, const QString &peer) {
     auto *keepalive =
         new WebSocketKeepalive(webSocket, m_settings.pingIntervalMs, m_settings.pingTimeoutMs);
     const int timeoutMs = m_settings.pingTimeoutMs;
-    connect(keepalive, &WebSocketKeepalive::silent, this, [this, webSocket, peer, timeoutMs] {
+    // On the connection's thread (it moves to a network thread); the count is thread-safe.
+    connect(keepalive, &WebSocketKeepalive::silent, webSocket, [this, webSocket, peer, timeoutMs] {
         qCWarning(lcServer).noquote()
             << "closing" << peer << "- no answer to a ping within" << timeoutMs << "ms";
         countClose(Keepalive);
@@ -271,9 +278,9 @@ void ConnectionWatchdog::expire(QTcpSocket *socket) {
     }
 }
 
-void ConnectionWatchdog::released(QTcpSocket *socket) {
+void ConnectionWatchdog::released(QTcpSocket *socket, quint64 serial) {
     const auto it = m_connections.find(socket);
-    if (it == m_connections.end())
+    if (it == m_connections.end() || it->serial != serial)
         return;
     if (!it->upgradeKey.isEmpty() && m_upgrading.value(it->upgradeKey) == socket)
         m_upgrading.remove(it->upgradeKey);

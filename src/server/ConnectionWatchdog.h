@@ -59,8 +59,14 @@ public:
     void upgrading(QTcpSocket *socket);
     // The upgraded connection, before the SessionManager takes it: starts its keepalive and
     // returns the client's address:port as it was accepted (a socket reset during the handshake
-    // no longer knows it).
-    QString upgraded(QWebSocket *socket);
+    // no longer knows it) and the TCP socket under it (nullptr when that is not known). From
+    // then on the watchdog touches neither: they may move to a network thread.
+    struct Upgraded {
+        QString peer;
+        QTcpSocket *socket = nullptr;
+        WebSocketFrameGuard *frames = nullptr; // the socket's, when it has one
+    };
+    Upgraded upgraded(QWebSocket *socket);
 
     int openConnections() const { return m_limits.total(); }
 
@@ -90,6 +96,7 @@ private:
         bool screening = true;
         QPointer<WebSocketFrameGuard> frames; // once upgrading
         QTimer *deadline = nullptr;
+        quint64 serial = 0; // tells this connection from a later one at the same address
     };
 
     void keepAlive(QWebSocket *webSocket, const QString &peer);
@@ -100,7 +107,7 @@ private:
                        const QString &code, const QString &message);
     void onBytesWritten(QTcpSocket *socket);
     void expire(QTcpSocket *socket);
-    void released(QTcpSocket *socket);
+    void released(QTcpSocket *socket, quint64 serial);
     void countClose(const QString &reason);
     void updateGauge();
     QTcpSocket *takeUpgrade(QWebSocket *webSocket);
@@ -109,6 +116,7 @@ private:
     MetricsRegistry *m_metrics;
     Settings m_settings;
     ConnectionLimits m_limits;
+    quint64 m_nextSerial = 0;
     QHash<QTcpSocket *, Connection> m_connections;
     QHash<QString, QTcpSocket *> m_upgrading; // by peerKey, until upgraded() sees the QWebSocket
 };

@@ -1,6 +1,5 @@
 #include "server/HttpServer.h"
 
-#include "chat/SessionService.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
@@ -12,7 +11,7 @@
 #include "server/GuardedTcpServer.h"
 #include "server/Protocol.h"
 #include "server/ServerMetrics.h"
-#include "server/SessionManager.h"
+#include "server/SessionRouter.h"
 #include "server/SessionsApi.h"
 #include "storage/Database.h"
 
@@ -27,6 +26,7 @@
 #include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
+#include <QWebSocketServer>
 
 using namespace Qt::StringLiterals;
 
@@ -38,12 +38,12 @@ constexpr char kCorsOrigin[] = "rtai_cors_origin";
 
 } // namespace
 
-HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
-                       SessionManager *connections, const Readiness *readiness, QObject *parent)
+HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionRouter *sessions,
+                       const Readiness *readiness, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_database(database)
     , m_metrics(metrics)
-    , m_connections(connections)
+    , m_sessions(sessions)
     , m_readiness(readiness)
     , m_api(new SessionsApi(
           database, sessions,
@@ -52,8 +52,14 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionServ
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections()) {
             std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
-            const QString peer = m_watchdog->upgraded(socket.get());
-            m_connections->accept(std::move(socket), peer);
+            const ConnectionWatchdog::Upgraded upgraded = m_watchdog->upgraded(socket.get());
+            // Qt 6.4's handshake stays connected (queued) to the TCP socket's readyRead after the
+            // upgrade, and would peek the socket again from this thread once it has moved to its
+            // network thread: cut it (and its deleteLater on disconnect; the router deletes it).
+            if (upgraded.socket)
+                for (const QWebSocketServer *handshakes : findChildren<QWebSocketServer *>())
+                    QObject::disconnect(upgraded.socket, nullptr, handshakes, nullptr);
+            m_sessions->accept(std::move(socket), upgraded);
         }
     });
 }

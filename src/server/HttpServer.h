@@ -15,14 +15,13 @@ class Authenticator;
 class Database;
 class MetricsRegistry;
 class Readiness;
-class SessionManager;
-class SessionService;
+class SessionRouter;
 class SessionsApi;
 
 // One port for everything (PROTOCOL.md): the web client (`/`, `/assets/…` from the Qt resources
 // under :/web), the REST API under /api (SessionsApi), /healthz, /readyz, /metrics, and WebSocket
 // upgrades of /ws/… which Qt's internal QWebSocketServer performs and hands to the
-// SessionManager.
+// SessionRouter (which takes each to its session's network thread).
 //
 // Responses are written to the socket directly rather than through QHttpServerResponder, because
 // most of them wait for the database thread and a responder must not outlive its request.
@@ -31,8 +30,8 @@ class HttpServer : public QAbstractHttpServer {
 
 public:
     // /readyz answers what `readiness` says.
-    HttpServer(Database *database, MetricsRegistry *metrics, SessionService *sessions,
-               SessionManager *connections, const Readiness *readiness, QObject *parent = nullptr);
+    HttpServer(Database *database, MetricsRegistry *metrics, SessionRouter *sessions,
+               const Readiness *readiness, QObject *parent = nullptr);
 
     // Which Host and Origin headers are accepted (RequestGuard); set once the port is known.
     void setRequestGuard(const RequestGuard &guard);
@@ -61,7 +60,7 @@ private:
 
     Database *m_database;
     MetricsRegistry *m_metrics;
-    SessionManager *m_connections;
+    SessionRouter *m_sessions;
     const Readiness *m_readiness;
     SessionsApi *m_api;
     ConnectionWatchdog *m_watchdog;

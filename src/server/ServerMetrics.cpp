@@ -17,6 +17,8 @@ void describeAll(MetricsRegistry *metrics) {
     using Type = MetricsRegistry::Type;
     metrics->describe(ActiveSessions, Type::Gauge, u"Sessions open in memory"_s);
     metrics->describe(WebSocketConnections, Type::Gauge, u"Open WebSocket connections"_s);
+    metrics->describe(ThreadConnections, Type::Gauge,
+                      u"Open WebSocket connections per network thread (label thread)"_s);
     metrics->describe(WebSocketCloses, Type::Counter,
                       u"WebSocket connections closed, by close code"_s);
     metrics->describe(SessionRepairs, Type::Counter,
@@ -73,24 +75,27 @@ void observe(MetricsRegistry *metrics, Database *database) {
                      [metrics](int owned) { metrics->set(OwnedSessions, owned); });
 }
 
+// Every network thread's service adds its own; the registry is safe from any thread, so these
+// run where the signals are emitted.
 void observe(MetricsRegistry *metrics, SessionService *sessions) {
-    const auto countLive = [metrics, sessions] {
-        metrics->set(ActiveSessions, double(sessions->sessionIds().size()));
-    };
-    countLive(); // 0 from the start, not absent until the first session
-    QObject::connect(sessions, &SessionService::sessionClosed, metrics, countLive);
+    metrics->increment(ActiveSessions, {}, 0); // 0 from the start, not absent until the first
+    QObject::connect(
+        sessions, &SessionService::sessionClosed, metrics,
+        [metrics] { metrics->increment(ActiveSessions, {}, -1); }, Qt::DirectConnection);
     QObject::connect(
         sessions, &SessionService::sessionOpened, metrics,
-        [metrics, countLive](const QUuid &, const QString &, Conversation *conversation) {
-            countLive();
-            QObject::connect(conversation, &Conversation::contentDelta, metrics,
-                             [metrics] { metrics->increment(TokensStreamed); });
+        [metrics](const QUuid &, const QString &, Conversation *conversation) {
+            metrics->increment(ActiveSessions);
+            QObject::connect(
+                conversation, &Conversation::contentDelta, metrics,
+                [metrics] { metrics->increment(TokensStreamed); }, Qt::DirectConnection);
             QObject::connect(
                 conversation, &Conversation::toolFinished, metrics,
                 [metrics](const QString &, const QString &tool, bool ok, const QJsonValue &) {
                     metrics->increment(
                         ToolCalls, {{u"tool"_s, tool}, {u"outcome"_s, ok ? u"ok"_s : u"error"_s}});
-                });
+                },
+                Qt::DirectConnection);
             QObject::connect(
                 conversation, &Conversation::turnFinished, metrics,
                 [metrics](const TurnOutcome &outcome) {
@@ -100,8 +105,10 @@ void observe(MetricsRegistry *metrics, SessionService *sessions) {
                     metrics->observe(TurnDuration, double(outcome.durationMs) / 1000.0);
                     if (outcome.finishReason == u"error")
                         metrics->increment(LlmErrors, {{u"kind"_s, outcome.errorCode}});
-                });
-        });
+                },
+                Qt::DirectConnection);
+        },
+        Qt::DirectConnection);
 }
 
 void observe(MetricsRegistry *metrics, SummaryScheduler *summaries) {
@@ -118,22 +125,28 @@ void observe(MetricsRegistry *metrics, SummaryScheduler *summaries) {
 }
 
 void observe(MetricsRegistry *metrics, LlmClient *llm) {
-    QObject::connect(llm->queue(), &LlmRequestQueue::loadChanged, metrics,
-                     [metrics](int inFlight, int waiting) {
-                         metrics->set(LlmRequestsInFlight, inFlight);
-                         metrics->set(LlmRequestsWaiting, waiting);
-                     });
+    // The queue and breaker are shared by every network thread; their signals come from each.
+    LlmRequestQueue *queue = llm->queue();
+    QObject::connect(
+        queue, &LlmRequestQueue::loadChanged, metrics,
+        [metrics, queue] {
+            metrics->set(LlmRequestsInFlight, queue->inFlight());
+            metrics->set(LlmRequestsWaiting, queue->waiting());
+        },
+        Qt::DirectConnection);
     QObject::connect(
         llm->queue(), &LlmRequestQueue::admitted, metrics,
         [metrics](LlmPriority priority, qint64 waitedMs) {
             const QString name =
                 priority == LlmPriority::Interactive ? u"interactive"_s : u"background"_s;
             metrics->observe(LlmQueueWait, double(waitedMs) / 1000.0, {{u"priority"_s, name}});
-        });
-    QObject::connect(llm->breaker(), &LlmCircuitBreaker::stateChanged, metrics,
-                     [metrics](LlmCircuitBreaker::State state) {
-                         metrics->set(LlmCircuitState, double(int(state)));
-                     });
+        },
+        Qt::DirectConnection);
+    LlmCircuitBreaker *breaker = llm->breaker();
+    QObject::connect(
+        breaker, &LlmCircuitBreaker::stateChanged, metrics,
+        [metrics, breaker] { metrics->set(LlmCircuitState, double(int(breaker->state()))); },
+        Qt::DirectConnection);
 }
 
 } // namespace ServerMetrics

@@ -13,6 +13,7 @@ namespace ServerMetrics {
 
 inline const QString ActiveSessions = QStringLiteral("rtai_active_sessions");
 inline const QString WebSocketConnections = QStringLiteral("rtai_websocket_connections");
+inline const QString ThreadConnections = QStringLiteral("rtai_network_thread_connections");
 inline const QString WebSocketCloses = QStringLiteral("rtai_websocket_closes_total");
 inline const QString SessionRepairs = QStringLiteral("rtai_session_repairs_total");
 inline const QString Turns = QStringLiteral("rtai_turns_total");

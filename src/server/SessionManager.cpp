@@ -31,12 +31,14 @@ QString otherUsersSession(const QUuid &id) {
 } // namespace
 
 SessionManager::SessionManager(SessionService *sessions, LlmClient *llm, MetricsRegistry *metrics,
-                               const SessionSocket::Limits &limits, QObject *parent)
+                               UsageLimits *usage, const SessionSocket::Limits &limits,
+                               QObject *parent)
     : QObject(parent)
     , m_sessions(sessions)
     , m_llm(llm)
     , m_metrics(metrics)
     , m_limits(limits)
+    , m_usage(usage)
     , m_checkTimer(new QTimer(this)) {
     m_metrics->increment(ServerMetrics::SessionRepairs, {}, 0); // present, and 0, from the start
     connect(m_checkTimer, &QTimer::timeout, this, &SessionManager::checkConsistency);
@@ -56,10 +58,6 @@ void SessionManager::setAuthenticator(Authenticator *authenticator) {
     m_authenticator = authenticator;
 }
 
-void SessionManager::setUsageLimits(const UsageLimits::Settings &settings) {
-    m_usage.setSettings(settings);
-}
-
 void SessionManager::setLimits(const SessionSocket::Limits &limits) {
     m_limits = limits;
     m_checkTimer->start(std::max(1, m_limits.consistencyCheckMs));
@@ -69,9 +67,7 @@ void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket, const QString
     const QHostAddress address = webSocket->peerAddress();
     auto *socket = new SessionSocket(std::move(webSocket), peer, m_limits, this);
     m_sockets.append(socket);
-    ++m_connections;
-    updateGauge();
-    Q_EMIT connectionCountChanged(m_connections);
+    countConnection(+1);
     connect(socket, &SessionSocket::closed, this,
             [this, socket](int code, const QString &) { onSocketClosed(socket, code); });
     qCInfo(lcServer).noquote() << "connection from" << socket->peer() << "session"
@@ -92,12 +88,12 @@ void SessionManager::accept(std::unique_ptr<QWebSocket> webSocket, const QString
         // refused with 4403
     } else if (!socket->requestError().isEmpty()) {
         socket->refuse(Protocol::CloseBadRequest, socket->requestError());
-    } else if (const auto refusal = m_usage.admitConnection(socket->userId())) {
+    } else if (const auto refusal = m_usage->admitConnection(socket->userId())) {
         countRateLimited(refusal->limit);
         socket->refuse(Protocol::CloseTooManyConnections, refusal->message);
     } else {
         m_countedConnections.insert(socket);
-        socket->setUsageLimits(&m_usage, address);
+        socket->setUsageLimits(m_usage, address);
         connect(socket, &SessionSocket::rateLimited, this, &SessionManager::countRateLimited);
         open(socket);
     }
@@ -212,18 +208,16 @@ void SessionManager::attach(const QUuid &id, SessionSocket *socket, Conversation
 void SessionManager::onSocketClosed(SessionSocket *socket, int code) {
     m_sockets.removeAll(socket);
     m_sockets.removeAll(nullptr);
-    --m_connections;
+    countConnection(-1);
     m_metrics->increment(ServerMetrics::WebSocketCloses, {{u"code"_s, QString::number(code)}});
     qCInfo(lcServer).noquote() << "connection" << socket->peer() << "closed, code" << code;
     if (m_countedConnections.remove(socket))
-        m_usage.releaseConnection(socket->userId());
+        m_usage->releaseConnection(socket->userId());
     const QUuid id = socket->sessionId();
     if (m_served.value(id) == socket) {
         m_served.remove(id);
         m_sessions->leave(id);
     }
-    updateGauge();
-    Q_EMIT connectionCountChanged(m_connections);
 }
 
 void SessionManager::release(const QUuid &id) {
@@ -272,6 +266,9 @@ void SessionManager::countRateLimited(const QString &limit) {
     m_metrics->increment(ServerMetrics::RateLimited, {{u"limit"_s, limit}});
 }
 
-void SessionManager::updateGauge() {
-    m_metrics->set(ServerMetrics::WebSocketConnections, double(m_connections));
+// The gauge counts every network thread's connections: each adds its own.
+void SessionManager::countConnection(int change) {
+    m_connections += change;
+    m_metrics->increment(ServerMetrics::WebSocketConnections, {}, change);
+    Q_EMIT connectionCountChanged(m_connections);
 }

@@ -31,16 +31,15 @@ class SessionManager : public QObject {
     Q_OBJECT
 
 public:
+    // `usage` is shared with the SessionManagers of the other network threads.
     SessionManager(SessionService *sessions, LlmClient *llm, MetricsRegistry *metrics,
-                   const SessionSocket::Limits &limits, QObject *parent = nullptr);
+                   UsageLimits *usage, const SessionSocket::Limits &limits,
+                   QObject *parent = nullptr);
 
     // Who each connection is (README, "Security"): refused ones are closed with 1008, and a
     // client bound to one user may open only that user's sessions (4403). Without one: open.
     void setAuthenticator(Authenticator *authenticator);
     void setLimits(const SessionSocket::Limits &limits);
-    // Connections and messages per user and address, tokens per user: see UsageLimits. Over a
-    // limit, a connection is closed with 4429, a message answered with error rate_limited.
-    void setUsageLimits(const UsageLimits::Settings &settings);
 
     // Takes an upgraded connection of /ws/session/{id}?user_id=….
     void accept(std::unique_ptr<QWebSocket> socket, const QString &peer);
@@ -76,13 +75,15 @@ private:
     void onSocketClosed(SessionSocket *socket, int code);
     void release(const QUuid &id);
     void countRateLimited(const QString &limit);
-    void updateGauge();
+    void countConnection(int change);
 
     SessionService *m_sessions;
     LlmClient *m_llm;
     MetricsRegistry *m_metrics;
     SessionSocket::Limits m_limits;
-    UsageLimits m_usage;
+    // Connections and messages per user and address, tokens per user. Over a limit, a
+    // connection is closed with 4429, a message answered with error rate_limited.
+    UsageLimits *m_usage;
     QSet<SessionSocket *> m_countedConnections; // those m_usage admitted
     QPointer<Authenticator> m_authenticator;
     QTimer *m_checkTimer;

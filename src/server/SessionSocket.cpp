@@ -24,6 +24,12 @@ const QString kPathPrefix = u"/ws/session/"_s;
 
 } // namespace
 
+QUuid SessionSocket::sessionIdOf(const QUrl &requestUrl) {
+    const QString path = requestUrl.path();
+    return path.startsWith(kPathPrefix) ? Ids::parseSessionId(path.mid(kPathPrefix.size()))
+                                        : QUuid();
+}
+
 SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const QString &peer,
                              const Limits &limits, QObject *parent)
     : QObject(parent)
@@ -41,8 +47,7 @@ SessionSocket::SessionSocket(std::unique_ptr<QWebSocket> socket, const QString &
     if (!path.startsWith(kPathPrefix)) {
         m_requestError = u"unknown endpoint %1: connect to "
                          "/ws/session/{session_id}?user_id={user_id}"_s.arg(path);
-    } else if (m_sessionId = Ids::parseSessionId(path.mid(kPathPrefix.size()));
-               m_sessionId.isNull()) {
+    } else if (m_sessionId = sessionIdOf(url); m_sessionId.isNull()) {
         m_requestError = u"session_id must be a UUID such as "
                          "123e4567-e89b-12d3-a456-426614174000"_s;
     } else if (!Ids::isValidUserId(userId)) {

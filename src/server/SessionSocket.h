@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
+#include <QUrl>
 #include <QUuid>
 #include <memory>
 
@@ -44,6 +45,9 @@ public:
     SessionSocket(std::unique_ptr<QWebSocket> socket, const QString &peer, const Limits &limits,
                   QObject *parent = nullptr);
     ~SessionSocket() override;
+
+    // The session a /ws/session/{id} URL names; null when it names none.
+    static QUuid sessionIdOf(const QUrl &requestUrl);
 
     // From the request URL /ws/session/{session_id}?user_id=…; null / empty when invalid, and
     // then requestError() says why.

@@ -1,11 +1,11 @@
 #include "server/SessionsApi.h"
 
-#include "chat/SessionService.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/RecordJson.h"
 #include "core/Timestamps.h"
 #include "server/Protocol.h"
+#include "server/SessionRouter.h"
 #include "storage/Database.h"
 
 #include <QJsonArray>
@@ -49,7 +49,7 @@ struct SessionsApi::Route {
         handlers;
 };
 
-SessionsApi::SessionsApi(Database *database, SessionService *sessions, Send send, QObject *parent)
+SessionsApi::SessionsApi(Database *database, SessionRouter *sessions, Send send, QObject *parent)
     : QObject(parent)
     , m_database(database)
     , m_sessions(sessions)
@@ -252,19 +252,24 @@ void SessionsApi::deleteSession(const QUuid &id, const ClientIdentity &who, QTcp
 }
 
 void SessionsApi::removeSession(const QUuid &id, QTcpSocket *socket) {
-    const std::optional<QFuture<bool>> removal = m_sessions->remove(id);
-    if (!removal) {
-        m_send(socket, HttpReply::error(409, Protocol::Error::Conflict,
-                                        u"session %1 is live; end it (disconnect "
-                                        "its client) before deleting it"_s.arg(Ids::toText(id))));
-        return;
-    }
     const QPointer<QTcpSocket> guard(socket);
     whenFinished(
-        this, *removal,
-        [this, guard, id](bool deleted) {
-            answer(guard, deleted ? HttpReply::json(200, {{u"deleted"_s, Ids::toText(id)}})
-                                  : sessionNotFound(id));
+        this, m_sessions->remove(id),
+        [this, guard, id](SessionRouter::Removal removal) {
+            switch (removal) {
+            case SessionRouter::Removal::Deleted:
+                answer(guard, HttpReply::json(200, {{u"deleted"_s, Ids::toText(id)}}));
+                break;
+            case SessionRouter::Removal::NotFound:
+                answer(guard, sessionNotFound(id));
+                break;
+            case SessionRouter::Removal::Live:
+                answer(guard,
+                       HttpReply::error(409, Protocol::Error::Conflict,
+                                        u"session %1 is live; end it (disconnect its "
+                                        "client) before deleting it"_s.arg(Ids::toText(id))));
+                break;
+            }
         },
         databaseError(guard));
 }

@@ -12,7 +12,7 @@
 
 class Database;
 class QUrlQuery;
-class SessionService;
+class SessionRouter;
 
 // The REST API of PROTOCOL.md under /api: a route table of the session resources and their
 // handlers, answering from the database thread. Who the client is, is HttpServer's to decide
@@ -24,7 +24,7 @@ class SessionsApi : public QObject {
 public:
     using Send = std::function<void(QTcpSocket *socket, const HttpReply &reply)>;
 
-    SessionsApi(Database *database, SessionService *sessions, Send send, QObject *parent = nullptr);
+    SessionsApi(Database *database, SessionRouter *sessions, Send send, QObject *parent = nullptr);
 
     void handle(const QHttpServerRequest &request, QTcpSocket *socket, const ClientIdentity &who);
 
@@ -44,6 +44,6 @@ private:
     std::function<void(const QString &)> databaseError(const QPointer<QTcpSocket> &socket);
 
     Database *m_database;
-    SessionService *m_sessions;
+    SessionRouter *m_sessions;
     Send m_send;
 };

@@ -51,9 +51,31 @@ void WebSocketFrameGuard::beforeQt() {
     }
     m_joiner.setMaxMessageBytes(qint64(m_webSocket->maxAllowedIncomingMessageSize()));
     const QByteArray forQt = bytes.first(seen) + m_joiner.feed(arrived);
-    for (qsizetype i = forQt.size() - 1; i >= 0; --i)
-        m_socket->ungetChar(forQt.at(i));
-    m_scanned = forQt.size();
+    if (m_holding) {
+        m_held += forQt;
+        m_scanned = 0;
+        return;
+    }
+    putBack(forQt);
+}
+
+void WebSocketFrameGuard::putBack(const QByteArray &bytes) {
+    for (qsizetype i = bytes.size() - 1; i >= 0; --i)
+        m_socket->ungetChar(bytes.at(i));
+    m_scanned = bytes.size();
+}
+
+void WebSocketFrameGuard::hold() {
+    m_holding = true;
+}
+
+void WebSocketFrameGuard::resume() {
+    m_holding = false;
+    if (m_done || !isOpen(m_socket))
+        return;
+    if (!m_held.isEmpty())
+        putBack(std::exchange(m_held, {})); // the socket is empty: holding read it all
+    Q_EMIT m_socket->readyRead();
 }
 
 void WebSocketFrameGuard::afterQt() {

@@ -27,6 +27,12 @@ public:
 
     // The QWebSocket that now parses the socket; from here on its frames are scanned.
     void attach(QWebSocket *webSocket);
+    // While the connection moves to its network thread: what arrives is scanned and kept, and
+    // Qt's parser sees none of it, so that no message is read where nobody listens yet.
+    void hold();
+    // On the new thread, once the connection's reader is there: hands Qt what was kept (and
+    // tells it with readyRead).
+    void resume();
 
 Q_SIGNALS:
     // The connection is being closed with 1002 for `reason`.
@@ -36,6 +42,7 @@ private:
     void beforeQt();
     void afterQt();
     void refuse(const QString &reason);
+    void putBack(const QByteArray &bytes);
 
     QTcpSocket *m_socket;
     QPointer<QWebSocket> m_webSocket;
@@ -43,4 +50,6 @@ private:
     WebSocketTextJoiner m_joiner;
     qint64 m_scanned = 0; // the unread bytes of the socket already scanned
     bool m_done = false;
+    bool m_holding = false;
+    QByteArray m_held; // scanned, for Qt once resumed
 };

@@ -22,7 +22,9 @@ add_library(rtai_server STATIC
     server/Protocol.h server/Protocol.cpp
     server/RequestGuard.h server/RequestGuard.cpp
     server/ServerMetrics.h server/ServerMetrics.cpp
+    server/NetworkThread.h server/NetworkThread.cpp
     server/SessionManager.h server/SessionManager.cpp
+    server/SessionRouter.h server/SessionRouter.cpp
     server/SessionSocket.h server/SessionSocket.cpp
     server/SessionsApi.h server/SessionsApi.cpp
     server/UsageLimits.h server/UsageLimits.cpp
