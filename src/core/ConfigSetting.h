@@ -41,6 +41,8 @@ struct ConfigSetting {
         MaxClientBufferBytes,
         LlmMaxConnections,
         LlmProbeInterval,
+        LlmHttp,
+        LlmCaFile,
         SummaryConcurrency,
         LeaseHeartbeat,
         LeaseExpiry,
