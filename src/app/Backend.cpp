@@ -176,6 +176,7 @@ void Backend::setUpProbe() {
         return;
     m_probe = new LlmEndpointProbe(settings.baseUrl, settings.apiKey, this);
     m_probe->setIntervalMs(m_config.llmProbeIntervalS * 1000);
+    m_probe->setCaFile(settings.caFile);
     m_probe->setTimeoutMs(settings.connectTimeoutMs > 0 ? settings.connectTimeoutMs : 10000);
     m_readiness->setProblem(
         Readiness::Part::Llm,

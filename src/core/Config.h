@@ -53,6 +53,10 @@ struct Config {
     int leaseListen = 1; // 1: LISTEN for takeovers (PostgreSQL); 0 behind a transaction pooler
     // Output a WebSocket client may leave unread before it is closed with 4008.
     int maxClientBufferBytes = 256 * 1024;
+    // The HTTP version to the LLM (auto, 1.1 or 2), and PEM certificates trusted for https LLM
+    // endpoints besides the system's.
+    QString llmHttp = QStringLiteral("auto");
+    QString llmCaFile;
 
     int requestTimeoutS = 10;            // a whole HTTP request must arrive within this
     int handshakeTimeoutS = 10;          // an accepted WebSocket upgrade must finish within this

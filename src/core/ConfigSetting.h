@@ -42,6 +42,8 @@ struct ConfigSetting {
         MaxClientBufferBytes,
         LlmMaxConnections,
         LlmProbeInterval,
+        LlmHttp,
+        LlmCaFile,
         SummaryConcurrency,
         LeaseHeartbeat,
         LeaseExpiry,

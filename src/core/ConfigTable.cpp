@@ -2,8 +2,10 @@
 
 #include "core/Logging.h"
 
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QRegularExpression>
+#include <QSslCertificate>
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
@@ -90,6 +92,25 @@ QString applyLlmBaseUrl(const QString &value, Config &config) {
         url.host().isEmpty())
         return u"LLM base URL '%1' is not an http(s) URL; use e.g. http://127.0.0.1:11434/v1"_s.arg(
             value);
+    return {};
+}
+
+QString applyLlmHttp(const QString &value, Config &config) {
+    config.llmHttp = value.trimmed().toLower();
+    if (config.llmHttp != u"auto" && config.llmHttp != u"1.1" && config.llmHttp != u"2")
+        return u"RTAI_LLM_HTTP '%1' is not auto, 1.1 or 2"_s.arg(value);
+    return {};
+}
+
+QString applyLlmCaFile(const QString &value, Config &config) {
+    config.llmCaFile = value.trimmed();
+    if (config.llmCaFile.isEmpty())
+        return {};
+    if (!QFileInfo(config.llmCaFile).isReadable())
+        return u"RTAI_LLM_CA_FILE '%1' cannot be read"_s.arg(value);
+    if (QSslCertificate::fromPath(config.llmCaFile, QSsl::Pem).isEmpty())
+        return u"RTAI_LLM_CA_FILE '%1' holds no PEM certificate (-----BEGIN CERTIFICATE-----)"_s
+            .arg(value);
     return {};
 }
 
@@ -317,6 +338,22 @@ QList<ConfigSetting> buildTable() {
                                             u"llm/max_connections"_s, 0, 100000),
         bounded<&Config::llmProbeIntervalS>(Id::LlmProbeInterval, u"RTAI_LLM_PROBE_INTERVAL_S"_s,
                                             u"llm/probe_interval_s"_s, 0, 86400),
+        {Id::LlmHttp,
+         {},
+         {},
+         {u"RTAI_LLM_HTTP"_s},
+         u"llm/http"_s,
+         {},
+         applyLlmHttp,
+         [](const Config &config) { return config.llmHttp; }},
+        {Id::LlmCaFile,
+         {},
+         {},
+         {u"RTAI_LLM_CA_FILE"_s},
+         u"llm/ca_file"_s,
+         {},
+         applyLlmCaFile,
+         [](const Config &config) { return config.llmCaFile; }},
         bounded<&Config::summaryConcurrency>(Id::SummaryConcurrency, u"RTAI_SUMMARY_CONCURRENCY"_s,
                                              u"summaries/concurrency"_s, 1, 1000),
         bounded<&Config::leaseHeartbeatS>(Id::LeaseHeartbeat, u"RTAI_LEASE_HEARTBEAT_S"_s,

@@ -20,6 +20,10 @@ LlmEndpoint LlmEndpoint::resolve(const Config &config) {
     LlmSettings &settings = endpoint.m_settings;
     settings.apiKey = config.llmApiKey;
     settings.model = config.llmModel;
+    settings.http = config.llmHttp == u"1.1" ? LlmHttpVersion::Http1
+                    : config.llmHttp == u"2" ? LlmHttpVersion::Http2
+                                             : LlmHttpVersion::Auto;
+    settings.caFile = config.llmCaFile;
     if (endpoint.m_source == Source::LocalModel) {
         settings.model = endpoint.m_localModel.modelName();
         settings.maxConnections = endpoint.m_localModel.parallel; // its slots

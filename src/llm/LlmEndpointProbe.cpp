@@ -1,6 +1,7 @@
 #include "llm/LlmEndpointProbe.h"
 
 #include "llm/LlmFailures.h"
+#include "llm/LlmTlsTrust.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -13,7 +14,8 @@ LlmEndpointProbe::LlmEndpointProbe(const QUrl &baseUrl, const QString &apiKey, Q
     : QObject(parent)
     , m_network(new QNetworkAccessManager(this))
     , m_interval(new QTimer(this))
-    , m_soon(new QTimer(this)) {
+    , m_soon(new QTimer(this))
+    , m_tls(LlmTlsTrust::configuration({})) {
     qRegisterMetaType<LlmEndpointProbe::Result>();
     m_interval->setInterval(30000);
     connect(m_interval, &QTimer::timeout, this, &LlmEndpointProbe::checkNow);
@@ -63,6 +65,10 @@ void LlmEndpointProbe::dropReply() {
     reply->deleteLater();
 }
 
+void LlmEndpointProbe::setCaFile(const QString &caFile) {
+    m_tls = LlmTlsTrust::configuration(caFile);
+}
+
 void LlmEndpointProbe::checkNow() {
     if (m_reply)
         return;
@@ -72,6 +78,8 @@ void LlmEndpointProbe::checkNow() {
     if (!m_apiKey.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
     request.setTransferTimeout(m_timeoutMs);
+    if (m_modelsUrl.scheme() == u"https")
+        request.setSslConfiguration(m_tls);
     QNetworkReply *reply = m_network->get(request);
     m_reply = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });

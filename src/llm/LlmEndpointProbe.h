@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QString>
 #include <QUrl>
 
@@ -39,6 +40,8 @@ public:
     void setIntervalMs(int ms);
     // A check that got no answer within this counts as unreachable.
     void setTimeoutMs(int ms);
+    // CA certificates trusted for an https endpoint besides the system's (llm/ca_file).
+    void setCaFile(const QString &caFile);
 
     void start(); // a check at once, then every interval
     void stop();
@@ -70,6 +73,7 @@ private:
     QString m_shownUrl; // the base URL without user info, for messages
     QString m_apiKey;
     int m_timeoutMs = 10000;
+    QSslConfiguration m_tls;
     QPointer<QNetworkReply> m_reply;
     Result m_last;
     QElapsedTimer m_checked; // since the last result

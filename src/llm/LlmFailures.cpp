@@ -270,6 +270,12 @@ LlmFailure forNetworkError(QNetworkReply::NetworkError error, const QString &err
                            const Target &target) {
     switch (error) {
     case QNetworkReply::SslHandshakeFailedError:
+        if (errorText.contains(u"certificate"_s, Qt::CaseInsensitive))
+            return failure(Kind::Unavailable,
+                           u"the TLS handshake with %1 failed (%2): trust the server's "
+                           "certificate or its CA with llm/ca_file (RTAI_LLM_CA_FILE)"_s.arg(
+                               target.host, errorText),
+                           0, false, true);
         return failure(Kind::Unavailable,
                        u"the TLS handshake with %1 failed (%2): check the scheme of "
                        "--llm-base-url (http or https)"_s.arg(target.host, errorText),

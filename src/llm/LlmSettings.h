@@ -4,6 +4,11 @@
 #include <QString>
 #include <QUrl>
 
+// The HTTP version spoken to the endpoint: Auto is HTTP/2 when an https endpoint offers it in
+// ALPN (Qt's default), else HTTP/1.1; Http2 insists on it (no fallback; h2c with prior
+// knowledge over plain http).
+enum class LlmHttpVersion { Auto, Http1, Http2 };
+
 // Where and how to reach an OpenAI-compatible Chat Completions server.
 struct LlmSettings {
     // e.g. https://api.openai.com/v1 or http://127.0.0.1:11434 ("/v1" is added when the path is
@@ -11,6 +16,8 @@ struct LlmSettings {
     QUrl baseUrl;
     QString apiKey; // optional for local servers; never logged
     QString model;
+    LlmHttpVersion http = LlmHttpVersion::Auto;
+    QString caFile; // PEM certificates trusted besides the system's; empty: the system's only
 
     // Requests in flight at once to this endpoint; more wait for a slot (see LlmRequestQueue).
     int maxConnections = 2048;

@@ -108,7 +108,7 @@ void LlmStream::sendAttempt() {
     m_decoder.reset();
     qCDebug(lcLlm).noquote() << "POST" << m_target.url << "model" << m_settings.model << "attempt"
                              << m_attempts;
-    m_reply = m_client->network()->postJson(m_url, m_settings.apiKey, m_body);
+    m_reply = m_client->network()->postJson(m_settings, m_url, m_body);
     connect(m_reply, &QNetworkReply::requestSent, this, &LlmStream::onRequestSent);
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &LlmStream::onHeaders);
     connect(m_reply, &QNetworkReply::readyRead, this, &LlmStream::onHeaders);

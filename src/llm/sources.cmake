@@ -20,6 +20,7 @@ add_library(rtai_llm STATIC
     llm/LlmRetryPolicy.h llm/LlmRetryPolicy.cpp
     llm/LlmSettings.h
     llm/LlmStream.h llm/LlmStream.cpp
+    llm/LlmTlsTrust.h llm/LlmTlsTrust.cpp
     llm/OpenAiStreamDecoder.h llm/OpenAiStreamDecoder.cpp
     llm/LlmUsage.h
     llm/SseParser.h llm/SseParser.cpp

@@ -210,6 +210,28 @@ private Q_SLOTS:
         QVERIFY(result.errors.join(u'\n').contains(u"RTAI_MAX_MESSAGE_BYTES"_s));
     }
 
+    void llmHttpAndCaFile() {
+        QCOMPARE(load({}).config.llmHttp, u"auto"_s);
+        QCOMPARE(load({}, {{u"RTAI_LLM_HTTP"_s, u"1.1"_s}}).config.llmHttp, u"1.1"_s);
+        QCOMPARE(load({}, {{u"RTAI_LLM_HTTP"_s, u" 2 "_s}}).config.llmHttp, u"2"_s);
+        const ConfigLoadResult version = load({}, {{u"RTAI_LLM_HTTP"_s, u"3"_s}});
+        QCOMPARE(version.action, ConfigLoadResult::Action::Fail);
+        QVERIFY2(version.errors.join(u'\n').contains(u"RTAI_LLM_HTTP '3' is not auto, 1.1 or 2"_s),
+                 qPrintable(version.errors.join(u'\n')));
+
+        const ConfigLoadResult missing =
+            load({}, {{u"RTAI_LLM_CA_FILE"_s, m_dir.filePath(u"none.pem"_s)}});
+        QCOMPARE(missing.action, ConfigLoadResult::Action::Fail);
+        QVERIFY2(missing.errors.join(u'\n').contains(u"cannot be read"_s),
+                 qPrintable(missing.errors.join(u'\n')));
+        writeFile(u"not-a-cert.pem"_s, "hello\n");
+        const ConfigLoadResult notPem =
+            load({}, {{u"RTAI_LLM_CA_FILE"_s, m_dir.filePath(u"not-a-cert.pem"_s)}});
+        QCOMPARE(notPem.action, ConfigLoadResult::Action::Fail);
+        QVERIFY2(notPem.errors.join(u'\n').contains(u"holds no PEM certificate"_s),
+                 qPrintable(notPem.errors.join(u'\n')));
+    }
+
     void clientBufferCap() {
         QCOMPARE(load({}).config.maxClientBufferBytes, 256 * 1024);
         QCOMPARE(load({}, {{u"RTAI_MAX_CLIENT_BUFFER_BYTES"_s, u"1048576"_s}})

@@ -53,6 +53,13 @@ private Q_SLOTS:
         const LlmEndpoint endpoint = LlmEndpoint::resolve(config);
         QCOMPARE(endpoint.settings().apiKey, u"sk-test"_s);
         QCOMPARE(endpoint.settings().maxConnections, 300);
+        QCOMPARE(endpoint.settings().http, LlmHttpVersion::Auto);
+        config.llmHttp = u"1.1"_s;
+        config.llmCaFile = u"/etc/ssl/private-ca.pem"_s;
+        QCOMPARE(LlmEndpoint::resolve(config).settings().http, LlmHttpVersion::Http1);
+        QCOMPARE(LlmEndpoint::resolve(config).settings().caFile, u"/etc/ssl/private-ca.pem"_s);
+        config.llmHttp = u"2"_s;
+        QCOMPARE(LlmEndpoint::resolve(config).settings().http, LlmHttpVersion::Http2);
         QCOMPARE(endpoint.description(), u"OpenAI · gpt-4o-mini"_s);
     }
 

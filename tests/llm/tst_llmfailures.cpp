@@ -111,6 +111,12 @@ private Q_SLOTS:
                                                             u"bad record"_s, target());
         QVERIFY(!tls.retryable); // the same handshake fails again
         QVERIFY(tls.error.message.contains(u"scheme of --llm-base-url"_s));
+        const LlmFailure untrusted = LlmFailures::forNetworkError(
+            QNetworkReply::SslHandshakeFailedError,
+            u"SSL handshake failed: The certificate is self-signed, and untrusted"_s, target());
+        QVERIFY(!untrusted.retryable);
+        QVERIFY2(untrusted.error.message.contains(u"llm/ca_file (RTAI_LLM_CA_FILE)"_s),
+                 qPrintable(untrusted.error.message));
     }
 
     void errorEvents() {
