@@ -4,6 +4,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 class QNetworkAccessManager;
@@ -22,8 +23,10 @@ public:
     struct Result {
         enum class Outcome { Reachable, Unreachable, KeyRefused, Failing };
         Outcome outcome = Outcome::Unreachable;
-        int httpStatus = 0; // 0: no HTTP answer
-        QString problem;    // what is wrong, for the operator; empty when reachable
+        int httpStatus = 0;   // 0: no HTTP answer
+        int networkError = 0; // QNetworkReply::NetworkError when there was no HTTP answer
+        QString problem;      // what is wrong, for the operator; empty when reachable
+        QStringList models;   // the ids a 2xx OpenAI model list ({"data":[{"id"},…]}) names
 
         bool isReachable() const { return outcome == Outcome::Reachable; }
     };
@@ -54,6 +57,8 @@ public:
 
     // {base}/models; a base with an empty path gets /v1, a trailing slash is ignored.
     static QUrl modelsUrl(const QUrl &baseUrl);
+    // The model ids of an OpenAI model list body, in its order; empty when it is none.
+    static QStringList modelIds(const QByteArray &body);
 
 Q_SIGNALS:
     void checked(const LlmEndpointProbe::Result &result);
