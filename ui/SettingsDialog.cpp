@@ -4,12 +4,16 @@
 #include "core/ConfigTable.h"
 #include "core/Logging.h"
 #include "storage/DatabaseUrl.h"
+#include "ui/LlmSetupController.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -71,9 +75,14 @@ SettingsDialog::SettingsDialog(const Config &running, QWidget *parent)
     m_llmBaseUrl = new QLineEdit(stored(keyOf(Id::LlmBaseUrl)), this);
     m_llmBaseUrl->setPlaceholderText(
         emptyMeans(Id::LlmBaseUrl, tr("automatic: OpenAI with an API key, else the local model")));
-    m_llmModel = new QLineEdit(stored(keyOf(Id::LlmModel)), this);
-    m_llmModel->setPlaceholderText(emptyMeans(Id::LlmModel, defaults.llmModel));
-    m_hasStoredKey = !stored(keyOf(Id::LlmApiKey)).isEmpty();
+    m_llmModel = new QComboBox(this);
+    m_llmModel->setEditable(true);
+    m_llmModel->setInsertPolicy(QComboBox::NoInsert);
+    m_llmModel->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    m_llmModel->setEditText(stored(keyOf(Id::LlmModel)));
+    m_llmModel->lineEdit()->setPlaceholderText(emptyMeans(Id::LlmModel, defaults.llmModel));
+    const QString storedKey = stored(keyOf(Id::LlmApiKey));
+    m_hasStoredKey = !storedKey.isEmpty();
     m_apiKey = new QLineEdit(this);
     m_apiKey->setEchoMode(QLineEdit::Password);
     m_apiKey->setPlaceholderText(
@@ -81,6 +90,22 @@ SettingsDialog::SettingsDialog(const Config &running, QWidget *parent)
     m_removeApiKey = new QCheckBox(tr("Remove the stored key"), this);
     m_removeApiKey->setEnabled(m_hasStoredKey);
     connect(m_removeApiKey, &QCheckBox::toggled, m_apiKey, &QLineEdit::setDisabled);
+
+    m_llmProvider = new QComboBox(this);
+    m_llmProvider->setObjectName(u"llmProvider"_s);
+    m_llmProviderHint = new QLabel(this);
+    m_llmProviderHint->setObjectName(u"llmProviderHint"_s);
+    m_llmProviderHint->setEnabled(false);
+    m_listModels = new QPushButton(tr("&List models"), this);
+    m_llmModelStatus = new QLabel(this);
+    m_llmModelStatus->setObjectName(u"llmModelStatus"_s);
+    m_testConnection = new QPushButton(tr("&Test connection"), this);
+    m_testResult = new QLabel(this);
+    m_testResult->setObjectName(u"llmTestResult"_s);
+    m_llmSetup = new LlmSetupController({m_llmProvider, m_llmProviderHint, m_llmBaseUrl, m_llmModel,
+                                         m_apiKey, m_removeApiKey, m_listModels, m_llmModelStatus,
+                                         m_testConnection, m_testResult},
+                                        running, storedKey, this);
     m_systemPrompt = new QPlainTextEdit(stored(keyOf(Id::SystemPrompt)), this);
     m_systemPrompt->setPlaceholderText(emptyMeans(Id::SystemPrompt, defaults.systemPrompt));
     m_systemPrompt->setTabChangesFocus(true);
@@ -99,10 +124,29 @@ SettingsDialog::SettingsDialog(const Config &running, QWidget *parent)
     addRow(tr("&Host"), m_host, Id::Host);
     addRow(tr("&Port"), m_port, Id::Port);
     addRow(tr("&Database URL"), m_databaseUrl, Id::DatabaseUrl);
+    form->addRow(tr("LLM p&rovider"), m_llmProvider);
+    form->addRow(QString(), m_llmProviderHint);
     addRow(tr("LLM &base URL"), m_llmBaseUrl, Id::LlmBaseUrl);
-    addRow(tr("LLM &model"), m_llmModel, Id::LlmModel);
+    auto *modelRow = new QHBoxLayout;
+    modelRow->addWidget(m_llmModel, 1);
+    modelRow->addWidget(m_listModels);
+    auto *modelLabel = new QLabel(tr("LLM &model"), this);
+    modelLabel->setBuddy(m_llmModel);
+    form->addRow(modelLabel, modelRow);
+    if (const QString note = overrideNote(Id::LlmModel); !note.isEmpty()) {
+        auto *noteLabel = new QLabel(note, this);
+        noteLabel->setWordWrap(true);
+        noteLabel->setEnabled(false);
+        form->addRow(QString(), noteLabel);
+    }
+    form->addRow(QString(), m_llmModelStatus);
     addRow(tr("API &key"), m_apiKey, Id::LlmApiKey);
     form->addRow(QString(), m_removeApiKey);
+    auto *testRow = new QHBoxLayout;
+    testRow->addWidget(m_testConnection);
+    testRow->addStretch(1);
+    form->addRow(QString(), testRow);
+    form->addRow(QString(), m_testResult);
     addRow(tr("&System prompt"), m_systemPrompt, Id::SystemPrompt);
 
     m_errors = new QLabel(this);
@@ -132,6 +176,10 @@ SettingsDialog::SettingsDialog(const Config &running, QWidget *parent)
     resize(640, sizeHint().height());
 }
 
+QLineEdit *SettingsDialog::llmModelEdit() const {
+    return m_llmModel->lineEdit();
+}
+
 QString SettingsDialog::overrideNote(Id setting) const {
     const QString source = m_running.overrides.value(keyOf(setting));
     if (source.isEmpty())
@@ -158,12 +206,15 @@ QStringList SettingsDialog::validate() const {
         return {tr("cannot create a temporary directory to check the settings: %1")
                     .arg(dir.errorString())};
     const QString path = dir.filePath(u"check.conf"_s);
+    // Created even when every field is empty (QSettings writes no file then), as --config wants it.
+    if (QFile file(path); !file.open(QIODevice::WriteOnly))
+        return {tr("cannot create a file to check the settings: %1").arg(file.errorString())};
     {
         QSettings candidate(path, QSettings::IniFormat);
         writeOrRemove(candidate, keyOf(Id::Host), m_host->text().trimmed());
         writeOrRemove(candidate, keyOf(Id::Port), m_port->text().trimmed());
         writeOrRemove(candidate, keyOf(Id::LlmBaseUrl), m_llmBaseUrl->text().trimmed());
-        writeOrRemove(candidate, keyOf(Id::LlmModel), m_llmModel->text().trimmed());
+        writeOrRemove(candidate, keyOf(Id::LlmModel), m_llmModel->currentText().trimmed());
         candidate.sync();
     }
     const ConfigLoadResult result = ConfigLoader::load({u"realtime-ai"_s, u"--config"_s, path},
@@ -189,7 +240,7 @@ bool SettingsDialog::save(QString *error) const {
     writeOrRemove(file, keyOf(Id::Port), m_port->text().trimmed());
     writeOrRemove(file, keyOf(Id::DatabaseUrl), m_databaseUrl->text().trimmed());
     writeOrRemove(file, keyOf(Id::LlmBaseUrl), m_llmBaseUrl->text().trimmed());
-    writeOrRemove(file, keyOf(Id::LlmModel), m_llmModel->text().trimmed());
+    writeOrRemove(file, keyOf(Id::LlmModel), m_llmModel->currentText().trimmed());
     if (m_removeApiKey->isChecked())
         file.remove(keyOf(Id::LlmApiKey));
     else if (!m_apiKey->text().isEmpty())

@@ -3,6 +3,9 @@
 #include "llm/LlmFailures.h"
 #include "llm/LlmTlsTrust.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -128,6 +131,7 @@ LlmEndpointProbe::Result LlmEndpointProbe::resultOf(QNetworkReply *reply) const 
     const int status = result.httpStatus;
     if (status == 0) {
         result.outcome = Result::Outcome::Unreachable;
+        result.networkError = int(reply->error());
         result.problem = LlmFailures::endpointUnreachable(m_shownUrl, reply->error(),
                                                           reply->errorString(), m_timeoutMs);
     } else if (status == 401 || status == 403) {
@@ -138,6 +142,19 @@ LlmEndpointProbe::Result LlmEndpointProbe::resultOf(QNetworkReply *reply) const 
         result.problem = LlmFailures::endpointFailing(m_shownUrl, status);
     } else {
         result.outcome = Result::Outcome::Reachable;
+        if (status / 100 == 2)
+            result.models = modelIds(reply->readAll());
     }
     return result;
+}
+
+QStringList LlmEndpointProbe::modelIds(const QByteArray &body) {
+    QStringList ids;
+    const QJsonArray data = QJsonDocument::fromJson(body).object().value("data"_L1).toArray();
+    for (const QJsonValue &model : data) {
+        const QString id = model.toObject().value("id"_L1).toString();
+        if (!id.isEmpty() && !ids.contains(id))
+            ids << id;
+    }
+    return ids;
 }

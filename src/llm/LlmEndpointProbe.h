@@ -5,6 +5,7 @@
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 class QNetworkAccessManager;
@@ -23,8 +24,10 @@ public:
     struct Result {
         enum class Outcome { Reachable, Unreachable, KeyRefused, Failing };
         Outcome outcome = Outcome::Unreachable;
-        int httpStatus = 0; // 0: no HTTP answer
-        QString problem;    // what is wrong, for the operator; empty when reachable
+        int httpStatus = 0;   // 0: no HTTP answer
+        int networkError = 0; // QNetworkReply::NetworkError when there was no HTTP answer
+        QString problem;      // what is wrong, for the operator; empty when reachable
+        QStringList models;   // the ids a 2xx OpenAI model list ({"data":[{"id"},…]}) names
 
         bool isReachable() const { return outcome == Outcome::Reachable; }
     };
@@ -57,6 +60,8 @@ public:
 
     // {base}/models; a base with an empty path gets /v1, a trailing slash is ignored.
     static QUrl modelsUrl(const QUrl &baseUrl);
+    // The model ids of an OpenAI model list body, in its order; empty when it is none.
+    static QStringList modelIds(const QByteArray &body);
 
 Q_SIGNALS:
     void checked(const LlmEndpointProbe::Result &result);

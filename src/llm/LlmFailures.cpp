@@ -72,6 +72,11 @@ LlmFailure failure(Kind kind, const QString &message, int status, bool retryable
     return result;
 }
 
+LlmFailure forOperator(LlmFailure result) {
+    result.error.forOperator = true;
+    return result;
+}
+
 } // namespace
 
 QString seconds(qint64 ms) {
@@ -100,19 +105,23 @@ qint64 retryAfterMs(const QByteArray &retryAfterMsHeader, const QByteArray &retr
 }
 
 LlmError notConfigured() {
-    return {Kind::Unavailable,
-            u"no LLM is configured: set OPENAI_API_KEY to use OpenAI, or "
-            "--llm-base-url (OPENAI_BASE_URL) to use an OpenAI-compatible server "
-            "such as Ollama (http://127.0.0.1:11434/v1), or install the bundled "
-            "local model"_s,
-            0, false};
+    LlmError error{Kind::Unavailable,
+                   u"no LLM is configured: set OPENAI_API_KEY to use OpenAI, or "
+                   "--llm-base-url (OPENAI_BASE_URL) to use an OpenAI-compatible server "
+                   "such as Ollama (http://127.0.0.1:11434/v1), or install the bundled "
+                   "local model"_s,
+                   0, false};
+    error.forOperator = true;
+    return error;
 }
 
 LlmError notHttpUrl(const QString &baseUrl) {
-    return {Kind::Unavailable,
-            u"the LLM base URL \"%1\" is not an http(s) URL: fix --llm-base-url "
-            "(OPENAI_BASE_URL), e.g. https://api.openai.com/v1"_s.arg(baseUrl),
-            0, false};
+    LlmError error{Kind::Unavailable,
+                   u"the LLM base URL \"%1\" is not an http(s) URL: fix --llm-base-url "
+                   "(OPENAI_BASE_URL), e.g. https://api.openai.com/v1"_s.arg(baseUrl),
+                   0, false};
+    error.forOperator = true;
+    return error;
 }
 
 LlmFailure forFailedReply(const QNetworkReply &reply, const QByteArray &body,
@@ -154,12 +163,14 @@ LlmError endpointDown(const QString &reason, qint64 retryInMs, const Target &tar
 
 LlmError allSlotsBusy(int capacity, qint64 waitedMs) {
     // Our own cap, not the endpoint: nothing to retry and nothing for the breaker to count.
-    return {Kind::Unavailable,
-            u"all %1 LLM connections of this server are busy "
-            "(llm/max_connections, RTAI_LLM_MAX_CONNECTIONS) and the request "
-            "waited %2 for one; try again, or raise the limit"_s.arg(capacity)
-                .arg(seconds(waitedMs)),
-            0, true};
+    LlmError error{Kind::Unavailable,
+                   u"all %1 LLM connections of this server are busy "
+                   "(llm/max_connections, RTAI_LLM_MAX_CONNECTIONS) and the request "
+                   "waited %2 for one; try again, or raise the limit"_s.arg(capacity)
+                       .arg(seconds(waitedMs)),
+                   0, true};
+    error.forOperator = true;
+    return error;
 }
 
 LlmFailure forTimeout(Stage stage, qint64 timeoutMs, int status, const Target &target) {
@@ -196,6 +207,7 @@ LlmFailure forStatus(int status, const QByteArray &body, qint64 retryAfterMs,
     error.httpStatus = status;
     if (status == 401) {
         error.kind = Kind::Auth;
+        error.forOperator = true;
         error.message =
             !target.hasApiKey
                 ? withServerMessage(
@@ -208,6 +220,7 @@ LlmFailure forStatus(int status, const QByteArray &body, qint64 retryAfterMs,
                       "file) to a valid key"_s;
     } else if (status == 403) {
         error.kind = Kind::Auth;
+        error.forOperator = true;
         error.message =
             withServerMessage(
                 u"the LLM server at %1 refused access (%2)"_s.arg(target.host, httpText), server) +
@@ -218,6 +231,7 @@ LlmFailure forStatus(int status, const QByteArray &body, qint64 retryAfterMs,
             error.message = withServerMessage(
                                 u"the LLM account has no quota left (%1)"_s.arg(httpText), server) +
                             u"; check the plan and billing of the API key"_s;
+            error.forOperator = true;
         } else {
             result.retryable = true;
             error.retryable = true;
@@ -247,6 +261,7 @@ LlmFailure forStatus(int status, const QByteArray &body, qint64 retryAfterMs,
                                           server) +
                         u"; check --llm-base-url (most servers want it to end with "
                         "/v1) and that the model \"%1\" exists there"_s.arg(target.model);
+        error.forOperator = true;
     } else if (code == "context_length_exceeded"_L1) {
         error.kind = Kind::BadRequest;
         error.message = withServerMessage(u"the conversation is too long for the model"_s, server) +
@@ -258,16 +273,20 @@ LlmFailure forStatus(int status, const QByteArray &body, qint64 retryAfterMs,
                                           server) +
                         u"; check the model name \"%1\" and the server's "
                         "documentation"_s.arg(target.model);
+        error.forOperator = true;
     } else {
         error.kind = Kind::Protocol;
         error.message = u"the LLM server at %1 answered with the unexpected status "
                         "%2; check --llm-base-url"_s.arg(target.host, httpText);
+        error.forOperator = true;
     }
     return result;
 }
 
-LlmFailure forNetworkError(QNetworkReply::NetworkError error, const QString &errorText,
-                           const Target &target) {
+namespace {
+
+LlmFailure networkFailure(QNetworkReply::NetworkError error, const QString &errorText,
+                          const Target &target) {
     switch (error) {
     case QNetworkReply::SslHandshakeFailedError:
         if (errorText.contains(u"certificate"_s, Qt::CaseInsensitive))
@@ -292,6 +311,15 @@ LlmFailure forNetworkError(QNetworkReply::NetworkError error, const QString &err
                        "right"_s.arg(target.host, errorText),
                        0, true, true);
     }
+}
+
+} // namespace
+
+LlmFailure forNetworkError(QNetworkReply::NetworkError error, const QString &errorText,
+                           const Target &target) {
+    LlmFailure result = forOperator(networkFailure(error, errorText, target));
+    result.error.networkError = int(error);
+    return result;
 }
 
 LlmFailure forIncompleteStream(int status, bool connectionLost, const QString &errorText,
@@ -324,35 +352,35 @@ LlmFailure forErrorEvent(const QJsonObject &chunk, const Target &target) {
 }
 
 LlmFailure forMalformedEvent(const QString &parseError, const QString &data, const Target &target) {
-    return failure(Kind::Protocol,
-                   u"the LLM server at %1 sent a malformed event (%2): \"%3\"; "
-                   "check that it is an OpenAI-compatible server"_s.arg(target.host, parseError,
-                                                                        truncated(data, 120)),
-                   200, false, true);
+    return forOperator(failure(Kind::Protocol,
+                               u"the LLM server at %1 sent a malformed event (%2): \"%3\"; "
+                               "check that it is an OpenAI-compatible server"_s.arg(
+                                   target.host, parseError, truncated(data, 120)),
+                               200, false, true));
 }
 
 LlmFailure forWebPage(int status, const Target &target) {
-    return failure(Kind::Protocol,
-                   u"%1 answered with a web page, not a chat completion: check "
-                   "--llm-base-url (OPENAI_BASE_URL); it should be the API base, "
-                   "e.g. http://127.0.0.1:11434/v1"_s.arg(target.url),
-                   status, false, false);
+    return forOperator(failure(Kind::Protocol,
+                               u"%1 answered with a web page, not a chat completion: check "
+                               "--llm-base-url (OPENAI_BASE_URL); it should be the API base, "
+                               "e.g. http://127.0.0.1:11434/v1"_s.arg(target.url),
+                               status, false, false));
 }
 
 LlmFailure forNotAChatCompletion(const QByteArray &body, const Target &target) {
-    return failure(Kind::Protocol,
-                   withServerMessage(u"the LLM server at %1 answered with JSON that "
-                                     "is not a chat completion"_s.arg(target.host),
-                                     parseServerError(body)),
-                   200, false, true);
+    return forOperator(failure(Kind::Protocol,
+                               withServerMessage(u"the LLM server at %1 answered with JSON that "
+                                                 "is not a chat completion"_s.arg(target.host),
+                                                 parseServerError(body)),
+                               200, false, true));
 }
 
 LlmFailure forOverlongLine(int status, const Target &target) {
-    return failure(Kind::Protocol,
-                   u"the LLM server at %1 sent an event stream line longer than "
-                   "8 MB; check that the base URL points at an OpenAI-compatible "
-                   "API"_s.arg(target.host),
-                   status, false, false);
+    return forOperator(failure(Kind::Protocol,
+                               u"the LLM server at %1 sent an event stream line longer than "
+                               "8 MB; check that the base URL points at an OpenAI-compatible "
+                               "API"_s.arg(target.host),
+                               status, false, false));
 }
 
 std::optional<Adaptation> adaptRequest(const QByteArray &requestBody, const QByteArray &errorBody) {
@@ -381,11 +409,17 @@ QString unavailableForUsers() {
     return u"The assistant is not available right now. Please try again later."_s;
 }
 
+QString setupProblemForUsers() {
+    return u"The assistant cannot answer because of a problem with its setup. The details are in "
+           "the server's log."_s;
+}
+
 LlmError forEndUser(const LlmError &error) {
-    if (error.protocolCode() != "llm_unavailable"_L1)
-        return error;
     LlmError shown = error;
-    shown.message = unavailableForUsers();
+    if (error.protocolCode() == "llm_unavailable"_L1)
+        shown.message = unavailableForUsers();
+    else if (error.forOperator)
+        shown.message = setupProblemForUsers();
     return shown;
 }
 

@@ -76,8 +76,12 @@ std::optional<Adaptation> adaptRequest(const QByteArray &requestBody, const QByt
 // What the person chatting is told when the assistant cannot answer (llm_unavailable): the
 // cause is the operator's business, and its details go to the log and the console.
 QString unavailableForUsers();
-// The error as an end user gets it: an llm_unavailable one with unavailableForUsers(), others
-// unchanged (kind, retryability and Retry-After are kept).
+// What the person chatting is told when the server's setup (base URL, model, key, quota) keeps
+// the assistant from answering (an llm_error or llm_rate_limited that is LlmError::forOperator).
+QString setupProblemForUsers();
+// The error as an end user gets it: an llm_unavailable one with unavailableForUsers(), one about
+// the setup with setupProblemForUsers(), others unchanged (kind, retryability and Retry-After
+// are kept). The operator's message is logged by the stream that failed.
 LlmError forEndUser(const LlmError &error);
 
 // What a readiness check of the endpoint (GET {base}/models) found, for the operator; `baseUrl`

@@ -4,6 +4,7 @@ add_library(rtai_llm STATIC
     llm/ChatRequest.h llm/ChatRequest.cpp
     llm/LlmCircuitBreaker.h llm/LlmCircuitBreaker.cpp
     llm/LlmClient.h llm/LlmClient.cpp
+    llm/LlmConnectionTest.h llm/LlmConnectionTest.cpp
     llm/LlmEndpoint.h llm/LlmEndpoint.cpp
     llm/LlmEndpointClaim.h llm/LlmEndpointClaim.cpp
     llm/LlmEndpointProbe.h llm/LlmEndpointProbe.cpp
@@ -13,12 +14,14 @@ add_library(rtai_llm STATIC
     llm/LlmNetworkPool.h llm/LlmNetworkPool.cpp
     llm/LlmPhaseTimer.h llm/LlmPhaseTimer.cpp
     llm/LlmPriority.h
+    llm/LlmProviderPreset.h llm/LlmProviderPreset.cpp
     llm/LlmReplyFormat.h llm/LlmReplyFormat.cpp
     llm/LlmReplyReader.h llm/LlmReplyReader.cpp
     llm/LlmRequestQueue.h llm/LlmRequestQueue.cpp
     llm/LlmResult.h
     llm/LlmRetryPolicy.h llm/LlmRetryPolicy.cpp
     llm/LlmSettings.h
+    llm/LlmSetupAdvice.h llm/LlmSetupAdvice.cpp
     llm/LlmStream.h llm/LlmStream.cpp
     llm/LlmTlsTrust.h llm/LlmTlsTrust.cpp
     llm/OpenAiStreamDecoder.h llm/OpenAiStreamDecoder.cpp

@@ -3,10 +3,12 @@
 #include "chat/ContextWindow.h"
 #include "chat/TurnRunner.h"
 #include "fixtures/MockLlmRules.h"
+#include "llm/LlmFailures.h"
 #include "tools/Tool.h"
 
 #include <QJsonArray>
 #include <QPromise>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -480,6 +482,12 @@ private Q_SLOTS:
         h.mock.enqueue(MockLlmReply::text(u"Back again."_s));
         auto conversation = h.conversation();
         SignalLog log(conversation.get());
+        // The operator's detail goes to the log; the person chatting is told it is the setup.
+        QTest::ignoreMessage(
+            QtWarningMsg, QRegularExpression(u"request failed: bad_request - the LLM server at "
+                                             "127\\.0\\.0\\.1:\\d+ rejected the request \\(HTTP "
+                                             "400\\): Unsupported parameter: 'foo'\\.; check the "
+                                             "model name"_s));
 
         conversation->send(u"one"_s);
         conversation->send(u"two"_s);
@@ -490,7 +498,7 @@ private Q_SLOTS:
         const TurnOutcome first = log.outcomes.at(0);
         QCOMPARE(first.finishReason, u"error"_s);
         QCOMPARE(first.errorCode, u"llm_error"_s);
-        QVERIFY(!first.errorMessage.isEmpty());
+        QCOMPARE(first.errorMessage, LlmFailures::setupProblemForUsers());
         const TurnOutcome second = log.outcomes.at(1);
         QCOMPARE(second.finishReason, u"error"_s);
         QVERIFY(!second.errorCode.isEmpty());

@@ -4,6 +4,8 @@
 #include "llm/LlmFailures.h"
 
 #include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSet>
 #include <QTest>
 #include <QTimeZone>
 
@@ -201,6 +203,67 @@ private Q_SLOTS:
                                    target())
                 .error;
         QCOMPARE(LlmFailures::forEndUser(tooLong).message, tooLong.message);
+    }
+
+    // No end-user text names a flag, a variable or a config key: those are for the operator,
+    // whose message (kept in LlmError::message, logged by the stream) still names them.
+    void endUsersAreNeverToldAboutFlagsOrVariables() {
+        const auto t = target(false);
+        const QList<LlmError> all{
+            LlmFailures::notConfigured(),
+            LlmFailures::notHttpUrl(u"ftp://x"_s),
+            LlmFailures::allSlotsBusy(4, 1000),
+            LlmFailures::forStatus(401, {}, -1, t).error,
+            LlmFailures::forStatus(401, {}, -1, target(true)).error,
+            LlmFailures::forStatus(403, {}, -1, t).error,
+            LlmFailures::forStatus(404, "no route", -1, t).error,
+            LlmFailures::forStatus(422, openAiError("bad", "invalid_request_error"), -1, t).error,
+            LlmFailures::forStatus(429, openAiError("quota", "insufficient_quota"), -1, t).error,
+            LlmFailures::forStatus(302, {}, -1, t).error,
+            LlmFailures::forNetworkError(QNetworkReply::ConnectionRefusedError, u"refused"_s, t)
+                .error,
+            LlmFailures::forNetworkError(QNetworkReply::HostNotFoundError, u"nx"_s, t).error,
+            LlmFailures::forNetworkError(QNetworkReply::SslHandshakeFailedError, u"tls"_s, t).error,
+            LlmFailures::forWebPage(200, t).error,
+            LlmFailures::forMalformedEvent(u"bad"_s, u"{"_s, t).error,
+            LlmFailures::forNotAChatCompletion("{}", t).error,
+            LlmFailures::forOverlongLine(200, t).error,
+        };
+        const QRegularExpression operatorWords(
+            u"--[a-z]|OPENAI_|RTAI_|LLM_MODEL|llm/|base URL|check the model"_s);
+        QSet<QString> userTexts;
+        for (const LlmError &error : all) {
+            const LlmError shown = LlmFailures::forEndUser(error);
+            QVERIFY2(!operatorWords.match(shown.message).hasMatch(), qPrintable(shown.message));
+            QCOMPARE(shown.kind, error.kind);
+            QCOMPARE(shown.retryable, error.retryable);
+            QVERIFY2(error.forOperator, qPrintable(error.message));
+            userTexts.insert(shown.message);
+        }
+        QCOMPARE(userTexts, (QSet<QString>{LlmFailures::unavailableForUsers(),
+                                           LlmFailures::setupProblemForUsers()}));
+        // llm_error about the setup: the setup sentence; the detail stays for the log.
+        const LlmError notFound = LlmFailures::forStatus(404, "no route", -1, t).error;
+        QCOMPARE(notFound.protocolCode(), u"llm_error"_s);
+        QCOMPARE(LlmFailures::forEndUser(notFound).message,
+                 u"The assistant cannot answer because of a problem with its setup. The details "
+                 "are in the server's log."_s);
+        QVERIFY(notFound.message.contains(u"check --llm-base-url"_s));
+        QVERIFY(LlmFailures::forWebPage(200, t).error.message.contains(u"OPENAI_BASE_URL"_s));
+        // What the person chatting can act on is not about the setup.
+        QVERIFY(!LlmFailures::forStatus(400, openAiError("long", "context_length_exceeded"), -1, t)
+                     .error.forOperator);
+        QVERIFY(!LlmFailures::forStatus(429, openAiError("slow", "rate_limit_exceeded"), -1, t)
+                     .error.forOperator);
+        QVERIFY(!LlmFailures::forIncompleteStream(200, false, {}, t).error.forOperator);
+    }
+
+    void networkErrorsKeepTheirCode() {
+        QCOMPARE(LlmFailures::forNetworkError(QNetworkReply::ConnectionRefusedError,
+                                              u"Connection refused"_s, target())
+                     .error.networkError,
+                 int(QNetworkReply::ConnectionRefusedError));
+        QCOMPARE(LlmFailures::forStatus(500, {}, -1, target()).error.networkError, 0);
     }
 
     void endpointChecksSayWhatWasFound() {
