@@ -41,6 +41,7 @@ struct ConfigSetting {
         MaxClientBufferBytes,
         LlmMaxConnections,
         LlmProbeInterval,
+        LlmPrices,
         SummaryConcurrency,
         LeaseHeartbeat,
         LeaseExpiry,

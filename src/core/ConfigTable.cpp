@@ -1,6 +1,7 @@
 #include "core/ConfigTable.h"
 
 #include "core/Logging.h"
+#include "core/ModelPrices.h"
 
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -83,6 +84,12 @@ QString applyLlmBaseUrl(const QString &value, Config &config) {
         return u"LLM base URL '%1' is not an http(s) URL; use e.g. http://127.0.0.1:11434/v1"_s.arg(
             value);
     return {};
+}
+
+QString applyLlmPrices(const QString &value, Config &config) {
+    config.llmPrices = value;
+    QString error;
+    return ModelPrices::parse(value, &error) ? QString() : error;
 }
 
 QString applyLogLevel(const QString &value, Config &config) {
@@ -305,6 +312,14 @@ QList<ConfigSetting> buildTable() {
                                             u"llm/max_connections"_s, 0, 100000),
         bounded<&Config::llmProbeIntervalS>(Id::LlmProbeInterval, u"RTAI_LLM_PROBE_INTERVAL_S"_s,
                                             u"llm/probe_interval_s"_s, 0, 86400),
+        {Id::LlmPrices,
+         {},
+         {},
+         {u"RTAI_LLM_PRICES"_s},
+         u"llm/prices"_s,
+         {},
+         applyLlmPrices,
+         [](const Config &config) { return config.llmPrices; }},
         bounded<&Config::summaryConcurrency>(Id::SummaryConcurrency, u"RTAI_SUMMARY_CONCURRENCY"_s,
                                              u"summaries/concurrency"_s, 1, 1000),
         bounded<&Config::leaseHeartbeatS>(Id::LeaseHeartbeat, u"RTAI_LEASE_HEARTBEAT_S"_s,
