@@ -13,6 +13,7 @@
 class ConversationFeed;
 class Database;
 class LocalModel;
+class MetricsRegistry;
 class Readiness;
 class SummaryScheduler;
 
@@ -53,6 +54,8 @@ public:
     virtual SummaryScheduler *summaries() const = 0;
     virtual LocalModel *localModel() const = 0; // nullptr unless the bundled model serves
     virtual const Readiness *readiness() const = 0;
+    // What /metrics publishes (the console's charts sample it).
+    virtual MetricsRegistry *metrics() const = 0;
     // Which LLM answers: "OpenAI · gpt-4o-mini", "local model · …", "not configured".
     virtual QString llmDescription() const = 0;
 

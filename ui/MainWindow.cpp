@@ -12,6 +12,8 @@
 #include "storage/Database.h"
 #include "ui/EmptyViewLabel.h"
 #include "ui/LogPane.h"
+#include "ui/MetricsChartPane.h"
+#include "ui/MetricsSampler.h"
 #include "ui/ServerPanel.h"
 #include "ui/SessionDetailWidget.h"
 #include "ui/SessionFilterProxyModel.h"
@@ -60,6 +62,7 @@ MainWindow::MainWindow(const Config &config, ConsoleServer::Factory serverFactor
     m_proxy = new SessionFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_monitor = new SessionMonitor(m_model, this);
+    applyPrices();
     buildLayout();
     buildActions();
     m_panelTimer.setInterval(1000);
@@ -147,7 +150,25 @@ void MainWindow::buildLayout() {
     fit(SessionTableModel::EndedColumn, u"2025-01-01 08:00:00"_s);
     fit(SessionTableModel::MessagesColumn, u"Messages"_s);
     fit(SessionTableModel::TokensColumn, u"Tokens"_s);
+    fit(SessionTableModel::TtftColumn, u"999 ms"_s);
+    fit(SessionTableModel::DurationColumn, u"9 m 59 s"_s);
+    fit(SessionTableModel::ToolCallsColumn, u"Tools"_s);
+    fit(SessionTableModel::CostColumn, u"$0.0000"_s);
     fit(SessionTableModel::StatusColumn, u"connected"_s);
+    // Duration says what Ended adds (its tooltip has the time): hidden until asked for, so that
+    // the usage columns fit at the default size.
+    m_table->setColumnHidden(SessionTableModel::EndedColumn, true);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (int column = 0; column < SessionTableModel::ColumnCount; ++column) {
+        auto *toggle = new QAction(m_model->headerData(column, Qt::Horizontal).toString(), header);
+        toggle->setObjectName(u"showColumn%1"_s.arg(column));
+        toggle->setCheckable(true);
+        connect(toggle, &QAction::toggled, m_table,
+                [this, column](bool shown) { m_table->setColumnHidden(column, !shown); });
+        header->addAction(toggle);
+    }
+    syncColumnActions();
     auto *emptyTable = new EmptyViewLabel(m_table, [this] {
         const bool filtering =
             !m_proxy->userFilter().isEmpty() ||
@@ -181,11 +202,6 @@ void MainWindow::buildLayout() {
     leftLayout->addWidget(m_loadMore);
 
     m_detail = new SessionDetailWidget(m_monitor, this);
-    connect(m_detail, &SessionDetailWidget::tokensCounted, m_model,
-            [this](const QUuid &id, qint64 tokens) {
-                if (!m_monitor->conversation(id))
-                    m_model->setTokens(id, tokens);
-            });
     connect(m_detail, &SessionDetailWidget::loadFailed, this,
             [this](const QUuid &, const QString &message) { showMessage(message); });
 
@@ -195,7 +211,7 @@ void MainWindow::buildLayout() {
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({720, 560});
+    m_splitter->setSizes({800, 480}); // the sessions table fits every shown column
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -208,7 +224,18 @@ void MainWindow::buildLayout() {
     logDock->setObjectName(u"logDock"_s);
     logDock->setWidget(m_logPane);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
-    resizeDocks({logDock}, {170}, Qt::Vertical);
+
+    m_sampler = new MetricsSampler(this);
+    connect(m_monitor, &SessionMonitor::turnCompleted, m_sampler,
+            [this](const QUuid &, const TurnOutcome &outcome) { m_sampler->recordTurn(outcome); });
+    m_charts = new MetricsChartPane(m_sampler, this);
+    auto *chartsDock = new QDockWidget(tr("Charts (last 10 minutes)"), this);
+    chartsDock->setObjectName(u"chartsDock"_s);
+    chartsDock->setWidget(m_charts);
+    addDockWidget(Qt::BottomDockWidgetArea, chartsDock);
+    splitDockWidget(logDock, chartsDock, Qt::Horizontal);
+    resizeDocks({logDock, chartsDock}, {440, 840}, Qt::Horizontal);
+    resizeDocks({logDock}, {210}, Qt::Vertical);
     statusBar();
     resize(1280, 800);
 }
@@ -268,6 +295,10 @@ void MainWindow::buildActions() {
     showLog->setObjectName(u"showLog"_s);
     showLog->setShortcut(QKeySequence(u"Ctrl+L"_s));
     view->addAction(showLog);
+    QAction *showCharts = findChild<QDockWidget *>(u"chartsDock"_s)->toggleViewAction();
+    showCharts->setObjectName(u"showCharts"_s);
+    showCharts->setShortcut(QKeySequence(u"Ctrl+G"_s));
+    view->addAction(showCharts);
 
     QMenu *server = menuBar()->addMenu(tr("Se&rver"));
     make(server, u"startServer"_s, tr("&Start"), QKeySequence(u"Ctrl+R"_s),
@@ -310,6 +341,7 @@ void MainWindow::startServer() {
     if (m_backend)
         return;
     m_backend = m_serverFactory(m_config, this);
+    applyPrices();
     connectServer();
     m_panel->setStatusText(tr("starting…"));
     showLlm();
@@ -344,6 +376,7 @@ void MainWindow::connectServer() {
         m_table->selectionModel()->clear();
         m_detail->clearSession();
         m_monitor->detachAll();
+        m_sampler->setSource(nullptr);
         m_panel->setRunning(false, {});
         m_panel->setUptime(-1);
         m_panel->setClients(0);
@@ -365,6 +398,7 @@ void MainWindow::connectServer() {
             [this](const QUuid &id, const QString &userId, ConversationFeed *conversation) {
                 const bool known = m_model->rowOf(id) >= 0;
                 m_monitor->attach(id, userId, conversation);
+                loadBaseUsage(id);
                 if (known || !m_backend)
                     return;
                 // A session resumed from before what is loaded: its stored start and counts.
@@ -395,6 +429,7 @@ void MainWindow::connectServer() {
 
 void MainWindow::onStarted(const QUrl &url) {
     m_uptime.start();
+    m_sampler->setSource(m_backend->metrics());
     m_panel->setRunning(true, url);
     m_panel->setDatabase(m_backend->database()->backendName(), m_backend->database()->isHealthy(),
                          {});
@@ -441,8 +476,10 @@ void MainWindow::reloadSessions() {
     m_model->clear();
     if (m_backend) {
         for (const auto &[id, user] : std::as_const(live)) {
-            if (ConversationFeed *conversation = m_backend->conversation(id))
+            if (ConversationFeed *conversation = m_backend->conversation(id)) {
                 m_monitor->attach(id, user, conversation);
+                loadBaseUsage(id);
+            }
         }
     }
     m_nextBefore = QDateTime();
@@ -472,6 +509,7 @@ void MainWindow::loadNextPage() {
                 return;
             m_pageLoading = false;
             m_model->addSessions(page.sessions);
+            loadStoredUsage(page.sessions);
             m_nextBefore = page.nextBefore;
             m_loadMore->setEnabled(m_nextBefore.isValid());
             m_loadMore->setText(m_nextBefore.isValid() ? tr("Load older sessions")
@@ -484,6 +522,58 @@ void MainWindow::loadNextPage() {
             m_pageLoading = false;
             m_loadMore->setEnabled(true);
             showMessage(tr("Sessions could not be read: %1").arg(error));
+        });
+}
+
+void MainWindow::syncColumnActions() {
+    for (QAction *toggle : m_table->horizontalHeader()->actions()) {
+        const int column = toggle->objectName().mid(10).toInt();
+        const QSignalBlocker quiet(toggle);
+        toggle->setChecked(!m_table->isColumnHidden(column));
+    }
+}
+
+void MainWindow::applyPrices() {
+    // The loader checked the text; a Config made by hand (tests) may hold anything.
+    QString error;
+    const std::optional<ModelPrices> prices = ModelPrices::parse(m_config.llmPrices, &error);
+    if (!prices)
+        qCWarning(lcUi) << "no cost estimates:" << error;
+    m_model->setPrices(prices.value_or(ModelPrices{}));
+}
+
+void MainWindow::loadStoredUsage(const QList<Session> &sessions) {
+    if (!m_backend || sessions.isEmpty())
+        return;
+    QList<QUuid> ids;
+    for (const Session &session : sessions)
+        ids << session.id;
+    const quint64 generation = m_pageGeneration;
+    whenFinished(
+        this, m_backend->database()->sessionUsage(ids),
+        [this, generation](const QHash<QUuid, SessionUsage> &usage) {
+            if (generation == m_pageGeneration)
+                m_model->setStoredUsage(usage);
+        },
+        [this](const QString &error) {
+            showMessage(tr("The sessions' usage could not be read: %1").arg(error));
+        });
+}
+
+// Read when the console attaches to a live session, before any of the turns it will count
+// live can be stored, so that none is counted twice.
+void MainWindow::loadBaseUsage(const QUuid &sessionId) {
+    if (!m_backend)
+        return;
+    const quint64 generation = m_pageGeneration;
+    whenFinished(
+        this, m_backend->database()->sessionUsage({sessionId}),
+        [this, generation, sessionId](const QHash<QUuid, SessionUsage> &usage) {
+            if (generation == m_pageGeneration)
+                m_model->setBaseUsage(sessionId, usage.value(sessionId));
+        },
+        [this](const QString &error) {
+            showMessage(tr("The session's usage could not be read: %1").arg(error));
         });
 }
 
@@ -650,6 +740,7 @@ void MainWindow::openSettings() {
 }
 
 void MainWindow::refreshPanel() {
+    m_model->refreshDurations();
     m_panel->setSessions(m_monitor->liveCount());
     m_panel->setTurnsPerMinute(m_monitor->turnsLastMinute());
     const bool running = m_backend && m_backend->state() == ConsoleServer::State::Running;
@@ -706,6 +797,7 @@ void MainWindow::restoreState() {
     if (state.contains(u"window/session_columns"_s))
         m_table->horizontalHeader()->restoreState(
             state.value(u"window/session_columns"_s).toByteArray());
+    syncColumnActions();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event) {

@@ -15,6 +15,8 @@
 
 class LogBuffer;
 class LogPane;
+class MetricsChartPane;
+class MetricsSampler;
 class QAction;
 class QComboBox;
 class QLineEdit;
@@ -58,6 +60,8 @@ public:
     SessionDetailWidget *detail() const { return m_detail; }
     ServerPanel *serverPanel() const { return m_panel; }
     LogPane *logPane() const { return m_logPane; }
+    MetricsSampler *sampler() const { return m_sampler; }
+    MetricsChartPane *chartPane() const { return m_charts; }
     SessionMonitor *monitor() const { return m_monitor; }
     QLineEdit *userFilterEdit() const { return m_userFilter; }
     QComboBox *statusFilterBox() const { return m_statusFilter; }
@@ -100,6 +104,10 @@ private:
     void saveState() const;
     void restoreState();
     void showMessage(const QString &message);
+    void applyPrices();       // llm/prices of the Config, for the cost column
+    void syncColumnActions(); // the header's column menu shows which columns are hidden
+    void loadStoredUsage(const QList<Session> &sessions);
+    void loadBaseUsage(const QUuid &sessionId);
     QUuid selectedSessionId() const;
     void showLlm(); // the LLM line of the server panel, with the local model's state
 
@@ -130,4 +138,6 @@ private:
     QPushButton *m_loadMore = nullptr;
     QSplitter *m_splitter = nullptr;
     LogPane *m_logPane = nullptr;
+    MetricsSampler *m_sampler = nullptr;
+    MetricsChartPane *m_charts = nullptr;
 };

@@ -1,6 +1,5 @@
 #include "ui/SessionDetailWidget.h"
 
-#include "chat/ChatEvents.h"
 #include "chat/ConversationFeed.h"
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
@@ -153,10 +152,7 @@ void SessionDetailWidget::finishLoading(const QList<Event> &events) {
     m_transcript->setPlaceholderText(tr("No messages yet."));
     m_eventLog->setEvents(events);
     m_transcript->setEvents(events);
-    qint64 tokens = 0;
     for (const Event &event : events) {
-        if (const std::optional<TurnOutcome> outcome = ChatEvents::parseAssistantOutcome(event))
-            tokens += outcome->usage.completionTokens;
         if (event.type == EventType::Summary && m_session.summary.isEmpty())
             m_session.summary = event.content;
     }
@@ -165,8 +161,6 @@ void SessionDetailWidget::finishLoading(const QList<Event> &events) {
         applyEvent(event);
     if (m_conversation)
         m_transcript->setStreamingText(m_monitor->streamingText(m_session.id));
-    else
-        Q_EMIT tokensCounted(m_session.id, tokens);
     updateSummary();
     m_eventTable->scrollToBottom();
     Q_EMIT loaded(m_session.id);

@@ -45,8 +45,6 @@ Q_SIGNALS:
     // The stored events of the session shown are loaded (and live updates flow).
     void loaded(const QUuid &sessionId);
     void loadFailed(const QUuid &sessionId, const QString &message);
-    // Completion tokens counted from the stored events of a session that is not live.
-    void tokensCounted(const QUuid &sessionId, qint64 tokens);
 
 private:
     void follow(ConversationFeed *conversation);

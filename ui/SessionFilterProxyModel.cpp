@@ -41,8 +41,8 @@ bool SessionFilterProxyModel::filterAcceptsRow(int sourceRow,
 
 bool SessionFilterProxyModel::lessThan(const QModelIndex &left, const QModelIndex &right) const {
     const int column = left.column();
-    if (column == SessionTableModel::MessagesColumn || column == SessionTableModel::TokensColumn)
-        return left.data().toLongLong() < right.data().toLongLong();
+    if (const QVariant a = left.data(SessionTableModel::SortRole); a.isValid())
+        return a.toDouble() < right.data(SessionTableModel::SortRole).toDouble();
     if (column != SessionTableModel::StartedColumn)
         return QSortFilterProxyModel::lessThan(left, right);
     const QDateTime a = left.siblingAtColumn(SessionTableModel::StartedColumn)

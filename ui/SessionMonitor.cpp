@@ -11,11 +11,7 @@ SessionMonitor::SessionMonitor(SessionTableModel *model, QObject *parent)
 void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
                             ConversationFeed *conversation) {
     detach(sessionId);
-    const qint64 known = [&] {
-        const int row = m_model->rowOf(sessionId);
-        return row < 0 ? 0 : std::max<qint64>(0, m_model->tokens(row));
-    }();
-    m_live.insert(sessionId, Live{conversation, {}, known, 0});
+    m_live.insert(sessionId, Live{conversation, {}});
     m_model->sessionConnected(sessionId, userId, Timestamps::now());
 
     connect(conversation, &ConversationFeed::contentDelta, this,
@@ -24,7 +20,6 @@ void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
                 if (it == m_live.end())
                     return;
                 it->streaming += text;
-                ++it->tokensThisTurn;
                 m_model->addTokens(sessionId, 1);
             });
     connect(conversation, &ConversationFeed::eventRecorded, this,
@@ -42,17 +37,14 @@ void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
                 const auto it = m_live.find(sessionId);
                 if (it == m_live.end())
                     return;
-                // The usage the server reported replaces the count of streamed deltas.
-                const qint64 turnTokens = outcome.usage.completionTokens > 0
-                                              ? outcome.usage.completionTokens
-                                              : it->tokensThisTurn;
-                it->tokensBeforeTurn += turnTokens;
-                it->tokensThisTurn = 0;
                 it->streaming.clear();
-                m_model->setTokens(sessionId, it->tokensBeforeTurn);
+                m_model->addTurn(sessionId, outcome.model, outcome.usage.promptTokens,
+                                 outcome.usage.completionTokens, outcome.ttftMs);
                 m_turnTimes.append(Timestamps::now());
-                Q_EMIT turnCompleted(sessionId);
+                Q_EMIT turnCompleted(sessionId, outcome);
             });
+    connect(conversation, &ConversationFeed::toolStarted, this,
+            [this, sessionId] { m_model->addToolCall(sessionId); });
     connect(conversation, &QObject::destroyed, this, [this, sessionId] {
         if (m_live.contains(sessionId))
             detach(sessionId);

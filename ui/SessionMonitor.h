@@ -8,12 +8,13 @@
 #include <QUuid>
 
 class ConversationFeed;
+struct TurnOutcome;
 class SessionTableModel;
 
 // Follows every live conversation (its ConversationFeed) and keeps the session table current from
-// its signals: new and closed sessions, messages, streamed tokens. Also remembers the reply each
-// session is streaming, so a session opened in the detail view mid-turn shows what was already
-// said, and counts finished turns for the turns-per-minute figure.
+// its signals: new and closed sessions, messages, streamed tokens, finished turns and tool calls.
+// Also remembers the reply each session is streaming, so a session opened in the detail view
+// mid-turn shows what was already said, and counts finished turns for the turns-per-minute figure.
 class SessionMonitor : public QObject {
     Q_OBJECT
 public:
@@ -32,14 +33,12 @@ public:
 Q_SIGNALS:
     void attached(const QUuid &sessionId);
     void detached(const QUuid &sessionId);
-    void turnCompleted(const QUuid &sessionId);
+    void turnCompleted(const QUuid &sessionId, const TurnOutcome &outcome);
 
 private:
     struct Live {
         QPointer<ConversationFeed> conversation;
         QString streaming;
-        qint64 tokensBeforeTurn = 0; // completion tokens of the finished turns
-        qint64 tokensThisTurn = 0;   // deltas streamed in the running turn
     };
 
     SessionTableModel *m_model;

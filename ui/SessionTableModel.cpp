@@ -9,6 +9,36 @@ namespace {
 QString localTime(const QDateTime &time) {
     return time.isValid() ? time.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s) : QString();
 }
+
+QString milliseconds(qint64 ms) {
+    return ms < 1000 ? u"%1 ms"_s.arg(ms) : u"%1 s"_s.arg(double(ms) / 1000.0, 0, 'f', 1);
+}
+
+QString duration(qint64 seconds) {
+    if (seconds < 60)
+        return u"%1 s"_s.arg(seconds);
+    if (seconds < 3600)
+        return u"%1 m %2 s"_s.arg(seconds / 60).arg(seconds % 60, 2, 10, QChar(u'0'));
+    return u"%1 h %2 m"_s.arg(seconds / 3600).arg(seconds / 60 % 60, 2, 10, QChar(u'0'));
+}
+
+QString dollars(double cost) {
+    return u"$%1"_s.arg(cost, 0, 'f', cost < 1 ? 4 : 2);
+}
+
+qint64 durationSeconds(const Session &s) {
+    if (!s.startTime.isValid())
+        return -1;
+    const QDateTime end = s.endTime.isValid() ? s.endTime : Timestamps::now();
+    return std::max<qint64>(0, s.startTime.secsTo(end));
+}
+
+bool isNumeric(int column) {
+    return column == SessionTableModel::MessagesColumn ||
+           column == SessionTableModel::TokensColumn || column == SessionTableModel::TtftColumn ||
+           column == SessionTableModel::DurationColumn ||
+           column == SessionTableModel::ToolCallsColumn || column == SessionTableModel::CostColumn;
+}
 } // namespace
 
 SessionTableModel::SessionTableModel(QObject *parent)
@@ -59,36 +89,127 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const {
         return s.startTime;
     case StatusRole:
         return int(status(index.row()));
-    case Qt::ToolTipRole:
-        if (index.column() == StartedColumn)
-            return Timestamps::toIso(s.startTime);
-        if (index.column() == EndedColumn)
-            return Timestamps::toIso(s.endTime);
-        if (index.column() == TokensColumn && r.tokens < 0)
-            return u"Open the session to count its tokens"_s;
+    case SortRole:
+        return sortValue(r, index.column());
+    case Qt::ToolTipRole: {
+        const QString tip = toolTip(r, index.column());
+        if (!tip.isEmpty())
+            return tip;
         return s.summary.isEmpty() ? QVariant() : QVariant(s.summary);
+    }
     case Qt::TextAlignmentRole:
-        if (index.column() == MessagesColumn || index.column() == TokensColumn)
+        if (isNumeric(index.column()))
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::DisplayRole:
-        switch (index.column()) {
-        case UserColumn:
-            return s.userId;
-        case IdColumn:
-            return Ids::toText(s.id);
-        case StartedColumn:
-            return localTime(s.startTime);
-        case EndedColumn:
-            return localTime(s.endTime);
-        case MessagesColumn:
-            return s.messageCount;
-        case TokensColumn:
-            return r.tokens < 0 ? QVariant(u"—"_s) : QVariant(r.tokens);
-        case StatusColumn:
-            return statusName(status(index.row()));
+        return display(index.row(), index.column());
+    }
+    return {};
+}
+
+QVariant SessionTableModel::display(int row, int column) const {
+    const Row &r = m_rows.at(row);
+    const Session &s = r.session;
+    const QVariant unknown = u"—"_s;
+    switch (column) {
+    case UserColumn:
+        return s.userId;
+    case IdColumn:
+        return Ids::toText(s.id);
+    case StartedColumn:
+        return localTime(s.startTime);
+    case EndedColumn:
+        return localTime(s.endTime);
+    case MessagesColumn:
+        return s.messageCount;
+    case TokensColumn:
+        return r.usageKnown
+                   ? QVariant(r.stored.completionTokens() + r.live.completionTokens() + r.streaming)
+                   : unknown;
+    case TtftColumn: {
+        if (!r.usageKnown)
+            return unknown;
+        SessionUsage all = r.stored;
+        all += r.live;
+        const std::optional<qint64> ttft = all.meanTtftMs();
+        return ttft ? QVariant(milliseconds(*ttft)) : unknown;
+    }
+    case DurationColumn: {
+        const qint64 seconds = durationSeconds(s);
+        return seconds < 0 ? unknown : QVariant(duration(seconds));
+    }
+    case ToolCallsColumn:
+        return r.usageKnown ? QVariant(r.stored.toolCalls + r.live.toolCalls) : unknown;
+    case CostColumn: {
+        if (!r.usageKnown)
+            return unknown;
+        SessionUsage all = r.stored;
+        all += r.live;
+        const std::optional<double> cost = m_prices.cost(all);
+        return cost ? QVariant(dollars(*cost)) : unknown;
+    }
+    case StatusColumn:
+        return statusName(status(row));
+    }
+    return {};
+}
+
+QVariant SessionTableModel::sortValue(const Row &r, int column) const {
+    SessionUsage all = r.stored;
+    all += r.live;
+    switch (column) {
+    case MessagesColumn:
+        return r.session.messageCount;
+    case TokensColumn:
+        return r.usageKnown ? all.completionTokens() + r.streaming : -1;
+    case TtftColumn:
+        return r.usageKnown ? all.meanTtftMs().value_or(-1) : -1;
+    case DurationColumn:
+        return durationSeconds(r.session);
+    case ToolCallsColumn:
+        return r.usageKnown ? all.toolCalls : -1;
+    case CostColumn:
+        return r.usageKnown ? m_prices.cost(all).value_or(-1) : -1.0;
+    }
+    return {};
+}
+
+QString SessionTableModel::toolTip(const Row &r, int column) const {
+    const Session &s = r.session;
+    SessionUsage all = r.stored;
+    all += r.live;
+    switch (column) {
+    case StartedColumn:
+        return Timestamps::toIso(s.startTime);
+    case EndedColumn:
+        return Timestamps::toIso(s.endTime);
+    case DurationColumn:
+        return s.endTime.isValid() ? tr("Ended %1").arg(Timestamps::toIso(s.endTime))
+                                   : tr("Still open");
+    case TokensColumn:
+        if (!r.usageKnown)
+            return tr("Reading the session's usage…");
+        return tr("%1 completion tokens, %2 prompt tokens")
+            .arg(all.completionTokens() + r.streaming)
+            .arg(all.promptTokens());
+    case TtftColumn:
+        if (!r.usageKnown)
+            return {};
+        return tr("Mean time to first token over %n repl(ies)", nullptr, int(all.ttftCount));
+    case CostColumn: {
+        if (!r.usageKnown)
+            return {};
+        QStringList unpriced = m_prices.unpricedModels(all);
+        for (QString &model : unpriced) {
+            if (model.isEmpty())
+                model = tr("replies without a model name");
         }
-        return {};
+        if (!unpriced.isEmpty())
+            return tr("No price for %1 in llm/prices").arg(unpriced.join(u", "_s));
+        return tr("Estimated from llm/prices: %1 prompt and %2 completion tokens")
+            .arg(all.promptTokens())
+            .arg(all.completionTokens());
+    }
     }
     return {};
 }
@@ -109,6 +230,14 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
         return u"Messages"_s;
     case TokensColumn:
         return u"Tokens"_s;
+    case TtftColumn:
+        return u"TTFT"_s;
+    case DurationColumn:
+        return u"Duration"_s;
+    case ToolCallsColumn:
+        return u"Tools"_s;
+    case CostColumn:
+        return u"Cost"_s;
     case StatusColumn:
         return u"Status"_s;
     }
@@ -153,7 +282,9 @@ void SessionTableModel::addSessions(const QList<Session> &sessions) {
     beginInsertRows({}, first, first + int(fresh.size()) - 1);
     for (const Session &s : fresh) {
         m_rowById.insert(s.id, int(m_rows.size()));
-        m_rows.append(Row{s, -1, false});
+        Row r;
+        r.session = s;
+        m_rows.append(r);
     }
     endInsertRows();
 }
@@ -167,8 +298,12 @@ void SessionTableModel::sessionConnected(const QUuid &id, const QString &userId,
     if (!r.session.startTime.isValid())
         r.session.startTime = startTime;
     r.session.endTime = {};
-    if (r.tokens < 0)
-        r.tokens = 0;
+    // Until setBaseUsage brings what is stored now, show what was known; the live part counts
+    // only the turns from here on.
+    r.stored += r.live;
+    r.live = {};
+    r.streaming = 0;
+    r.usageKnown = true; // a new session has none; a resumed one gets setBaseUsage
     if (!r.connected)
         ++m_connected;
     r.connected = true;
@@ -199,17 +334,73 @@ void SessionTableModel::addTokens(const QUuid &id, qint64 count) {
     const int row = rowOf(id);
     if (row < 0)
         return;
-    Row &r = m_rows[row];
-    r.tokens = std::max<qint64>(r.tokens, 0) + count;
+    m_rows[row].streaming += count;
     markDirty(row);
 }
 
-void SessionTableModel::setTokens(const QUuid &id, qint64 tokens) {
+void SessionTableModel::addTurn(const QUuid &id, const QString &model, qint64 promptTokens,
+                                qint64 completionTokens, qint64 ttftMs) {
     const int row = rowOf(id);
-    if (row < 0 || m_rows.at(row).tokens == tokens)
+    if (row < 0)
         return;
-    m_rows[row].tokens = tokens;
+    Row &r = m_rows[row];
+    // The usage the server reported replaces the count of streamed deltas.
+    r.live.addReply(model, promptTokens, completionTokens > 0 ? completionTokens : r.streaming,
+                    ttftMs);
+    r.streaming = 0;
     markDirty(row);
+}
+
+void SessionTableModel::addToolCall(const QUuid &id) {
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    ++m_rows[row].live.toolCalls;
+    markDirty(row);
+}
+
+void SessionTableModel::setStoredUsage(const QHash<QUuid, SessionUsage> &usage) {
+    for (auto it = usage.constBegin(); it != usage.constEnd(); ++it) {
+        const int row = rowOf(it.key());
+        if (row < 0)
+            continue;
+        Row &r = m_rows[row];
+        if (r.connected || r.live != SessionUsage{} || r.streaming != 0)
+            continue;
+        r.stored = *it;
+        r.usageKnown = true;
+        markDirty(row);
+    }
+}
+
+void SessionTableModel::setBaseUsage(const QUuid &id, const SessionUsage &usage) {
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    m_rows[row].stored = usage;
+    m_rows[row].usageKnown = true;
+    markDirty(row);
+}
+
+void SessionTableModel::setPrices(const ModelPrices &prices) {
+    m_prices = prices;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, CostColumn), index(rowCount() - 1, CostColumn));
+}
+
+void SessionTableModel::refreshDurations() {
+    int first = -1;
+    int last = -1;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).session.endTime.isValid())
+            continue;
+        if (first < 0)
+            first = row;
+        last = row;
+    }
+    if (first >= 0)
+        Q_EMIT dataChanged(index(first, DurationColumn), index(last, DurationColumn),
+                           {Qt::DisplayRole});
 }
 
 void SessionTableModel::setSummary(const QUuid &id, const QString &summary) {
@@ -254,7 +445,23 @@ Session SessionTableModel::session(int row) const {
 }
 
 qint64 SessionTableModel::tokens(int row) const {
-    return m_rows.at(row).tokens;
+    const Row &r = m_rows.at(row);
+    return r.usageKnown ? r.stored.completionTokens() + r.live.completionTokens() + r.streaming
+                        : -1;
+}
+
+std::optional<SessionUsage> SessionTableModel::usage(int row) const {
+    const Row &r = m_rows.at(row);
+    if (!r.usageKnown)
+        return std::nullopt;
+    SessionUsage all = r.stored;
+    all += r.live;
+    return all;
+}
+
+std::optional<double> SessionTableModel::cost(int row) const {
+    const std::optional<SessionUsage> all = usage(row);
+    return all ? m_prices.cost(*all) : std::nullopt;
 }
 
 int SessionTableModel::connectedCount() const {
@@ -278,5 +485,5 @@ void SessionTableModel::flushPendingUpdates() {
     const int first = m_dirtyFirst;
     const int last = m_dirtyLast;
     m_dirtyFirst = m_dirtyLast = -1;
-    Q_EMIT dataChanged(index(first, MessagesColumn), index(last, TokensColumn), {Qt::DisplayRole});
+    Q_EMIT dataChanged(index(first, MessagesColumn), index(last, CostColumn), {Qt::DisplayRole});
 }

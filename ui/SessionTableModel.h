@@ -1,6 +1,8 @@
 #pragma once
 
+#include "core/ModelPrices.h"
 #include "core/Session.h"
+#include "core/SessionUsage.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -10,6 +12,8 @@
 // Live and past sessions, one row each. Rows are only ever appended (the proxy sorts them newest
 // first), so a session's row is stable and found in O(1). Counter updates (messages, tokens)
 // are coalesced: they mark the row dirty and one dataChanged per frame (16 ms) covers them all.
+// A row's usage (tokens, time to first token, tool calls, cost) is what the database summed
+// over its stored replies plus what the session's live turns added since the console attached.
 class SessionTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -20,10 +24,15 @@ public:
         EndedColumn,
         MessagesColumn,
         TokensColumn,
+        TtftColumn,
+        DurationColumn,
+        ToolCallsColumn,
+        CostColumn,
         StatusColumn,
         ColumnCount
     };
-    enum Role { SessionIdRole = Qt::UserRole + 1, UserIdRole, StartTimeRole, StatusRole };
+    // SortRole: the number a column sorts by (numeric columns), -1 when unknown.
+    enum Role { SessionIdRole = Qt::UserRole + 1, UserIdRole, StartTimeRole, StatusRole, SortRole };
     // Connected: a client is attached right now. Active: open in the database, nobody attached.
     enum class Status { Connected, Active, Ended };
 
@@ -40,8 +49,21 @@ public:
     void sessionConnected(const QUuid &id, const QString &userId, const QDateTime &startTime);
     void sessionDisconnected(const QUuid &id, const QDateTime &endTime);
     void addMessages(const QUuid &id, int count);
+    // Content deltas of the running turn, counted until the turn's reported usage replaces them.
     void addTokens(const QUuid &id, qint64 count);
-    void setTokens(const QUuid &id, qint64 tokens);
+    // A live turn finished (its usage, model and time to first token; -1: no first token).
+    void addTurn(const QUuid &id, const QString &model, qint64 promptTokens,
+                 qint64 completionTokens, qint64 ttftMs);
+    void addToolCall(const QUuid &id);
+    // What the database summed for sessions of a page: used for the rows no live turn counted
+    // in yet (a live row's own read, made when the console attached to it, is setBaseUsage).
+    void setStoredUsage(const QHash<QUuid, SessionUsage> &usage);
+    // The stored usage of a session as of the moment the console attached to it; live turns
+    // are added to it.
+    void setBaseUsage(const QUuid &id, const SessionUsage &usage);
+    void setPrices(const ModelPrices &prices);
+    // Live sessions' durations grow: one dataChanged for the rows without an end time.
+    void refreshDurations();
     void setSummary(const QUuid &id, const QString &summary);
     void removeSession(const QUuid &id);
     void clear();
@@ -49,7 +71,10 @@ public:
     int rowOf(const QUuid &id) const; // -1 when unknown
     Session session(int row) const;
     Status status(int row) const;
-    qint64 tokens(int row) const; // -1 while unknown (past sessions not yet opened)
+    qint64 tokens(int row) const; // completion tokens; -1 while unknown (not read yet)
+    // The stored and the live usage together; nullopt while unknown.
+    std::optional<SessionUsage> usage(int row) const;
+    std::optional<double> cost(int row) const; // nullopt: unknown, or a model without a price
     int connectedCount() const;
 
     static QString statusName(Status status);
@@ -60,9 +85,15 @@ public:
 private:
     struct Row {
         Session session;
-        qint64 tokens = -1;
+        SessionUsage stored;
+        SessionUsage live;       // turns finished since the console attached
+        qint64 streaming = 0;    // deltas of the running turn
+        bool usageKnown = false; // stored was read (or the session is new)
         bool connected = false;
     };
+    QVariant display(int row, int column) const;
+    QVariant sortValue(const Row &row, int column) const;
+    QString toolTip(const Row &row, int column) const;
     int ensureRow(const QUuid &id);
     void markDirty(int row);
 
@@ -72,4 +103,5 @@ private:
     int m_dirtyLast = -1;
     QTimer m_frameTimer;
     int m_connected = 0;
+    ModelPrices m_prices;
 };

@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # Debian packages the build, the program and the tests need.
 RTAI_PACKAGES=(
     cmake ninja-build g++ pkg-config
-    qt6-base-dev qt6-websockets-dev qt6-httpserver-dev
+    qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev libqt6opengl6-dev # the console's charts
     libqt6sql6-psql libqt6sql6-sqlite libgl-dev
     postgresql pgbouncer openssl libssl-dev # libcrypto: JWT signatures
     haproxy dpkg-dev systemd # the load-balancer recipe, the package (CPack, systemd-analyze)

@@ -85,7 +85,7 @@ public:
     // Checks that the configured LLM server answers (llm/probe_interval_s); nullptr for the
     // local model, with no LLM, or with checks off.
     LlmEndpointProbe *llmProbe() const { return m_probe; }
-    MetricsRegistry *metrics() const { return m_metrics; }
+    MetricsRegistry *metrics() const override { return m_metrics; }
     SummaryScheduler *summaries() const override { return m_summaries; }
     const Readiness *readiness() const override { return m_readiness; }
     QString llmDescription() const override;

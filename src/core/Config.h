@@ -19,6 +19,9 @@ struct Config {
     QString llmModel = QStringLiteral("gpt-4o-mini");
     QString llmApiKey;
     QString localModelPath; // a GGUF file for the bundled llama-server; empty: the default one
+    // US dollars per million prompt:completion tokens per model, for the console's cost column
+    // (core/ModelPrices).
+    QString llmPrices = QStringLiteral("gpt-4o-mini=0.15:0.60");
 
     QString apiToken; // when set, REST and WebSocket clients must present it
     // JWTs (README, "Security"): with a secret or a JWKS, clients need a valid token (or the

@@ -44,6 +44,7 @@ struct ConfigSetting {
         LlmProbeInterval,
         LlmHttp,
         LlmCaFile,
+        LlmPrices,
         SummaryConcurrency,
         LeaseHeartbeat,
         LeaseExpiry,

@@ -1,6 +1,7 @@
 #include "core/ConfigTable.h"
 
 #include "core/Logging.h"
+#include "core/ModelPrices.h"
 
 #include <QFileInfo>
 #include <QHostAddress>
@@ -112,6 +113,12 @@ QString applyLlmCaFile(const QString &value, Config &config) {
         return u"RTAI_LLM_CA_FILE '%1' holds no PEM certificate (-----BEGIN CERTIFICATE-----)"_s
             .arg(value);
     return {};
+}
+
+QString applyLlmPrices(const QString &value, Config &config) {
+    config.llmPrices = value;
+    QString error;
+    return ModelPrices::parse(value, &error) ? QString() : error;
 }
 
 QString applyLogLevel(const QString &value, Config &config) {
@@ -354,6 +361,14 @@ QList<ConfigSetting> buildTable() {
          {},
          applyLlmCaFile,
          [](const Config &config) { return config.llmCaFile; }},
+        {Id::LlmPrices,
+         {},
+         {},
+         {u"RTAI_LLM_PRICES"_s},
+         u"llm/prices"_s,
+         {},
+         applyLlmPrices,
+         [](const Config &config) { return config.llmPrices; }},
         bounded<&Config::summaryConcurrency>(Id::SummaryConcurrency, u"RTAI_SUMMARY_CONCURRENCY"_s,
                                              u"summaries/concurrency"_s, 1, 1000),
         bounded<&Config::leaseHeartbeatS>(Id::LeaseHeartbeat, u"RTAI_LEASE_HEARTBEAT_S"_s,

@@ -16,9 +16,11 @@ add_library(rtai_core STATIC
     core/Logging.h core/Logging.cpp
     core/MessageError.h core/MessageError.cpp
     core/MetricsRegistry.h core/MetricsRegistry.cpp
+    core/ModelPrices.h core/ModelPrices.cpp
     core/Readiness.h core/Readiness.cpp
     core/RecordJson.h core/RecordJson.cpp
     core/Session.h
+    core/SessionUsage.h
     core/Timestamps.h core/Timestamps.cpp
     core/TokenBucket.h core/TokenBucket.cpp
 )

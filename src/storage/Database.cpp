@@ -176,6 +176,11 @@ QFuture<SessionPage> Database::sessions(const SessionQuery &query) {
     return enqueueJob<SessionPage>([query](SessionStore &store) { return store.sessions(query); });
 }
 
+QFuture<QHash<QUuid, SessionUsage>> Database::sessionUsage(const QList<QUuid> &ids) {
+    return enqueueJob<QHash<QUuid, SessionUsage>>(
+        [ids](SessionStore &store) { return store.usage().usage(ids); });
+}
+
 QFuture<QList<Event>> Database::events(const QUuid &sessionId, qint64 afterId, int limit) {
     return enqueueJob<QList<Event>>([sessionId, afterId, limit](SessionStore &store) {
         return store.events(sessionId, afterId, limit);

@@ -2,6 +2,7 @@
 
 #include "core/Event.h"
 #include "core/Session.h"
+#include "core/SessionUsage.h"
 #include "storage/InstanceLease.h"
 #include "storage/SessionClaim.h"
 #include "storage/SessionPage.h"
@@ -91,6 +92,9 @@ public:
     // unavailable.
     QFuture<std::optional<Session>> session(const QUuid &id);
     QFuture<SessionPage> sessions(const SessionQuery &query);
+    // What the replies of each of `ids` used (SessionUsageStore): sessions that do not exist are
+    // left out.
+    QFuture<QHash<QUuid, SessionUsage>> sessionUsage(const QList<QUuid> &ids);
     // Events with id > afterId in id order, at most `limit` (clamped to 1..10000).
     QFuture<QList<Event>> events(const QUuid &sessionId, qint64 afterId = 0, int limit = 1000);
     // Every event of the session, in id order, read page by page in one job.

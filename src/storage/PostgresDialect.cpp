@@ -82,6 +82,17 @@ QString PostgresDialect::timeText(const QString &column) const {
     return u"to_char(%1 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"_s.arg(column);
 }
 
+QString PostgresDialect::jsonNumber(const QString &column, const QStringList &path) const {
+    const QString at = u"'{%1}'"_s.arg(path.join(u','));
+    return u"(CASE WHEN jsonb_typeof(%1 #> %2) = 'number' THEN (%1 #>> %2)::numeric END)"_s.arg(
+        column, at);
+}
+
+QString PostgresDialect::jsonText(const QString &column, const QStringList &path) const {
+    const QString at = u"'{%1}'"_s.arg(path.join(u','));
+    return u"(CASE WHEN jsonb_typeof(%1 #> %2) = 'string' THEN %1 #>> %2 END)"_s.arg(column, at);
+}
+
 QStringList PostgresDialect::migrationPreamble() const {
     // Both transaction-scoped, so they also work through a transaction-mode pooler.
     return {u"SET LOCAL client_min_messages = warning"_s,

@@ -22,6 +22,8 @@ public:
     QString timeParam() const override;
     QString jsonParam() const override;
     QString timeText(const QString &column) const override;
+    QString jsonNumber(const QString &column, const QStringList &path) const override;
+    QString jsonText(const QString &column, const QStringList &path) const override;
     QStringList migrationPreamble() const override;
     QString now() const override;
     QString nowPlusMs(qint64 ms) const override;

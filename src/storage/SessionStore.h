@@ -5,6 +5,7 @@
 #include "storage/SessionOwnership.h"
 #include "storage/SessionPage.h"
 #include "storage/SessionQuery.h"
+#include "storage/SessionUsageStore.h"
 #include "storage/WriteOp.h"
 
 #include <QSqlDatabase>
@@ -45,6 +46,7 @@ public:
 
     // The statements of takeovers between instances, on the same connection.
     SessionOwnership ownership() const { return {m_db, m_dialect, m_instanceId}; }
+    SessionUsageStore usage() const { return {m_db, m_dialect}; }
 
     std::optional<Session> session(const QUuid &id);
     SessionPage sessions(const SessionQuery &query);

@@ -35,6 +35,11 @@ public:
     virtual QString jsonParam() const = 0;
     // An expression reading a timestamp column as ISO 8601 UTC text with milliseconds.
     virtual QString timeText(const QString &column) const = 0;
+    // An expression reading the JSON value at `path` (object keys) of a metadata column: a
+    // number, or NULL where it is missing, not a number, or the column is not valid JSON;
+    // jsonText the same for a string.
+    virtual QString jsonNumber(const QString &column, const QStringList &path) const = 0;
+    virtual QString jsonText(const QString &column, const QStringList &path) const = 0;
     // Run first in each migration transaction: serializes migrations run by several processes
     // at once and quiets notices such as "relation already exists, skipping".
     virtual QStringList migrationPreamble() const = 0;

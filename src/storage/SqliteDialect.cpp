@@ -74,6 +74,20 @@ QString SqliteDialect::timeText(const QString &column) const {
     return column;
 }
 
+// json_type() raises an error on text that is not JSON, so json_valid() guards it (CASE
+// evaluates its branches lazily, AND need not).
+QString SqliteDialect::jsonNumber(const QString &column, const QStringList &path) const {
+    const QString at = u"'$.%1'"_s.arg(path.join(u'.'));
+    return u"(CASE WHEN json_valid(%1) THEN CASE WHEN json_type(%1, %2) IN ('integer', 'real') "
+           "THEN json_extract(%1, %2) END END)"_s.arg(column, at);
+}
+
+QString SqliteDialect::jsonText(const QString &column, const QStringList &path) const {
+    const QString at = u"'$.%1'"_s.arg(path.join(u'.'));
+    return u"(CASE WHEN json_valid(%1) THEN CASE WHEN json_type(%1, %2) = 'text' "
+           "THEN json_extract(%1, %2) END END)"_s.arg(column, at);
+}
+
 QStringList SqliteDialect::migrationPreamble() const {
     return {}; // BEGIN already locks the file against other writers
 }

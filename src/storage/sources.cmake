@@ -13,6 +13,7 @@ add_library(rtai_storage STATIC
     storage/SessionPage.h
     storage/SessionQuery.h
     storage/SessionStore.h storage/SessionStore.cpp
+    storage/SessionUsageStore.h storage/SessionUsageStore.cpp
     storage/SessionClaim.h
     storage/SessionOwnership.h storage/SessionOwnership.cpp
     storage/SqlDialect.h

@@ -243,6 +243,15 @@ private Q_SLOTS:
         QVERIFY(tooSmall.errors.join(u'\n').contains(u"RTAI_MAX_CLIENT_BUFFER_BYTES"_s));
     }
 
+    void llmPrices() {
+        QCOMPARE(load({}).config.llmPrices, u"gpt-4o-mini=0.15:0.60"_s);
+        QCOMPARE(load({}, {{u"RTAI_LLM_PRICES"_s, u"m=1:2"_s}}).config.llmPrices, u"m=1:2"_s);
+        const ConfigLoadResult bad = load({}, {{u"RTAI_LLM_PRICES"_s, u"m=free"_s}});
+        QCOMPARE(bad.action, ConfigLoadResult::Action::Fail);
+        QVERIFY2(bad.errors.join(u'\n').contains(u"llm/prices entry 'm=free'"_s),
+                 qPrintable(bad.errors.join(u'\n')));
+    }
+
     void helpIsAnAction() {
         const ConfigLoadResult result = load({u"--help"_s});
         QCOMPARE(result.action, ConfigLoadResult::Action::ShowHelp);

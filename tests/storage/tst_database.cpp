@@ -339,6 +339,55 @@ private Q_SLOTS:
         QCOMPARE(result(db->sessions({})).sessions.constFirst().messageCount, 3);
     }
 
+    void sessionUsageSumsRepliesPerModel() {
+        auto db = openFresh();
+        const QUuid used = Ids::newSessionId();
+        const QUuid quiet = Ids::newSessionId();
+        db->createSession(used, u"u"_s, at(0));
+        db->createSession(quiet, u"u"_s, at(0));
+        const auto reply = [](const QString &model, int prompt, int completion, int ttft) {
+            return QJsonObject{{u"model"_s, model},
+                               {u"usage"_s, QJsonObject{{u"prompt_tokens"_s, prompt},
+                                                        {u"completion_tokens"_s, completion}}},
+                               {u"ttft_ms"_s, ttft}};
+        };
+        db->appendEvent(makeEvent(used, EventType::UserMessage, u"q"_s, at(1)));
+        db->appendEvent(makeEvent(used, EventType::AssistantMessage, u"a"_s, at(2),
+                                  reply(u"m1"_s, 10, 20, 100)));
+        db->appendEvent(makeEvent(used, EventType::ToolCall, u"{}"_s, at(3)));
+        db->appendEvent(makeEvent(used, EventType::ToolResult, u"{}"_s, at(3)));
+        db->appendEvent(makeEvent(used, EventType::ToolCall, u"{}"_s, at(3)));
+        // No first token (-1): counted for tokens, not for the time to first token.
+        db->appendEvent(
+            makeEvent(used, EventType::AssistantMessage, u"b"_s, at(4), reply(u"m1"_s, 5, 7, -1)));
+        db->appendEvent(
+            makeEvent(used, EventType::AssistantMessage, u"c"_s, at(5), reply(u"m2"_s, 1, 2, 300)));
+        // From before usage was stored, or written by someone else: counted as a reply only.
+        db->appendEvent(makeEvent(used, EventType::AssistantMessage, u"d"_s, at(6),
+                                  {{u"usage"_s, QJsonObject{{u"prompt_tokens"_s, u"many"_s}}},
+                                   {u"ttft_ms"_s, u"soon"_s}}));
+        db->appendEvent(
+            makeEvent(used, EventType::Summary, u"s"_s, at(7), reply(u"m1"_s, 99, 99, 9)));
+
+        const QHash<QUuid, SessionUsage> usage =
+            result(db->sessionUsage({used, quiet, Ids::newSessionId()}));
+        QCOMPARE(usage.size(), 2); // the unknown id is left out
+        const SessionUsage &u = usage.value(used);
+        QCOMPARE(u.replies, 4);
+        QCOMPARE(u.toolCalls, 2);
+        QCOMPARE(u.byModel.size(), 3);
+        QCOMPARE(u.byModel.value(u"m1"_s), (SessionUsage::Tokens{15, 27}));
+        QCOMPARE(u.byModel.value(u"m2"_s), (SessionUsage::Tokens{1, 2}));
+        QCOMPARE(u.byModel.value(QString()), (SessionUsage::Tokens{0, 0}));
+        QCOMPARE(u.promptTokens(), 16);
+        QCOMPARE(u.completionTokens(), 29);
+        QCOMPARE(u.ttftCount, 2);
+        QCOMPARE(u.meanTtftMs(), std::optional<qint64>(200));
+        QVERIFY(usage.contains(quiet));
+        QCOMPARE(usage.value(quiet), SessionUsage{});
+        QCOMPARE(result(db->sessionUsage({})).size(), 0);
+    }
+
     void sessionsPagingAndFilters() {
         auto db = openFresh();
         QList<QUuid> ids; // ids.at(i) started at at(i)

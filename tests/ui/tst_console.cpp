@@ -5,6 +5,7 @@
 #include "core/LogCapture.h"
 #include "core/Readiness.h"
 #include "core/Timestamps.h"
+#include "fixtures/FutureWait.h"
 #include "fixtures/MockLlmRules.h"
 #include "fixtures/MockLlmServer.h"
 #include "fixtures/TestEnvironment.h"
@@ -15,6 +16,9 @@
 #include "ui/LogModel.h"
 #include "ui/LogPane.h"
 #include "ui/MainWindow.h"
+#include "ui/MetricSeries.h"
+#include "ui/MetricsChartPane.h"
+#include "ui/MetricsSampler.h"
 #include "ui/ServerPanel.h"
 #include "ui/SessionDetailWidget.h"
 #include "ui/SessionFilterProxyModel.h"
@@ -30,6 +34,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -117,6 +122,7 @@ private Q_SLOTS:
         m_config.llmBaseUrl = m_llm.baseUrl().toString();
         m_config.llmSource = Config::LlmSource::Explicit;
         m_config.llmModel = u"mock-model"_s;
+        m_config.llmPrices = u"mock-model=1000:2000"_s; // dollars per million: cents per turn
         m_config.configFile = m_dir.filePath(u"realtime-ai.conf"_s);
         seedDatabase();
 
@@ -292,6 +298,69 @@ private Q_SLOTS:
         screenshot(u"console.png"_s);
     }
 
+    // Tokens, time to first token, tool calls and cost per session: for a live session from its
+    // turns, for a past one from the database's sums over its stored replies, without opening it.
+    void sessionColumnsShowUsageLiveAndPast() {
+        QVERIFY(!m_adaSession.isNull());
+        Database *database = m_window->backend()->database();
+        const SessionUsage stored =
+            FutureWait::result(database->sessionUsage({m_adaSession})).value(m_adaSession);
+        QCOMPARE(stored.replies, 2);
+        QCOMPARE(stored.toolCalls, 1); // calculate_shipping
+        QVERIFY(stored.completionTokens() > 0);
+        QCOMPARE(stored.ttftCount, 2);
+        const double cost =
+            (double(stored.promptTokens()) * 1000 + double(stored.completionTokens()) * 2000) / 1e6;
+        const auto shown = [this] {
+            const int row = model()->rowOf(m_adaSession);
+            return row < 0 ? std::optional<SessionUsage>() : model()->usage(row);
+        };
+        // What the live turns added up to is what was stored.
+        QVERIFY(shown() && *shown() == stored);
+        QCOMPARE(cell(m_adaSession, SessionTableModel::TokensColumn),
+                 QString::number(stored.completionTokens()));
+        QCOMPARE(cell(m_adaSession, SessionTableModel::ToolCallsColumn), u"1"_s);
+        QVERIFY(cell(m_adaSession, SessionTableModel::TtftColumn).endsWith(u" ms"_s) ||
+                cell(m_adaSession, SessionTableModel::TtftColumn).endsWith(u" s"_s));
+        QCOMPARE(*model()->cost(model()->rowOf(m_adaSession)), cost);
+        QCOMPARE(cell(m_adaSession, SessionTableModel::CostColumn),
+                 u"$%1"_s.arg(cost, 0, 'f', cost < 1 ? 4 : 2));
+
+        // Read again from the database with nothing selected: the past session's numbers are
+        // there without opening it.
+        m_window->sessionTable()->selectionModel()->clear();
+        QTRY_VERIFY(detail()->sessionId().isNull());
+        QSignalSpy pages(m_window.get(), &MainWindow::pageLoaded);
+        m_window->reloadSessions();
+        QVERIFY(pages.wait(10000));
+        QTRY_VERIFY(shown() && *shown() == stored);
+        QVERIFY(detail()->sessionId().isNull());
+        m_window->loadNextPage(); // every session again, for the tests that follow
+        QVERIFY(pages.wait(10000));
+        QCOMPARE(model()->rowCount(), OldSessions + 1);
+        QCOMPARE(cell(m_adaSession, SessionTableModel::TokensColumn),
+                 QString::number(stored.completionTokens()));
+        QCOMPARE(cell(m_adaSession, SessionTableModel::ToolCallsColumn), u"1"_s);
+        QCOMPARE(*model()->cost(model()->rowOf(m_adaSession)), cost);
+        // The seeded sessions have a question and no reply.
+        SessionFilterProxyModel *proxy = m_window->sessionProxy();
+        const int old = proxy->rowCount() - 1;
+        QVERIFY(proxy->index(old, SessionTableModel::UserColumn)
+                    .data()
+                    .toString()
+                    .startsWith(u"old-"_s));
+        QTRY_COMPARE(proxy->index(old, SessionTableModel::TokensColumn).data().toString(), u"0"_s);
+        QCOMPARE(proxy->index(old, SessionTableModel::ToolCallsColumn).data().toString(), u"0"_s);
+        QCOMPARE(proxy->index(old, SessionTableModel::TtftColumn).data().toString(), u"—"_s);
+        QCOMPARE(proxy->index(old, SessionTableModel::CostColumn).data().toString(), u"$0.0000"_s);
+        QCOMPARE(proxy->index(old, SessionTableModel::DurationColumn).data().toString(), u"30 s"_s);
+
+        // Selected again for the tests that follow.
+        QSignalSpy loaded(detail(), &SessionDetailWidget::loaded);
+        m_window->selectSession(m_adaSession);
+        QVERIFY(loaded.count() > 0 || loaded.wait(10000));
+    }
+
     void exportsTheSelectedSession() {
         QVERIFY(!m_adaSession.isNull());
         QCOMPARE(detail()->sessionId(), m_adaSession);
@@ -364,6 +433,64 @@ private Q_SLOTS:
             client->close();
         for (const QUuid &id : std::as_const(ids))
             QTRY_COMPARE(cell(id, SessionTableModel::StatusColumn), u"ended"_s);
+    }
+
+    // A session resumed after it ended: the usage stored before is the base, the new turn is
+    // added once.
+    void resumedSessionCountsEachTurnOnce() {
+        const QUuid id = Ids::newSessionId();
+        qint64 prompt = 0;
+        qint64 completion = 0;
+        for (int round = 0; round < 2; ++round) {
+            WsTestClient client;
+            QVERIFY(client.open(WsTestClient::sessionUrl(m_url, Ids::toText(id), u"grace"_s)));
+            QCOMPARE(client.waitFor(u"session"_s).value(u"resumed"_s).toBool(), round > 0);
+            QTRY_COMPARE(cell(id, SessionTableModel::StatusColumn), u"connected"_s);
+            client.sendText(u"Hello, my name is Grace."_s);
+            const QList<QJsonObject> turn = client.waitForTurn();
+            QVERIFY(!turn.isEmpty());
+            const QJsonObject usage = turn.constLast().value(u"usage"_s).toObject();
+            QVERIFY(usage.value(u"completion_tokens"_s).toInt() > 0);
+            prompt += usage.value(u"prompt_tokens"_s).toInt();
+            completion += usage.value(u"completion_tokens"_s).toInt();
+            QTRY_COMPARE(cell(id, SessionTableModel::TokensColumn), QString::number(completion));
+            const int row = model()->rowOf(id);
+            QTRY_COMPARE(model()->usage(row)->replies, round + 1);
+            QCOMPARE(model()->usage(row)->promptTokens(), prompt);
+            QCOMPARE(cell(id, SessionTableModel::ToolCallsColumn), u"0"_s);
+            QCOMPARE(*model()->cost(row),
+                     (double(prompt) * 1000 + double(completion) * 2000) / 1e6);
+            client.close();
+            QTRY_COMPARE(cell(id, SessionTableModel::StatusColumn), u"ended"_s);
+        }
+    }
+
+    // The charts take their points from the real server: the turns above, and a long reply
+    // that holds an LLM request in flight while tokens stream.
+    void chartsFollowTheServer() {
+        MetricsSampler *sampler = m_window->sampler();
+        MetricsChartPane *charts = m_window->chartPane();
+        QVERIFY(sampler->isSampling());
+        using M = MetricsSampler::Metric;
+        // Grace's two turns (above) finished within a minute of each other.
+        QTRY_VERIFY(sampler->series(M::TurnsPerMinute)->maximum() >= 2);
+        QVERIFY(sampler->series(M::TtftP50)->maximum() > 0);
+        QVERIFY(sampler->series(M::TtftP99)->maximum() >= sampler->series(M::TtftP50)->maximum());
+        QCOMPARE(sampler->series(M::ErrorsPerMinute)->maximum(), 0.0);
+
+        const QUuid id = Ids::newSessionId();
+        WsTestClient client;
+        QVERIFY(client.open(WsTestClient::sessionUrl(m_url, Ids::toText(id), u"charts"_s)));
+        client.waitFor(u"session"_s);
+        client.sendText(u"long: 150"_s); // 150 tokens, 40 ms apart: 6 s of streaming
+        QTRY_VERIFY_WITH_TIMEOUT(sampler->series(M::LlmInFlight)->lastValue() >= 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(sampler->series(M::TokensPerSecond)->lastValue() > 0, 10000);
+        for (const M metric : {M::TurnsPerMinute, M::TtftP50, M::TokensPerSecond, M::LlmInFlight})
+            QCOMPARE(charts->line(metric)->points(), sampler->series(metric)->points());
+        screenshot(u"console-charts.png"_s);
+        QVERIFY(!client.waitForTurn().isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(sampler->series(M::LlmInFlight)->lastValue(), 0.0, 10000);
+        client.close();
     }
 
     void deletesASession() {

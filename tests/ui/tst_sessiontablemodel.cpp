@@ -106,6 +106,80 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 1);
     }
 
+    void usageColumnsOfPastAndLiveSessions() {
+        SessionTableModel model;
+        model.setPrices(*ModelPrices::parse(u"m=1000:2000"_s));
+        const Session past = make(u"ada"_s, 1, true, 4);
+        const Session other = make(u"bob"_s, 2, true, 2);
+        model.addSessions({past, other});
+        const int row = model.rowOf(past.id);
+        const auto text = [&model](int r, int column) {
+            return model.index(r, column).data().toString();
+        };
+        QCOMPARE(text(row, SessionTableModel::CostColumn), u"—"_s); // not read yet
+        QCOMPARE(text(row, SessionTableModel::DurationColumn), u"30 s"_s);
+
+        SessionUsage stored;
+        stored.addReply(u"m"_s, 100, 40, 200);
+        stored.addReply(u"m"_s, 300, 60, 400);
+        stored.toolCalls = 2;
+        SessionUsage unpriced;
+        unpriced.addReply(u"x"_s, 1, 1, -1);
+        model.setStoredUsage({{past.id, stored}, {other.id, unpriced}});
+        model.flushPendingUpdates();
+        QCOMPARE(text(row, SessionTableModel::TokensColumn), u"100"_s);
+        QCOMPARE(text(row, SessionTableModel::TtftColumn), u"300 ms"_s);
+        QCOMPARE(text(row, SessionTableModel::ToolCallsColumn), u"2"_s);
+        // 400 prompt tokens at $1000/M, 100 completion tokens at $2000/M.
+        QCOMPARE(*model.cost(row), 0.4 + 0.2);
+        QCOMPARE(text(row, SessionTableModel::CostColumn), u"$0.6000"_s);
+        const int otherRow = model.rowOf(other.id);
+        QCOMPARE(text(otherRow, SessionTableModel::CostColumn), u"—"_s);
+        QVERIFY(model.index(otherRow, SessionTableModel::CostColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(u"No price for x"_s));
+
+        // Resumed: the usage read when the console attached, plus the live turns.
+        model.sessionConnected(past.id, past.userId, past.startTime);
+        model.setBaseUsage(past.id, stored);
+        model.addTokens(past.id, 3);
+        model.flushPendingUpdates();
+        QCOMPARE(text(row, SessionTableModel::TokensColumn), u"103"_s);
+        model.addTurn(past.id, u"m"_s, 500, 50, 1500);
+        model.addToolCall(past.id);
+        // A page read now (it may hold the live turn already) does not replace a live row.
+        SessionUsage later = stored;
+        later.addReply(u"m"_s, 500, 50, 1500);
+        model.setStoredUsage({{past.id, later}});
+        model.flushPendingUpdates();
+        QCOMPARE(text(row, SessionTableModel::TokensColumn), u"150"_s); // the usage, not 3 deltas
+        QCOMPARE(text(row, SessionTableModel::TtftColumn), u"700 ms"_s);
+        QCOMPARE(text(row, SessionTableModel::ToolCallsColumn), u"3"_s);
+        QCOMPARE(*model.cost(row), (900.0 * 1000 + 150.0 * 2000) / 1e6);
+
+        // Sorting by cost uses the number, unknown first.
+        SessionFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(SessionTableModel::CostColumn, Qt::AscendingOrder);
+        QCOMPARE(column(proxy, SessionTableModel::UserColumn), (QStringList{u"bob"_s, u"ada"_s}));
+    }
+
+    void liveDurationsAreRefreshed() {
+        SessionTableModel model;
+        const Session ended = make(u"a"_s, 1, true);
+        model.addSessions({ended});
+        model.sessionConnected(Ids::newSessionId(), u"live"_s, Timestamps::now().addMSecs(-75'500));
+        QCOMPARE(model.index(1, SessionTableModel::DurationColumn).data().toString(),
+                 u"1 m 15 s"_s);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.refreshDurations();
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex().row(), 1); // the live row only
+        QCOMPARE(changed.first().at(0).toModelIndex().column(),
+                 int(SessionTableModel::DurationColumn));
+    }
+
     void pageDoesNotOverrideLiveState() {
         SessionTableModel model;
         Session s = make(u"ada"_s, 1, false, 0);
