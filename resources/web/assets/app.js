@@ -73,6 +73,7 @@ const state = {
   countChange: 0, // bumped whenever the page changes a message count itself
   recent: {}, // session id -> ms: when this browser last used it (sessions sort by it)
   texts: new WeakMap(), // user message element -> the text it sent
+  sources: new WeakMap(), // rendered reply segment element -> its segment ({ text }): what Copy copies
   summaryPoll: 0,
 };
 
@@ -256,6 +257,8 @@ function appendUserMessage(text, { createdAt, note } = {}) {
   badge.hidden = !note;
   meta.append(badge);
   li.append(meta);
+  state.texts.set(li, text);
+  addUserActions(li);
   return appendItem(li);
 }
 
@@ -297,6 +300,7 @@ function addText(turn, value) {
     const node = el('div', 'markdown');
     turn.body.append(node);
     turn.segment = { node, text: '', dirty: false };
+    state.sources.set(node, turn.segment);
   }
   turn.segment.text += value;
   turn.segment.dirty = true;
@@ -375,6 +379,7 @@ function finishTurn(turn, { finishReason, stats, note }) {
   if (label) turn.meta.append(el('span', 'badge', label));
   if (stats) turn.meta.append(el('span', 'stats', stats));
   if (!turn.body.childElementCount) turn.body.append(el('div', 'markdown empty-reply', label ? '' : '(no reply)'));
+  addReplyActions(turn);
   if (stick) scrollToBottom();
 }
 
@@ -433,6 +438,7 @@ function updateComposer() {
   ui.stopButton.hidden = !streaming;
   ui.stopButton.disabled = false;
   ui.composer.dataset.streaming = streaming ? 'true' : 'false';
+  refreshRegenerate();
 }
 
 // ---------------------------------------------------------------- WebSocket
@@ -876,14 +882,21 @@ function submitMessage() {
   clearComposerError();
   ui.input.value = '';
   autosize();
+  sendText(text);
+}
+
+// Shows `text` as the user's next message and sends it (once connected). `origin` marks a
+// message sent again by Regenerate or Edit.
+function sendText(text, origin) {
   const li = appendUserMessage(text);
-  state.texts.set(li, text);
+  if (origin) markResent(li, origin);
   scrollToBottom();
   if (state.status === 'connected') deliver(text, li);
   else {
     state.outbox.push({ text, li });
     setUserNote(li, 'Waiting for the connection…', 'pending');
   }
+  return li;
 }
 
 function stopReply() {
@@ -1208,6 +1221,200 @@ async function copyCode(button) {
   }, 1500);
 }
 
+// ---------------------------------------------------------------- message actions
+
+// Copy and Edit on the user's messages, Copy and Regenerate on replies. Regenerate and Edit send a
+// new message: the server's memory keeps every message, so the earlier question and its reply
+// stay on the page, where they are part of what the model reads next (PROTOCOL.md).
+
+function actionButton(action, text, label) {
+  const button = el('button', 'msg-action', text);
+  button.type = 'button';
+  button.dataset.action = action;
+  button.setAttribute('aria-label', label);
+  return button;
+}
+
+function actionBar(...buttons) {
+  const bar = el('div', 'msg-actions');
+  bar.setAttribute('role', 'group');
+  bar.setAttribute('aria-label', 'Message actions');
+  bar.append(...buttons);
+  return bar;
+}
+
+function addUserActions(li) {
+  li.append(actionBar(actionButton('copy-message', 'Copy', 'Copy this message'),
+    actionButton('edit-message', 'Edit', 'Edit this message and send it again')));
+}
+
+function addReplyActions(turn) {
+  turn.li.querySelector('.msg-actions')?.remove();
+  turn.li.querySelector('.assistant-column').append(actionBar(
+    actionButton('copy-message', 'Copy', 'Copy this reply'),
+    actionButton('regenerate', 'Regenerate', 'Regenerate this reply: ask the same question again')));
+  if (!questionOf(turn.li)) turn.li.querySelector('button[data-action="regenerate"]').hidden = true;
+}
+
+// The question a reply answers: the nearest user message above it.
+function questionOf(replyLi) {
+  let node = replyLi.previousElementSibling;
+  while (node && node.dataset.role !== 'user') node = node.previousElementSibling;
+  return node;
+}
+
+// Only the last reply can be regenerated (app.css hides the button of every earlier one, so that
+// a new reply changes nothing in them), and only while no turn runs.
+function refreshRegenerate() {
+  ui.messages.toggleAttribute('data-turn-running', Boolean(state.turn));
+}
+
+function markResent(li, origin) {
+  const note = el('span', 'msg-origin', origin === 'edited' ? 'Edited' : 'Asked again');
+  li.dataset.origin = origin;
+  li.querySelector('.msg-meta').prepend(note);
+}
+
+// The text a message's Copy copies: what the user sent, or the reply's Markdown source.
+function messageText(li) {
+  if (li.dataset.role === 'user') return state.texts.get(li) ?? li.querySelector('.bubble')?.textContent ?? '';
+  const parts = [...li.querySelectorAll('.assistant-body > .markdown')]
+    .map((node) => state.sources.get(node)?.text ?? '')
+    .filter((text) => text);
+  return parts.length ? parts.join('\n\n') : li.querySelector('.assistant-body')?.textContent.trim() ?? '';
+}
+
+// The Clipboard API where the page may use it (a secure context), else a selected textarea and
+// the copy command. Resolves with whether the text was copied.
+async function writeClipboard(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = el('textarea', 'clipboard-fallback');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.setAttribute('aria-hidden', 'true');
+    document.body.append(area);
+    area.select();
+    let copied = false;
+    try {
+      copied = document.execCommand('copy');
+    } catch {
+      copied = false;
+    }
+    area.remove();
+    return copied;
+  }
+}
+
+let announcer = null;
+function announce(text) {
+  if (!announcer) {
+    announcer = el('p', 'visually-hidden');
+    announcer.id = 'action-status';
+    announcer.setAttribute('role', 'status');
+    announcer.setAttribute('aria-live', 'polite');
+    document.body.append(announcer);
+  }
+  announcer.textContent = '';
+  requestAnimationFrame(() => {
+    announcer.textContent = text;
+  });
+}
+
+async function copyMessage(button) {
+  const li = button.closest('.msg');
+  const copied = await writeClipboard(messageText(li));
+  button.textContent = copied ? 'Copied' : 'Copy failed';
+  button.dataset.copied = copied ? 'true' : 'false';
+  announce(copied ? 'Copied to the clipboard' : 'Could not copy: select the text and copy it by hand');
+  clearTimeout(button.copyTimer);
+  button.copyTimer = setTimeout(() => {
+    button.textContent = 'Copy';
+    delete button.dataset.copied;
+  }, 1500);
+}
+
+function regenerate(button) {
+  const reply = button.closest('.msg');
+  const replies = ui.messages.querySelectorAll('.msg-assistant');
+  const question = questionOf(reply);
+  if (!question || state.turn || reply !== replies[replies.length - 1]) return;
+  if (!state.wantConnected && !connect()) return;
+  sendText(state.texts.get(question) ?? question.querySelector('.bubble').textContent, 'regenerated');
+}
+
+function startEdit(li) {
+  const existing = li.querySelector('.msg-edit');
+  if (existing) {
+    existing.querySelector('textarea').focus();
+    return;
+  }
+  const form = el('form', 'msg-edit');
+  const area = el('textarea', 'msg-edit-input');
+  area.value = state.texts.get(li) ?? '';
+  area.rows = Math.min(10, Math.max(2, area.value.split('\n').length));
+  area.setAttribute('aria-label', 'Edit the message');
+  const error = el('p', 'msg-edit-error');
+  error.setAttribute('role', 'alert');
+  error.hidden = true;
+  const buttons = el('div', 'msg-edit-buttons');
+  const cancel = el('button', 'button subtle small', 'Cancel');
+  cancel.type = 'button';
+  const send = el('button', 'button primary small', 'Send');
+  send.type = 'submit';
+  send.setAttribute('aria-label', 'Send the edited message');
+  buttons.append(cancel, send);
+  form.append(area, error, buttons);
+  li.classList.add('editing');
+  li.querySelector('.bubble').after(form);
+  const close = () => {
+    form.remove();
+    li.classList.remove('editing');
+    li.querySelector('button[data-action="edit-message"]')?.focus();
+  };
+  cancel.addEventListener('click', close);
+  area.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = area.value;
+    if (!text.trim()) {
+      error.textContent = 'The message is empty: type something to send.';
+      error.hidden = false;
+      return;
+    }
+    if (frameBytes(text) > state.maxMessageBytes) {
+      error.textContent = tooLongText(text);
+      error.hidden = false;
+      return;
+    }
+    if (!state.wantConnected && !connect()) return;
+    close();
+    sendText(text, 'edited');
+    ui.input.focus();
+  });
+  area.focus();
+  area.setSelectionRange(area.value.length, area.value.length);
+}
+
+function onMessageAction(event) {
+  const button = event.target.closest('button[data-action]');
+  if (!button || !ui.messages.contains(button)) return;
+  if (button.dataset.action === 'copy-message') copyMessage(button);
+  else if (button.dataset.action === 'regenerate') regenerate(button);
+  else if (button.dataset.action === 'edit-message') startEdit(button.closest('.msg'));
+}
+
 // ---------------------------------------------------------------- wiring
 
 ui.connectForm.addEventListener('submit', (event) => {
@@ -1265,6 +1472,7 @@ ui.messages.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action="copy-code"]');
   if (button) copyCode(button);
 });
+ui.messages.addEventListener('click', onMessageAction);
 
 window.addEventListener('hashchange', takeTokenFromUrl);
 window.addEventListener('online', () => {
