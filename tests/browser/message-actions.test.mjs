@@ -3,6 +3,7 @@
 // (see harness.mjs). What the model was given is read back from the mock (GET /mock/last-chat).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {
   getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tearDown, tempDir,
   trackErrors,
@@ -112,7 +113,7 @@ describe('message actions', () => {
     await page.context().close();
   });
 
-  it('regenerates the last reply by asking again, as the model then sees it', async () => {
+  it('regenerates the last reply: the model no longer sees the old one, nor does the page', async () => {
     const page = await openPage(browser, server.base);
     await connectAs(page, 'ada-regenerate');
     await send(page, 'echo: one');
@@ -122,45 +123,89 @@ describe('message actions', () => {
 
     const regenerate = page.locator('button[data-action="regenerate"]:visible');
     assert.equal(await regenerate.count(), 1, 'only the last reply can be regenerated');
-    assert.equal(await page.locator('.msg-assistant').nth(1).locator('button[data-action="regenerate"]').isVisible(), true);
-    await page.locator('.msg-assistant').nth(1).hover();
+    const oldReply = page.locator('.msg-assistant').nth(1);
+    assert.equal(await oldReply.locator('button[data-action="regenerate"]').isVisible(), true);
+    assert.equal(await regenerate.getAttribute('aria-label'), 'Regenerate this reply');
+    await oldReply.evaluate((node) => { node.dataset.old = 'true'; });
+    await oldReply.hover();
     await regenerate.click();
-    await waitForReplies(page, 3);
+    await page.waitForSelector('.msg-assistant[data-old]', { state: 'detached' });
+    await waitForReplies(page, 2);
 
-    assert.deepEqual(await transcript(page), [
-      ['user', 'echo: one'], ['assistant', 'one'],
-      ['user', 'echo: two'], ['assistant', 'two'],
-      ['user', 'echo: two'], ['assistant', 'two'],
-    ]);
-    assert.equal(await page.locator('.msg-user').nth(2).getAttribute('data-origin'), 'regenerated');
-    assert.equal(await page.locator('.msg-user').nth(2).locator('.msg-origin').textContent(), 'Asked again');
-    // The model was given what the page shows above the new reply.
-    const shown = await transcript(page);
+    const shown = [['user', 'echo: one'], ['assistant', 'one'], ['user', 'echo: two'], ['assistant', 'two']];
+    assert.deepEqual(await transcript(page), shown);
+    const question = page.locator('.msg-user').nth(1);
+    assert.equal(await question.getAttribute('data-origin'), 'regenerated');
+    assert.equal(await question.locator('.msg-origin').textContent(), 'Regenerated');
+    // The model was asked what the page shows above the new reply, without the old reply.
     assert.deepEqual(await modelHistory(), shown.slice(0, -1));
     assert.equal(await page.locator('button[data-action="regenerate"]:visible').count(), 1);
-    assert.equal(await page.locator('.msg-assistant').nth(2).locator('button[data-action="regenerate"]').isVisible(), true);
     await screenshot(page, 'message-regenerated');
+
+    // The stored transcript, opened again, reads the same.
+    const sessionId = await page.evaluate(() => document.querySelector('.session-item .session-open[aria-current="true"]')?.closest('.session-item').dataset.sessionId);
+    const events = (await getJson(`${server.base}/api/sessions/${sessionId}/events`)).events;
+    assert.deepEqual(events.filter((e) => e.event_type === 'turn_withdrawn').length, 1);
+    const reopened = await openPage(browser, server.base);
+    await connectAs(reopened, 'ada-regenerate');
+    await reopened.click('#connect-button'); // disconnect: only the transcript is read
+    await reopened.click(`.session-item[data-session-id="${sessionId}"] .session-open`);
+    await reopened.waitForSelector('.msg-user[data-origin="regenerated"]');
+    assert.deepEqual(await transcript(reopened), shown);
+    await reopened.context().close();
 
     // Not while a reply streams.
     await send(page, 'long: 400');
     await page.waitForSelector('.msg-assistant[data-state="streaming"]');
     assert.equal(await page.locator('button[data-action="regenerate"]:visible').count(), 0);
+    assert.equal(await page.locator('button[data-action="edit-message"]:visible').count(), 0);
     await page.click('#stop-button');
-    await waitForReplies(page, 4);
-    assert.equal(await page.locator('.msg-assistant').nth(3).locator('button[data-action="regenerate"]').isVisible(), true);
+    await waitForReplies(page, 3);
+    assert.equal(await page.locator('.msg-assistant').nth(2).locator('button[data-action="regenerate"]').isVisible(), true);
     assert.deepEqual(page.uncaught, []);
     await page.context().close();
   });
 
-  it('edits a message and sends it again, by keyboard', async () => {
+  it('puts the reply back when the server refuses to regenerate it', async () => {
+    const limitedDir = tempDir('browser-actions-limited');
+    const limited = await startServer({ llmUrl: mock.url, dataDir: limitedDir, name: 'server-actions-limited',
+      env: { RTAI_MAX_MESSAGES_PER_MINUTE: '2' } });
+    try {
+      const page = await openPage(browser, limited.base);
+      await connectAs(page, 'ada-limited');
+      await send(page, 'echo: one');
+      await waitForReplies(page, 1);
+      await send(page, 'echo: two');
+      await waitForReplies(page, 2);
+      const before = await transcript(page);
+      await page.locator('.msg-assistant').nth(1).hover();
+      await page.locator('button[data-action="regenerate"]:visible').click();
+      await page.waitForSelector('.msg-error[data-code="rate_limited"]');
+      assert.deepEqual((await transcript(page)).slice(0, 4), before);
+      assert.equal(await page.locator('.msg-user').nth(1).getAttribute('data-origin'), null);
+      assert.equal(await page.locator('.msg-assistant').count(), 2);
+      assert.equal(await page.locator('.msg-assistant[data-state="waiting"]').count(), 0);
+      assert.deepEqual(page.uncaught, []);
+      await page.context().close();
+    } finally {
+      await limited.stop();
+      fs.rmSync(limitedDir, { recursive: true, force: true });
+    }
+  });
+
+  it('edits the last message and asks it again, by keyboard', async () => {
     const page = await openPage(browser, server.base);
     await connectAs(page, 'ada-edit');
-    await send(page, 'echo: frist try');
+    await send(page, 'echo: one');
     await waitForReplies(page, 1);
+    await send(page, 'echo: frist try');
+    await waitForReplies(page, 2);
     await page.mouse.move(0, 0);
+    assert.equal(await page.locator('.msg-user').first().locator('button[data-action="edit-message"]').isVisible(), false,
+      'only the last message can be edited');
 
-    const edit = page.locator('.msg-user').first().locator('button[data-action="edit-message"]');
-    assert.equal(await edit.getAttribute('aria-label'), 'Edit this message and send it again');
+    const edit = page.locator('.msg-user').nth(1).locator('button[data-action="edit-message"]');
+    assert.equal(await edit.getAttribute('aria-label'), 'Edit this message and ask again');
     await edit.focus();
     await waitForOpacity(edit, '1'); // shown on keyboard focus, without hover
     await page.keyboard.press('Enter');
@@ -173,28 +218,34 @@ describe('message actions', () => {
     await page.keyboard.press('Escape');
     await input.waitFor({ state: 'detached' });
     assert.equal(await edit.evaluate((node) => node === document.activeElement), true);
-    assert.equal(await page.locator('.msg-user').first().locator('.bubble').isVisible(), true);
+    assert.equal(await page.locator('.msg-user').nth(1).locator('.bubble').isVisible(), true);
 
     // Too long: said in the editor, nothing sent.
     await page.keyboard.press('Enter');
     await input.fill('x'.repeat(40000));
     await input.press('Enter');
     await page.locator('.msg-edit-error', { hasText: 'Too long to send' }).waitFor();
-    assert.equal(await page.locator('.msg-user').count(), 1);
 
     await input.fill('echo: first try');
     await screenshot(page, 'message-editing');
+    await page.locator('.msg-assistant').nth(1).evaluate((node) => { node.dataset.old = 'true'; });
     await input.press('Enter');
+    await page.waitForSelector('.msg-assistant[data-old]', { state: 'detached' });
     await waitForReplies(page, 2);
-    assert.deepEqual(await transcript(page), [
-      ['user', 'echo: frist try'], ['assistant', 'frist try'],
-      ['user', 'echo: first try'], ['assistant', 'first try'],
-    ]);
-    const resent = page.locator('.msg-user').nth(1);
-    assert.equal(await resent.getAttribute('data-origin'), 'edited');
-    assert.equal(await resent.locator('.msg-origin').textContent(), 'Edited');
+    const shown = [['user', 'echo: one'], ['assistant', 'one'], ['user', 'echo: first try'], ['assistant', 'first try']];
+    assert.deepEqual(await transcript(page), shown);
+    const edited = page.locator('.msg-user').nth(1);
+    assert.equal(await edited.getAttribute('data-origin'), 'edited');
+    assert.equal(await edited.locator('.msg-origin').textContent(), 'Edited');
     assert.equal(await page.locator('.msg-edit').count(), 0);
-    assert.deepEqual(await modelHistory(), (await transcript(page)).slice(0, -1));
+    assert.deepEqual(await modelHistory(), shown.slice(0, -1));
+
+    // Copy gives the edited text.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+    await edited.hover();
+    await edited.locator('button[data-action="copy-message"]').click();
+    await edited.locator('button[data-copied="true"]').waitFor();
+    assert.equal(await clipboard(page), 'echo: first try');
     await screenshot(page, 'message-edited');
     assert.deepEqual(page.uncaught, []);
     await page.context().close();

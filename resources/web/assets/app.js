@@ -74,6 +74,7 @@ const state = {
   recent: {}, // session id -> ms: when this browser last used it (sessions sort by it)
   texts: new WeakMap(), // user message element -> the text it sent
   sources: new WeakMap(), // rendered reply segment element -> its segment ({ text }): what Copy copies
+  withdrawn: null, // the turn a regenerate or edit took off the page, until the server accepts it
   summaryPoll: 0,
 };
 
@@ -695,6 +696,7 @@ function onHistoryFrame(frame) {
 
 function ensureTurn() {
   if (!state.turn) startTurn();
+  state.withdrawn = null; // the server answers: the turn it replaces is gone for good
   return state.turn;
 }
 
@@ -717,6 +719,7 @@ function onToolEnd(frame) {
 function onDone(frame) {
   const turn = state.turn ?? createTurn({ live: false });
   state.turn = turn;
+  state.withdrawn = null;
   // The server stores the reply unless the turn failed before any text came.
   if (frame.finish_reason !== 'error' || turn.segment?.text) countMessages(1);
   endLiveTurn({ finishReason: frame.finish_reason, stats: turnStats(frame), startNext: true });
@@ -771,7 +774,9 @@ function onErrorFrame(frame) {
   const code = typeof frame.code === 'string' ? frame.code : '';
   const message = typeof frame.message === 'string' ? frame.message : 'The server reported an error.';
   if (code === 'llm_unavailable') checkReadiness();
-  if (REFUSALS.includes(code)) {
+  if (REFUSALS.includes(code) && state.withdrawn && state.turn?.li.dataset.state === 'waiting') {
+    restoreWithdrawn();
+  } else if (REFUSALS.includes(code)) {
     const refused = refusedMessage(code);
     if (refused) {
       dropRefused(refused);
@@ -885,11 +890,9 @@ function submitMessage() {
   sendText(text);
 }
 
-// Shows `text` as the user's next message and sends it (once connected). `origin` marks a
-// message sent again by Regenerate or Edit.
-function sendText(text, origin) {
+// Shows `text` as the user's next message and sends it (once connected).
+function sendText(text) {
   const li = appendUserMessage(text);
-  if (origin) markResent(li, origin);
   scrollToBottom();
   if (state.status === 'connected') deliver(text, li);
   else {
@@ -1087,6 +1090,7 @@ async function fetchEvents(sessionId) {
 
 function renderTranscript(events) {
   let turn = null;
+  let resent = null; // the next question replaces a withdrawn one
   const close = () => {
     if (turn) finishTurn(turn, { finishReason: 'stop' });
     turn = null;
@@ -1094,10 +1098,25 @@ function renderTranscript(events) {
   for (const event of events) {
     const meta = parseMaybeJson(event.metadata) ?? {};
     switch (event.event_type) {
-      case 'user_message':
+      case 'user_message': {
         close();
-        appendUserMessage(event.content ?? '', { createdAt: event.created_at });
+        const li = appendUserMessage(event.content ?? '', { createdAt: event.created_at });
+        if (resent) markResent(li, resent);
+        resent = null;
         break;
+      }
+      case 'turn_withdrawn': {
+        // Taken back by a regenerate or edit: the page shows what the model sees.
+        close();
+        const questions = ui.messages.querySelectorAll('.msg-user');
+        const question = questions[questions.length - 1];
+        if (question) {
+          while (question.nextElementSibling) question.nextElementSibling.remove();
+          question.remove();
+        }
+        resent = meta.reason === 'edit' ? 'edited' : 'regenerated';
+        break;
+      }
       case 'tool_call':
         turn ??= createTurn({ live: false });
         addToolChip(turn, meta.call_id, meta.name, meta.arguments ?? parseMaybeJson(event.content));
@@ -1223,9 +1242,10 @@ async function copyCode(button) {
 
 // ---------------------------------------------------------------- message actions
 
-// Copy and Edit on the user's messages, Copy and Regenerate on replies. Regenerate and Edit send a
-// new message: the server's memory keeps every message, so the earlier question and its reply
-// stay on the page, where they are part of what the model reads next (PROTOCOL.md).
+// Copy on every message; Regenerate on the last reply and Edit on the last question, while
+// connected and idle. Both are commands (PROTOCOL.md): the server takes the last turn back, so
+// the model no longer sees it, and the page takes it off too. Until the new turn is accepted
+// (its first frame), what was taken off is kept, to be put back if the server refuses.
 
 function actionButton(action, text, label) {
   const button = el('button', 'msg-action', text);
@@ -1245,14 +1265,14 @@ function actionBar(...buttons) {
 
 function addUserActions(li) {
   li.append(actionBar(actionButton('copy-message', 'Copy', 'Copy this message'),
-    actionButton('edit-message', 'Edit', 'Edit this message and send it again')));
+    actionButton('edit-message', 'Edit', 'Edit this message and ask again')));
 }
 
 function addReplyActions(turn) {
   turn.li.querySelector('.msg-actions')?.remove();
   turn.li.querySelector('.assistant-column').append(actionBar(
     actionButton('copy-message', 'Copy', 'Copy this reply'),
-    actionButton('regenerate', 'Regenerate', 'Regenerate this reply: ask the same question again')));
+    actionButton('regenerate', 'Regenerate', 'Regenerate this reply')));
   if (!questionOf(turn.li)) turn.li.querySelector('button[data-action="regenerate"]').hidden = true;
 }
 
@@ -1270,7 +1290,7 @@ function refreshRegenerate() {
 }
 
 function markResent(li, origin) {
-  const note = el('span', 'msg-origin', origin === 'edited' ? 'Edited' : 'Asked again');
+  const note = el('span', 'msg-origin', origin === 'edited' ? 'Edited' : 'Regenerated');
   li.dataset.origin = origin;
   li.querySelector('.msg-meta').prepend(note);
 }
@@ -1336,13 +1356,58 @@ async function copyMessage(button) {
   }, 1500);
 }
 
+// Takes the last turn off the page: everything below its question. Returns what can put it back.
+function withdrawTurn(question) {
+  const nodes = [];
+  for (let node = question.nextElementSibling; node; node = node.nextElementSibling) nodes.push(node);
+  for (const node of nodes) node.remove();
+  const text = state.texts.get(question);
+  return { question, nodes, text, bubble: question.querySelector('.bubble').textContent, origin: question.dataset.origin };
+}
+
+// The server refused the command: the turn it would have replaced comes back as it was.
+function restoreWithdrawn() {
+  const withdrawn = state.withdrawn;
+  state.withdrawn = null;
+  if (state.turn?.userLi === withdrawn.question) {
+    state.turn.li.remove();
+    state.turn = null;
+  }
+  const { question } = withdrawn;
+  question.querySelector('.bubble').textContent = withdrawn.bubble;
+  state.texts.set(question, withdrawn.text);
+  question.querySelector('.msg-origin')?.remove();
+  if (withdrawn.origin) markResent(question, withdrawn.origin);
+  else delete question.dataset.origin;
+  question.after(...withdrawn.nodes);
+  countMessages(-1);
+  updateComposer();
+}
+
+// Sends a regenerate or edit command for the last turn, whose question is `question`, and
+// streams the new reply under it.
+function replaceLastTurn(question, frame) {
+  if (state.turn || state.status !== 'connected') return false;
+  if (!sendFrame(frame)) return false;
+  state.withdrawn = withdrawTurn(question);
+  if (frame.type === 'edit') {
+    question.querySelector('.bubble').textContent = frame.text;
+    state.texts.set(question, frame.text);
+  }
+  question.querySelector('.msg-origin')?.remove();
+  markResent(question, frame.type === 'edit' ? 'edited' : 'regenerated');
+  countMessages(1); // the server stores the question again
+  touchSession(state.sessionId);
+  startTurn(question);
+  return true;
+}
+
 function regenerate(button) {
   const reply = button.closest('.msg');
   const replies = ui.messages.querySelectorAll('.msg-assistant');
   const question = questionOf(reply);
-  if (!question || state.turn || reply !== replies[replies.length - 1]) return;
-  if (!state.wantConnected && !connect()) return;
-  sendText(state.texts.get(question) ?? question.querySelector('.bubble').textContent, 'regenerated');
+  if (!question || reply !== replies[replies.length - 1]) return;
+  replaceLastTurn(question, { type: 'regenerate' });
 }
 
 function startEdit(li) {
@@ -1398,9 +1463,19 @@ function startEdit(li) {
       error.hidden = false;
       return;
     }
-    if (!state.wantConnected && !connect()) return;
+    const questions = ui.messages.querySelectorAll('.msg-user');
+    if (li !== questions[questions.length - 1]) {
+      error.textContent = 'Only the last message can be edited: a newer one was sent since.';
+      error.hidden = false;
+      return;
+    }
+    if (state.status !== 'connected' || state.turn) {
+      error.textContent = state.turn ? 'Wait for the reply to finish, then send the edit.' : 'Not connected: wait for the connection, then send it again.';
+      error.hidden = false;
+      return;
+    }
     close();
-    sendText(text, 'edited');
+    replaceLastTurn(li, { type: 'edit', text });
     ui.input.focus();
   });
   area.focus();
