@@ -164,6 +164,15 @@ bool TranscriptRenderer::insertEvent(QTextCursor &cursor, const Event &event) co
         insertNote(cursor, u"Session ended "_s + EventText::timeOf(event), m_muted);
         return true;
     }
+    if (event.type == EventType::TurnWithdrawn) {
+        const bool edit = event.metadata.value(u"reason"_s).toString() == u"edit";
+        insertNote(
+            cursor,
+            u"The turn above was taken back (%1) "_s.arg(edit ? u"edited"_s : u"regenerated"_s) +
+                EventText::timeOf(event) + u": the model no longer sees it"_s,
+            m_muted);
+        return true;
+    }
     return false;
 }
 

@@ -80,6 +80,24 @@ QStringList unansweredTurns(const QList<Event> &events) {
     return asked;
 }
 
+Event turnWithdrawn(const QUuid &sessionId, const QString &turnId, const QString &reason) {
+    return turnEvent(sessionId, EventType::TurnWithdrawn, turnId, {}, {{u"reason"_s, reason}});
+}
+
+QList<Event> withoutWithdrawnTurns(const QList<Event> &events) {
+    QSet<QString> withdrawn;
+    for (const Event &event : events) {
+        if (event.type == EventType::TurnWithdrawn)
+            withdrawn.insert(turnId(event));
+    }
+    QList<Event> kept;
+    for (const Event &event : events) {
+        if (event.type != EventType::TurnWithdrawn && !withdrawn.contains(turnId(event)))
+            kept.append(event);
+    }
+    return kept;
+}
+
 Event interruptedTurn(const QUuid &sessionId, const QString &turnId) {
     return error(sessionId, turnId, u"interrupted"_s,
                  u"The reply to this message was interrupted: the server that was writing it "

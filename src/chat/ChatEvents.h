@@ -28,6 +28,11 @@ Event toolResult(const QUuid &sessionId, const QString &turnId, const QString &c
                  const QString &toolName, bool ok, const QString &modelText);
 Event error(const QUuid &sessionId, const QString &turnId, const QString &code,
             const QString &message, bool retryable);
+// The turn is taken back (regenerate, edit): its question and reply stay stored, but the model
+// and `history` leave them out. `reason`: regenerate or edit.
+Event turnWithdrawn(const QUuid &sessionId, const QString &turnId, const QString &reason);
+// `events` without those of withdrawn turns (and without the turn_withdrawn events).
+QList<Event> withoutWithdrawnTurns(const QList<Event> &events);
 
 // The turns whose user_message has no assistant_message or error with its turn_id: their reply
 // was in flight in a process that stopped without storing it. In order; turns stored without a

@@ -44,6 +44,27 @@ Conversation::SendResult Conversation::send(const QString &text) {
     return SendResult::Started;
 }
 
+Conversation::ReplaceResult Conversation::canReplaceLastTurn() const {
+    if (isBusy())
+        return ReplaceResult::Busy;
+    const int last = m_memory.turnCount() - 1;
+    if (last < m_memory.foldedTurns() || m_memory.turnId(last).isEmpty() ||
+        m_memory.turnQuestion(last).isEmpty())
+        return ReplaceResult::NothingToReplace;
+    return ReplaceResult::Started;
+}
+
+Conversation::ReplaceResult Conversation::replaceLastTurn(const QString &text) {
+    if (const ReplaceResult can = canReplaceLastTurn(); can != ReplaceResult::Started)
+        return can;
+    const int last = m_memory.turnCount() - 1;
+    const QString question = text.isEmpty() ? m_memory.turnQuestion(last) : text;
+    record(ChatEvents::turnWithdrawn(m_sessionId, m_memory.turnId(last),
+                                     text.isEmpty() ? u"regenerate"_s : u"edit"_s));
+    send(question);
+    return ReplaceResult::Started;
+}
+
 void Conversation::startNext() {
     if (m_turn)
         return;

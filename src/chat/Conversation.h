@@ -56,6 +56,15 @@ public:
     bool isBusy() const;
     int queuedCount() const;
 
+    enum class ReplaceResult { Started, Busy, NothingToReplace };
+    // Takes the last turn back (stored as turn_withdrawn: the model no longer sees its question
+    // and reply) and asks `text` in its place, or its own question again when `text` is empty
+    // (regenerate). Busy while a turn runs or messages wait; NothingToReplace when there is no
+    // turn, or the last one was folded into the rolling summary or stored without a turn id.
+    ReplaceResult replaceLastTurn(const QString &text);
+    // What replaceLastTurn() would answer now, without doing it (Started: it can).
+    ReplaceResult canReplaceLastTurn() const;
+
     // Every message of the session in order (user, assistant, tool calls and results), including
     // queued user messages; the system prompt and the rolling summary are not part of it.
     QList<ChatMessage> history() const;

@@ -35,6 +35,8 @@ void ConversationMemory::record(const Event &event) {
         if (!turn.id.isEmpty())
             m_turnIndex.insert(turn.id, int(m_turns.size()));
         m_turns.append(turn);
+    } else if (event.type == EventType::TurnWithdrawn) {
+        withdraw(ChatEvents::turnId(event));
     } else if (event.type == EventType::AssistantMessage) {
         if (!event.content.isEmpty())
             turnFor(event).parts.append(Part{{}, {}, event.content});
@@ -68,6 +70,16 @@ void ConversationMemory::record(const Event &event) {
             }
         }
     }
+}
+
+void ConversationMemory::withdraw(const QString &turnId) {
+    const int index = indexOfTurn(turnId);
+    if (index < 0)
+        return;
+    for (int i = index; i < turnCount(); ++i)
+        m_turnIndex.remove(m_turns.at(i).id);
+    m_turns.resize(index);
+    m_folded = std::min(m_folded, turnCount());
 }
 
 QList<ChatMessage> ConversationMemory::messagesFromEvents(const QList<Event> &events) {
@@ -113,6 +125,15 @@ QList<ChatMessage> ConversationMemory::turnMessages(int index) const {
         messages += part.results;
     }
     return messages;
+}
+
+QString ConversationMemory::turnId(int index) const {
+    return m_turns.at(index).id;
+}
+
+QString ConversationMemory::turnQuestion(int index) const {
+    const Turn &turn = m_turns.at(index);
+    return turn.user.isEmpty() ? QString() : turn.user.constFirst().content;
 }
 
 int ConversationMemory::foldedTurns() const {

@@ -16,7 +16,8 @@
 // and other events are skipped. The tool calls of one model response are one assistant message
 // followed by their results; a call without a result (a crash mid-tool) is left out, and so is a
 // result without its call, so a tool result never reaches the model without its call. Empty
-// replies (a turn cancelled before any text) are left out.
+// replies (a turn cancelled before any text) are left out. A turn_withdrawn event takes its turn
+// (and any after it) out again.
 class ConversationMemory {
 public:
     void clear();
@@ -29,6 +30,8 @@ public:
     int turnCount() const;
     int indexOfTurn(const QString &turnId) const; // -1 when unknown
     QList<ChatMessage> turnMessages(int index) const;
+    QString turnId(int index) const;
+    QString turnQuestion(int index) const; // the user's text; empty when none was stored
 
     int foldedTurns() const;
     QString summary() const;
@@ -48,6 +51,7 @@ private:
     };
 
     Turn &turnFor(const Event &event);
+    void withdraw(const QString &turnId);
 
     QList<Turn> m_turns;
     QHash<QString, int> m_turnIndex;

@@ -189,7 +189,7 @@ void SessionService::createLive(const QUuid &id, const QString &owner, bool resu
     live.userId = owner;
     live.serial = ++m_nextSerial;
     live.conversation = new Conversation(id, m_llm, m_tools, m_database, m_settings, this);
-    for (const Event &event : events)
+    for (const Event &event : ChatEvents::withoutWithdrawnTurns(events))
         if (event.isReadableMessage())
             live.history.append(event);
     live.conversation->restore(events);
@@ -209,8 +209,15 @@ void SessionService::createLive(const QUuid &id, const QString &owner, bool resu
     m_database->appendEvent(Event::make(id, EventType::SessionStart, QString(),
                                         {{u"user_id"_s, owner}, {u"resumed"_s, resumed}}));
     connect(conversation, &Conversation::eventRecorded, this, [this, id](const Event &event) {
-        if (const auto l = m_live.find(id); l != m_live.end() && event.isReadableMessage())
+        const auto l = m_live.find(id);
+        if (l == m_live.end())
+            return;
+        if (event.isReadableMessage())
             l->history.append(event);
+        else if (event.type == EventType::TurnWithdrawn)
+            l->history.removeIf([turn = ChatEvents::turnId(event)](const Event &message) {
+                return ChatEvents::turnId(message) == turn;
+            });
     });
     connect(conversation, &Conversation::idle, this, [this, id] {
         if (const auto l = m_live.constFind(id); l != m_live.cend() && !l->held)

@@ -15,6 +15,7 @@ inline const QString AssistantMessage = QStringLiteral("assistant_message");
 inline const QString ToolCall = QStringLiteral("tool_call");
 inline const QString ToolResult = QStringLiteral("tool_result");
 inline const QString Error = QStringLiteral("error");
+inline const QString TurnWithdrawn = QStringLiteral("turn_withdrawn");
 inline const QString SessionEnd = QStringLiteral("session_end");
 inline const QString Summary = QStringLiteral("summary");
 } // namespace EventType

@@ -24,17 +24,20 @@ ClientFrame ClientFrame::parse(const QString &frame, int maxMessageBytes) {
         return {Kind::Ping, {}, {}};
     if (type == u"cancel")
         return {Kind::Cancel, {}, {}};
-    if (type == u"message") {
+    if (type == u"regenerate")
+        return {Kind::Regenerate, {}, {}};
+    if (type == u"message" || type == u"edit") {
         const QJsonValue value = command.value(u"text"_s);
         if (!value.isString()) {
             return {Kind::BadRequest,
                     {},
-                    u"a message command needs a string field \"text\", as in "
-                    "{\"type\":\"message\",\"text\":\"Hello\"}"_s};
+                    u"%1 command needs a string field \"text\", as in "
+                    "{\"type\":\"%2\",\"text\":\"Hello\"}"_s.arg(
+                        type == u"edit" ? u"an edit"_s : u"a message"_s, type)};
         }
         text = value.toString();
     }
     if (text.trimmed().isEmpty())
         return {Kind::BadRequest, {}, u"the message is empty; type something to send"_s};
-    return {Kind::Message, text, {}};
+    return {type == u"edit" ? Kind::Edit : Kind::Message, text, {}};
 }

@@ -173,17 +173,17 @@ void SessionSocket::handleText(const QString &text) {
         m_conversation->cancel();
         break;
     case ClientFrame::Kind::Message:
-        if (const auto refusal = m_usage
-                                     ? m_usage->admitMessage(m_userId, m_address,
-                                                             QDeadlineTimer::current().deadline())
-                                     : std::nullopt) {
-            sendError(Protocol::Error::RateLimited, refusal->message, true, refusal->retryAfterMs);
-            Q_EMIT rateLimited(refusal->limit);
-        } else if (m_conversation->send(frame.text()) == Conversation::SendResult::Busy)
+        if (!admitMessage())
+            break;
+        if (m_conversation->send(frame.text()) == Conversation::SendResult::Busy)
             sendError(Protocol::Error::Busy,
                       u"too many messages are waiting for an answer; wait for the "
                       "current replies (done frames) and send it again"_s,
                       true);
+        break;
+    case ClientFrame::Kind::Regenerate:
+    case ClientFrame::Kind::Edit:
+        replaceLastTurn(frame);
         break;
     case ClientFrame::Kind::TooLarge:
         sendError(Protocol::Error::TooLarge, frame.error());
@@ -192,6 +192,39 @@ void SessionSocket::handleText(const QString &text) {
         sendError(Protocol::Error::BadRequest, frame.error());
         break;
     }
+}
+
+bool SessionSocket::admitMessage() {
+    const auto refusal =
+        m_usage ? m_usage->admitMessage(m_userId, m_address, QDeadlineTimer::current().deadline())
+                : std::nullopt;
+    if (!refusal)
+        return true;
+    sendError(Protocol::Error::RateLimited, refusal->message, true, refusal->retryAfterMs);
+    Q_EMIT rateLimited(refusal->limit);
+    return false;
+}
+
+void SessionSocket::replaceLastTurn(const ClientFrame &frame) {
+    const bool edit = frame.kind() == ClientFrame::Kind::Edit;
+    const QString what = edit ? u"edit"_s : u"regenerate"_s;
+    // Refusals come before the usage limits count it: nothing was asked of the model.
+    switch (m_conversation->canReplaceLastTurn()) {
+    case Conversation::ReplaceResult::Busy:
+        sendError(Protocol::Error::Busy,
+                  u"cannot %1 while a reply is being written or messages wait; send it again "
+                  "after the last done frame"_s.arg(what),
+                  true);
+        return;
+    case Conversation::ReplaceResult::NothingToReplace:
+        sendError(Protocol::Error::BadRequest,
+                  u"there is no message to %1 yet; send a message first"_s.arg(what));
+        return;
+    case Conversation::ReplaceResult::Started:
+        break;
+    }
+    if (admitMessage())
+        m_conversation->replaceLastTurn(edit ? frame.text() : QString());
 }
 
 void SessionSocket::sendContent(const QString &text) {

@@ -13,6 +13,7 @@
 #include <memory>
 
 class Authenticator;
+class ClientFrame;
 class Conversation;
 class UsageLimits;
 class MetricsRegistry;
@@ -94,6 +95,8 @@ private:
     void onTextMessage(const QString &text);
     void onBinaryMessage(const QByteArray &data);
     void handleText(const QString &text);
+    bool admitMessage(); // the usage limits let one more message through; else says why
+    void replaceLastTurn(const ClientFrame &frame); // regenerate, edit
     void sendContent(const QString &text);
     void sendFrame(const QJsonObject &frame);
     void flushHeldText();

@@ -681,6 +681,60 @@ private Q_SLOTS:
         QCOMPARE(failed->errorCode, u"llm_rate_limited"_s);
         QVERIFY(failed->errorMessage.contains(u"context window"_s));
     }
+
+    void regenerateAndEditReplaceTheLastTurn() {
+        ChatTestHarness h;
+        QVERIFY(h.isReady());
+        h.mock.setResponder(
+            [](const MockLlmRequest &request) { return MockLlmRules::answer(request); });
+        auto conversation = h.conversation();
+        SignalLog log(conversation.get());
+        const auto asked = [&h] {
+            QList<ChatMessage> messages = ChatTestHarness::messagesOf(h.mock.lastRequest());
+            messages.removeIf(
+                [](const ChatMessage &m) { return m.role == ChatMessage::Role::System; });
+            return messages;
+        };
+        QCOMPARE(conversation->canReplaceLastTurn(), Conversation::ReplaceResult::NothingToReplace);
+        QCOMPARE(conversation->replaceLastTurn({}), Conversation::ReplaceResult::NothingToReplace);
+        conversation->send(u"echo: one"_s);
+        QCOMPARE(conversation->canReplaceLastTurn(), Conversation::ReplaceResult::Busy);
+        QTRY_COMPARE_WITH_TIMEOUT(log.idleCount, 1, kWait);
+        conversation->send(u"echo: two"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(log.idleCount, 2, kWait);
+
+        QCOMPARE(conversation->replaceLastTurn({}), Conversation::ReplaceResult::Started);
+        QTRY_COMPARE_WITH_TIMEOUT(log.idleCount, 3, kWait);
+        // The model is asked the same question without the reply it replaces.
+        QCOMPARE(asked(), (QList<ChatMessage>{ChatMessage::user(u"echo: one"_s),
+                                              ChatMessage::assistant(u"one"_s),
+                                              ChatMessage::user(u"echo: two"_s)}));
+
+        QCOMPARE(conversation->replaceLastTurn(u"echo: three"_s),
+                 Conversation::ReplaceResult::Started);
+        QTRY_COMPARE_WITH_TIMEOUT(log.idleCount, 4, kWait);
+        const QList<ChatMessage> expected{
+            ChatMessage::user(u"echo: one"_s), ChatMessage::assistant(u"one"_s),
+            ChatMessage::user(u"echo: three"_s), ChatMessage::assistant(u"three"_s)};
+        QCOMPARE(asked(), expected.mid(0, 3));
+        QCOMPARE(conversation->history(), expected);
+
+        // Everything stays stored; a session resumed from it remembers the same.
+        const QList<Event> stored = h.storedEvents();
+        QCOMPARE(ChatTestHarness::types(stored),
+                 (QStringList{EventType::UserMessage, EventType::AssistantMessage,
+                              EventType::UserMessage, EventType::AssistantMessage,
+                              EventType::TurnWithdrawn, EventType::UserMessage,
+                              EventType::AssistantMessage, EventType::TurnWithdrawn,
+                              EventType::UserMessage, EventType::AssistantMessage}));
+        QCOMPARE(stored.at(4).metadata.value(u"reason"_s).toString(), u"regenerate"_s);
+        QCOMPARE(ChatEvents::turnId(stored.at(4)), ChatEvents::turnId(stored.at(2)));
+        QCOMPARE(stored.at(7).metadata.value(u"reason"_s).toString(), u"edit"_s);
+        QCOMPARE(ChatEvents::turnId(stored.at(7)), ChatEvents::turnId(stored.at(5)));
+        auto resumed = h.conversation();
+        resumed->restore(stored);
+        QCOMPARE(resumed->history(), expected);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConversation)

@@ -180,6 +180,42 @@ private Q_SLOTS:
         QCOMPARE(memory.turnCount(), 0);
         QCOMPARE(memory.foldedTurns(), 0);
     }
+
+    void withdrawnTurnsAreForgotten() {
+        const QList<Event> events = {
+            user(u"a"_s, u"My name is Ada."_s),
+            reply(u"a"_s, u"Nice to meet you, Ada."_s),
+            user(u"b"_s, u"Waht is my name?"_s),
+            call(u"b"_s, u"c1"_s),
+            result(u"b"_s, u"c1"_s),
+            reply(u"b"_s, u"No idea."_s),
+            ChatEvents::turnWithdrawn(kSession, u"b"_s, u"edit"_s),
+            user(u"c"_s, u"What is my name?"_s),
+            reply(u"c"_s, u"Ada."_s),
+        };
+        ConversationMemory memory;
+        memory.restore(events);
+        QCOMPARE(memory.messages(), (QList<ChatMessage>{
+                                        ChatMessage::user(u"My name is Ada."_s),
+                                        ChatMessage::assistant(u"Nice to meet you, Ada."_s),
+                                        ChatMessage::user(u"What is my name?"_s),
+                                        ChatMessage::assistant(u"Ada."_s),
+                                    }));
+        QCOMPARE(memory.turnCount(), 2);
+        QCOMPARE(memory.indexOfTurn(u"b"_s), -1);
+        QCOMPARE(memory.indexOfTurn(u"c"_s), 1);
+        QCOMPARE(memory.turnId(1), u"c"_s);
+        QCOMPARE(memory.turnQuestion(1), u"What is my name?"_s);
+
+        // An unknown turn changes nothing; the history for people leaves the withdrawn turn out.
+        memory.record(ChatEvents::turnWithdrawn(kSession, u"zzz"_s, u"regenerate"_s));
+        QCOMPARE(memory.turnCount(), 2);
+        QStringList kept;
+        for (const Event &event : ChatEvents::withoutWithdrawnTurns(events))
+            kept << event.content;
+        QCOMPARE(kept, (QStringList{u"My name is Ada."_s, u"Nice to meet you, Ada."_s,
+                                    u"What is my name?"_s, u"Ada."_s}));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConversationMemory)

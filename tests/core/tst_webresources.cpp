@@ -36,7 +36,9 @@ private Q_SLOTS:
              {":/web/index.html", ":/web/assets/app.js", ":/web/assets/app.css",
               ":/web/assets/markdown.js", ":/web/assets/vendor/marked/marked.esm.js",
               ":/web/assets/vendor/marked/LICENSE", ":/web/assets/vendor/dompurify/purify.es.js",
-              ":/web/assets/vendor/dompurify/LICENSE"})
+              ":/web/assets/vendor/dompurify/LICENSE", ":/web/assets/highlight.js",
+              ":/web/assets/vendor/highlight/core.js", ":/web/assets/vendor/highlight/LICENSE",
+              ":/web/assets/vendor/highlight/languages/python.js"})
             QTest::newRow(path) << QString::fromLatin1(path);
     }
     void pageAndAssetsArePresent() {
@@ -77,6 +79,8 @@ private Q_SLOTS:
         }
         QVERIFY(seen.contains(u":/web/assets/vendor/marked/marked.esm.js"_s));
         QVERIFY(seen.contains(u":/web/assets/vendor/dompurify/purify.es.js"_s));
+        QVERIFY(seen.contains(u":/web/assets/vendor/highlight/core.js"_s));
+        QVERIFY(seen.contains(u":/web/assets/vendor/highlight/languages/javascript.js"_s));
     }
 
     void everyCommittedAssetIsCompiledIn() {
@@ -107,8 +111,21 @@ private Q_SLOTS:
             packages.value(u"node_modules/marked"_s).toObject().value(u"version"_s).toString();
         const QString purify =
             packages.value(u"node_modules/dompurify"_s).toObject().value(u"version"_s).toString();
+        const QString highlight = packages.value(u"node_modules/@highlightjs/cdn-assets"_s)
+                                      .toObject()
+                                      .value(u"version"_s)
+                                      .toString();
         QVERIFY(!marked.isEmpty());
         QVERIFY(!purify.isEmpty());
+        QVERIFY(!highlight.isEmpty());
+        QVERIFY2(readFile(u":/web/assets/vendor/highlight/core.js"_s)
+                     .left(200)
+                     .contains((u"Highlight.js v"_s + highlight).toUtf8()),
+                 qPrintable(highlight));
+        QVERIFY2(readFile(u":/web/assets/vendor/highlight/languages/python.js"_s)
+                     .left(200)
+                     .contains((u"Highlight.js "_s + highlight).toUtf8()),
+                 qPrintable(highlight));
         QVERIFY2(readFile(u":/web/assets/vendor/marked/marked.esm.js"_s)
                      .left(200)
                      .contains((u"marked v"_s + marked).toUtf8()),

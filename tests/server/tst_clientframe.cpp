@@ -50,6 +50,25 @@ private Q_SLOTS:
         QVERIFY(frame.error().contains(u"12 bytes"));
         QVERIFY(frame.error().contains(u"limit of 10 bytes"));
     }
+
+    void regenerateAndEdit() {
+        QCOMPARE(ClientFrame::parse(u"{\"type\":\"regenerate\"}"_s, 100).kind(),
+                 ClientFrame::Kind::Regenerate);
+        const ClientFrame edit = ClientFrame::parse(u"{\"type\":\"edit\",\"text\":\"Hi\"}"_s, 100);
+        QCOMPARE(edit.kind(), ClientFrame::Kind::Edit);
+        QCOMPARE(edit.text(), u"Hi"_s);
+        const ClientFrame noText = ClientFrame::parse(u"{\"type\":\"edit\"}"_s, 100);
+        QCOMPARE(noText.kind(), ClientFrame::Kind::BadRequest);
+        QVERIFY(noText.error().startsWith(u"an edit command needs a string field \"text\""));
+        QVERIFY(noText.error().contains(u"{\"type\":\"edit\",\"text\":\"Hello\"}"));
+        const ClientFrame blank =
+            ClientFrame::parse(u"{\"type\":\"edit\",\"text\":\"\\n\"}"_s, 100);
+        QCOMPARE(blank.kind(), ClientFrame::Kind::BadRequest);
+        QCOMPARE(ClientFrame::parse(
+                     u"{\"type\":\"edit\",\"text\":\"%1\"}"_s.arg(QString(100, u'x')), 100)
+                     .kind(),
+                 ClientFrame::Kind::TooLarge);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestClientFrame)

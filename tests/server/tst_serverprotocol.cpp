@@ -364,6 +364,70 @@ private Q_SLOTS:
         QVERIFY(body.contains("Nice to meet you, Dave."));
     }
 
+    void regenerateAndEditReplaceTheLastTurn() {
+        const QUuid id = QUuid::createUuid();
+        auto client = connectClient(id, u"grace"_s);
+        QVERIFY(client);
+        // Before any message: nothing to take back, and the connection stays.
+        client->sendJson({{u"type"_s, u"regenerate"_s}});
+        const QJsonObject nothing = client->waitFor(u"error"_s);
+        QCOMPARE(nothing.value(u"code"_s).toString(), u"bad_request"_s);
+        QVERIFY(nothing.value(u"message"_s).toString().contains(u"no message to regenerate"));
+
+        server->llm.enqueue(MockLlmReply::text(u"Hi Grace."_s));
+        client->sendText(u"I am Grace"_s);
+        QVERIFY(!client->waitForTurn().isEmpty());
+        server->llm.enqueue(MockLlmReply::text(u"Blue."_s));
+        client->sendText(u"Pick a colour"_s);
+        QVERIFY(!client->waitForTurn().isEmpty());
+
+        server->llm.enqueue(MockLlmReply::text(u"Green."_s));
+        client->sendJson({{u"type"_s, u"regenerate"_s}});
+        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), u"Green."_s);
+        QByteArray body = server->llm.lastRequest().body;
+        QCOMPARE(body.count("Pick a colour"), 1);
+        QVERIFY(!body.contains("Blue."));
+        QVERIFY(body.contains("Hi Grace."));
+
+        server->llm.enqueue(MockLlmReply::tokens({u"Red"_s, u"."_s}, 200));
+        client->sendJson({{u"type"_s, u"edit"_s}, {u"text"_s, u"Pick a warm colour"_s}});
+        QVERIFY(!client->waitFor(u"content"_s).isEmpty());
+        // Not while a reply is written.
+        client->sendJson({{u"type"_s, u"regenerate"_s}});
+        const QJsonObject busy = client->waitFor(u"error"_s);
+        QCOMPARE(busy.value(u"code"_s).toString(), u"busy"_s);
+        QCOMPARE(busy.value(u"retryable"_s).toBool(), true);
+        QVERIFY(!client->waitForTurn().isEmpty());
+        body = server->llm.lastRequest().body;
+        QVERIFY(body.contains("Pick a warm colour"));
+        QVERIFY(!body.contains("Pick a colour"));
+        QVERIFY(!body.contains("Green."));
+
+        const QList<Event> withdrawn = server->eventsOfType(id, EventType::TurnWithdrawn);
+        QCOMPARE(withdrawn.size(), 2);
+        QCOMPARE(withdrawn.at(0).metadata.value(u"reason"_s).toString(), u"regenerate"_s);
+        QCOMPARE(withdrawn.at(1).metadata.value(u"reason"_s).toString(), u"edit"_s);
+        QCOMPARE(server->eventsOfType(id, EventType::UserMessage).size(), 4);
+
+        // Resumed: the history and the memory are the conversation as it stands.
+        client->close();
+        QVERIFY(server->waitForSummary(id));
+        client = connectClient(id, u"grace"_s);
+        QVERIFY(client);
+        QStringList shown;
+        for (const QJsonValue &message : client->waitFor().value(u"messages"_s).toArray())
+            shown << message[u"content"_s].toString();
+        QCOMPARE(shown, (QStringList{u"I am Grace"_s, u"Hi Grace."_s, u"Pick a warm colour"_s,
+                                     u"Red."_s}));
+        server->llm.enqueue(MockLlmReply::text(u"Orange."_s));
+        client->sendJson({{u"type"_s, u"regenerate"_s}});
+        QCOMPARE(WsTestClient::contentOf(client->waitForTurn()), u"Orange."_s);
+        body = server->llm.lastRequest().body;
+        QVERIFY(body.contains("Pick a warm colour"));
+        QVERIFY(!body.contains("Red."));
+        QVERIFY(!body.contains("Blue."));
+    }
+
     void cancelMidStream() {
         const QUuid id = QUuid::createUuid();
         auto client = connectClient(id, u"erin"_s);

@@ -73,6 +73,8 @@ const state = {
   countChange: 0, // bumped whenever the page changes a message count itself
   recent: {}, // session id -> ms: when this browser last used it (sessions sort by it)
   texts: new WeakMap(), // user message element -> the text it sent
+  sources: new WeakMap(), // rendered reply segment element -> its segment ({ text }): what Copy copies
+  withdrawn: null, // the turn a regenerate or edit took off the page, until the server accepts it
   summaryPoll: 0,
 };
 
@@ -256,6 +258,8 @@ function appendUserMessage(text, { createdAt, note } = {}) {
   badge.hidden = !note;
   meta.append(badge);
   li.append(meta);
+  state.texts.set(li, text);
+  addUserActions(li);
   return appendItem(li);
 }
 
@@ -297,6 +301,7 @@ function addText(turn, value) {
     const node = el('div', 'markdown');
     turn.body.append(node);
     turn.segment = { node, text: '', dirty: false };
+    state.sources.set(node, turn.segment);
   }
   turn.segment.text += value;
   turn.segment.dirty = true;
@@ -375,6 +380,7 @@ function finishTurn(turn, { finishReason, stats, note }) {
   if (label) turn.meta.append(el('span', 'badge', label));
   if (stats) turn.meta.append(el('span', 'stats', stats));
   if (!turn.body.childElementCount) turn.body.append(el('div', 'markdown empty-reply', label ? '' : '(no reply)'));
+  addReplyActions(turn);
   if (stick) scrollToBottom();
 }
 
@@ -433,6 +439,7 @@ function updateComposer() {
   ui.stopButton.hidden = !streaming;
   ui.stopButton.disabled = false;
   ui.composer.dataset.streaming = streaming ? 'true' : 'false';
+  refreshRegenerate();
 }
 
 // ---------------------------------------------------------------- WebSocket
@@ -689,6 +696,7 @@ function onHistoryFrame(frame) {
 
 function ensureTurn() {
   if (!state.turn) startTurn();
+  state.withdrawn = null; // the server answers: the turn it replaces is gone for good
   return state.turn;
 }
 
@@ -711,6 +719,7 @@ function onToolEnd(frame) {
 function onDone(frame) {
   const turn = state.turn ?? createTurn({ live: false });
   state.turn = turn;
+  state.withdrawn = null;
   // The server stores the reply unless the turn failed before any text came.
   if (frame.finish_reason !== 'error' || turn.segment?.text) countMessages(1);
   endLiveTurn({ finishReason: frame.finish_reason, stats: turnStats(frame), startNext: true });
@@ -765,7 +774,9 @@ function onErrorFrame(frame) {
   const code = typeof frame.code === 'string' ? frame.code : '';
   const message = typeof frame.message === 'string' ? frame.message : 'The server reported an error.';
   if (code === 'llm_unavailable') checkReadiness();
-  if (REFUSALS.includes(code)) {
+  if (REFUSALS.includes(code) && state.withdrawn && state.turn?.li.dataset.state === 'waiting') {
+    restoreWithdrawn();
+  } else if (REFUSALS.includes(code)) {
     const refused = refusedMessage(code);
     if (refused) {
       dropRefused(refused);
@@ -876,14 +887,19 @@ function submitMessage() {
   clearComposerError();
   ui.input.value = '';
   autosize();
+  sendText(text);
+}
+
+// Shows `text` as the user's next message and sends it (once connected).
+function sendText(text) {
   const li = appendUserMessage(text);
-  state.texts.set(li, text);
   scrollToBottom();
   if (state.status === 'connected') deliver(text, li);
   else {
     state.outbox.push({ text, li });
     setUserNote(li, 'Waiting for the connection…', 'pending');
   }
+  return li;
 }
 
 function stopReply() {
@@ -1074,6 +1090,7 @@ async function fetchEvents(sessionId) {
 
 function renderTranscript(events) {
   let turn = null;
+  let resent = null; // the next question replaces a withdrawn one
   const close = () => {
     if (turn) finishTurn(turn, { finishReason: 'stop' });
     turn = null;
@@ -1081,10 +1098,25 @@ function renderTranscript(events) {
   for (const event of events) {
     const meta = parseMaybeJson(event.metadata) ?? {};
     switch (event.event_type) {
-      case 'user_message':
+      case 'user_message': {
         close();
-        appendUserMessage(event.content ?? '', { createdAt: event.created_at });
+        const li = appendUserMessage(event.content ?? '', { createdAt: event.created_at });
+        if (resent) markResent(li, resent);
+        resent = null;
         break;
+      }
+      case 'turn_withdrawn': {
+        // Taken back by a regenerate or edit: the page shows what the model sees.
+        close();
+        const questions = ui.messages.querySelectorAll('.msg-user');
+        const question = questions[questions.length - 1];
+        if (question) {
+          while (question.nextElementSibling) question.nextElementSibling.remove();
+          question.remove();
+        }
+        resent = meta.reason === 'edit' ? 'edited' : 'regenerated';
+        break;
+      }
       case 'tool_call':
         turn ??= createTurn({ live: false });
         addToolChip(turn, meta.call_id, meta.name, meta.arguments ?? parseMaybeJson(event.content));
@@ -1208,6 +1240,256 @@ async function copyCode(button) {
   }, 1500);
 }
 
+// ---------------------------------------------------------------- message actions
+
+// Copy on every message; Regenerate on the last reply and Edit on the last question, while
+// connected and idle. Both are commands (PROTOCOL.md): the server takes the last turn back, so
+// the model no longer sees it, and the page takes it off too. Until the new turn is accepted
+// (its first frame), what was taken off is kept, to be put back if the server refuses.
+
+function actionButton(action, text, label) {
+  const button = el('button', 'msg-action', text);
+  button.type = 'button';
+  button.dataset.action = action;
+  button.setAttribute('aria-label', label);
+  return button;
+}
+
+function actionBar(...buttons) {
+  const bar = el('div', 'msg-actions');
+  bar.setAttribute('role', 'group');
+  bar.setAttribute('aria-label', 'Message actions');
+  bar.append(...buttons);
+  return bar;
+}
+
+function addUserActions(li) {
+  li.append(actionBar(actionButton('copy-message', 'Copy', 'Copy this message'),
+    actionButton('edit-message', 'Edit', 'Edit this message and ask again')));
+}
+
+function addReplyActions(turn) {
+  turn.li.querySelector('.msg-actions')?.remove();
+  turn.li.querySelector('.assistant-column').append(actionBar(
+    actionButton('copy-message', 'Copy', 'Copy this reply'),
+    actionButton('regenerate', 'Regenerate', 'Regenerate this reply')));
+  if (!questionOf(turn.li)) turn.li.querySelector('button[data-action="regenerate"]').hidden = true;
+}
+
+// The question a reply answers: the nearest user message above it.
+function questionOf(replyLi) {
+  let node = replyLi.previousElementSibling;
+  while (node && node.dataset.role !== 'user') node = node.previousElementSibling;
+  return node;
+}
+
+// Only the last reply can be regenerated (app.css hides the button of every earlier one, so that
+// a new reply changes nothing in them), and only while no turn runs.
+function refreshRegenerate() {
+  ui.messages.toggleAttribute('data-turn-running', Boolean(state.turn));
+}
+
+function markResent(li, origin) {
+  const note = el('span', 'msg-origin', origin === 'edited' ? 'Edited' : 'Regenerated');
+  li.dataset.origin = origin;
+  li.querySelector('.msg-meta').prepend(note);
+}
+
+// The text a message's Copy copies: what the user sent, or the reply's Markdown source.
+function messageText(li) {
+  if (li.dataset.role === 'user') return state.texts.get(li) ?? li.querySelector('.bubble')?.textContent ?? '';
+  const parts = [...li.querySelectorAll('.assistant-body > .markdown')]
+    .map((node) => state.sources.get(node)?.text ?? '')
+    .filter((text) => text);
+  return parts.length ? parts.join('\n\n') : li.querySelector('.assistant-body')?.textContent.trim() ?? '';
+}
+
+// The Clipboard API where the page may use it (a secure context), else a selected textarea and
+// the copy command. Resolves with whether the text was copied.
+async function writeClipboard(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = el('textarea', 'clipboard-fallback');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.setAttribute('aria-hidden', 'true');
+    document.body.append(area);
+    area.select();
+    let copied = false;
+    try {
+      copied = document.execCommand('copy');
+    } catch {
+      copied = false;
+    }
+    area.remove();
+    return copied;
+  }
+}
+
+let announcer = null;
+function announce(text) {
+  if (!announcer) {
+    announcer = el('p', 'visually-hidden');
+    announcer.id = 'action-status';
+    announcer.setAttribute('role', 'status');
+    announcer.setAttribute('aria-live', 'polite');
+    document.body.append(announcer);
+  }
+  announcer.textContent = '';
+  requestAnimationFrame(() => {
+    announcer.textContent = text;
+  });
+}
+
+async function copyMessage(button) {
+  const li = button.closest('.msg');
+  const copied = await writeClipboard(messageText(li));
+  button.textContent = copied ? 'Copied' : 'Copy failed';
+  button.dataset.copied = copied ? 'true' : 'false';
+  announce(copied ? 'Copied to the clipboard' : 'Could not copy: select the text and copy it by hand');
+  clearTimeout(button.copyTimer);
+  button.copyTimer = setTimeout(() => {
+    button.textContent = 'Copy';
+    delete button.dataset.copied;
+  }, 1500);
+}
+
+// Takes the last turn off the page: everything below its question. Returns what can put it back.
+function withdrawTurn(question) {
+  const nodes = [];
+  for (let node = question.nextElementSibling; node; node = node.nextElementSibling) nodes.push(node);
+  for (const node of nodes) node.remove();
+  const text = state.texts.get(question);
+  return { question, nodes, text, bubble: question.querySelector('.bubble').textContent, origin: question.dataset.origin };
+}
+
+// The server refused the command: the turn it would have replaced comes back as it was.
+function restoreWithdrawn() {
+  const withdrawn = state.withdrawn;
+  state.withdrawn = null;
+  if (state.turn?.userLi === withdrawn.question) {
+    state.turn.li.remove();
+    state.turn = null;
+  }
+  const { question } = withdrawn;
+  question.querySelector('.bubble').textContent = withdrawn.bubble;
+  state.texts.set(question, withdrawn.text);
+  question.querySelector('.msg-origin')?.remove();
+  if (withdrawn.origin) markResent(question, withdrawn.origin);
+  else delete question.dataset.origin;
+  question.after(...withdrawn.nodes);
+  countMessages(-1);
+  updateComposer();
+}
+
+// Sends a regenerate or edit command for the last turn, whose question is `question`, and
+// streams the new reply under it.
+function replaceLastTurn(question, frame) {
+  if (state.turn || state.status !== 'connected') return false;
+  if (!sendFrame(frame)) return false;
+  state.withdrawn = withdrawTurn(question);
+  if (frame.type === 'edit') {
+    question.querySelector('.bubble').textContent = frame.text;
+    state.texts.set(question, frame.text);
+  }
+  question.querySelector('.msg-origin')?.remove();
+  markResent(question, frame.type === 'edit' ? 'edited' : 'regenerated');
+  countMessages(1); // the server stores the question again
+  touchSession(state.sessionId);
+  startTurn(question);
+  return true;
+}
+
+function regenerate(button) {
+  const reply = button.closest('.msg');
+  const replies = ui.messages.querySelectorAll('.msg-assistant');
+  const question = questionOf(reply);
+  if (!question || reply !== replies[replies.length - 1]) return;
+  replaceLastTurn(question, { type: 'regenerate' });
+}
+
+function startEdit(li) {
+  const existing = li.querySelector('.msg-edit');
+  if (existing) {
+    existing.querySelector('textarea').focus();
+    return;
+  }
+  const form = el('form', 'msg-edit');
+  const area = el('textarea', 'msg-edit-input');
+  area.value = state.texts.get(li) ?? '';
+  area.rows = Math.min(10, Math.max(2, area.value.split('\n').length));
+  area.setAttribute('aria-label', 'Edit the message');
+  const error = el('p', 'msg-edit-error');
+  error.setAttribute('role', 'alert');
+  error.hidden = true;
+  const buttons = el('div', 'msg-edit-buttons');
+  const cancel = el('button', 'button subtle small', 'Cancel');
+  cancel.type = 'button';
+  const send = el('button', 'button primary small', 'Send');
+  send.type = 'submit';
+  send.setAttribute('aria-label', 'Send the edited message');
+  buttons.append(cancel, send);
+  form.append(area, error, buttons);
+  li.classList.add('editing');
+  li.querySelector('.bubble').after(form);
+  const close = () => {
+    form.remove();
+    li.classList.remove('editing');
+    li.querySelector('button[data-action="edit-message"]')?.focus();
+  };
+  cancel.addEventListener('click', close);
+  area.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = area.value;
+    if (!text.trim()) {
+      error.textContent = 'The message is empty: type something to send.';
+      error.hidden = false;
+      return;
+    }
+    if (frameBytes(text) > state.maxMessageBytes) {
+      error.textContent = tooLongText(text);
+      error.hidden = false;
+      return;
+    }
+    const questions = ui.messages.querySelectorAll('.msg-user');
+    if (li !== questions[questions.length - 1]) {
+      error.textContent = 'Only the last message can be edited: a newer one was sent since.';
+      error.hidden = false;
+      return;
+    }
+    if (state.status !== 'connected' || state.turn) {
+      error.textContent = state.turn ? 'Wait for the reply to finish, then send the edit.' : 'Not connected: wait for the connection, then send it again.';
+      error.hidden = false;
+      return;
+    }
+    close();
+    replaceLastTurn(li, { type: 'edit', text });
+    ui.input.focus();
+  });
+  area.focus();
+  area.setSelectionRange(area.value.length, area.value.length);
+}
+
+function onMessageAction(event) {
+  const button = event.target.closest('button[data-action]');
+  if (!button || !ui.messages.contains(button)) return;
+  if (button.dataset.action === 'copy-message') copyMessage(button);
+  else if (button.dataset.action === 'regenerate') regenerate(button);
+  else if (button.dataset.action === 'edit-message') startEdit(button.closest('.msg'));
+}
+
 // ---------------------------------------------------------------- wiring
 
 ui.connectForm.addEventListener('submit', (event) => {
@@ -1265,6 +1547,7 @@ ui.messages.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action="copy-code"]');
   if (button) copyCode(button);
 });
+ui.messages.addEventListener('click', onMessageAction);
 
 window.addEventListener('hashchange', takeTokenFromUrl);
 window.addEventListener('online', () => {

@@ -1,7 +1,9 @@
 // Markdown for untrusted model output: parsed by marked, sanitized by DOMPurify, then code blocks
-// get a toolbar with a copy button. Nothing here ever assigns unsanitized HTML.
+// are highlighted (highlight.js) and get a toolbar with a copy button. Nothing here ever assigns
+// unsanitized HTML.
 import { Marked } from './vendor/marked/marked.esm.js';
 import DOMPurify from './vendor/dompurify/purify.es.js';
+import { highlightCodeBlocks } from './highlight.js';
 
 const parser = new Marked({ gfm: true, breaks: false, async: false });
 
@@ -45,6 +47,7 @@ function decorateCodeBlocks(root) {
 // Replaces the children of `element` with the rendered Markdown of `text`.
 export function renderMarkdown(element, text) {
   const fragment = DOMPurify.sanitize(parser.parse(text), SANITIZE);
+  highlightCodeBlocks(fragment);
   decorateCodeBlocks(fragment);
   element.replaceChildren(fragment);
 }
