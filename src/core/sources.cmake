@@ -19,6 +19,7 @@ add_library(rtai_core STATIC
     core/Readiness.h core/Readiness.cpp
     core/RecordJson.h core/RecordJson.cpp
     core/Session.h
+    core/SessionTitle.h core/SessionTitle.cpp
     core/Timestamps.h core/Timestamps.cpp
     core/TokenBucket.h core/TokenBucket.cpp
 )
