@@ -23,7 +23,10 @@ QString fromText(const QString &text) {
 }
 
 QString fromSummary(const QString &summary) {
-    const QString text = summary.simplified();
+    QString text = summary.simplified();
+    // Models often label the summary; the label says nothing about the session.
+    if (text.startsWith(u"summary:"_s, Qt::CaseInsensitive))
+        text = text.mid(8).trimmed();
     qsizetype end = -1;
     for (qsizetype i = 0; i + 1 < text.size(); ++i) {
         const QChar c = text.at(i);

@@ -19,7 +19,7 @@ inline const QString kFromUser = QStringLiteral("user");
 // The text with its whitespace runs made single spaces and trimmed, cut to kAutoLength
 // characters at a word boundary (with "…") when longer. Empty for blank text.
 QString fromText(const QString &text);
-// fromText() of the summary's first sentence.
+// fromText() of the summary's first sentence (without a leading "Summary:").
 QString fromSummary(const QString &summary);
 // The title a user asked for, trimmed and with its whitespace runs made single spaces; a null
 // string, and `error` saying why, when it is empty, longer than kMaxLength or holds a control

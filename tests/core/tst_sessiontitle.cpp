@@ -46,6 +46,8 @@ private Q_SLOTS:
                  u"Ada asked about shipping 5 kg to the US"_s);
         QCOMPARE(SessionTitle::fromSummary(u"Price of 2.5 kg parcels."_s),
                  u"Price of 2.5 kg parcels"_s);
+        QCOMPARE(SessionTitle::fromSummary(u"Summary: The user's name is Ada. They chatted."_s),
+                 u"The user's name is Ada"_s);
         QCOMPARE(SessionTitle::fromSummary(QString()), QString());
     }
 
