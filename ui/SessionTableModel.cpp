@@ -1,6 +1,7 @@
 #include "ui/SessionTableModel.h"
 
 #include "core/Ids.h"
+#include "core/SessionTitle.h"
 #include "core/Timestamps.h"
 
 using namespace Qt::StringLiterals;
@@ -66,15 +67,21 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const {
             return Timestamps::toIso(s.endTime);
         if (index.column() == TokensColumn && r.tokens < 0)
             return u"Open the session to count its tokens"_s;
+        if (index.column() == TitleColumn && !s.title.isEmpty())
+            return s.title;
         return s.summary.isEmpty() ? QVariant() : QVariant(s.summary);
     case Qt::TextAlignmentRole:
         if (index.column() == MessagesColumn || index.column() == TokensColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
+    case Qt::EditRole:
+        return index.column() == TitleColumn ? QVariant(s.title) : QVariant();
     case Qt::DisplayRole:
         switch (index.column()) {
         case UserColumn:
             return s.userId;
+        case TitleColumn:
+            return s.title;
         case IdColumn:
             return Ids::toText(s.id);
         case StartedColumn:
@@ -99,6 +106,8 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
     switch (section) {
     case UserColumn:
         return u"User"_s;
+    case TitleColumn:
+        return u"Title"_s;
     case IdColumn:
         return u"Session"_s;
     case StartedColumn:
@@ -113,6 +122,21 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
         return u"Status"_s;
     }
     return {};
+}
+
+Qt::ItemFlags SessionTableModel::flags(const QModelIndex &index) const {
+    const Qt::ItemFlags flags = QAbstractTableModel::flags(index);
+    return index.isValid() && index.column() == TitleColumn ? flags | Qt::ItemIsEditable : flags;
+}
+
+bool SessionTableModel::setData(const QModelIndex &index, const QVariant &value, int role) {
+    if (!index.isValid() || index.column() != TitleColumn || role != Qt::EditRole ||
+        index.row() >= m_rows.size())
+        return false;
+    const Session &s = m_rows.at(index.row()).session;
+    if (value.toString() != s.title)
+        Q_EMIT titleEdited(s.id, value.toString());
+    return false;
 }
 
 int SessionTableModel::ensureRow(const QUuid &id) {
@@ -145,6 +169,10 @@ void SessionTableModel::addSessions(const QList<Session> &sessions) {
         }
         if (!s.summary.isEmpty())
             r.session.summary = s.summary;
+        if (!s.title.isEmpty()) {
+            r.session.title = s.title;
+            r.session.titleSource = s.titleSource;
+        }
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
     if (fresh.isEmpty())
@@ -216,8 +244,33 @@ void SessionTableModel::setSummary(const QUuid &id, const QString &summary) {
     const int row = rowOf(id);
     if (row < 0)
         return;
-    m_rows[row].session.summary = summary;
-    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1), {Qt::ToolTipRole});
+    Session &session = m_rows[row].session;
+    session.summary = summary;
+    const QString title = SessionTitle::fromSummary(summary);
+    if (!title.isEmpty() && session.titleSource != SessionTitle::kFromUser) {
+        session.title = title;
+        session.titleSource = SessionTitle::kFromSummary;
+    }
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1),
+                       {Qt::ToolTipRole, Qt::DisplayRole, Qt::EditRole});
+}
+
+void SessionTableModel::setTitle(const QUuid &id, const QString &title, const QString &source) {
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    m_rows[row].session.title = title;
+    m_rows[row].session.titleSource = source;
+    Q_EMIT dataChanged(index(row, TitleColumn), index(row, TitleColumn));
+}
+
+void SessionTableModel::titleFromMessage(const QUuid &id, const QString &text) {
+    const int row = rowOf(id);
+    if (row < 0 || !m_rows.at(row).session.title.isEmpty())
+        return;
+    const QString title = SessionTitle::fromText(text);
+    if (!title.isEmpty())
+        setTitle(id, title, SessionTitle::kFromMessage);
 }
 
 void SessionTableModel::removeSession(const QUuid &id) {
