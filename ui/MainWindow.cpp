@@ -8,6 +8,7 @@
 #include "core/Ids.h"
 #include "core/Logging.h"
 #include "core/Readiness.h"
+#include "core/SessionTitle.h"
 #include "llm/LocalModel.h"
 #include "storage/Database.h"
 #include "ui/EmptyViewLabel.h"
@@ -61,6 +62,7 @@ MainWindow::MainWindow(const Config &config, ConsoleServer::Factory serverFactor
     m_model = new SessionTableModel(this);
     m_proxy = new SessionFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
+    connect(m_model, &SessionTableModel::titleEdited, this, &MainWindow::renameSession);
     m_monitor = new SessionMonitor(m_model, this);
     applyPrices();
     buildLayout();
@@ -145,6 +147,7 @@ void MainWindow::buildLayout() {
         m_table->setColumnWidth(column, metrics.horizontalAdvance(sample) + 16);
     };
     fit(SessionTableModel::UserColumn, u"user-name-1"_s);
+    fit(SessionTableModel::TitleColumn, u"A title this long…"_s); // elided; the tooltip has it
     fit(SessionTableModel::IdColumn, u"0123abcd…"_s); // elided; Copy session id has it all
     fit(SessionTableModel::StartedColumn, u"2025-01-01 08:00:00"_s);
     fit(SessionTableModel::EndedColumn, u"2025-01-01 08:00:00"_s);
@@ -211,7 +214,7 @@ void MainWindow::buildLayout() {
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({800, 480}); // the sessions table fits every shown column
+    m_splitter->setSizes({880, 400}); // the sessions table fits every shown column
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -268,6 +271,8 @@ void MainWindow::buildActions() {
          [this] { endSelectedSession(); });
     make(session, u"deleteSession"_s, tr("&Delete session…"), QKeySequence::Delete,
          [this] { deleteSelectedSession(); });
+    make(session, u"renameSession"_s, tr("&Rename session"), QKeySequence(Qt::Key_F2),
+         [this] { renameSelectedSession(); });
     session->addSeparator();
     make(session, u"copySessionId"_s, tr("Copy session &id"), QKeySequence(u"Ctrl+Shift+C"_s),
          [this] { copySelectedSessionId(); });
@@ -276,8 +281,8 @@ void MainWindow::buildActions() {
 
     // The same actions on a right click in the table.
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
-    for (const char *name : {"endSession", "deleteSession", "exportMarkdown", "exportJson",
-                             "copySessionId", "copyUserId"})
+    for (const char *name : {"endSession", "deleteSession", "renameSession", "exportMarkdown",
+                             "exportJson", "copySessionId", "copyUserId"})
         m_table->addAction(action(QString::fromLatin1(name)));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -659,6 +664,42 @@ void MainWindow::deleteSelectedSession() {
         });
 }
 
+void MainWindow::renameSelectedSession() {
+    const int row = m_model->rowOf(selectedSessionId());
+    if (row < 0)
+        return;
+    const QModelIndex title =
+        m_proxy->mapFromSource(m_model->index(row, SessionTableModel::TitleColumn));
+    m_table->setCurrentIndex(title);
+    m_table->edit(title);
+}
+
+void MainWindow::renameSession(const QUuid &id, const QString &title) {
+    if (!m_backend) {
+        showMessage(tr("Start the server to rename sessions."));
+        return;
+    }
+    QString problem;
+    const QString checked = SessionTitle::fromUser(title, &problem);
+    if (checked.isNull()) {
+        showMessage(tr("The session was not renamed: %1.").arg(problem));
+        return;
+    }
+    whenFinished(
+        this, m_backend->database()->renameSession(id, checked),
+        [this, id, checked](bool renamed) {
+            if (!renamed) {
+                showMessage(tr("Session %1 is gone.").arg(Ids::toText(id)));
+                return;
+            }
+            m_model->setTitle(id, checked, SessionTitle::kFromUser);
+            showMessage(tr("Session renamed “%1”.").arg(checked));
+        },
+        [this](const QString &error) {
+            showMessage(tr("The session could not be renamed: %1").arg(error));
+        });
+}
+
 bool MainWindow::exportSelectedSession(SessionExporter::Format format, const QString &path) {
     if (m_detail->sessionId().isNull() || m_detail->isLoading()) {
         showMessage(tr("Select a session (and wait for it to load) before exporting it."));
@@ -761,6 +802,7 @@ void MainWindow::updateActions() {
     action(u"openWebClient"_s)->setEnabled(running);
     action(u"endSession"_s)->setEnabled(running && live);
     action(u"deleteSession"_s)->setEnabled(running && selected && !live);
+    action(u"renameSession"_s)->setEnabled(running && selected);
     action(u"exportMarkdown"_s)->setEnabled(selected);
     action(u"exportJson"_s)->setEnabled(selected);
     action(u"copySessionId"_s)->setEnabled(selected);

@@ -77,6 +77,11 @@ public Q_SLOTS:
     void selectSession(const QUuid &sessionId);
     bool endSelectedSession();
     void deleteSelectedSession();
+    // Opens the selected session's title for editing; an edit is stored by renameSession().
+    void renameSelectedSession();
+    // Checks the title (core/SessionTitle) and stores it; a message in the status bar says
+    // why not.
+    void renameSession(const QUuid &id, const QString &title);
     // Writes the selected session to `path`; false with a message in the status bar on failure.
     bool exportSelectedSession(SessionExporter::Format format, const QString &path);
     void copySelectedSessionId();

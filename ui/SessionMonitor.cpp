@@ -26,6 +26,8 @@ void SessionMonitor::attach(const QUuid &sessionId, const QString &userId,
             [this, sessionId](const Event &event) {
                 if (event.isMessage())
                     m_model->addMessages(sessionId, 1);
+                if (event.type == EventType::UserMessage)
+                    m_model->titleFromMessage(sessionId, event.content);
                 if (event.type == EventType::AssistantMessage) {
                     const auto it = m_live.find(sessionId);
                     if (it != m_live.end())

@@ -1,6 +1,7 @@
 #include "ui/SessionTableModel.h"
 
 #include "core/Ids.h"
+#include "core/SessionTitle.h"
 #include "core/Timestamps.h"
 
 using namespace Qt::StringLiterals;
@@ -101,6 +102,8 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const {
         if (isNumeric(index.column()))
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
+    case Qt::EditRole:
+        return index.column() == TitleColumn ? QVariant(s.title) : QVariant();
     case Qt::DisplayRole:
         return display(index.row(), index.column());
     }
@@ -114,6 +117,8 @@ QVariant SessionTableModel::display(int row, int column) const {
     switch (column) {
     case UserColumn:
         return s.userId;
+    case TitleColumn:
+        return s.title;
     case IdColumn:
         return Ids::toText(s.id);
     case StartedColumn:
@@ -179,6 +184,8 @@ QString SessionTableModel::toolTip(const Row &r, int column) const {
     SessionUsage all = r.stored;
     all += r.live;
     switch (column) {
+    case TitleColumn:
+        return s.title;
     case StartedColumn:
         return Timestamps::toIso(s.startTime);
     case EndedColumn:
@@ -220,6 +227,8 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
     switch (section) {
     case UserColumn:
         return u"User"_s;
+    case TitleColumn:
+        return u"Title"_s;
     case IdColumn:
         return u"Session"_s;
     case StartedColumn:
@@ -242,6 +251,21 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
         return u"Status"_s;
     }
     return {};
+}
+
+Qt::ItemFlags SessionTableModel::flags(const QModelIndex &index) const {
+    const Qt::ItemFlags flags = QAbstractTableModel::flags(index);
+    return index.isValid() && index.column() == TitleColumn ? flags | Qt::ItemIsEditable : flags;
+}
+
+bool SessionTableModel::setData(const QModelIndex &index, const QVariant &value, int role) {
+    if (!index.isValid() || index.column() != TitleColumn || role != Qt::EditRole ||
+        index.row() >= m_rows.size())
+        return false;
+    const Session &s = m_rows.at(index.row()).session;
+    if (value.toString() != s.title)
+        Q_EMIT titleEdited(s.id, value.toString());
+    return false;
 }
 
 int SessionTableModel::ensureRow(const QUuid &id) {
@@ -274,6 +298,10 @@ void SessionTableModel::addSessions(const QList<Session> &sessions) {
         }
         if (!s.summary.isEmpty())
             r.session.summary = s.summary;
+        if (!s.title.isEmpty()) {
+            r.session.title = s.title;
+            r.session.titleSource = s.titleSource;
+        }
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
     if (fresh.isEmpty())
@@ -407,8 +435,33 @@ void SessionTableModel::setSummary(const QUuid &id, const QString &summary) {
     const int row = rowOf(id);
     if (row < 0)
         return;
-    m_rows[row].session.summary = summary;
-    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1), {Qt::ToolTipRole});
+    Session &session = m_rows[row].session;
+    session.summary = summary;
+    const QString title = SessionTitle::fromSummary(summary);
+    if (!title.isEmpty() && session.titleSource != SessionTitle::kFromUser) {
+        session.title = title;
+        session.titleSource = SessionTitle::kFromSummary;
+    }
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1),
+                       {Qt::ToolTipRole, Qt::DisplayRole, Qt::EditRole});
+}
+
+void SessionTableModel::setTitle(const QUuid &id, const QString &title, const QString &source) {
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    m_rows[row].session.title = title;
+    m_rows[row].session.titleSource = source;
+    Q_EMIT dataChanged(index(row, TitleColumn), index(row, TitleColumn));
+}
+
+void SessionTableModel::titleFromMessage(const QUuid &id, const QString &text) {
+    const int row = rowOf(id);
+    if (row < 0 || !m_rows.at(row).session.title.isEmpty())
+        return;
+    const QString title = SessionTitle::fromText(text);
+    if (!title.isEmpty())
+        setTitle(id, title, SessionTitle::kFromMessage);
 }
 
 void SessionTableModel::removeSession(const QUuid &id) {

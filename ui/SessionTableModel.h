@@ -19,6 +19,7 @@ class SessionTableModel : public QAbstractTableModel {
 public:
     enum Column {
         UserColumn,
+        TitleColumn, // editable: an edit asks for a rename (titleEdited)
         IdColumn,
         StartedColumn,
         EndedColumn,
@@ -43,6 +44,10 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    // An edit of the title cell changes nothing yet: it asks for the rename (titleEdited), and
+    // setTitle() shows the title once it is stored.
+    bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
 
     // A page read from the database. Sessions already known keep their live state and counters.
     void addSessions(const QList<Session> &sessions);
@@ -64,7 +69,11 @@ public:
     void setPrices(const ModelPrices &prices);
     // Live sessions' durations grow: one dataChanged for the rows without an end time.
     void refreshDurations();
+    // Also the title made from the summary, unless the session was renamed (as the database).
     void setSummary(const QUuid &id, const QString &summary);
+    void setTitle(const QUuid &id, const QString &title, const QString &source);
+    // The title made from the first user message, when the session has none yet.
+    void titleFromMessage(const QUuid &id, const QString &text);
     void removeSession(const QUuid &id);
     void clear();
 
@@ -81,6 +90,10 @@ public:
 
     // Flushes pending counter updates at once (tests, and before a reset).
     void flushPendingUpdates();
+
+Q_SIGNALS:
+    // The title cell was edited: the user asks for this title (unchecked).
+    void titleEdited(const QUuid &id, const QString &title);
 
 private:
     struct Row {

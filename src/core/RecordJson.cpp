@@ -25,6 +25,8 @@ QJsonObject session(const Session &session) {
          session.summary.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(session.summary)},
         {u"status"_s, session.isActive() ? u"active"_s : u"ended"_s},
         {u"message_count"_s, session.messageCount},
+        {u"title"_s,
+         session.title.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(session.title)},
     };
 }
 

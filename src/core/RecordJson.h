@@ -9,7 +9,7 @@
 // WebSocket `history` frame and the console's JSON export. A time not set is null.
 namespace RecordJson {
 
-// {session_id, user_id, start_time, end_time, summary, status, message_count}
+// {session_id, user_id, start_time, end_time, summary, status, message_count, title}
 QJsonObject session(const Session &session);
 // {id, event_type, content, metadata, created_at}
 QJsonObject event(const Event &event);

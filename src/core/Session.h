@@ -14,6 +14,8 @@ struct Session {
     QString summary;   // empty until summarized
     qint64 messageCount = 0;
     int summaryAttempts = 0; // failed summary attempts since the session last ended
+    QString title;           // empty until the first user message (core/SessionTitle)
+    QString titleSource;     // SessionTitle::kFromMessage, kFromSummary or kFromUser; or empty
 
     bool isActive() const { return !endTime.isValid(); }
 };

@@ -21,6 +21,7 @@ add_library(rtai_core STATIC
     core/RecordJson.h core/RecordJson.cpp
     core/Session.h
     core/SessionUsage.h
+    core/SessionTitle.h core/SessionTitle.cpp
     core/Timestamps.h core/Timestamps.cpp
     core/TokenBucket.h core/TokenBucket.cpp
 )

@@ -87,8 +87,8 @@ RequestGuard::Verdict RequestGuard::check(const Request &request) const {
                           "them, add it to server/allowed_origins (RTAI_ALLOWED_ORIGINS, "
                           "--allowed-origins)"_s.arg(quoted(*request.origin)));
         HttpReply reply{204, {}, {}, corsHeaders(request.origin->trimmed())};
-        reply.headers.append(
-            {QByteArrayLiteral("Access-Control-Allow-Methods"), QByteArrayLiteral("GET, DELETE")});
+        reply.headers.append({QByteArrayLiteral("Access-Control-Allow-Methods"),
+                              QByteArrayLiteral("GET, PATCH, DELETE")});
         reply.headers.append({QByteArrayLiteral("Access-Control-Allow-Headers"),
                               QByteArrayLiteral("Authorization, Content-Type")});
         reply.headers.append(

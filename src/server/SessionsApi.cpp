@@ -3,12 +3,14 @@
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/RecordJson.h"
+#include "core/SessionTitle.h"
 #include "core/Timestamps.h"
 #include "server/Protocol.h"
 #include "server/SessionRouter.h"
 #include "storage/Database.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QUrlQuery>
 #include <limits>
 
@@ -19,6 +21,7 @@ namespace {
 constexpr int kMaxSessionsPage = 200;
 constexpr int kDefaultSessionsPage = 50;
 constexpr int kMaxEventsPage = 1000;
+constexpr qsizetype kMaxRenameBody = 4096;
 
 // Parses an integer query parameter; nullopt (and `error` set) when present but invalid.
 std::optional<qint64> intParam(const QUrlQuery &query, const QString &name, qint64 fallback,
@@ -34,6 +37,17 @@ std::optional<qint64> intParam(const QUrlQuery &query, const QString &name, qint
     return value;
 }
 
+QString methodName(QHttpServerRequest::Method method) {
+    switch (method) {
+    case QHttpServerRequest::Method::Patch:
+        return u"PATCH"_s;
+    case QHttpServerRequest::Method::Delete:
+        return u"DELETE"_s;
+    default:
+        return u"GET"_s;
+    }
+}
+
 HttpReply sessionNotFound(const QUuid &id) {
     return HttpReply::error(404, Protocol::Error::NotFound,
                             u"no session %1"_s.arg(Ids::toText(id)));
@@ -44,8 +58,9 @@ HttpReply sessionNotFound(const QUuid &id) {
 // A path of segments ("{id}" matches a session id) and the handler of each method it answers.
 struct SessionsApi::Route {
     QStringList segments;
-    QList<QPair<Method, std::function<void(SessionsApi *, const QUuid &, const QUrlQuery &,
-                                           const ClientIdentity &, QTcpSocket *)>>>
+    QList<QPair<Method,
+                std::function<void(SessionsApi *, const QUuid &, const QUrlQuery &,
+                                   const QByteArray &body, const ClientIdentity &, QTcpSocket *)>>>
         handlers;
 };
 
@@ -60,18 +75,21 @@ void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket,
     static const QList<Route> routes = {
         {{u"api"_s, u"sessions"_s},
          {{Method::Get,
-           [](SessionsApi *api, const QUuid &, const QUrlQuery &query, const ClientIdentity &w,
-              QTcpSocket *s) { api->listSessions(query, w, s); }}}},
+           [](SessionsApi *api, const QUuid &, const QUrlQuery &query, const QByteArray &,
+              const ClientIdentity &w, QTcpSocket *s) { api->listSessions(query, w, s); }}}},
         {{u"api"_s, u"sessions"_s, u"{id}"_s},
-         {{Method::Get, [](SessionsApi *api, const QUuid &id, const QUrlQuery &,
+         {{Method::Get, [](SessionsApi *api, const QUuid &id, const QUrlQuery &, const QByteArray &,
                            const ClientIdentity &w, QTcpSocket *s) { api->getSession(id, w, s); }},
+          {Method::Patch,
+           [](SessionsApi *api, const QUuid &id, const QUrlQuery &, const QByteArray &body,
+              const ClientIdentity &w, QTcpSocket *s) { api->renameSession(id, body, w, s); }},
           {Method::Delete,
-           [](SessionsApi *api, const QUuid &id, const QUrlQuery &, const ClientIdentity &w,
-              QTcpSocket *s) { api->deleteSession(id, w, s); }}}},
+           [](SessionsApi *api, const QUuid &id, const QUrlQuery &, const QByteArray &,
+              const ClientIdentity &w, QTcpSocket *s) { api->deleteSession(id, w, s); }}}},
         {{u"api"_s, u"sessions"_s, u"{id}"_s, u"events"_s},
          {{Method::Get,
-           [](SessionsApi *api, const QUuid &id, const QUrlQuery &query, const ClientIdentity &w,
-              QTcpSocket *s) { api->listEvents(id, query, w, s); }}}},
+           [](SessionsApi *api, const QUuid &id, const QUrlQuery &query, const QByteArray &,
+              const ClientIdentity &w, QTcpSocket *s) { api->listEvents(id, query, w, s); }}}},
     };
     const QString path = request.url().path();
     const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
@@ -101,13 +119,13 @@ void SessionsApi::handle(const QHttpServerRequest &request, QTcpSocket *socket,
     }
     for (const auto &[method, handler] : route->handlers) {
         if (method == request.method()) {
-            handler(this, id, QUrlQuery(request.url()), who, socket);
+            handler(this, id, QUrlQuery(request.url()), request.body(), who, socket);
             return;
         }
     }
     QStringList allowed;
     for (const auto &[method, handler] : route->handlers)
-        allowed << (method == Method::Get ? u"GET"_s : u"DELETE"_s);
+        allowed << methodName(method);
     const QString allow = allowed.join(u", "_s);
     HttpReply reply = HttpReply::error(405, Protocol::Error::MethodNotAllowed,
                                        u"%1 answers %2 only"_s.arg(path, allow));
@@ -270,6 +288,58 @@ void SessionsApi::removeSession(const QUuid &id, QTcpSocket *socket) {
                                         "client) before deleting it"_s.arg(Ids::toText(id))));
                 break;
             }
+        },
+        databaseError(guard));
+}
+
+void SessionsApi::renameSession(const QUuid &id, const QByteArray &body, const ClientIdentity &who,
+                                QTcpSocket *socket) {
+    const auto refuse = [this, socket](const QString &problem) {
+        m_send(socket, HttpReply::error(400, Protocol::Error::BadRequest, problem));
+    };
+    if (body.size() > kMaxRenameBody) {
+        refuse(
+            u"the body has %1 bytes; send {\"title\": \"…\"}, at most %2 bytes"_s.arg(body.size())
+                .arg(kMaxRenameBody));
+        return;
+    }
+    const QJsonDocument document = QJsonDocument::fromJson(body);
+    const QJsonValue title = document.object().value(u"title"_s);
+    if (!document.isObject() || !title.isString()) {
+        refuse(u"send a JSON object with a string \"title\", such as {\"title\": \"Trip to "
+               "Rome\"}"_s);
+        return;
+    }
+    QString problem;
+    const QString checked = SessionTitle::fromUser(title.toString(), &problem);
+    if (checked.isNull()) {
+        refuse(problem);
+        return;
+    }
+    const QPointer<QTcpSocket> guard(socket);
+    // Another user's session is not found; the lookup comes first for that.
+    whenFinished(
+        this, m_database->session(id),
+        [this, guard, id, who, checked](const std::optional<Session> &session) {
+            if (!guard)
+                return;
+            if (!session || !who.mayAccess(session->userId)) {
+                answer(guard, sessionNotFound(id));
+                return;
+            }
+            whenFinished(
+                this, m_database->renameSession(id, checked),
+                [this, guard, id, session = *session, checked](bool renamed) {
+                    if (!renamed) {
+                        answer(guard, sessionNotFound(id));
+                        return;
+                    }
+                    Session updated = session;
+                    updated.title = checked;
+                    updated.titleSource = SessionTitle::kFromUser;
+                    answer(guard, HttpReply::json(200, RecordJson::session(updated)));
+                },
+                databaseError(guard));
         },
         databaseError(guard));
 }

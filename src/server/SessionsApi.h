@@ -36,6 +36,8 @@ private:
     void getSession(const QUuid &id, const ClientIdentity &who, QTcpSocket *socket);
     void listEvents(const QUuid &id, const QUrlQuery &query, const ClientIdentity &who,
                     QTcpSocket *socket);
+    void renameSession(const QUuid &id, const QByteArray &body, const ClientIdentity &who,
+                       QTcpSocket *socket);
     void deleteSession(const QUuid &id, const ClientIdentity &who, QTcpSocket *socket);
     void removeSession(const QUuid &id, QTcpSocket *socket);
     // Sends `reply` if the client is still there.

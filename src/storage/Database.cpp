@@ -163,6 +163,11 @@ QFuture<bool> Database::deleteSession(const QUuid &id) {
     return enqueueJob<bool>([id](SessionStore &store) { return store.deleteSession(id); });
 }
 
+QFuture<bool> Database::renameSession(const QUuid &id, const QString &title) {
+    return enqueueJob<bool>(
+        [id, title](SessionStore &store) { return store.renameSession(id, title); });
+}
+
 QFuture<void> Database::flush() {
     return enqueueJob<void>([](SessionStore &) {}, true);
 }

@@ -86,7 +86,11 @@ public:
     // Counts one failed summary attempt and keeps the error text (summary_error).
     void recordSummaryFailure(const QUuid &id, const QString &error);
     QFuture<bool> deleteSession(const QUuid &id); // false: no such session; events go with it
-    QFuture<void> flush();                        // resolves when every earlier write is committed
+    // A session's title is set from its first user message and replaced by one from its
+    // summary (core/SessionTitle), unless a user renamed it: the user's title stays. `title`
+    // is stored as given (SessionTitle::fromUser checks it); false: no such session.
+    QFuture<bool> renameSession(const QUuid &id, const QString &title);
+    QFuture<void> flush(); // resolves when every earlier write is committed
 
     // Reads. Each sees every write queued before it; fails at once while the database is
     // unavailable.

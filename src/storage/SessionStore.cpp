@@ -1,6 +1,7 @@
 #include "storage/SessionStore.h"
 
 #include "core/Ids.h"
+#include "core/SessionTitle.h"
 #include "core/Timestamps.h"
 #include "storage/SqlDialect.h"
 #include "storage/SqlFailure.h"
@@ -103,6 +104,7 @@ void SessionStore::apply(const WriteOp &op) {
         run(u"UPDATE sessions SET summary = ?, summary_error = NULL, summary_claimed_by = NULL, "
             "summary_claim_expires_at = NULL WHERE session_id = %1"_s.arg(u),
             {withoutNul(op.text), id(op.sessionId)}, u"set summary"_s);
+        titleFromSummary(op.sessionId, op.text);
         break;
     case WriteOp::Kind::RecordSummaryFailure:
         run(u"UPDATE sessions SET summary_attempts = summary_attempts + 1, summary_error = ? "
@@ -156,6 +158,42 @@ void SessionStore::insertEvents(const QList<const Event *> &events) {
         "VALUES "_s +
             rows.join(u", "_s),
         values, events.size() == 1 ? u"append event"_s : u"append %1 events"_s.arg(events.size()));
+    titlesFromMessages(events);
+}
+
+// A session without a title takes one from its first user message.
+void SessionStore::titlesFromMessages(const QList<const Event *> &events) {
+    QList<QUuid> done;
+    for (const Event *event : events) {
+        if (event->type != EventType::UserMessage || done.contains(event->sessionId))
+            continue;
+        const QString title = SessionTitle::fromText(event->content);
+        if (title.isEmpty())
+            continue;
+        done << event->sessionId;
+        run(u"UPDATE sessions SET title = ?, title_source = ? WHERE session_id = %1 AND title "
+            "IS NULL"_s.arg(m_dialect.uuidParam()),
+            {withoutNul(title), SessionTitle::kFromMessage, id(event->sessionId)}, u"set title"_s);
+    }
+}
+
+// The summary's title replaces any title but the user's.
+void SessionStore::titleFromSummary(const QUuid &sessionId, const QString &summary) {
+    const QString title = SessionTitle::fromSummary(summary);
+    if (title.isEmpty())
+        return;
+    run(u"UPDATE sessions SET title = ?, title_source = ? WHERE session_id = %1 AND "
+        "(title_source IS NULL OR title_source <> ?)"_s.arg(m_dialect.uuidParam()),
+        {withoutNul(title), SessionTitle::kFromSummary, id(sessionId), SessionTitle::kFromUser},
+        u"set title"_s);
+}
+
+bool SessionStore::renameSession(const QUuid &sessionId, const QString &title) {
+    const QSqlQuery query =
+        run(u"UPDATE sessions SET title = ?, title_source = ? WHERE "
+            "session_id = %1"_s.arg(m_dialect.uuidParam()),
+            {withoutNul(title), SessionTitle::kFromUser, id(sessionId)}, u"rename session"_s);
+    return query.numRowsAffected() > 0;
 }
 
 bool SessionStore::deleteSession(const QUuid &sessionId) {
@@ -239,6 +277,7 @@ bool SessionStore::storeSummary(const QUuid &sessionId, const QString &summary) 
         if (stored) {
             const Event event = Event::make(sessionId, EventType::Summary, summary);
             insertEvents({&event});
+            titleFromSummary(sessionId, summary);
         }
         if (!m_db.commit())
             throw SqlFailure{m_db.lastError(), u"commit"_s};
@@ -252,7 +291,7 @@ bool SessionStore::storeSummary(const QUuid &sessionId, const QString &summary) 
 QString SessionStore::sessionColumns() const {
     return u"s.session_id, s.user_id, %1, %2, s.summary, (SELECT count(*) FROM session_events e "
            "WHERE e.session_id = s.session_id AND e.event_type IN ('user_message', "
-           "'assistant_message')), COALESCE(s.summary_attempts, 0)"_s.arg(
+           "'assistant_message')), COALESCE(s.summary_attempts, 0), s.title, s.title_source"_s.arg(
                m_dialect.timeText(u"s.start_time"_s), m_dialect.timeText(u"s.end_time"_s));
 }
 
@@ -265,6 +304,8 @@ Session SessionStore::readSession(const QSqlQuery &query) {
     session.summary = query.value(4).toString();
     session.messageCount = query.value(5).toLongLong();
     session.summaryAttempts = query.value(6).toInt();
+    session.title = query.value(7).toString();
+    session.titleSource = query.value(8).toString();
     return session;
 }
 

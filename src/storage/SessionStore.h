@@ -26,6 +26,9 @@ public:
     // The same as apply() on each, with consecutive events inserted by one statement.
     void applyAll(const QList<WriteOp> &ops);
     bool deleteSession(const QUuid &id);
+    // Gives the session the user's title, which no automatic title replaces; false when there
+    // is no such session.
+    bool renameSession(const QUuid &id, const QString &title);
     // Ends the live sessions of instances that are gone (lease expired, or no owner recorded)
     // at their last event, and makes this instance their owner (so the gone one, should it
     // come back, cannot end them again); never one of this instance or of another live one.
@@ -56,6 +59,8 @@ public:
 private:
     QSqlQuery run(const QString &sql, const QVariantList &values, const QString &what);
     void insertEvents(const QList<const Event *> &events);
+    void titlesFromMessages(const QList<const Event *> &events);
+    void titleFromSummary(const QUuid &sessionId, const QString &summary);
     QString sessionColumns() const;
     static Session readSession(const QSqlQuery &query);
     QString otherAndGone(const QString &instanceColumn, const QString &expiryColumn = {}) const;

@@ -147,7 +147,7 @@ private Q_SLOTS:
                  QByteArray("https://chat.example.com"));
         QCOMPARE(header(*preflight.answer, "Vary"), QByteArray("Origin"));
         QCOMPARE(header(*preflight.answer, "Access-Control-Allow-Methods"),
-                 QByteArray("GET, DELETE"));
+                 QByteArray("GET, PATCH, DELETE"));
         QCOMPARE(header(*preflight.answer, "Access-Control-Allow-Headers"),
                  QByteArray("Authorization, Content-Type"));
         QVERIFY(header(*preflight.answer, "Access-Control-Max-Age").toInt() > 0);

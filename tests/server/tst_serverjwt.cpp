@@ -87,6 +87,10 @@ class TstServerJwt : public QObject {
     TestHttp::Response remove(const QString &path, const QByteArray &token) const {
         return TestHttp::request("DELETE", server->httpUrl(path), bearer(token));
     }
+    TestHttp::Response rename(const QString &path, const QByteArray &token) const {
+        return TestHttp::request("PATCH", server->httpUrl(path), bearer(token), 10000,
+                                 QByteArrayLiteral(R"({"title": "renamed"})"));
+    }
     QByteArray userToken(const QString &userId) const {
         return TestJwt::signedBy(m_ec, TestJwt::supabaseClaims(userId, kIssuer));
     }
@@ -236,7 +240,13 @@ private Q_SLOTS:
         QCOMPARE(get(u"/api/sessions/"_s + bobId, alice).status, 404);
         QCOMPARE(get(u"/api/sessions/"_s + bobId + u"/events"_s, alice).status, 404);
         QCOMPARE(remove(u"/api/sessions/"_s + bobId, alice).status, 404);
+        const QString bobTitle = server->session(bobSession)->title;
+        QVERIFY(!bobTitle.isEmpty());
+        QCOMPARE(rename(u"/api/sessions/"_s + bobId, alice).status, 404);
         QVERIFY(server->session(bobSession));
+        QCOMPARE(server->session(bobSession)->title, bobTitle);
+        QCOMPARE(rename(u"/api/sessions/"_s + aliceId, alice).status, 200);
+        QCOMPARE(server->session(aliceSession)->title, u"renamed"_s);
         QCOMPARE(get(u"/api/sessions/"_s + aliceId, alice).status, 200);
         QVERIFY(!get(u"/api/sessions/"_s + aliceId + u"/events"_s, alice)
                      .json()

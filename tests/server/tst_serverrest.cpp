@@ -24,6 +24,10 @@ private:
         return text.replace("PORT", QByteArray::number(server->url().port()));
     }
     TestHttp::Response get(const QString &path) { return TestHttp::get(server->httpUrl(path)); }
+    TestHttp::Response patch(const QString &path, const QByteArray &body) {
+        return TestHttp::request(QByteArrayLiteral("PATCH"), server->httpUrl(path),
+                                 {{"Content-Type", "application/json"}}, 10000, body);
+    }
     static QStringList ids(const QJsonObject &page) {
         QStringList result;
         for (const QJsonValue &session : page.value(u"sessions"_s).toArray())
@@ -165,6 +169,73 @@ private Q_SLOTS:
                     u"not_found"_s);
     }
 
+    // Titles come from the first user message, then from the summary (initTestCase's sessions
+    // have both); a rename replaces it and is kept.
+    void titles() {
+        const QString path = u"/api/sessions/"_s + Ids::toText(adaSessions.first());
+        QCOMPARE(get(path).json().value(u"title"_s).toString(), u"summary 4"_s);
+        QCOMPARE(get(u"/api/sessions/"_s + Ids::toText(bobSession)).json().value(u"title"_s),
+                 QJsonValue(u"m0"_s));
+        const TestHttp::Response renamed =
+            patch(path, QByteArrayLiteral(R"({"title": "  Trip to\n<b>Rome</b> "})"));
+        QCOMPARE(renamed.status, 200);
+        QCOMPARE(renamed.json().value(u"title"_s).toString(), u"Trip to <b>Rome</b>"_s);
+        QCOMPARE(renamed.json().value(u"session_id"_s).toString(),
+                 Ids::toText(adaSessions.first()));
+        QCOMPARE(get(path).json().value(u"title"_s).toString(), u"Trip to <b>Rome</b>"_s);
+        const QJsonArray listed =
+            get(u"/api/sessions?user_id=ada"_s).json().value(u"sessions"_s).toArray();
+        QCOMPARE(listed.first().toObject().value(u"title"_s).toString(), u"Trip to <b>Rome</b>"_s);
+        // A later summary keeps the user's title.
+        server->db()->setSummary(adaSessions.first(), u"A new summary."_s);
+        QCOMPARE(get(path).json().value(u"title"_s).toString(), u"Trip to <b>Rome</b>"_s);
+        QCOMPARE(get(path).json().value(u"summary"_s).toString(), u"A new summary."_s);
+    }
+
+    void badRenames_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("empty body") << QByteArray() << u"title"_s;
+        QTest::newRow("not JSON") << QByteArray("Rome") << u"title"_s;
+        QTest::newRow("array") << QByteArray(R"(["Rome"])") << u"title"_s;
+        QTest::newRow("no title") << QByteArray(R"({"name": "Rome"})") << u"title"_s;
+        QTest::newRow("number") << QByteArray(R"({"title": 7})") << u"title"_s;
+        QTest::newRow("blank") << QByteArray(R"({"title": "  \t "})") << u"empty"_s;
+        QTest::newRow("too long") << (R"({"title": ")" + QByteArray(121, 'x') + R"("})")
+                                  << u"at most 120"_s;
+        QTest::newRow("control") << QByteArray(R"({"title": "a\u0007b"})")
+                                 << u"control character"_s;
+        QTest::newRow("huge body")
+            << (R"({"title": ")" + QByteArray(5000, 'x') + R"("})") << u"at most 4096 bytes"_s;
+    }
+    void badRenames() {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, says);
+        const QString path = u"/api/sessions/"_s + Ids::toText(adaSessions.at(1));
+        const QString before = get(path).json().value(u"title"_s).toString();
+        const TestHttp::Response response = patch(path, body);
+        expectError(response, 400, u"bad_request"_s);
+        const QString message = response.json().value(u"error"_s)[u"message"_s].toString();
+        QVERIFY2(message.contains(says), qPrintable(message));
+        QCOMPARE(get(path).json().value(u"title"_s).toString(), before);
+    }
+
+    void renameUnknownSession() {
+        expectError(patch(u"/api/sessions/"_s + Ids::toText(QUuid::createUuid()),
+                          QByteArrayLiteral(R"({"title": "x"})")),
+                    404, u"not_found"_s);
+        expectError(patch(u"/api/sessions/12345"_s, QByteArrayLiteral(R"({"title": "x"})")), 400,
+                    u"bad_request"_s);
+        const TestHttp::Response wrong = patch(u"/api/sessions"_s, QByteArrayLiteral("{}"));
+        expectError(wrong, 405, u"method_not_allowed"_s);
+        QCOMPARE(wrong.header("Allow"), QByteArray("GET"));
+        const TestHttp::Response post =
+            TestHttp::request(QByteArrayLiteral("POST"),
+                              server->httpUrl(u"/api/sessions/"_s + Ids::toText(bobSession)));
+        QCOMPARE(post.status, 405);
+        QCOMPARE(post.header("Allow"), QByteArray("GET, PATCH, DELETE"));
+    }
+
     void deleteSession() {
         const QUuid id = adaSessions.last();
         const QUrl url = server->httpUrl(u"/api/sessions/"_s + Ids::toText(id));
@@ -279,7 +350,8 @@ private Q_SLOTS:
         QCOMPARE(preflight.status, 204);
         QCOMPARE(preflight.header("Access-Control-Allow-Origin"), allowed);
         QCOMPARE(preflight.header("Vary"), QByteArray("Origin"));
-        QCOMPARE(preflight.header("Access-Control-Allow-Methods"), QByteArray("GET, DELETE"));
+        QCOMPARE(preflight.header("Access-Control-Allow-Methods"),
+                 QByteArray("GET, PATCH, DELETE"));
         QCOMPARE(preflight.header("Access-Control-Allow-Headers"),
                  QByteArray("Authorization, Content-Type"));
         QVERIFY(preflight.header("Access-Control-Max-Age").toInt() > 0);

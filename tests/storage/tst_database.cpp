@@ -550,6 +550,75 @@ private Q_SLOTS:
         QCOMPARE(needing.at(1).id, done);
     }
 
+    // The first user message names the session; later messages do not.
+    void titleFromTheFirstUserMessage() {
+        auto db = openFresh();
+        const QUuid id = Ids::newSessionId();
+        const QUuid quiet = Ids::newSessionId();
+        db->createSession(id, u"u"_s, at(0));
+        db->createSession(quiet, u"u"_s, at(0));
+        QCOMPARE(result(db->session(id))->title, QString());
+        db->appendEvent(makeEvent(id, EventType::SessionStart, {}, at(1)));
+        db->appendEvent(makeEvent(id, EventType::UserMessage, u"   "_s, at(2)));
+        db->appendEvent(makeEvent(id, EventType::UserMessage,
+                                  u"  How much to ship\n5kg to the US? I need it there by Friday, "
+                                  "it is a birthday present for my sister'); DROP TABLE x;--"_s,
+                                  at(3)));
+        db->appendEvent(makeEvent(id, EventType::AssistantMessage, u"$15.00"_s, at(4)));
+        finish(db->flush());
+        db->appendEvent(makeEvent(id, EventType::UserMessage, u"And to Canada?"_s, at(5)));
+        db->appendEvent(makeEvent(quiet, EventType::AssistantMessage, u"Hello"_s, at(5)));
+        const Session session = *result(db->session(id));
+        QCOMPARE(session.title, u"How much to ship 5kg to the US? I need it there by Friday…"_s);
+        QCOMPARE(session.titleSource, u"message"_s);
+        QCOMPARE(result(db->session(quiet))->title, QString());
+        // Listed with it, and kept when the session is reopened.
+        db->createSession(id, u"u"_s, at(0));
+        const SessionPage page = result(db->sessions({}));
+        const auto listed = std::find_if(page.sessions.cbegin(), page.sessions.cend(),
+                                         [&id](const Session &s) { return s.id == id; });
+        QVERIFY(listed != page.sessions.cend());
+        QCOMPARE(listed->title, session.title);
+    }
+
+    // The summary's title replaces the message's, in both ways a summary is stored; a rename
+    // wins over any later summary.
+    void titleFromTheSummaryUnlessRenamed() {
+        auto db = openFresh();
+        const QUuid set = Ids::newSessionId();
+        const QUuid claimed = Ids::newSessionId();
+        const QUuid renamed = Ids::newSessionId();
+        for (const QUuid &id : {set, claimed, renamed}) {
+            db->createSession(id, u"u"_s, at(0));
+            db->appendEvent(makeEvent(id, EventType::UserMessage, u"hi there"_s, at(1)));
+            db->endSession(id, at(2));
+        }
+        db->setSummary(set, u"Ada greeted the assistant. Nothing else happened."_s);
+        QVERIFY(result(db->renameSession(renamed, u"My <b>own</b> title"_s)));
+        QVERIFY(result(db->claimSummary(claimed, 3, 60000)).has_value());
+        QVERIFY(result(db->claimSummary(renamed, 3, 60000)).has_value());
+        QVERIFY(result(db->storeSummary(claimed, u"Bob asked about tides!"_s)));
+        QVERIFY(result(db->storeSummary(renamed, u"Carol asked about Rome."_s)));
+
+        Session session = *result(db->session(set));
+        QCOMPARE(session.title, u"Ada greeted the assistant"_s);
+        QCOMPARE(session.titleSource, u"summary"_s);
+        QCOMPARE(result(db->session(claimed))->title, u"Bob asked about tides!"_s);
+        session = *result(db->session(renamed));
+        QCOMPARE(session.title, u"My <b>own</b> title"_s);
+        QCOMPARE(session.titleSource, u"user"_s);
+        QCOMPARE(session.summary, u"Carol asked about Rome."_s);
+        // An empty summary (nothing to summarize) keeps the title it had.
+        db->createSession(set, u"u"_s, at(0));
+        db->endSession(set, at(3));
+        db->setSummary(set, u""_s);
+        QCOMPARE(result(db->session(set))->title, u"Ada greeted the assistant"_s);
+        // A renamed session can be renamed again; an unknown one cannot.
+        QVERIFY(result(db->renameSession(renamed, u"Rome"_s)));
+        QCOMPARE(result(db->session(renamed))->title, u"Rome"_s);
+        QVERIFY(!result(db->renameSession(Ids::newSessionId(), u"x"_s)));
+    }
+
     // Sessions an instance left open are ended by the next one, at their last event; its own
     // live sessions never are.
     void endAbandonedSessions() {

@@ -978,8 +978,91 @@ async function refreshSessions({ more = false } = {}) {
   }
 }
 
+// ---------------------------------------------------------------- session titles
+
+const MAX_TITLE = 120; // PROTOCOL.md, PATCH /api/sessions/{id}
+
+// A session's name in the sidebar: its title, else (sessions from before titles) its date.
 function sessionTitle(session) {
-  return formatTime(session.start_time) || 'Session';
+  return session.title || formatTime(session.start_time) || 'Session';
+}
+
+// The title (or date) as the entry's head; the date below it when there is a title.
+function sessionTitleNodes(session) {
+  const title = el('span', 'session-title', sessionTitle(session));
+  title.title = sessionTitle(session);
+  if (!session.title) return [title];
+  return [title, el('span', 'session-date', formatTime(session.start_time))];
+}
+
+// Replaces the entry's title with a text field: Enter saves (PATCH), Escape or leaving it
+// cancels. Errors are shown under the field, which stays open.
+function startRename(li, sessionId) {
+  const session = state.sessions.find((s) => s.session_id === sessionId);
+  if (!session || li.querySelector('.session-rename')) return;
+  const form = el('form', 'session-rename');
+  const input = el('input', 'session-rename-input');
+  input.type = 'text';
+  input.maxLength = MAX_TITLE;
+  input.value = session.title ?? '';
+  input.placeholder = 'Session title';
+  input.setAttribute('aria-label', 'New title of the session');
+  const error = el('p', 'session-rename-error');
+  error.setAttribute('role', 'alert');
+  error.hidden = true;
+  form.append(input, error);
+  li.append(form);
+  li.classList.add('renaming');
+  input.focus();
+  input.select();
+  let saving = false;
+  const cancel = () => {
+    if (saving) return;
+    form.remove();
+    li.classList.remove('renaming');
+  };
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      cancel();
+      li.querySelector('.session-open')?.focus();
+    }
+  });
+  input.addEventListener('blur', () => setTimeout(() => {
+    if (error.hidden) cancel();
+  }, 0));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const title = input.value.trim();
+    if (!title) {
+      error.textContent = 'Give the session a title (or press Escape to keep it).';
+      error.hidden = false;
+      return;
+    }
+    saving = true;
+    try {
+      const body = await api(`/api/sessions/${sessionId}`, {
+        method: 'PATCH',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...authHeader() },
+        body: JSON.stringify({ title }),
+      });
+      session.title = body?.title ?? title;
+      saving = false;
+      renderSessions();
+      showSessionInfo(state.sessions.find((s) => s.session_id === state.sessionId));
+    } catch (failure) {
+      saving = false;
+      error.textContent = `Could not rename the session: ${failure.message}`;
+      error.hidden = false;
+      input.focus();
+    }
+  });
+}
+
+function authHeader() {
+  const token = localStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
 function loadRecent() {
@@ -1031,7 +1114,7 @@ function renderSessions() {
     open.dataset.action = 'open-session';
     if (session.session_id === state.sessionId) open.setAttribute('aria-current', 'true');
     const head = el('span', 'session-head');
-    head.append(el('span', 'session-title', sessionTitle(session)));
+    head.append(...sessionTitleNodes(session));
     const live = session.status === 'active';
     head.append(el('span', `badge ${live ? 'badge-live' : ''}`, live ? 'active' : 'ended'));
     const summary = session.summary
@@ -1042,8 +1125,12 @@ function renderSessions() {
     const remove = el('button', 'icon-button session-delete', '✕');
     remove.type = 'button';
     remove.dataset.action = 'delete-session';
-    remove.setAttribute('aria-label', `Delete the session of ${sessionTitle(session)}`);
-    li.append(open, remove);
+    remove.setAttribute('aria-label', `Delete the session ${sessionTitle(session)}`);
+    const rename = el('button', 'icon-button session-rename-button', '✎');
+    rename.type = 'button';
+    rename.dataset.action = 'rename-session';
+    rename.setAttribute('aria-label', `Rename the session ${sessionTitle(session)}`);
+    li.append(open, rename, remove);
     return li;
   });
   ui.sessionList.replaceChildren(...items);
@@ -1057,7 +1144,7 @@ function showSessionInfo(session) {
     ui.sessionInfo.hidden = true;
     return;
   }
-  const parts = [el('strong', '', `Session of ${sessionTitle(session)}`)];
+  const parts = [el('strong', '', session.title || `Session of ${sessionTitle(session)}`)];
   if (session.end_time) parts.push(el('span', 'muted', ` · ended ${formatTime(session.end_time)}`));
   const summary = el('p', 'session-summary-text', session.summary || 'The summary is being written…');
   ui.sessionInfo.replaceChildren(...parts, summary);
@@ -1541,6 +1628,7 @@ ui.sessionList.addEventListener('click', (event) => {
   if (!id) return;
   if (button.dataset.action === 'open-session') openSession(id);
   else if (button.dataset.action === 'delete-session') deleteSession(id);
+  else if (button.dataset.action === 'rename-session') startRename(button.closest('.session-item'), id);
 });
 
 ui.messages.addEventListener('click', (event) => {
