@@ -214,7 +214,7 @@ void MainWindow::buildLayout() {
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({880, 400}); // the sessions table fits every shown column
+    m_splitter->setSizes({920, 360}); // the sessions table fits every shown column
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
