@@ -112,14 +112,20 @@ void SessionRouter::accept(std::unique_ptr<QWebSocket> socket,
 
 void SessionRouter::move(QWebSocket *socket, QTcpSocket *tcpSocket, WebSocketFrameGuard *frames,
                          const QString &peer) {
+    // Gone during the pass it waited: its deletion may already be posted here, and a moved
+    // object takes its posted events along, so the other thread could delete it under us.
+    if (!tcpSocket || tcpSocket->state() != QAbstractSocket::ConnectedState) {
+        qCInfo(lcServer).noquote() << "connection" << peer << "gone before its session opened";
+        socket->abort();
+        delete socket;
+        return;
+    }
     NetworkThread &thread =
         *m_threads[size_t(threadOf(SessionSocket::sessionIdOf(socket->requestUrl())))];
     // Qt's WebSocket reads and writes through the TCP socket, which is not its child: both move.
-    if (tcpSocket) {
-        tcpSocket->setParent(nullptr);
-        tcpSocket->moveToThread(thread.eventThread());
-        connect(socket, &QObject::destroyed, tcpSocket, &QObject::deleteLater);
-    }
+    connect(socket, &QObject::destroyed, tcpSocket, &QObject::deleteLater);
+    tcpSocket->setParent(nullptr);
+    tcpSocket->moveToThread(thread.eventThread());
     socket->setParent(nullptr);
     socket->moveToThread(thread.eventThread());
     thread.post([socket, frames = QPointer(frames), peer](const NetworkThread::Parts &parts) {
