@@ -56,7 +56,7 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionRout
             // Reset during its handshake: which TCP socket was its is only a guess, and it may
             // be another upgrade's. Nothing is moved; the router drops the connection.
             if (socket->peerAddress().isNull())
-                upgraded.socket = nullptr;
+                upgraded = {upgraded.peer, nullptr, nullptr};
             // Qt 6.4's handshake stays connected (queued) to the TCP socket's readyRead after the
             // upgrade, and would peek the socket again from this thread once it has moved to its
             // network thread: cut it (and its deleteLater on disconnect; the router deletes it).

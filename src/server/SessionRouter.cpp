@@ -88,10 +88,7 @@ void SessionRouter::forEachThread(
 void SessionRouter::accept(std::unique_ptr<QWebSocket> socket,
                            const ConnectionWatchdog::Upgraded &upgraded) {
     if (!upgraded.socket) {
-        // Reset during its handshake, and not told apart from another such: nothing to serve.
-        qCInfo(lcServer).noquote()
-            << "connection" << upgraded.peer << "gone before its session opened";
-        socket->abort();
+        drop(socket.get(), upgraded.peer); // reset during its handshake: nothing to serve
         return;
     }
     // Qt's handshake may still have a queued call that peeks the TCP socket (a readyRead that
@@ -115,8 +112,7 @@ void SessionRouter::move(QWebSocket *socket, QTcpSocket *tcpSocket, WebSocketFra
     // Gone during the pass it waited: its deletion may already be posted here, and a moved
     // object takes its posted events along, so the other thread could delete it under us.
     if (!tcpSocket || tcpSocket->state() != QAbstractSocket::ConnectedState) {
-        qCInfo(lcServer).noquote() << "connection" << peer << "gone before its session opened";
-        socket->abort();
+        drop(socket, peer);
         delete socket;
         return;
     }
@@ -133,6 +129,11 @@ void SessionRouter::move(QWebSocket *socket, QTcpSocket *tcpSocket, WebSocketFra
         if (frames)
             frames->resume();
     });
+}
+
+void SessionRouter::drop(QWebSocket *socket, const QString &peer) {
+    qCInfo(lcServer).noquote() << "connection" << peer << "gone before its session opened";
+    socket->abort();
 }
 
 ConversationFeed *SessionRouter::feed(const QUuid &sessionId) const {
