@@ -52,7 +52,11 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionRout
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections()) {
             std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
-            const ConnectionWatchdog::Upgraded upgraded = m_watchdog->upgraded(socket.get());
+            ConnectionWatchdog::Upgraded upgraded = m_watchdog->upgraded(socket.get());
+            // Reset during its handshake: which TCP socket was its is only a guess, and it may
+            // be another upgrade's. Nothing is moved; the router drops the connection.
+            if (socket->peerAddress().isNull())
+                upgraded = {upgraded.peer, nullptr, nullptr};
             // Qt 6.4's handshake stays connected (queued) to the TCP socket's readyRead after the
             // upgrade, and would peek the socket again from this thread once it has moved to its
             // network thread: cut it, and delete the socket on its disconnect as it did.

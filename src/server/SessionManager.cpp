@@ -41,6 +41,7 @@ SessionManager::SessionManager(SessionService *sessions, LlmClient *llm, Metrics
     , m_usage(usage)
     , m_checkTimer(new QTimer(this)) {
     m_metrics->increment(ServerMetrics::SessionRepairs, {}, 0); // present, and 0, from the start
+    m_metrics->increment(ServerMetrics::WebSocketConnections, {}, 0);
     connect(m_checkTimer, &QTimer::timeout, this, &SessionManager::checkConsistency);
     connect(m_sessions, &SessionService::sessionTakenOver, this,
             [this](const QUuid &id, const QString &newOwner) {

@@ -88,10 +88,7 @@ void SessionRouter::forEachThread(
 void SessionRouter::accept(std::unique_ptr<QWebSocket> socket,
                            const ConnectionWatchdog::Upgraded &upgraded) {
     if (!upgraded.socket) {
-        // Reset during its handshake, and not told apart from another such: nothing to serve.
-        qCInfo(lcServer).noquote()
-            << "connection" << upgraded.peer << "gone before its session opened";
-        socket->abort();
+        drop(socket.get(), upgraded.peer); // reset during its handshake: nothing to serve
         return;
     }
     // Qt's handshake may still have a queued call that peeks the TCP socket (a readyRead that
@@ -112,14 +109,19 @@ void SessionRouter::accept(std::unique_ptr<QWebSocket> socket,
 
 void SessionRouter::move(QWebSocket *socket, QTcpSocket *tcpSocket, WebSocketFrameGuard *frames,
                          const QString &peer) {
+    // Gone during the pass it waited: its deletion may already be posted here, and a moved
+    // object takes its posted events along, so the other thread could delete it under us.
+    if (!tcpSocket || tcpSocket->state() != QAbstractSocket::ConnectedState) {
+        drop(socket, peer);
+        delete socket;
+        return;
+    }
     NetworkThread &thread =
         *m_threads[size_t(threadOf(SessionSocket::sessionIdOf(socket->requestUrl())))];
     // Qt's WebSocket reads and writes through the TCP socket, which is not its child: both move.
-    if (tcpSocket) {
-        tcpSocket->setParent(nullptr);
-        tcpSocket->moveToThread(thread.eventThread());
-        connect(socket, &QObject::destroyed, tcpSocket, &QObject::deleteLater);
-    }
+    connect(socket, &QObject::destroyed, tcpSocket, &QObject::deleteLater);
+    tcpSocket->setParent(nullptr);
+    tcpSocket->moveToThread(thread.eventThread());
     socket->setParent(nullptr);
     socket->moveToThread(thread.eventThread());
     thread.post([socket, frames = QPointer(frames), peer](const NetworkThread::Parts &parts) {
@@ -127,6 +129,11 @@ void SessionRouter::move(QWebSocket *socket, QTcpSocket *tcpSocket, WebSocketFra
         if (frames)
             frames->resume();
     });
+}
+
+void SessionRouter::drop(QWebSocket *socket, const QString &peer) {
+    qCInfo(lcServer).noquote() << "connection" << peer << "gone before its session opened";
+    socket->abort();
 }
 
 ConversationFeed *SessionRouter::feed(const QUuid &sessionId) const {

@@ -74,6 +74,7 @@ private:
     };
 
     void watch(NetworkThread &thread);
+    void drop(QWebSocket *socket, const QString &peer);
     void move(QWebSocket *socket, QTcpSocket *tcpSocket, WebSocketFrameGuard *frames,
               const QString &peer);
     void opened(const QUuid &sessionId, const QString &userId, ConversationFeed *feed);
