@@ -59,14 +59,10 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionRout
                 upgraded = {upgraded.peer, nullptr, nullptr};
             // Qt 6.4's handshake stays connected (queued) to the TCP socket's readyRead after the
             // upgrade, and would peek the socket again from this thread once it has moved to its
-            // network thread: cut it, and delete the socket on its disconnect as it did.
-            if (QTcpSocket *tcpSocket = upgraded.socket) {
+            // network thread: cut it (and its deleteLater on disconnect; the router deletes it).
+            if (upgraded.socket)
                 for (const QWebSocketServer *handshakes : findChildren<QWebSocketServer *>())
-                    QObject::disconnect(tcpSocket, nullptr, handshakes, nullptr);
-                connect(tcpSocket, &QAbstractSocket::disconnected, tcpSocket, &QObject::deleteLater);
-                if (tcpSocket->state() == QAbstractSocket::UnconnectedState)
-                    tcpSocket->deleteLater();
-            }
+                    QObject::disconnect(upgraded.socket, nullptr, handshakes, nullptr);
             m_sessions->accept(std::move(socket), upgraded);
         }
     });
