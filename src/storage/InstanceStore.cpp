@@ -1,7 +1,6 @@
 #include "storage/InstanceStore.h"
 
 #include "storage/SqlDialect.h"
-#include "storage/SqlFailure.h"
 
 #include <QCoreApplication>
 #include <QSysInfo>
@@ -13,16 +12,7 @@ constexpr qint64 kForgetDeadAfterMs = 24LL * 3600 * 1000;
 }
 
 InstanceStore::InstanceStore(const QSqlDatabase &db, const SqlDialect &dialect)
-    : m_db(db)
-    , m_dialect(dialect) {}
-
-QSqlQuery InstanceStore::run(const QString &sql, const QVariantList &values, const QString &what) {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!m_dialect.exec(query, sql, values))
-        throw SqlFailure{query.lastError(), what};
-    return query;
-}
+    : SqlStore(db, dialect) {}
 
 void InstanceStore::registerInstance(const InstanceLease &lease) {
     run(u"DELETE FROM rtai_instances WHERE lease_expires_at < %1"_s.arg(

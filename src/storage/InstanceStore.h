@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storage/InstanceLease.h"
+#include "storage/SqlStore.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -9,7 +10,7 @@ class SqlDialect;
 
 // The statements on rtai_instances, the lease rows of the instances sharing the database, run
 // on the database thread. Every method throws SqlFailure when a statement fails.
-class InstanceStore {
+class InstanceStore : private SqlStore {
 public:
     enum class Renewal { Renewed, WasExpired, WasMissing };
 
@@ -25,10 +26,4 @@ public:
     void release(const QString &instanceId);
     // Live sessions (no end_time) whose owner is this instance.
     int ownedSessions(const QString &instanceId);
-
-private:
-    QSqlQuery run(const QString &sql, const QVariantList &values, const QString &what);
-
-    QSqlDatabase m_db;
-    const SqlDialect &m_dialect;
 };

@@ -14,18 +14,8 @@ constexpr qsizetype kIdsPerStatement = 500;
 
 SessionOwnership::SessionOwnership(const QSqlDatabase &db, const SqlDialect &dialect,
                                    const QString &instanceId)
-    : m_db(db)
-    , m_dialect(dialect)
+    : SqlStore(db, dialect)
     , m_instanceId(instanceId) {}
-
-QSqlQuery SessionOwnership::run(const QString &sql, const QVariantList &values,
-                                const QString &what) {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!m_dialect.exec(query, sql, values))
-        throw SqlFailure{query.lastError(), what};
-    return query;
-}
 
 QString SessionOwnership::liveLease(const QString &instanceExpression) const {
     return u"EXISTS (SELECT 1 FROM rtai_instances i WHERE i.instance_id = %1 AND "

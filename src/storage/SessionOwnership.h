@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storage/SessionClaim.h"
+#include "storage/SqlStore.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -16,7 +17,7 @@ class SqlDialect;
 // session (with a notification to the instance that held it, on PostgreSQL), seeing whether
 // that one let go, and finding the sessions held here that another instance owns now. Every
 // method throws SqlFailure when a statement fails.
-class SessionOwnership {
+class SessionOwnership : private SqlStore {
 public:
     // The PostgreSQL notification channel; the payload is "SESSION_ID NEW_OWNER".
     static QString channel() { return QStringLiteral("rtai_session_owner"); }
@@ -37,11 +38,8 @@ public:
     QHash<QUuid, QString> ownedElsewhere(const QList<QUuid> &ids);
 
 private:
-    QSqlQuery run(const QString &sql, const QVariantList &values, const QString &what);
     // True when the instance named by the SQL expression holds an unexpired lease.
     QString liveLease(const QString &instanceExpression) const;
 
-    QSqlDatabase m_db;
-    const SqlDialect &m_dialect;
     QString m_instanceId;
 };

@@ -66,17 +66,8 @@ QString time(const QDateTime &value) {
 
 SessionStore::SessionStore(const QSqlDatabase &db, const SqlDialect &dialect,
                            const QString &instanceId)
-    : m_db(db)
-    , m_dialect(dialect)
+    : SqlStore(db, dialect)
     , m_instanceId(instanceId) {}
-
-QSqlQuery SessionStore::run(const QString &sql, const QVariantList &values, const QString &what) {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!m_dialect.exec(query, sql, values))
-        throw SqlFailure{query.lastError(), what};
-    return query;
-}
 
 void SessionStore::apply(const WriteOp &op) {
     const QString u = m_dialect.uuidParam();
@@ -288,11 +279,18 @@ bool SessionStore::storeSummary(const QUuid &sessionId, const QString &summary) 
     }
 }
 
+// The message count leaves out the turns a regenerate or edit took back (turn_withdrawn), as the
+// conversation does.
 QString SessionStore::sessionColumns() const {
+    const QString turnId = m_dialect.jsonText(u"e.metadata"_s, {u"turn_id"_s});
+    const QString withdrawnTurnId = m_dialect.jsonText(u"w.metadata"_s, {u"turn_id"_s});
     return u"s.session_id, s.user_id, %1, %2, s.summary, (SELECT count(*) FROM session_events e "
            "WHERE e.session_id = s.session_id AND e.event_type IN ('user_message', "
-           "'assistant_message')), COALESCE(s.summary_attempts, 0), s.title, s.title_source"_s.arg(
-               m_dialect.timeText(u"s.start_time"_s), m_dialect.timeText(u"s.end_time"_s));
+           "'assistant_message') AND NOT EXISTS (SELECT 1 FROM session_events w WHERE "
+           "w.session_id = s.session_id AND w.event_type = 'turn_withdrawn' AND %3 = %4)), "
+           "COALESCE(s.summary_attempts, 0), s.title, s.title_source"_s.arg(
+               m_dialect.timeText(u"s.start_time"_s), m_dialect.timeText(u"s.end_time"_s),
+               withdrawnTurnId, turnId);
 }
 
 Session SessionStore::readSession(const QSqlQuery &query) {

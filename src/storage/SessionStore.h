@@ -6,6 +6,7 @@
 #include "storage/SessionPage.h"
 #include "storage/SessionQuery.h"
 #include "storage/SessionUsageStore.h"
+#include "storage/SqlStore.h"
 #include "storage/WriteOp.h"
 
 #include <QSqlDatabase>
@@ -18,7 +19,7 @@ class SqlDialect;
 // connection, for the instance `instanceId`: the sessions it creates are owned by it, it ends
 // only its own, and it claims summaries in its name. Every method throws SqlFailure when a
 // statement fails; transactions are the caller's business, except storeSummary's.
-class SessionStore {
+class SessionStore : private SqlStore {
 public:
     SessionStore(const QSqlDatabase &db, const SqlDialect &dialect, const QString &instanceId);
 
@@ -57,7 +58,6 @@ public:
     QList<Session> sessionsNeedingSummary(int maxAttempts);
 
 private:
-    QSqlQuery run(const QString &sql, const QVariantList &values, const QString &what);
     void insertEvents(const QList<const Event *> &events);
     void titlesFromMessages(const QList<const Event *> &events);
     void titleFromSummary(const QUuid &sessionId, const QString &summary);
@@ -65,7 +65,5 @@ private:
     static Session readSession(const QSqlQuery &query);
     QString otherAndGone(const QString &instanceColumn, const QString &expiryColumn = {}) const;
 
-    QSqlDatabase m_db;
-    const SqlDialect &m_dialect;
     QString m_instanceId;
 };

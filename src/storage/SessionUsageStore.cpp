@@ -2,7 +2,6 @@
 
 #include "core/Ids.h"
 #include "storage/SqlDialect.h"
-#include "storage/SqlFailure.h"
 
 using namespace Qt::StringLiterals;
 
@@ -11,17 +10,7 @@ constexpr qsizetype kIdsPerStatement = 500;
 } // namespace
 
 SessionUsageStore::SessionUsageStore(const QSqlDatabase &db, const SqlDialect &dialect)
-    : m_db(db)
-    , m_dialect(dialect) {}
-
-QSqlQuery SessionUsageStore::run(const QString &sql, const QVariantList &values,
-                                 const QString &what) {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!m_dialect.exec(query, sql, values))
-        throw SqlFailure{query.lastError(), what};
-    return query;
-}
+    : SqlStore(db, dialect) {}
 
 QHash<QUuid, SessionUsage> SessionUsageStore::usage(const QList<QUuid> &ids) {
     const QString metadata = u"e.metadata"_s;

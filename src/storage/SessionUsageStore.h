@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/SessionUsage.h"
+#include "storage/SqlStore.h"
 
 #include <QHash>
 #include <QList>
@@ -13,16 +14,10 @@ class SqlDialect;
 // Reads what sessions' replies used (tokens per model, time to first token, tool calls) as
 // sums over their stored assistant_message and tool_call events, computed by the database, on
 // the database thread. Throws SqlFailure when a statement fails.
-class SessionUsageStore {
+class SessionUsageStore : private SqlStore {
 public:
     SessionUsageStore(const QSqlDatabase &db, const SqlDialect &dialect);
 
     // Every one of `ids` that exists gets an entry (an empty one when it has no replies yet).
     QHash<QUuid, SessionUsage> usage(const QList<QUuid> &ids);
-
-private:
-    QSqlQuery run(const QString &sql, const QVariantList &values, const QString &what);
-
-    QSqlDatabase m_db;
-    const SqlDialect &m_dialect;
 };

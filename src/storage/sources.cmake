@@ -18,6 +18,7 @@ add_library(rtai_storage STATIC
     storage/SessionOwnership.h storage/SessionOwnership.cpp
     storage/SqlDialect.h
     storage/SqlFailure.h
+    storage/SqlStore.h storage/SqlStore.cpp
     storage/SqliteDialect.h storage/SqliteDialect.cpp
     storage/StorageError.h storage/StorageError.cpp
     storage/WriteOp.h

@@ -8,30 +8,7 @@ import {
   getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tearDown, tempDir,
   trackErrors,
 } from './harness.mjs';
-
-const FINISHED = '.msg-assistant:not([data-state="waiting"]):not([data-state="streaming"]):not([data-state="stopping"])';
-
-async function connectAs(page, userId) {
-  await page.fill('#user-id', userId);
-  await page.click('#connect-button');
-  await page.waitForSelector('body[data-status="connected"]');
-}
-
-async function send(page, text) {
-  await page.fill('#composer-input', text);
-  await page.press('#composer-input', 'Enter');
-}
-
-async function waitForReplies(page, count, timeout = 30000) {
-  await page.waitForFunction(([selector, n]) => document.querySelectorAll(selector).length >= n,
-    [FINISHED, count], { timeout });
-}
-
-// The conversation as it reads from top to bottom: [role, text] of each message.
-async function transcript(page) {
-  return page.$$eval('#messages > .msg', (nodes) => nodes.map((n) => [n.dataset.role,
-    (n.querySelector('.bubble') ?? n.querySelector('.assistant-body'))?.textContent.trim() ?? '']));
-}
+import { connectAs, send, transcript, waitForReplies } from './chat-page.mjs';
 
 async function opacity(locator) {
   return locator.evaluate((node) => getComputedStyle(node.closest('.msg-actions')).opacity);
@@ -146,6 +123,10 @@ describe('message actions', () => {
     const sessionId = await page.evaluate(() => document.querySelector('.session-item .session-open[aria-current="true"]')?.closest('.session-item').dataset.sessionId);
     const events = (await getJson(`${server.base}/api/sessions/${sessionId}/events`)).events;
     assert.deepEqual(events.filter((e) => e.event_type === 'turn_withdrawn').length, 1);
+    // The withdrawn question and reply are not counted, on the page nor by the server.
+    assert.equal((await getJson(`${server.base}/api/sessions/${sessionId}`)).message_count, 4);
+    const count = page.locator(`.session-item[data-session-id="${sessionId}"] .session-count`);
+    assert.equal(await count.textContent(), '4 messages');
     const reopened = await openPage(browser, server.base);
     await connectAs(reopened, 'ada-regenerate');
     await reopened.click('#connect-button'); // disconnect: only the transcript is read

@@ -3,31 +3,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  eventually, getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tearDown,
-  tempDir,
+  eventually, launchBrowser, openPage, screenshot, startMockLlm, startServer, tearDown, tempDir,
 } from './harness.mjs';
-
-const FINISHED = '.msg-assistant:not([data-state="waiting"]):not([data-state="streaming"]):not([data-state="stopping"])';
-
-async function connectAs(page, userId) {
-  await page.fill('#user-id', userId);
-  await page.click('#connect-button');
-  await page.waitForSelector('body[data-status="connected"]');
-}
-
-async function send(page, text) {
-  await page.fill('#composer-input', text);
-  await page.press('#composer-input', 'Enter');
-}
-
-async function waitForReplies(page, count, timeout = 30000) {
-  await page.waitForFunction(([selector, n]) => document.querySelectorAll(selector).length >= n,
-    [FINISHED, count], { timeout });
-}
-
-async function userSessions(base, userId) {
-  return (await getJson(`${base}/api/sessions?user_id=${encodeURIComponent(userId)}`)).sessions;
-}
+import { connectAs, send, userSessions, waitForReplies } from './chat-page.mjs';
 
 const item = (sessionId) => `.session-item[data-session-id="${sessionId}"]`;
 

@@ -8,42 +8,14 @@ import {
   eventually, getJson, launchBrowser, openPage, screenshot, startMockLlm, startServer, tearDown,
   tempDir, trackErrors,
 } from './harness.mjs';
-
-const FINISHED = '.msg-assistant:not([data-state="waiting"]):not([data-state="streaming"]):not([data-state="stopping"])';
-
-async function connectAs(page, userId) {
-  await page.fill('#user-id', userId);
-  await page.click('#connect-button');
-  await page.waitForSelector('body[data-status="connected"]');
-}
-
-async function send(page, text) {
-  await page.fill('#composer-input', text);
-  await page.press('#composer-input', 'Enter');
-}
-
-async function waitForReplies(page, count, timeout = 30000) {
-  await page.waitForFunction(([selector, n]) => document.querySelectorAll(selector).length >= n,
-    [FINISHED, count], { timeout });
-}
+import { connectAs, send, transcript, userSessions, waitForReplies } from './chat-page.mjs';
 
 async function assistantTexts(page) {
   return page.$$eval('.msg-assistant .assistant-body', (nodes) => nodes.map((n) => n.textContent.trim()));
 }
 
-async function userSessions(base, userId) {
-  const body = await getJson(`${base}/api/sessions?user_id=${encodeURIComponent(userId)}`);
-  return body.sessions;
-}
-
 async function events(base, sessionId) {
   return (await getJson(`${base}/api/sessions/${sessionId}/events`)).events;
-}
-
-// The conversation as it reads from top to bottom: [role, text] of each message.
-async function transcript(page) {
-  return page.$$eval('#messages > .msg', (nodes) => nodes.map((n) => [n.dataset.role,
-    (n.querySelector('.bubble') ?? n.querySelector('.assistant-body'))?.textContent.trim() ?? '']));
 }
 
 // Records, in the page, the current session's message count in the sidebar at the moment each

@@ -408,6 +408,8 @@ private Q_SLOTS:
         QCOMPARE(withdrawn.at(0).metadata.value(u"reason"_s).toString(), u"regenerate"_s);
         QCOMPARE(withdrawn.at(1).metadata.value(u"reason"_s).toString(), u"edit"_s);
         QCOMPARE(server->eventsOfType(id, EventType::UserMessage).size(), 4);
+        // Counted as the conversation stands: two questions and their replies.
+        QCOMPARE(server->session(id)->messageCount, 4);
 
         // Resumed: the history and the memory are the conversation as it stands.
         client->close();

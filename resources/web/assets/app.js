@@ -1449,7 +1449,9 @@ function withdrawTurn(question) {
   for (let node = question.nextElementSibling; node; node = node.nextElementSibling) nodes.push(node);
   for (const node of nodes) node.remove();
   const text = state.texts.get(question);
-  return { question, nodes, text, bubble: question.querySelector('.bubble').textContent, origin: question.dataset.origin };
+  // The question and, when it had text, its reply leave the session's message count.
+  const counted = 1 + nodes.filter((node) => node.matches('.msg-assistant') && node.querySelector('.markdown')).length;
+  return { question, nodes, text, counted, bubble: question.querySelector('.bubble').textContent, origin: question.dataset.origin };
 }
 
 // The server refused the command: the turn it would have replaced comes back as it was.
@@ -1467,7 +1469,7 @@ function restoreWithdrawn() {
   if (withdrawn.origin) markResent(question, withdrawn.origin);
   else delete question.dataset.origin;
   question.after(...withdrawn.nodes);
-  countMessages(-1);
+  countMessages(withdrawn.counted - 1);
   updateComposer();
 }
 
@@ -1483,7 +1485,7 @@ function replaceLastTurn(question, frame) {
   }
   question.querySelector('.msg-origin')?.remove();
   markResent(question, frame.type === 'edit' ? 'edited' : 'regenerated');
-  countMessages(1); // the server stores the question again
+  countMessages(1 - state.withdrawn.counted); // the server stores the question again
   touchSession(state.sessionId);
   startTurn(question);
   return true;
