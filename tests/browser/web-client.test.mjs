@@ -99,6 +99,10 @@ describe('web client', () => {
     assert.match((await assistantTexts(page))[3], /Ada/);
     assert.deepEqual(await page.$$eval('.msg-user .bubble', (n) => n.map((x) => x.textContent)),
       ["Hello, I'm Ada", 'What is 10 + 2?', 'How much to ship 5kg to the US?', 'What is my name?']);
+    // The live session's entry takes its title from the first message, the date below it.
+    const liveTitle = page.locator('.session-item .session-open[aria-current="true"] .session-title');
+    await eventually(async () => (await liveTitle.textContent()) === "Hello, I'm Ada", 'the live title');
+    await page.locator('.msg-assistant').nth(3).hover(); // its actions show, as in README
     await screenshot(page, 'walkthrough');
 
     const [session] = await userSessions(server.base, userId);
