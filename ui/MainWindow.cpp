@@ -19,6 +19,7 @@
 #include "ui/SessionDetailWidget.h"
 #include "ui/SessionFilterProxyModel.h"
 #include "ui/SessionMonitor.h"
+#include "ui/SessionSearchPane.h"
 #include "ui/SessionTableModel.h"
 #include "ui/SettingsDialog.h"
 #include "ui/TranscriptView.h"
@@ -194,12 +195,16 @@ void MainWindow::buildLayout() {
     m_loadMore->setObjectName(u"loadMore"_s);
     connect(m_loadMore, &QPushButton::clicked, this, &MainWindow::loadNextPage);
 
+    m_search = new SessionSearchPane(this);
+    connect(m_search, &SessionSearchPane::sessionChosen, this, &MainWindow::openFoundSession);
+
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_userFilter, 1);
     filters->addWidget(m_statusFilter);
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_search);
     leftLayout->addLayout(filters);
     leftLayout->addWidget(m_table, 1);
     leftLayout->addWidget(m_loadMore);
@@ -286,6 +291,10 @@ void MainWindow::buildActions() {
         m_table->addAction(action(QString::fromLatin1(name)));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    make(view, u"focusSearch"_s, tr("&Search transcripts"), QKeySequence(u"Ctrl+K"_s), [this] {
+        m_search->field()->setFocus(Qt::ShortcutFocusReason);
+        m_search->field()->selectAll();
+    });
     make(view, u"focusFilter"_s, tr("&Filter sessions"), QKeySequence::Find, [this] {
         m_userFilter->setFocus(Qt::ShortcutFocusReason);
         m_userFilter->selectAll();
@@ -359,6 +368,7 @@ void MainWindow::startServer() {
                 });
     }
     m_detail->setDatabase(m_backend->database());
+    m_search->setDatabase(m_backend->database());
     m_backend->start();
     updateActions();
 }
@@ -380,6 +390,7 @@ void MainWindow::connectServer() {
             m_reselect = selected;
         m_table->selectionModel()->clear();
         m_detail->clearSession();
+        m_search->setDatabase(nullptr);
         m_monitor->detachAll();
         m_sampler->setSource(nullptr);
         m_panel->setRunning(false, {});
@@ -585,6 +596,17 @@ void MainWindow::loadBaseUsage(const QUuid &sessionId) {
 QUuid MainWindow::selectedSessionId() const {
     const QModelIndex current = m_table->selectionModel()->currentIndex();
     return current.isValid() ? current.data(SessionTableModel::SessionIdRole).toUuid() : QUuid();
+}
+
+void MainWindow::openFoundSession(const Session &session) {
+    if (m_model->rowOf(session.id) < 0)
+        m_model->addSessions({session}); // older than the pages loaded so far
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(m_model->rowOf(session.id), 0));
+    if (!index.isValid()) { // hidden by the filters: show every session again
+        m_userFilter->clear();
+        m_statusFilter->setCurrentIndex(0);
+    }
+    selectSession(session.id);
 }
 
 void MainWindow::selectSession(const QUuid &sessionId) {

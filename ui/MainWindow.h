@@ -27,6 +27,7 @@ class ServerPanel;
 class SessionDetailWidget;
 class SessionFilterProxyModel;
 class SessionMonitor;
+class SessionSearchPane;
 class SessionTableModel;
 
 // The admin console: the embedded server's panel, the sessions table (loaded in pages from the
@@ -64,6 +65,7 @@ public:
     MetricsChartPane *chartPane() const { return m_charts; }
     SessionMonitor *monitor() const { return m_monitor; }
     QLineEdit *userFilterEdit() const { return m_userFilter; }
+    SessionSearchPane *searchPane() const { return m_search; }
     QComboBox *statusFilterBox() const { return m_statusFilter; }
     bool hasMorePages() const { return m_nextBefore.isValid(); }
     QAction *action(const QString &objectName) const;
@@ -103,6 +105,9 @@ private:
     void connectServer();
     void onStarted(const QUrl &url);
     void onSelectionChanged();
+    // A search result: shown in the table (added when it is older than what is loaded, the
+    // filters cleared when they hide it) and selected, so the detail pane opens it.
+    void openFoundSession(const Session &session);
     void refreshPanel();
     void updateActions();
     void exportWithDialog(SessionExporter::Format format);
@@ -139,6 +144,7 @@ private:
     SessionDetailWidget *m_detail = nullptr;
     QTableView *m_table = nullptr;
     QLineEdit *m_userFilter = nullptr;
+    SessionSearchPane *m_search = nullptr;
     QComboBox *m_statusFilter = nullptr;
     QPushButton *m_loadMore = nullptr;
     QSplitter *m_splitter = nullptr;

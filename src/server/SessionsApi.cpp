@@ -8,6 +8,7 @@
 #include "server/Protocol.h"
 #include "server/SessionRouter.h"
 #include "storage/Database.h"
+#include "storage/SessionSearchStore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -20,6 +21,7 @@ namespace {
 
 constexpr int kMaxSessionsPage = 200;
 constexpr int kDefaultSessionsPage = 50;
+constexpr int kDefaultSearchPage = 20;
 constexpr int kMaxEventsPage = 1000;
 constexpr qsizetype kMaxRenameBody = 4096;
 
@@ -183,6 +185,10 @@ void SessionsApi::listSessions(const QUrlQuery &query, const ClientIdentity &who
             problem = u"before must be an ISO 8601 time such as "
                       "2026-11-24T14:48:18.123Z (the next_before of a page)"_s;
     }
+    if (query.hasQueryItem(u"q"_s)) {
+        searchSessions(query, sessionQuery, problem, socket);
+        return;
+    }
     if (!problem.isEmpty()) {
         m_send(socket, HttpReply::error(400, Protocol::Error::BadRequest, problem));
         return;
@@ -194,6 +200,58 @@ void SessionsApi::listSessions(const QUrlQuery &query, const ClientIdentity &who
             QJsonArray sessions;
             for (const Session &session : page.sessions)
                 sessions.append(RecordJson::session(session));
+            answer(guard,
+                   HttpReply::json(
+                       200, {{u"sessions"_s, sessions},
+                             {u"next_before"_s, page.nextBefore.isValid()
+                                                    ? QJsonValue(Timestamps::toIso(page.nextBefore))
+                                                    : QJsonValue(QJsonValue::Null)}}));
+        },
+        databaseError(guard));
+}
+
+void SessionsApi::searchSessions(const QUrlQuery &query, const SessionQuery &listQuery,
+                                 QString problem, QTcpSocket *socket) {
+    SessionSearchQuery searchQuery;
+    searchQuery.text = query.queryItemValue(u"q"_s, QUrl::FullyDecoded);
+    searchQuery.userId = listQuery.userId;
+    searchQuery.before = listQuery.before;
+    searchQuery.limit = kDefaultSearchPage;
+    if (searchQuery.text.trimmed().isEmpty())
+        problem = u"q must hold the words to search for"_s;
+    else if (searchQuery.text.size() > SessionSearchQuery::kMaxTextLength)
+        problem = u"q is %1 characters long; at most %2 are searched"_s.arg(searchQuery.text.size())
+                      .arg(SessionSearchQuery::kMaxTextLength);
+    else if (SessionSearchStore::words(searchQuery.text).isEmpty())
+        problem = u"q has no word to search for: words are letters and digits"_s;
+    if (query.hasQueryItem(u"status"_s) && problem.isEmpty())
+        problem = u"status cannot be combined with q: a search covers every session"_s;
+    if (query.hasQueryItem(u"limit"_s)) {
+        QString limitProblem;
+        if (const auto limit = intParam(query, u"limit"_s, kDefaultSearchPage, 1,
+                                        SessionSearchQuery::kMaxLimit, &limitProblem))
+            searchQuery.limit = int(*limit);
+        else if (problem.isEmpty())
+            problem = limitProblem + u" with q"_s;
+    }
+    if (!problem.isEmpty()) {
+        m_send(socket, HttpReply::error(400, Protocol::Error::BadRequest, problem));
+        return;
+    }
+    const QPointer<QTcpSocket> guard(socket);
+    whenFinished(
+        this, m_database->searchSessions(searchQuery),
+        [this, guard](const SessionSearchPage &page) {
+            QJsonArray sessions;
+            for (const SessionMatch &match : page.matches) {
+                QJsonObject record = RecordJson::session(match.session);
+                record.insert(u"snippet"_s, match.snippet);
+                QJsonArray highlights;
+                for (const auto &[start, length] : match.highlights)
+                    highlights.append(QJsonArray{qint64(start), qint64(length)});
+                record.insert(u"highlights"_s, highlights);
+                sessions.append(record);
+            }
             answer(guard,
                    HttpReply::json(
                        200, {{u"sessions"_s, sessions},

@@ -11,6 +11,7 @@
 #include <functional>
 
 class Database;
+struct SessionQuery;
 class QUrlQuery;
 class SessionRouter;
 
@@ -33,6 +34,10 @@ private:
     struct Route;
 
     void listSessions(const QUrlQuery &query, const ClientIdentity &who, QTcpSocket *socket);
+    // listSessions with q: a full-text search, `listQuery` holding its user and before, and
+    // `problem` what listSessions found wrong so far.
+    void searchSessions(const QUrlQuery &query, const SessionQuery &listQuery, QString problem,
+                        QTcpSocket *socket);
     void getSession(const QUuid &id, const ClientIdentity &who, QTcpSocket *socket);
     void listEvents(const QUuid &id, const QUrlQuery &query, const ClientIdentity &who,
                     QTcpSocket *socket);

@@ -186,6 +186,11 @@ QFuture<QHash<QUuid, SessionUsage>> Database::sessionUsage(const QList<QUuid> &i
         [ids](SessionStore &store) { return store.usage().usage(ids); });
 }
 
+QFuture<SessionSearchPage> Database::searchSessions(const SessionSearchQuery &query) {
+    return enqueueJob<SessionSearchPage>(
+        [query](SessionStore &store) { return store.search().search(query); });
+}
+
 QFuture<QList<Event>> Database::events(const QUuid &sessionId, qint64 afterId, int limit) {
     return enqueueJob<QList<Event>>([sessionId, afterId, limit](SessionStore &store) {
         return store.events(sessionId, afterId, limit);

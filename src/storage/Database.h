@@ -7,6 +7,8 @@
 #include "storage/SessionClaim.h"
 #include "storage/SessionPage.h"
 #include "storage/SessionQuery.h"
+#include "storage/SessionSearchPage.h"
+#include "storage/SessionSearchQuery.h"
 #include "storage/StorageError.h"
 #include "storage/WriteOp.h"
 
@@ -99,6 +101,9 @@ public:
     // What the replies of each of `ids` used (SessionUsageStore): sessions that do not exist are
     // left out.
     QFuture<QHash<QUuid, SessionUsage>> sessionUsage(const QList<QUuid> &ids);
+    // Full-text search (SessionSearchStore): the matching sessions, newest first, each with a
+    // snippet of what matched. A text without words finds nothing.
+    QFuture<SessionSearchPage> searchSessions(const SessionSearchQuery &query);
     // Events with id > afterId in id order, at most `limit` (clamped to 1..10000).
     QFuture<QList<Event>> events(const QUuid &sessionId, qint64 afterId = 0, int limit = 1000);
     // Every event of the session, in id order, read page by page in one job.

@@ -17,6 +17,11 @@ MigrationRunner::MigrationRunner(const QSqlDatabase &db, const SqlDialect &diale
     , m_dialect(dialect) {}
 
 QStringList MigrationRunner::splitStatements(const QString &script) {
+    // A trigger's body holds statements of its own: it ends at the `;` after its END.
+    static const QRegularExpression trigger(u"^\\s*CREATE\\s+(TEMP\\s+|TEMPORARY\\s+)?TRIGGER\\b"_s,
+                                            QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression end(u"\\bEND\\s*$"_s,
+                                        QRegularExpression::CaseInsensitiveOption);
     QStringList statements;
     QString current;
     bool inQuote = false;
@@ -31,6 +36,10 @@ QStringList MigrationRunner::splitStatements(const QString &script) {
         if (c == u'\'')
             inQuote = !inQuote;
         if (c == u';' && !inQuote) {
+            if (trigger.match(current).hasMatch() && !end.match(current).hasMatch()) {
+                current += c;
+                continue;
+            }
             if (!current.trimmed().isEmpty())
                 statements << current.trimmed();
             current.clear();

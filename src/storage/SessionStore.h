@@ -5,6 +5,7 @@
 #include "storage/SessionOwnership.h"
 #include "storage/SessionPage.h"
 #include "storage/SessionQuery.h"
+#include "storage/SessionSearchStore.h"
 #include "storage/SessionUsageStore.h"
 #include "storage/SqlStore.h"
 #include "storage/WriteOp.h"
@@ -51,18 +52,21 @@ public:
     // The statements of takeovers between instances, on the same connection.
     SessionOwnership ownership() const { return {m_db, m_dialect, m_instanceId}; }
     SessionUsageStore usage() const { return {m_db, m_dialect}; }
+    SessionSearchStore search() const { return {m_db, m_dialect, *this}; }
 
     std::optional<Session> session(const QUuid &id);
     SessionPage sessions(const SessionQuery &query);
     QList<Event> events(const QUuid &sessionId, qint64 afterId, int limit);
     QList<Session> sessionsNeedingSummary(int maxAttempts);
 
+    // The select list readSession() reads, for `sessions s`.
+    QString sessionColumns() const;
+    static Session readSession(const QSqlQuery &query);
+
 private:
     void insertEvents(const QList<const Event *> &events);
     void titlesFromMessages(const QList<const Event *> &events);
     void titleFromSummary(const QUuid &sessionId, const QString &summary);
-    QString sessionColumns() const;
-    static Session readSession(const QSqlQuery &query);
     QString otherAndGone(const QString &instanceColumn, const QString &expiryColumn = {}) const;
 
     QString m_instanceId;

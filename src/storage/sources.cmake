@@ -11,7 +11,11 @@ add_library(rtai_storage STATIC
     storage/OwnerChangeListener.h storage/OwnerChangeListener.cpp
     storage/PostgresDialect.h storage/PostgresDialect.cpp
     storage/SessionPage.h
+    storage/SessionMatch.h
     storage/SessionQuery.h
+    storage/SessionSearchPage.h
+    storage/SessionSearchQuery.h
+    storage/SessionSearchStore.h storage/SessionSearchStore.cpp
     storage/SessionStore.h storage/SessionStore.cpp
     storage/SessionUsageStore.h storage/SessionUsageStore.cpp
     storage/SessionClaim.h

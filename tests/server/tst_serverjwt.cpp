@@ -307,6 +307,62 @@ private Q_SLOTS:
 
     // Tokens of a JWKS fetched over HTTP; when the provider rotates its key, a token with the
     // new kid makes the server read the JWKS again, and the old key stops working.
+    // GET /api/sessions?q=: a user finds only their own sessions, the admin everyone's; a bad
+    // query is a 400 that says why.
+    void searchKeepsUsersApart() {
+        QVERIFY(server->start());
+        const QByteArray alice = userToken(u"alice"_s);
+        const QByteArray bob = userToken(u"bob"_s);
+        const QUuid aliceSession = chatAs(alice, u"echo: the harbour lighthouse, Alice"_s);
+        const QUuid bobSession = chatAs(bob, u"echo: the harbour lighthouse, Bob"_s);
+        QVERIFY(!aliceSession.isNull() && !bobSession.isNull());
+        const QString aliceId = Ids::toText(aliceSession);
+        const QString bobId = Ids::toText(bobSession);
+
+        const TestHttp::Response found = get(u"/api/sessions?q=LIGHTHOUSE%20harb"_s, alice);
+        QCOMPARE(found.status, 200);
+        QCOMPARE(sessionIds(found), QStringList{aliceId});
+        const QJsonObject match = found.json().value(u"sessions"_s)[0].toObject();
+        const QString snippet = match.value(u"snippet"_s).toString();
+        QVERIFY2(snippet.contains(u"harbour lighthouse"_s), qPrintable(snippet));
+        const QJsonArray first = match.value(u"highlights"_s)[0].toArray();
+        QCOMPARE(snippet.mid(first[0].toInt(), first[1].toInt()), u"harbour"_s);
+        QVERIFY(found.json().value(u"next_before"_s).isNull());
+        QCOMPARE(sessionIds(get(u"/api/sessions?q=lighthouse"_s, bob)), QStringList{bobId});
+        QVERIFY(sessionIds(get(u"/api/sessions?q=Bob"_s, alice)).isEmpty());
+        QCOMPARE(get(u"/api/sessions?q=lighthouse&user_id=bob"_s, alice).status, 403);
+        // The admin credential finds both, or one user's.
+        const QByteArray admin = kApiToken.toLatin1();
+        QStringList both{aliceId, bobId};
+        both.sort();
+        QCOMPARE(sessionIds(get(u"/api/sessions?q=lighthouse"_s, admin)), both);
+        QCOMPARE(sessionIds(get(u"/api/sessions?q=lighthouse"_s, adminJwt())), both);
+        QCOMPARE(sessionIds(get(u"/api/sessions?q=lighthouse&user_id=bob"_s, admin)),
+                 QStringList{bobId});
+        // Paged.
+        const TestHttp::Response page = get(u"/api/sessions?q=lighthouse&limit=1"_s, admin);
+        QCOMPARE(page.json().value(u"sessions"_s).toArray().size(), 1);
+        QVERIFY(page.json().value(u"next_before"_s).isString());
+        // Query syntax is searched as text, and bad queries are refused clearly.
+        QCOMPARE(get(u"/api/sessions?q=%22lighthouse%20AND%20*"_s, alice).status, 200);
+        const QList<QPair<QString, QString>> bad = {
+            {u"q="_s, u"q must hold the words"_s},
+            {u"q=%20%20"_s, u"q must hold the words"_s},
+            {u"q=%22*%22"_s, u"no word to search for"_s},
+            {u"q="_s + QString(201, u'x'), u"at most 200"_s},
+            {u"q=x&limit=51"_s, u"limit must be an integer from 1 to 50 with q"_s},
+            {u"q=x&status=ended"_s, u"status cannot be combined with q"_s},
+        };
+        for (const auto &[query, reason] : bad) {
+            const TestHttp::Response refused = get(u"/api/sessions?"_s + query, alice);
+            QCOMPARE(refused.status, 400);
+            const QJsonObject error = refused.json().value(u"error"_s).toObject();
+            QCOMPARE(error.value(u"code"_s).toString(), u"bad_request"_s);
+            QVERIFY2(error.value(u"message"_s).toString().contains(reason),
+                     qPrintable(error.value(u"message"_s).toString()));
+        }
+    }
+
     void jwksOverHttpRotates() {
         JwksServer jwks;
         const TestJwtKey first = TestJwtKey::ec(u"first"_s);

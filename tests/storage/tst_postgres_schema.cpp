@@ -109,7 +109,8 @@ private Q_SLOTS:
                  u"session_events=true,sessions=true"_s);
         QCOMPARE(m_cluster->queryValue(u"seed"_s, u"SELECT string_agg(name, ',' ORDER BY version) "
                                                   "FROM rtai_schema_migrations"_s),
-                 u"001_initial.sql,002_summary_state.sql,003_instances.sql,004_titles.sql"_s);
+                 u"001_initial.sql,002_summary_state.sql,003_instances.sql,004_titles.sql,"
+                 "005_search.sql"_s);
         QCOMPARE(m_cluster->queryValue(u"seed"_s, u"SELECT count(*) FROM session_events"_s),
                  u"4"_s);
     }
@@ -144,7 +145,7 @@ private Q_SLOTS:
             QCOMPARE(FutureWait::errorOf(open), QString());
         }
         QCOMPARE(m_cluster->queryValue(u"race"_s, u"SELECT count(*) FROM rtai_schema_migrations"_s),
-                 u"4"_s);
+                 u"5"_s);
     }
 };
 

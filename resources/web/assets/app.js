@@ -27,6 +27,8 @@ const ui = {
   newSession: $('new-session'),
   sessionList: $('session-list'),
   sessionsEmpty: $('sessions-empty'),
+  sessionSearch: $('session-search'),
+  sessionsTitle: $('sessions-title'),
   sessionsMore: $('sessions-more'),
   status: $('status'),
   statusDot: $('status-dot'),
@@ -70,6 +72,10 @@ const state = {
   sessions: [],
   sessionsNextBefore: null,
   sessionsRequest: 0,
+  searchResults: null, // the sessions matching the search field's text; null: not searching
+  searchRequest: 0,
+  searchTimer: 0,
+  searchError: '',
   countChange: 0, // bumped whenever the page changes a message count itself
   recent: {}, // session id -> ms: when this browser last used it (sessions sort by it)
   texts: new WeakMap(), // user message element -> the text it sent
@@ -978,6 +984,54 @@ async function refreshSessions({ more = false } = {}) {
   }
 }
 
+// ---------------------------------------------------------------- search
+
+const SEARCH_PAUSE_MS = 250;
+const MAX_SEARCH = 200; // PROTOCOL.md, GET /api/sessions?q=
+
+// The user's own sessions that match the field (GET /api/sessions?q=), newest first, shown in
+// place of the list; clearing the field brings the list back.
+async function searchSessions() {
+  clearTimeout(state.searchTimer);
+  const text = ui.sessionSearch.value.trim();
+  const request = ++state.searchRequest;
+  if (!text || !state.userId) {
+    state.searchResults = null;
+    renderSessions();
+    return;
+  }
+  try {
+    const query = `q=${encodeURIComponent(text.slice(0, MAX_SEARCH))}&user_id=${encodeURIComponent(state.userId)}`;
+    const body = await api(`/api/sessions?${query}`);
+    if (request !== state.searchRequest) return;
+    state.searchResults = Array.isArray(body?.sessions) ? body.sessions : [];
+    state.searchError = '';
+  } catch (error) {
+    if (request !== state.searchRequest) return;
+    state.searchResults = [];
+    state.searchError = error.message;
+    if (error.status === 401) askForToken(() => searchSessions());
+  }
+  renderSessions();
+}
+
+// The snippet as text nodes, the matched words in <mark> elements (never HTML from the server).
+function snippetNodes(session) {
+  const text = typeof session.snippet === 'string' ? session.snippet : '';
+  const nodes = [];
+  let at = 0;
+  for (const pair of Array.isArray(session.highlights) ? session.highlights : []) {
+    const [start, length] = pair;
+    if (!Number.isInteger(start) || !Number.isInteger(length) || start < at || length <= 0) continue;
+    if (start + length > text.length) break;
+    if (start > at) nodes.push(document.createTextNode(text.slice(at, start)));
+    nodes.push(el('mark', '', text.slice(start, start + length)));
+    at = start + length;
+  }
+  if (at < text.length) nodes.push(document.createTextNode(text.slice(at)));
+  return nodes;
+}
+
 // ---------------------------------------------------------------- session titles
 
 const MAX_TITLE = 120; // PROTOCOL.md, PATCH /api/sessions/{id}
@@ -1104,7 +1158,10 @@ function lastActivity(session) {
 }
 
 function renderSessions() {
-  const sorted = [...state.sessions].sort((a, b) => lastActivity(b) - lastActivity(a));
+  const searching = state.searchResults !== null;
+  const sorted = searching
+    ? state.searchResults
+    : [...state.sessions].sort((a, b) => lastActivity(b) - lastActivity(a));
   const items = sorted.map((session) => {
     const li = el('li', 'session-item');
     li.dataset.sessionId = session.session_id;
@@ -1120,7 +1177,9 @@ function renderSessions() {
     const summary = session.summary
       ? session.summary
       : live ? 'In progress' : 'Summary pending…';
-    open.append(head, el('span', 'session-summary', summary),
+    const detail = searching ? el('span', 'session-summary session-snippet') : el('span', 'session-summary', summary);
+    if (searching) detail.append(...snippetNodes(session));
+    open.append(head, detail,
       el('span', 'session-count', plural(session.message_count ?? 0, 'message')));
     const remove = el('button', 'icon-button session-delete', '✕');
     remove.type = 'button';
@@ -1136,7 +1195,13 @@ function renderSessions() {
   ui.sessionList.replaceChildren(...items);
   ui.sessionsEmpty.hidden = items.length > 0;
   ui.sessionsEmpty.textContent = state.userId ? 'No sessions yet: send a message to start one.' : 'Connect with a user id to see your sessions.';
-  ui.sessionsMore.hidden = !state.sessionsNextBefore;
+  ui.sessionsMore.hidden = searching || !state.sessionsNextBefore;
+  ui.sessionsTitle.textContent = searching ? 'Matching sessions' : 'Your sessions';
+  if (searching && !items.length) {
+    ui.sessionsEmpty.textContent = state.searchError
+      ? `Could not search: ${state.searchError}`
+      : `No session matches “${ui.sessionSearch.value.trim()}”.`;
+  }
 }
 
 function showSessionInfo(session) {
@@ -1621,6 +1686,20 @@ document.addEventListener('keydown', (event) => {
     } else if (state.turn && document.activeElement === ui.input) {
       stopReply();
     }
+  }
+});
+
+ui.sessionSearch.addEventListener('input', () => {
+  clearTimeout(state.searchTimer);
+  if (!ui.sessionSearch.value.trim()) searchSessions();
+  else state.searchTimer = setTimeout(searchSessions, SEARCH_PAUSE_MS);
+});
+ui.sessionSearch.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter') searchSessions();
+  if (event.key === 'Escape' && ui.sessionSearch.value) {
+    event.stopPropagation();
+    ui.sessionSearch.value = '';
+    searchSessions();
   }
 });
 

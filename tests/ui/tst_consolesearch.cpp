@@ -1,0 +1,187 @@
+// The console's transcript search: the search field above the session table lists the matching
+// sessions from the database (title, user, snippet); choosing one opens it in the detail pane,
+// also one older than the loaded pages or hidden by the filters; an empty result says so. An
+// embedded Backend with a SQLite file, the mock LLM over real HTTP + SSE, a WebSocket client.
+#include "app/Backend.h"
+#include "core/Ids.h"
+#include "core/Timestamps.h"
+#include "fixtures/MockLlmRules.h"
+#include "fixtures/MockLlmServer.h"
+#include "fixtures/TestEnvironment.h"
+#include "fixtures/WsTestClient.h"
+#include "storage/Database.h"
+#include "ui/MainWindow.h"
+#include "ui/SessionDetailWidget.h"
+#include "ui/SessionSearchPane.h"
+#include "ui/SessionTableModel.h"
+
+#include <QAction>
+#include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace Qt::StringLiterals;
+
+class TestConsoleSearch : public QObject {
+    Q_OBJECT
+
+    MockLlmServer m_llm;
+    QTemporaryDir m_dir;
+    Config m_config;
+    std::unique_ptr<MainWindow> m_window;
+    QUrl m_url;
+    QUuid m_tides;
+    QUuid m_hidden;
+
+    SessionSearchPane *pane() const { return m_window->searchPane(); }
+    // Types `text` into the search field, presses Enter and waits for the answer.
+    bool searchFor(const QString &text) {
+        QSignalSpy searched(pane(), &SessionSearchPane::searched);
+        pane()->field()->clear();
+        searched.clear();
+        QTest::keyClicks(pane()->field(), text);
+        QTest::keyClick(pane()->field(), Qt::Key_Return);
+        return QTest::qWaitFor(
+            [&] {
+                return !searched.isEmpty() && (pane()->results()->isVisible() ||
+                                               pane()->status()->isVisible() || text.isEmpty());
+            },
+            10000);
+    }
+    QStringList column(int column) const {
+        QStringList values;
+        for (int i = 0; i < pane()->results()->topLevelItemCount(); ++i)
+            values << pane()->results()->topLevelItem(i)->text(column);
+        return values;
+    }
+    void screenshot(const QString &name) {
+        const QString path = QDir(TestEnvironment::artifactsDir()).filePath(name);
+        QVERIFY(m_window->grab().save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(m_llm.listen());
+        m_llm.setResponder(
+            [](const MockLlmRequest &request) { return MockLlmRules::answer(request, 5); });
+        m_config.host = u"127.0.0.1"_s;
+        m_config.port = 0;
+        m_config.dataDir = m_dir.path();
+        m_config.databaseUrl = u"sqlite://"_s + m_dir.filePath(u"console.db"_s);
+        m_config.llmBaseUrl = m_llm.baseUrl().toString();
+        m_config.llmSource = Config::LlmSource::Explicit;
+        m_config.llmModel = u"mock-model"_s;
+        m_config.configFile = m_dir.filePath(u"realtime-ai.conf"_s);
+        {
+            // Stored before the console opens the database: one session about tides, and 120
+            // newer ones, so the tides one is not on the first page of the table.
+            Database database;
+            bool opened = false;
+            database.open(m_config.databaseUrl).then(this, [&opened] { opened = true; });
+            QTRY_VERIFY_WITH_TIMEOUT(opened, 20000);
+            const QDateTime start = Timestamps::fromIso(u"2025-01-01T08:00:00Z"_s);
+            m_tides = Ids::newSessionId();
+            database.createSession(m_tides, u"old-user"_s, start);
+            database.appendEvent(
+                Event::make(m_tides, EventType::UserMessage,
+                            u"When are the spring tides at <b>Brest</b> this month?"_s));
+            database.endSession(m_tides, start.addSecs(30));
+            for (int i = 0; i < 120; ++i) {
+                const QUuid id = Ids::newSessionId();
+                database.createSession(id, u"filler"_s, start.addSecs(60 + i));
+                database.appendEvent(
+                    Event::make(id, EventType::UserMessage, u"filler %1"_s.arg(i)));
+                database.endSession(id, start.addSecs(61 + i));
+                if (i == 119)
+                    m_hidden = id;
+            }
+            bool flushed = false;
+            database.flush().then(this, [&flushed] { flushed = true; });
+            QTRY_VERIFY_WITH_TIMEOUT(flushed, 20000);
+        }
+        m_window = std::make_unique<MainWindow>(m_config, Backend::factory());
+        m_window->setConfirmationsEnabled(false);
+        m_window->resize(1400, 860);
+        m_window->show();
+        QSignalSpy started(m_window.get(), &MainWindow::serverStarted);
+        QSignalSpy pages(m_window.get(), &MainWindow::pageLoaded);
+        m_window->startServer();
+        QVERIFY(started.count() > 0 || started.wait(20000));
+        m_url = started.first().first().toUrl();
+        QVERIFY(pages.count() > 0 || pages.wait(20000));
+    }
+
+    void cleanupTestCase() {
+        if (m_window && m_window->backend()) {
+            QSignalSpy stopped(m_window.get(), &MainWindow::serverStopped);
+            m_window->stopServer();
+            QVERIFY(stopped.count() > 0 || stopped.wait(10000));
+        }
+        m_window.reset();
+    }
+
+    void findsAStoredSessionAndOpensIt() {
+        QVERIFY(!pane()->results()->isVisible());
+        QCOMPARE(m_window->sessionModel()->rowOf(m_tides), -1); // beyond the first page
+        QVERIFY(searchFor(u"TIDES brest"_s));
+        QCOMPARE(column(0).size(), 1); // its title: from the message, or from a summary made since
+        QCOMPARE(column(1), QStringList{u"old-user"_s});
+        QVERIFY2(column(2).value(0).contains(u"spring tides at <b>Brest</b>"_s),
+                 qPrintable(column(2).value(0)));
+        screenshot(u"console-search.png"_s);
+        pane()->results()->setCurrentItem(pane()->results()->topLevelItem(0));
+        QTest::keyClick(pane()->results(), Qt::Key_Return);
+        QTRY_COMPARE(m_window->detail()->sessionId(), m_tides);
+        QVERIFY(m_window->sessionModel()->rowOf(m_tides) >= 0);
+    }
+
+    void opensASessionTheFilterHid() {
+        m_window->userFilterEdit()->setText(u"old-user"_s);
+        QVERIFY(searchFor(u"filler 119"_s));
+        QCOMPARE(column(1), QStringList{u"filler"_s});
+        QTest::mouseClick(
+            pane()->results()->viewport(), Qt::LeftButton, {},
+            pane()->results()->visualItemRect(pane()->results()->topLevelItem(0)).center());
+        QTRY_COMPARE(m_window->detail()->sessionId(), m_hidden);
+        QCOMPARE(m_window->userFilterEdit()->text(), QString());
+    }
+
+    void aNewMessageIsFoundAndEmptyResultsSaySo() {
+        QVERIFY(searchFor(u"marmalade"_s));
+        QVERIFY(!pane()->results()->isVisible());
+        QCOMPARE(pane()->status()->text(), u"No session matches \u201cmarmalade\u201d."_s);
+        const QUuid id = Ids::newSessionId();
+        WsTestClient client;
+        QVERIFY(client.open(WsTestClient::sessionUrl(m_url, Ids::toText(id), u"ada"_s)));
+        QVERIFY(!client.waitFor(u"session"_s).isEmpty());
+        client.sendText(u"echo: orange marmalade recipe"_s);
+        QVERIFY(!client.waitForTurn().isEmpty());
+        QVERIFY(searchFor(u"marmalade"_s));
+        QCOMPARE(column(1), QStringList{u"ada"_s});
+        QVERIFY(!pane()->status()->isVisible());
+        // Text without a word, and query syntax, are no error.
+        QVERIFY(searchFor(u"\"marmal* -"_s));
+        QCOMPARE(column(1), QStringList{u"ada"_s});
+        QVERIFY(searchFor(u"\"*"_s));
+        QVERIFY(pane()->status()->text().contains(u"letters or digits"_s));
+        // Clearing the field hides the results.
+        QVERIFY(searchFor(QString()));
+        QTRY_VERIFY(!pane()->results()->isVisible());
+        QVERIFY(!pane()->status()->isVisible());
+        client.close();
+    }
+
+    void shortcutFocusesTheField() {
+        m_window->action(u"focusSearch"_s)->trigger();
+        QTRY_VERIFY(pane()->field()->hasFocus());
+    }
+};
+
+QTEST_MAIN(TestConsoleSearch)
+#include "tst_consolesearch.moc"
