@@ -599,6 +599,8 @@ int main(int argc, char **argv) {
             }
         }
     }
+    if (runs.isEmpty() && (parser.isSet(httpOption) || repeat > 1))
+        return fail("--llm-http and --repeat need --clients");
     if (runs.isEmpty() && base.instances > 0)
         return fail("--instances needs --clients (the README's default tables are for one "
                     "server on SQLite)");
