@@ -32,7 +32,7 @@ BenchDeployment::~BenchDeployment() {
     stop();
 }
 
-bool BenchDeployment::start(const QUrl &llmBaseUrl) {
+bool BenchDeployment::start(const QUrl &llmBaseUrl, const QProcessEnvironment &environment) {
     if (!m_dir.isValid()) {
         m_error = u"cannot create a temporary directory"_s;
         return false;
@@ -44,7 +44,8 @@ bool BenchDeployment::start(const QUrl &llmBaseUrl) {
                                        u"sqlite://"_s + m_dir.filePath(u"bench.db"_s),
                                        u"--data-dir"_s, m_dir.path(), u"--llm-base-url"_s,
                                        llmBaseUrl.toString(), u"--log-level"_s, u"warning"_s} +
-                           m_serverArguments)) {
+                               m_serverArguments,
+                           environment)) {
             m_error = u"the server did not start:\n"_s + server->log();
             return false;
         }
@@ -64,7 +65,8 @@ bool BenchDeployment::start(const QUrl &llmBaseUrl) {
         if (!server->start(QStringList{u"--database-url"_s, m_cluster->url(kDatabase),
                                        u"--data-dir"_s, m_dir.filePath(name), u"--llm-base-url"_s,
                                        llmBaseUrl.toString(), u"--log-level"_s, u"warning"_s} +
-                           m_serverArguments)) {
+                               m_serverArguments,
+                           environment)) {
             m_error = u"%1 did not start:\n%2"_s.arg(name, server->log());
             return false;
         }

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -24,7 +25,8 @@ public:
     BenchDeployment(const BenchDeployment &) = delete;
     BenchDeployment &operator=(const BenchDeployment &) = delete;
 
-    bool start(const QUrl &llmBaseUrl);
+    // `environment`: extra variables for the servers (the LLM's HTTP version, its CA file).
+    bool start(const QUrl &llmBaseUrl, const QProcessEnvironment &environment = {});
     void stop();
     QString errorString() const { return m_error; }
 

@@ -13,6 +13,10 @@
 // instead of one on SQLite, the clients connected through haproxy; --kill-one-after S SIGKILLs
 // the instance with the most sessions S seconds into the measurement: its clients reconnect
 // through haproxy, resume their sessions elsewhere and talk on; the report gives the failover.
+// --llm-tls h2|http1.1 puts haproxy terminating TLS and HTTP (fixtures/TlsProxy: ALPN h2,http/1.1
+// or http/1.1 only, a throwaway certificate the servers trust through RTAI_LLM_CA_FILE) between
+// the servers and the mock; --llm-http auto|1.1|2 (repeatable) sets RTAI_LLM_HTTP, --repeat N
+// runs every configuration N times, interleaved: HTTP/2 against HTTP/1.1 to the LLM.
 //
 //   scripts/bench bench_server                      # the README's paced and instant tables
 //   build/bench/bench_server --clients 1000 --first-token-delay-ms 200 --token-delay-ms 40
@@ -20,12 +24,15 @@
 //   build/bench/bench_server --clients 10000 --burst
 //   build/bench/bench_server --clients 100 --first-token-delay-ms 200 --token-delay-ms 40
 //       --reply-tokens 20 --instances 3 --kill-one-after 10
+//   build/bench/bench_server --clients 1000 --first-token-delay-ms 200 --token-delay-ms 40
+//       --reply-tokens 20 --llm-tls h2 --llm-http 1.1 --llm-http 2 --repeat 2
 
 #include "BenchDeployment.h"
 #include "ProcStats.h"
 #include "core/Ids.h"
 #include "fixtures/MockLlmProcess.h"
 #include "fixtures/TestHttp.h"
+#include "fixtures/TlsProxy.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -56,6 +63,8 @@ struct Scenario {
     int instances = 0;     // 0: one server on SQLite, no haproxy
     int killOneAfterS = 0; // 0: no instance is killed
     int threads = 0;       // the servers' --threads; 0: their default (one per core)
+    QString llmTls;        // the ALPN of a TLS server in front of the mock; empty: none
+    QString llmHttp;       // RTAI_LLM_HTTP for the servers; empty: their default
 
     bool paced() const { return tokenDelayMs > 0 || firstTokenDelayMs > 0; }
     // When the mock sends the first content token, and the whole reply, after the request.
@@ -265,11 +274,29 @@ bool runOnce(const Scenario &scenario) {
         std::fprintf(stderr, "bench_server: cannot start mock-llm\n");
         return false;
     }
+    std::unique_ptr<TlsProxy> tls;
+    QUrl llmUrl = mock.baseUrl();
+    QProcessEnvironment llmEnvironment;
+    if (!scenario.llmTls.isEmpty()) {
+        tls = std::make_unique<TlsProxy>(mock.port(), scenario.llmTls);
+        if (!tls->start()) {
+            std::fprintf(stderr, "bench_server: TLS server: %s\n", qPrintable(tls->errorString()));
+            return false;
+        }
+        llmUrl = tls->baseUrl();
+        llmEnvironment.insert(u"RTAI_LLM_CA_FILE"_s, tls->caFile());
+    }
+    if (!scenario.llmHttp.isEmpty())
+        llmEnvironment.insert(u"RTAI_LLM_HTTP"_s, scenario.llmHttp);
+    const qint64 tlsPid = tls ? tls->processId() : 0;
+    const auto tlsCounter = [&tls](const QByteArray &column) {
+        return tls ? tls->frontendCounter(column) : 0.0;
+    };
     BenchDeployment deployment(scenario.instances,
                                scenario.threads > 0
                                    ? QStringList{u"--threads"_s, QString::number(scenario.threads)}
                                    : QStringList{});
-    if (!deployment.start(mock.baseUrl())) {
+    if (!deployment.start(llmUrl, llmEnvironment)) {
         std::fprintf(stderr, "bench_server: %s\n", qPrintable(deployment.errorString()));
         return false;
     }
@@ -310,14 +337,19 @@ bool runOnce(const Scenario &scenario) {
 
     QElapsedTimer wall;
     CpuSample cpuStart;
+    double tlsCpuStart = 0;
+    const auto startMeasuring = [&] {
+        mockStats(mock, true);
+        totals.measuring = true;
+        cpuStart = CpuSample::take(deployment, mock.processId());
+        tlsCpuStart = tls ? ProcStats::cpuMs(tlsPid) : 0;
+        wall.start();
+    };
     double seconds = 0;
     bool allAnswered = true;
     int killedSessions = -1;
     if (scenario.burst) {
-        mockStats(mock, true);
-        totals.measuring = true;
-        cpuStart = CpuSample::take(deployment, mock.processId());
-        wall.start();
+        startMeasuring();
         for (LoadClient *client : talkers)
             client->send();
         allAnswered = QTest::qWaitFor(
@@ -329,10 +361,7 @@ bool runOnce(const Scenario &scenario) {
         seconds = double(wall.elapsed()) / 1000.0;
     } else {
         QTest::qWait(2000); // warm up, then measure
-        mockStats(mock, true);
-        totals.measuring = true;
-        cpuStart = CpuSample::take(deployment, mock.processId());
-        wall.start();
+        startMeasuring();
         if (scenario.killOneAfterS > 0) {
             QTest::qWait(scenario.killOneAfterS * 1000);
             totals.sinceKill.start();
@@ -343,8 +372,13 @@ bool runOnce(const Scenario &scenario) {
     }
     totals.measuring = false;
     const CpuSample cpuEnd = CpuSample::take(deployment, mock.processId());
+    const double tlsCpuEnd = tls ? ProcStats::cpuMs(tlsPid) : 0; // pid 0 would be this one
     const qint64 wallMs = wall.elapsed();
     const QJsonObject llm = mockStats(mock, false);
+    // Since the start, warm-up included: a pool opens its connections once, then keeps them.
+    const double tlsConnections = tlsCounter("conn_tot");
+    const double tlsOpen = tlsCounter("scur");
+    const double tlsRequests = tlsCounter("req_tot");
     const qint64 rss = deployment.serverKiB("VmRSS:");
     const qint64 peak = deployment.serverKiB("VmHWM:");
     for (LoadClient *client : talkers)
@@ -360,6 +394,10 @@ bool runOnce(const Scenario &scenario) {
                     scenario.instances == 1 ? "instance" : "instances");
     if (scenario.threads > 0)
         std::printf("server network threads: %d\n", scenario.threads);
+    if (tls)
+        std::printf("LLM through a TLS server (haproxy, ALPN %s), RTAI_LLM_HTTP=%s\n",
+                    qPrintable(scenario.llmTls),
+                    scenario.llmHttp.isEmpty() ? "(default)" : qPrintable(scenario.llmHttp));
     std::printf(
         "%s: %d talking + %d idle clients (all connected: %s, in %lld ms); mock: first "
         "token after %d ms, then %d ms per token, %s\n",
@@ -392,6 +430,10 @@ bool runOnce(const Scenario &scenario) {
     }
     std::printf("  LLM in flight    max %d at the mock; server-side queue wait %.1f ms mean\n",
                 llm.value(u"max_in_flight"_s).toInt(), 1000.0 * queueWaitS / qMax(1.0, queueWaits));
+    if (tls)
+        std::printf("  LLM connections  to the TLS server: %.0f opened (%.0f open at the end) for "
+                    "%.0f requests, since the start; from it to the mock: %d opened\n",
+                    tlsConnections, tlsOpen, tlsRequests, llm.value(u"connections"_s).toInt());
     std::printf("  errors           %lld frames, %lld connections closed\n", totals.errors,
                 totals.closed);
     if (!totals.errorCodes.isEmpty()) {
@@ -420,6 +462,9 @@ bool runOnce(const Scenario &scenario) {
                 serverCpuMs / double(std::max<qint64>(1, totals.turns)),
                 share(cpuStart.mock, cpuEnd.mock, wallMs),
                 share(cpuStart.self, cpuEnd.self, wallMs));
+    if (tls)
+        std::printf("                   TLS server (haproxy) %.0f %% of a core\n",
+                    share(tlsCpuStart, tlsCpuEnd, wallMs));
     if (deployment.balanced()) {
         std::printf("                   (server: %d %s) haproxy %.0f %%, PostgreSQL %.0f %%\n",
                     scenario.instances, scenario.instances == 1 ? "instance" : "instances summed",
@@ -430,7 +475,8 @@ bool runOnce(const Scenario &scenario) {
                         share(cpuStart.haproxy, cpuEnd.haproxy, wallMs) +
                         share(cpuStart.postgres, cpuEnd.postgres, wallMs) +
                         share(cpuStart.mock, cpuEnd.mock, wallMs) +
-                        share(cpuStart.self, cpuEnd.self, wallMs);
+                        share(cpuStart.self, cpuEnd.self, wallMs) +
+                        share(tlsCpuStart, tlsCpuEnd, wallMs);
     const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
     const double busy = share(cpuStart.machine, cpuEnd.machine, wallMs);
     std::printf("  machine          %.0f %% busy of %ld %% (%ld cores): this run's processes %.0f "
@@ -476,8 +522,20 @@ int main(int argc, char **argv) {
         u"s"_s);
     const QCommandLineOption threadsOption(
         u"threads"_s, u"The servers' network threads (default: theirs, one per core)."_s, u"n"_s);
+    const QCommandLineOption tlsOption(
+        u"llm-tls"_s,
+        u"haproxy terminating TLS in front of the mock, offering h2 (ALPN h2,http/1.1) or "
+        "http1.1 (ALPN http/1.1)."_s,
+        u"alpn"_s);
+    const QCommandLineOption httpOption(
+        u"llm-http"_s,
+        u"RTAI_LLM_HTTP for the servers: auto, 1.1 or 2 (repeatable: one run each)."_s,
+        u"version"_s);
+    const QCommandLineOption repeatOption(
+        u"repeat"_s, u"Run every configuration this many times, interleaved."_s, u"n"_s, u"1"_s);
     parser.addOptions({clientsOption, idleOption, durationOption, delayOption, firstDelayOption,
-                       tokensOption, burstOption, instancesOption, killOption, threadsOption});
+                       tokensOption, burstOption, instancesOption, killOption, threadsOption,
+                       tlsOption, httpOption, repeatOption});
     parser.process(app);
 
     Scenario base;
@@ -509,12 +567,40 @@ int main(int argc, char **argv) {
         if (base.burst)
             return fail("--kill-one-after works with talking sessions, not --burst");
     }
+    if (parser.isSet(tlsOption)) {
+        const QString alpn = parser.value(tlsOption);
+        if (alpn == u"h2")
+            base.llmTls = u"h2,http/1.1"_s;
+        else if (alpn == u"http1.1")
+            base.llmTls = u"http/1.1"_s;
+        else
+            return fail("--llm-tls expects h2 (ALPN h2,http/1.1) or http1.1 (ALPN http/1.1)");
+    }
+    QStringList versions = parser.values(httpOption);
+    for (const QString &version : versions)
+        if (version != u"auto" && version != u"1.1" && version != u"2")
+            return fail("--llm-http expects auto, 1.1 or 2");
+    if (!versions.isEmpty() && base.llmTls.isEmpty())
+        return fail("--llm-http needs --llm-tls (the mock itself speaks HTTP/1.1 only)");
+    if (versions.isEmpty())
+        versions << QString();
+    bool repeatOk = false;
+    const int repeat = parser.value(repeatOption).toInt(&repeatOk);
+    if (!repeatOk || repeat < 1)
+        return fail("--repeat expects a number of at least 1");
     QList<Scenario> runs;
     for (const QString &value : parser.values(clientsOption)) {
-        Scenario scenario = base;
-        scenario.clients = value.toInt();
-        runs << scenario;
+        for (int round = 0; round < repeat; ++round) {
+            for (const QString &version : versions) {
+                Scenario scenario = base;
+                scenario.clients = value.toInt();
+                scenario.llmHttp = version;
+                runs << scenario;
+            }
+        }
     }
+    if (runs.isEmpty() && (parser.isSet(httpOption) || repeat > 1))
+        return fail("--llm-http and --repeat need --clients");
     if (runs.isEmpty() && base.instances > 0)
         return fail("--instances needs --clients (the README's default tables are for one "
                     "server on SQLite)");

@@ -77,9 +77,11 @@ private Q_SLOTS:
         m_llm.reset();
     }
 
-    // llm/http 2: fifty streams at once, all on one HTTP/2 connection of one manager.
+    // llm/http 2: fifty streams at once, all on one HTTP/2 connection of one manager (the TLS
+    // server accepted one connection and fifty requests on it).
     void http2MultiplexesManyStreams() {
         LlmClient client(settings(LlmHttpVersion::Http2));
+        const double connectionsBefore = m_proxy->frontendCounter("conn_tot"); // start()'s probe
         Streams streams;
         QVERIFY(streams.run(client, 50));
         QCOMPARE(streams.firstError, QString());
@@ -87,6 +89,8 @@ private Q_SLOTS:
         QCOMPARE(m_llm->maxInFlight(), 50);
         QCOMPARE(client.network()->endpointProtocol(), LlmNetworkPool::Protocol::Http2);
         QCOMPARE(client.network()->managerCount(), 1);
+        QCOMPARE(m_proxy->frontendCounter("conn_tot") - connectionsBefore, 1.0);
+        QCOMPARE(m_proxy->frontendCounter("req_tot"), 50.0);
     }
 
     // auto: the server offers h2 over TLS, so it is used; the first burst, before any reply
@@ -106,6 +110,7 @@ private Q_SLOTS:
     // llm/http 1.1: h2 is not used although offered; six streams per manager.
     void http1IsForced() {
         LlmClient client(settings(LlmHttpVersion::Http1));
+        const double connectionsBefore = m_proxy->frontendCounter("conn_tot");
         Streams streams;
         QVERIFY(streams.run(client, 20));
         QCOMPARE(streams.firstError, QString());
@@ -113,6 +118,8 @@ private Q_SLOTS:
         QCOMPARE(m_llm->maxInFlight(), 20);
         QCOMPARE(client.network()->endpointProtocol(), LlmNetworkPool::Protocol::Http1);
         QCOMPARE(client.network()->managerCount(), 4); // 20 streams, six per manager
+        // One TLS connection per stream.
+        QCOMPARE(m_proxy->frontendCounter("conn_tot") - connectionsBefore, 20.0);
     }
 
     // A server that offers only http/1.1 in ALPN: auto falls back to it; 2 does not negotiate
