@@ -81,6 +81,9 @@ Backend::Backend(const Config &config, QObject *parent)
                 &JwksSource::refreshSoon);
     }
     m_http->setConnectionSettings(ComponentSettings::connections(m_config));
+    m_http->setAdminSettings(
+        {m_config.adminAllowRemoteControl, [this] { return llmDescription(); }},
+        m_config.maxClientBufferBytes);
     m_readiness->setProblem(Readiness::Part::Server, u"starting"_s);
     m_readiness->setProblem(Readiness::Part::Database, u"not open yet"_s);
 
