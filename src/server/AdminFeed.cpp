@@ -81,6 +81,15 @@ void AdminFeed::accept(std::unique_ptr<QWebSocket> owned, QTcpSocket *tcpSocket,
     m_sessions->addFeedSubscriber();
 }
 
+void AdminFeed::closeAll(int code, const QString &reason) {
+    flushAllContent();
+    const QList<Client> clients = m_clients;
+    for (const Client &client : clients) {
+        drop(client.socket);
+        client.socket->close(QWebSocketProtocol::CloseCode(code), reason);
+    }
+}
+
 void AdminFeed::follow(const QUuid &id, ConversationFeed *feed, bool announce) {
     if (!feed)
         return;

@@ -38,6 +38,8 @@ public:
     // Takes an upgraded, authorized connection and the TCP socket under it (deleted with it).
     void accept(std::unique_ptr<QWebSocket> socket, QTcpSocket *tcpSocket, const QString &peer);
     int clientCount() const { return int(m_clients.size()); }
+    // Closes every client with `code` (the server stopping: 1001).
+    void closeAll(int code, const QString &reason);
 
 private:
     struct Client {

@@ -1,7 +1,8 @@
 // The admin API of the real `realtime-ai --server` process (PROTOCOL.md, Admin API): the event
 // feed and the status need the admin credential (401 without one, 403 for a user's JWT), the
 // feed follows a chat session's turn, and ending a session is refused until
-// admin/allow_remote_control is on. A feed client that does not read is closed (4008).
+// admin/allow_remote_control is on. A feed client that does not read is closed (4008), and
+// every feed client as the server stops (1001).
 
 #include "core/Ids.h"
 #include "fixtures/MockLlmProcess.h"
@@ -292,6 +293,12 @@ private Q_SLOTS:
                      adminHeaders())
                      .status,
                  405);
+        // The feed is closed as the server stops.
+        server.terminate();
+        QVERIFY(feed.waitForClosed());
+        QCOMPARE(feed.closeCode(), 1001);
+        QVERIFY(server.waitForExit());
+        QCOMPARE(server.exitCode(), 0);
     }
 
     // A feed client that reads nothing is closed once more than limits/max_client_buffer_bytes
