@@ -13,6 +13,12 @@
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+constexpr quint64 kMaxIncomingBytes = 4096;
+
+} // namespace
+
 AdminFeed::AdminFeed(SessionRouter *sessions, QObject *parent)
     : QObject(parent)
     , m_sessions(sessions) {
@@ -59,7 +65,10 @@ void AdminFeed::accept(std::unique_ptr<QWebSocket> owned, QTcpSocket *tcpSocket,
     }
     m_clients.append({socket, peer});
     connect(socket, &QWebSocket::disconnected, this, [this, socket] { drop(socket); });
-    // What it sends is not read: the feed is one-way.
+    // What it sends is not read (the feed is one-way), and not let grow either: Qt closes a
+    // larger message with 1009.
+    socket->setMaxAllowedIncomingFrameSize(kMaxIncomingBytes);
+    socket->setMaxAllowedIncomingMessageSize(kMaxIncomingBytes);
     qCInfo(lcServer).noquote() << "admin feed client" << peer << "connected;" << m_clients.size()
                                << "now";
     QJsonArray live;

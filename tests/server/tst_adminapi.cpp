@@ -131,6 +131,20 @@ private Q_SLOTS:
                  user.body.constData());
         QCOMPARE(upgrade(url, "Authorization: Bearer " + QByteArray(kToken) + "\r\n").status, 101);
         QCOMPARE(upgrade(url, {}, "?token=" + QByteArray(kToken)).status, 101);
+        // Origin rules are the chat socket's: a page of another site gets 403 even with the token.
+        const TestHttp::Response foreign =
+            upgrade(url, "Authorization: Bearer " + QByteArray(kToken) +
+                             "\r\nOrigin: http://evil.example\r\n");
+        QCOMPARE(foreign.status, 403);
+        QCOMPARE(foreign.json().value(u"error"_s).toObject().value(u"code"_s).toString(),
+                 u"origin_not_allowed"_s);
+        // The feed is one-way: a large message is refused.
+        WsTestClient talker;
+        QVERIFY(talker.open(feedUrl(url), adminHeaders()));
+        QVERIFY(!talker.waitFor(u"hello"_s).isEmpty());
+        talker.sendText(QString(5000, u'x'));
+        QVERIFY(talker.waitForClosed());
+        QCOMPARE(talker.closeCode(), 1009);
         // Without the upgrade, the feed's path says what it is.
         QCOMPARE(TestHttp::get(url.resolved(QUrl(u"/api/admin/events"_s)), adminHeaders()).status,
                  426);
