@@ -11,10 +11,12 @@
 #include "core/SessionTitle.h"
 #include "llm/LocalModel.h"
 #include "storage/Database.h"
+#include "ui/ConnectDialog.h"
 #include "ui/EmptyViewLabel.h"
 #include "ui/LogPane.h"
 #include "ui/MetricsChartPane.h"
 #include "ui/MetricsSampler.h"
+#include "ui/RemoteConsoleWindow.h"
 #include "ui/ServerPanel.h"
 #include "ui/SessionDetailWidget.h"
 #include "ui/SessionFilterProxyModel.h"
@@ -268,6 +270,7 @@ void MainWindow::buildActions() {
     file->addSeparator();
     make(file, u"settings"_s, tr("&Settings…"), QKeySequence(u"Ctrl+,"_s),
          [this] { openSettings(); });
+    make(file, u"connectToServer"_s, tr("&Connect to server…"), {}, [this] { connectToServer(); });
     file->addSeparator();
     make(file, u"quit"_s, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
 
@@ -760,6 +763,21 @@ void MainWindow::copySelectedUserId() {
     const int row = m_model->rowOf(selectedSessionId());
     if (row >= 0)
         QGuiApplication::clipboard()->setText(m_model->session(row).userId);
+}
+
+void MainWindow::connectToServer() {
+    auto *dialog = new ConnectDialog(this);
+    dialog->setObjectName(u"connectDialog"_s);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        auto *window = new RemoteConsoleWindow(this);
+        window->setObjectName(u"remoteConsole"_s);
+        window->setWindowFlag(Qt::Window);
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        window->attach(dialog->url(), dialog->token());
+        window->show();
+    });
+    dialog->open();
 }
 
 void MainWindow::openSettings() {

@@ -89,6 +89,8 @@ public Q_SLOTS:
     void copySelectedSessionId();
     void copySelectedUserId();
     void openSettings();
+    // File ▸ Connect to server…: a RemoteConsoleWindow attached to the address given.
+    void connectToServer();
 
 Q_SIGNALS:
     void serverStarted(const QUrl &url);

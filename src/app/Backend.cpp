@@ -14,9 +14,11 @@
 #include "llm/LlmEndpointProbe.h"
 #include "llm/LlmFailures.h"
 #include "llm/LocalModel.h"
+#include "server/AdminFeed.h"
 #include "server/Authenticator.h"
 #include "server/ExposurePolicy.h"
 #include "server/HttpServer.h"
+#include "server/Protocol.h"
 #include "server/ServerMetrics.h"
 #include "server/SessionManager.h"
 #include "server/SessionRouter.h"
@@ -81,6 +83,9 @@ Backend::Backend(const Config &config, QObject *parent)
                 &JwksSource::refreshSoon);
     }
     m_http->setConnectionSettings(ComponentSettings::connections(m_config));
+    m_http->setAdminSettings(
+        {m_config.adminAllowRemoteControl, [this] { return llmDescription(); }},
+        m_config.maxClientBufferBytes);
     m_readiness->setProblem(Readiness::Part::Server, u"starting"_s);
     m_readiness->setProblem(Readiness::Part::Database, u"not open yet"_s);
 
@@ -360,6 +365,8 @@ void Backend::stop() {
     m_readiness->setProblem(Readiness::Part::Server, u"shutting down"_s);
     m_summaries->stop();
     connect(m_sessions, &SessionRouter::shutdownFinished, this, [this] {
+        // After the sessions' last frames (session_closed).
+        m_http->adminFeed()->closeAll(Protocol::CloseGoingAway, u"server shutting down"_s);
         auto *deadline = new QTimer(this);
         deadline->setSingleShot(true);
         connect(deadline, &QTimer::timeout, this, [this] {

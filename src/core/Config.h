@@ -68,6 +68,8 @@ struct Config {
     int pingTimeoutS = 15;               // no answer to a ping within this: the peer is gone
     int maxConnectionsPerAddress = 256;  // open connections from one address; 0: no cap
     int maxLoopbackConnections = 20'000; // the same, from a loopback address
+    // The admin API's writing actions (ending a session) for the admin credential; off: read-only.
+    bool adminAllowRemoteControl = false;
 
     QString logLevel = QStringLiteral("info");
     QString configFile; // the QSettings file read (and written by the console)

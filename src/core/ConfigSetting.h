@@ -56,6 +56,7 @@ struct ConfigSetting {
         PingTimeout,
         MaxConnectionsPerAddress,
         MaxLoopbackConnections,
+        AdminAllowRemoteControl,
         LogLevel,
     };
 

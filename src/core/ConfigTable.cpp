@@ -175,6 +175,15 @@ QString applyAllowAnonymous(const QString &value, Config &config) {
     return {};
 }
 
+QString applyAdminAllowRemoteControl(const QString &value, Config &config) {
+    const QString text = value.trimmed().toLower();
+    config.adminAllowRemoteControl = QStringList{u"true"_s, u"1"_s, u"yes"_s}.contains(text);
+    if (!config.adminAllowRemoteControl && !text.isEmpty() &&
+        !QStringList{u"false"_s, u"0"_s, u"no"_s}.contains(text))
+        return u"RTAI_ADMIN_ALLOW_REMOTE_CONTROL '%1' is not true or false"_s.arg(value);
+    return {};
+}
+
 QString applyJwtSecret(const QString &value, Config &config) {
     config.jwtSecret = value;
     // RFC 7518 §3.2: an HS256 key must have at least 256 bits.
@@ -393,6 +402,16 @@ QList<ConfigSetting> buildTable() {
         bounded<&Config::maxLoopbackConnections>(Id::MaxLoopbackConnections,
                                                  u"RTAI_MAX_LOOPBACK_CONNECTIONS"_s,
                                                  u"server/max_loopback_connections"_s, 0, 1000000),
+        {Id::AdminAllowRemoteControl,
+         {},
+         {},
+         {u"RTAI_ADMIN_ALLOW_REMOTE_CONTROL"_s},
+         u"admin/allow_remote_control"_s,
+         {},
+         applyAdminAllowRemoteControl,
+         [](const Config &config) {
+             return config.adminAllowRemoteControl ? u"true"_s : u"false"_s;
+         }},
         {Id::LogLevel,
          u"log-level"_s,
          u"LEVEL"_s,

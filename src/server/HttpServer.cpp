@@ -7,6 +7,7 @@
 #include "core/Readiness.h"
 #include "core/RecordJson.h"
 #include "core/Timestamps.h"
+#include "server/AdminFeed.h"
 #include "server/Authenticator.h"
 #include "server/GuardedTcpServer.h"
 #include "server/Protocol.h"
@@ -36,6 +37,13 @@ namespace {
 // reply (which SessionsApi may send later, from the database's answer).
 constexpr char kCorsOrigin[] = "rtai_cors_origin";
 
+const QString kAdminFeedPath = u"/api/admin/events"_s;
+
+bool isUpgrade(const QHttpServerRequest &request) {
+    return request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) ==
+           0;
+}
+
 } // namespace
 
 HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionRouter *sessions,
@@ -47,6 +55,10 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionRout
     , m_readiness(readiness)
     , m_api(new SessionsApi(
           database, sessions,
+          [this](QTcpSocket *socket, const HttpReply &reply) { send(socket, reply); }, this))
+    , m_adminFeed(new AdminFeed(sessions, this))
+    , m_adminApi(new AdminApi(
+          database, metrics, sessions, readiness, m_adminFeed,
           [this](QTcpSocket *socket, const HttpReply &reply) { send(socket, reply); }, this))
     , m_watchdog(new ConnectionWatchdog(metrics, this)) {
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
@@ -63,6 +75,11 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionRout
             if (upgraded.socket)
                 for (const QWebSocketServer *handshakes : findChildren<QWebSocketServer *>())
                     QObject::disconnect(upgraded.socket, nullptr, handshakes, nullptr);
+            // The admin feed stays on this thread (admitAdminFeed authorized it).
+            if (socket->requestUrl().path() == kAdminFeedPath) {
+                m_adminFeed->accept(std::move(socket), upgraded.socket, upgraded.peer);
+                continue;
+            }
             m_sessions->accept(std::move(socket), upgraded);
         }
     });
@@ -74,6 +91,12 @@ void HttpServer::setConnectionSettings(const ConnectionWatchdog::Settings &setti
 
 void HttpServer::setRequestGuard(const RequestGuard &guard) {
     m_guard = guard;
+}
+
+void HttpServer::setAdminSettings(const AdminApi::Settings &settings, qint64 maxFeedBufferBytes) {
+    m_adminApi->setSettings(settings);
+    m_adminFeed->setRemoteControl(settings.allowRemoteControl);
+    m_adminFeed->setMaxBufferedBytes(maxFeedBufferBytes);
 }
 
 void HttpServer::setAuthenticator(Authenticator *authenticator) {
@@ -128,13 +151,18 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
                                       "client"_s.arg(path)));
         return true;
     }
+    if (path == kAdminFeedPath && isUpgrade(request))
+        return admitAdminFeed(request, socket);
     if (path.startsWith(u"/api/") || path == u"/api") {
         const ClientIdentity who = identify(request);
         if (who.isRefused()) {
             sendUnauthorized(socket, who);
             return true;
         }
-        m_api->handle(request, socket, who);
+        if (AdminApi::owns(path))
+            m_adminApi->handle(request, socket, who);
+        else
+            m_api->handle(request, socket, who);
         return true;
     }
     if (method != QHttpServerRequest::Method::Get) {
@@ -252,6 +280,26 @@ ClientIdentity HttpServer::identify(const QHttpServerRequest &request) const {
         return {};
     return m_authenticator->identify(request.value(QByteArrayLiteral("authorization")),
                                      request.url());
+}
+
+bool HttpServer::admitAdminFeed(const QHttpServerRequest &request, QTcpSocket *socket) {
+    const ClientIdentity who = identify(request);
+    QString refusal;
+    if (who.isRefused()) {
+        sendUnauthorized(socket, who);
+        refusal = who.reason;
+    } else if (refusal = AdminApi::readRefusal(who); !refusal.isEmpty()) {
+        send(socket, HttpReply::error(403, Protocol::Error::Forbidden, refusal));
+    } else {
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        m_watchdog->upgrading(socket);
+        return true;
+    }
+    qCInfo(lcServer).noquote() << "admin feed from" << request.remoteAddress().toString()
+                               << "refused:" << refusal;
+    // As for a refused upgrade above: false keeps Qt 6.4 from upgrading it.
+    socket->disconnectFromHost();
+    return false;
 }
 
 void HttpServer::sendUnauthorized(QTcpSocket *socket, const ClientIdentity &who) {

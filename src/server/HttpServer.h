@@ -1,5 +1,6 @@
 #pragma once
 
+#include "server/AdminApi.h"
 #include "server/ClientIdentity.h"
 #include "server/ConnectionWatchdog.h"
 #include "server/HttpReply.h"
@@ -11,6 +12,8 @@
 #include <QString>
 #include <QTcpSocket>
 
+class AdminApi;
+class AdminFeed;
 class Authenticator;
 class Database;
 class MetricsRegistry;
@@ -40,6 +43,10 @@ public:
     // Who each /api and /metrics request is (README, "Security"); without one, or while it has
     // nothing configured, they are open. /metrics needs the admin.
     void setAuthenticator(Authenticator *authenticator);
+    // The admin API's writing actions and LLM description (AdminApi), and the admin feed's
+    // buffer cap (limits/max_client_buffer_bytes, as for chat clients).
+    void setAdminSettings(const AdminApi::Settings &settings, qint64 maxFeedBufferBytes);
+    AdminFeed *adminFeed() const { return m_adminFeed; }
     // Listens on address:port (0: any free port) with a backlog deep enough for thousands of
     // clients connecting at once (Qt's default of 50 drops their SYNs, and they retry for
     // seconds); returns the port bound, 0 on failure.
@@ -57,12 +64,17 @@ private:
     HttpReply ready() const;
     ClientIdentity identify(const QHttpServerRequest &request) const;
     void sendUnauthorized(QTcpSocket *socket, const ClientIdentity &who);
+    // The admin feed's upgrade: true when Qt may upgrade it (authorized), otherwise answered
+    // (401, 403) and closed.
+    bool admitAdminFeed(const QHttpServerRequest &request, QTcpSocket *socket);
 
     Database *m_database;
     MetricsRegistry *m_metrics;
     SessionRouter *m_sessions;
     const Readiness *m_readiness;
     SessionsApi *m_api;
+    AdminFeed *m_adminFeed;
+    AdminApi *m_adminApi;
     ConnectionWatchdog *m_watchdog;
     RequestGuard m_guard;
     QPointer<Authenticator> m_authenticator;

@@ -65,6 +65,43 @@ QJsonObject doneFrame(const TurnOutcome &outcome) {
             {u"duration_ms"_s, outcome.durationMs}};
 }
 
+QJsonObject forSession(QJsonObject frame, const QUuid &sessionId) {
+    frame.insert(u"session_id"_s, Ids::toText(sessionId));
+    return frame;
+}
+
+QJsonObject adminHelloFrame(const QJsonArray &liveSessions, bool remoteControl) {
+    return {{u"type"_s, u"hello"_s},
+            {u"sessions"_s, liveSessions},
+            {u"remote_control"_s, remoteControl}};
+}
+
+QJsonObject sessionOpenedFrame(const QUuid &sessionId, const QString &userId) {
+    return {{u"type"_s, u"session_opened"_s},
+            {u"session_id"_s, Ids::toText(sessionId)},
+            {u"user_id"_s, userId}};
+}
+
+QJsonObject sessionClosedFrame(const QUuid &sessionId) {
+    return {{u"type"_s, u"session_closed"_s}, {u"session_id"_s, Ids::toText(sessionId)}};
+}
+
+QJsonObject followingFrame(const QUuid &sessionId) {
+    return {{u"type"_s, u"following"_s}, {u"session_id"_s, Ids::toText(sessionId)}};
+}
+
+QJsonObject turnStartedFrame(const QUuid &sessionId, const QString &userText) {
+    return {{u"type"_s, u"turn_started"_s},
+            {u"session_id"_s, Ids::toText(sessionId)},
+            {u"text"_s, userText}};
+}
+
+QJsonObject eventFrame(const QUuid &sessionId, const QJsonObject &storedEvent) {
+    return {{u"type"_s, u"event"_s},
+            {u"session_id"_s, Ids::toText(sessionId)},
+            {u"event"_s, storedEvent}};
+}
+
 QJsonObject errorBody(const QString &code, const QString &message) {
     return {{u"error"_s, QJsonObject{{u"code"_s, code}, {u"message"_s, message}}}};
 }

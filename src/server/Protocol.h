@@ -64,6 +64,18 @@ QJsonObject errorFrame(const QString &code, const QString &message, bool retryab
                        qint64 retryAfterMs = -1);
 QJsonObject doneFrame(const TurnOutcome &outcome);
 
+// The admin event feed (/api/admin/events): `frame` (one of the above) for one session.
+QJsonObject forSession(QJsonObject frame, const QUuid &sessionId);
+// The first frame of the feed: the live sessions ({session_id, user_id} each) and whether
+// remote control is on.
+QJsonObject adminHelloFrame(const QJsonArray &liveSessions, bool remoteControl);
+QJsonObject sessionOpenedFrame(const QUuid &sessionId, const QString &userId);
+QJsonObject sessionClosedFrame(const QUuid &sessionId);
+// A session live before the feed relayed it: its turns follow from here on.
+QJsonObject followingFrame(const QUuid &sessionId);
+QJsonObject turnStartedFrame(const QUuid &sessionId, const QString &userText);
+QJsonObject eventFrame(const QUuid &sessionId, const QJsonObject &storedEvent);
+
 // An HTTP error body: {"error":{"code","message"}}.
 QJsonObject errorBody(const QString &code, const QString &message);
 

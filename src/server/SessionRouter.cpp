@@ -136,6 +136,58 @@ void SessionRouter::drop(QWebSocket *socket, const QString &peer) {
     socket->abort();
 }
 
+void SessionRouter::setFeedsEnabled(bool enabled) {
+    m_consoleFeeds = enabled;
+    updateFeeds();
+}
+
+void SessionRouter::addFeedSubscriber() {
+    ++m_feedSubscribers;
+    updateFeeds();
+}
+
+void SessionRouter::removeFeedSubscriber() {
+    m_feedSubscribers = std::max(0, m_feedSubscribers - 1);
+    updateFeeds();
+}
+
+void SessionRouter::updateFeeds() {
+    const bool wanted = m_consoleFeeds || m_feedSubscribers > 0;
+    if (wanted == m_feedsEnabled)
+        return;
+    m_feedsEnabled = wanted;
+    if (!wanted) {
+        for (Live &live : m_live) {
+            delete live.feed.data();
+            live.feed = nullptr;
+        }
+        return;
+    }
+    // A session opening from now on makes its own feed (the flag is set before these jobs run);
+    // those already live get one here, announced after their sessionOpened (one thread's queued
+    // calls arrive in order).
+    forEachThread([this](const NetworkThread::Parts &parts) {
+        for (const QUuid &id : parts.sessions->sessionIds()) {
+            Conversation *conversation = parts.sessions->conversation(id);
+            if (!conversation)
+                continue;
+            auto *feed = new ConversationFeed(id, conversation, this->thread());
+            QMetaObject::invokeMethod(
+                this, [this, id, feed] { attachFeed(id, feed); }, Qt::QueuedConnection);
+        }
+    });
+}
+
+void SessionRouter::attachFeed(const QUuid &sessionId, ConversationFeed *feed) {
+    const auto live = m_live.find(sessionId);
+    if (!m_feedsEnabled || live == m_live.end() || live->feed) {
+        delete feed; // turned off again, closed, or it made its own as it opened
+        return;
+    }
+    live->feed = feed;
+    Q_EMIT feedAttached(sessionId, feed);
+}
+
 ConversationFeed *SessionRouter::feed(const QUuid &sessionId) const {
     return m_live.value(sessionId).feed;
 }

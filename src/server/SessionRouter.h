@@ -45,7 +45,12 @@ public:
 
     // The console follows live sessions through feeds (ConversationFeed); off (the default),
     // sessionOpened carries none and no event crosses to this thread.
-    void setFeedsEnabled(bool enabled) { m_feedsEnabled = enabled; }
+    void setFeedsEnabled(bool enabled);
+    // The admin event feed (AdminFeed) wants feeds while it has clients, even with the console's
+    // off: the first subscriber makes feeds for the sessions already live (feedAttached), the
+    // last one gone deletes those the console does not want.
+    void addFeedSubscriber();
+    void removeFeedSubscriber();
 
     QList<QUuid> sessionIds() const { return m_live.keys(); }
     bool isLive(const QUuid &sessionId) const { return m_live.contains(sessionId); }
@@ -64,6 +69,8 @@ public:
 Q_SIGNALS:
     void sessionOpened(const QUuid &sessionId, const QString &userId, ConversationFeed *feed);
     void sessionClosed(const QUuid &sessionId);
+    // A feed made for a session that was already live when feeds were turned on.
+    void feedAttached(const QUuid &sessionId, ConversationFeed *feed);
     void connectionCountChanged(int count);
     void shutdownFinished();
 
@@ -79,12 +86,16 @@ private:
               const QString &peer);
     void opened(const QUuid &sessionId, const QString &userId, ConversationFeed *feed);
     void closed(const QUuid &sessionId);
+    void updateFeeds();
+    void attachFeed(const QUuid &sessionId, ConversationFeed *feed);
 
     MetricsRegistry *m_metrics;
     std::vector<std::unique_ptr<NetworkThread>> m_threads;
     std::vector<int> m_connections; // per thread, as last told
     QHash<QUuid, Live> m_live;
-    std::atomic<bool> m_feedsEnabled = false;
+    std::atomic<bool> m_feedsEnabled = false; // read on the network threads
+    bool m_consoleFeeds = false;
+    int m_feedSubscribers = 0;
     mutable int m_nextForUnnamed = 0;
     int m_shutdownsPending = 0;
 };

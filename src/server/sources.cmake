@@ -27,6 +27,8 @@ add_library(rtai_server STATIC
     server/SessionRouter.h server/SessionRouter.cpp
     server/SessionSocket.h server/SessionSocket.cpp
     server/SessionsApi.h server/SessionsApi.cpp
+    server/AdminApi.h server/AdminApi.cpp
+    server/AdminFeed.h server/AdminFeed.cpp
     server/UsageLimits.h server/UsageLimits.cpp
     server/WebSocketFrameGuard.h server/WebSocketFrameGuard.cpp
     server/WebSocketFrameScanner.h server/WebSocketFrameScanner.cpp
