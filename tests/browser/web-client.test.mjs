@@ -223,14 +223,19 @@ describe('web client', () => {
   it('says when the queue is full and still answers what was queued', async () => {
     const page = await openPage(browser, server.base);
     await connectAs(page, 'ada-busy');
-    await send(page, 'long: 200');
+    // A reply far longer than the sending takes, even on a loaded machine: the queue cannot
+    // drain before the last message is sent. Stop ends it once the queue has said busy.
+    await send(page, 'long: 4000');
     await page.waitForSelector('.msg-assistant[data-state="streaming"]');
     for (let i = 1; i <= 10; ++i) await send(page, `echo: queued ${i}`);
     const refused = page.locator('.msg-user[data-state="failed"]');
-    await eventually(async () => (await refused.count()) >= 1, 'a message refused as busy');
+    const queued = page.locator('.msg-user[data-state="pending"]');
+    await eventually(async () => (await refused.count()) >= 1 && (await refused.count()) + (await queued.count()) === 10,
+      'each message queued or refused as busy');
     assert.match(await refused.first().locator('.badge').textContent(), /busy/);
     assert.match(await page.locator('.msg-error[data-code="busy"] .error-card').first().textContent(), /wait/);
     const refusedCount = await refused.count();
+    await page.click('#stop-button');
     await waitForReplies(page, 11 - refusedCount, 60000);
     assert.equal(await page.locator('.msg-user[data-state="pending"]').count(), 0);
     const texts = await assistantTexts(page);
