@@ -49,9 +49,14 @@ ensure_node() {
 # ccache makes a second build (and the sanitizer build of unchanged files) cheap.
 export CCACHE_BASEDIR="$ROOT"
 
-# build_tree DIR [cmake options…]: configures once, then builds incrementally.
+# build_tree DIR [--target NAME] [cmake options…]: configures once, then builds incrementally
+# (everything, or only NAME and what it depends on).
 build_tree() {
     local dir="$1"; shift
+    local target=()
+    if [ "${1:-}" = --target ]; then
+        target=(--target "$2"); shift 2
+    fi
     if [ ! -f "$dir/build.ninja" ]; then
         local compiler_launcher=()
         command -v ccache >/dev/null && compiler_launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -59,7 +64,7 @@ build_tree() {
         cmake -S "$ROOT" -B "$dir" -G Ninja "${compiler_launcher[@]}" "$@" >/dev/null || die "cmake configure failed in $dir"
     fi
     log "building $dir"
-    cmake --build "$dir" --parallel "$(nproc)" || die "build failed in $dir"
+    cmake --build "$dir" --parallel "$(nproc)" "${target[@]}" || die "build failed in $dir"
 }
 
 # The libFuzzer targets (tests/fuzz): clang-15 with ASan + UBSan, only the module libraries.

@@ -4,6 +4,10 @@
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
+#include <atomic>
+#include <memory>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -105,6 +109,45 @@ private Q_SLOTS:
         QVERIFY(breaker.pausedForMs() > 100);
         QTest::qWait(220);
         QCOMPARE(breaker.pausedForMs(), 0);
+    }
+
+    void manyThreadsOpenItOnceAndProbeOnce() {
+        // The streams of four network threads fail at once: the breaker opens once. After the
+        // open time they all ask at once: exactly one of them is let through, as the probe.
+        LlmCircuitBreaker breaker(settings());
+        std::atomic<int> openings = 0;
+        connect(
+            &breaker, &LlmCircuitBreaker::opened, &breaker, [&] { ++openings; },
+            Qt::DirectConnection);
+        const auto onFourThreads = [](const std::function<void()> &body) {
+            std::vector<std::unique_ptr<QThread>> threads;
+            for (int t = 0; t < 4; ++t) {
+                threads.emplace_back(QThread::create(body));
+                threads.back()->start();
+            }
+            for (auto &thread : threads)
+                thread->wait();
+        };
+        onFourThreads([&] {
+            for (int i = 0; i < 50; ++i)
+                breaker.recordFailure(u"refused"_s);
+        });
+        QCOMPARE(openings.load(), 1);
+        QCOMPARE(breaker.state(), State::Open);
+
+        QTest::qWait(150); // past the 100 ms open time
+        std::atomic<int> allowed = 0;
+        std::atomic<int> probes = 0;
+        onFourThreads([&] {
+            for (int i = 0; i < 50; ++i) {
+                const LlmCircuitBreaker::Verdict verdict = breaker.admit();
+                allowed += verdict.allowed;
+                probes += verdict.probe;
+            }
+        });
+        QCOMPARE(allowed.load(), 1);
+        QCOMPARE(probes.load(), 1);
+        QCOMPARE(breaker.state(), State::HalfOpen);
     }
 };
 

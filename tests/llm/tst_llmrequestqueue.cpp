@@ -2,8 +2,12 @@
 
 #include "llm/LlmRequestQueue.h"
 
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
+#include <array>
+#include <atomic>
 #include <memory>
 
 using Ticket = LlmRequestQueue::Ticket;
@@ -176,6 +180,63 @@ private Q_SLOTS:
         QCOMPARE(queue.waiting(), 0);
         QCOMPARE(admitted.size(), 2);
         QVERIFY(admitted.at(1).at(1).toLongLong() >= 30);
+    }
+
+    void requestersOnManyThreadsShareTheCapacity() {
+        // Four threads (as the network threads do) ask for slots over and over, interactive and
+        // background, and hold each for one event-loop pass: every grant runs on its requester's
+        // thread, and the queue never lets more than its capacity in.
+        constexpr int kThreads = 4;
+        constexpr int kRounds = 50;
+        LlmRequestQueue queue(3);
+        std::atomic<int> done = 0;
+        std::atomic<int> wrongThread = 0;
+        std::atomic<int> overCapacity = 0;
+        std::array<int, kThreads> rounds{}; // each written only on its own thread
+        std::vector<std::unique_ptr<QThread>> threads;
+        std::vector<std::unique_ptr<QObject>> contexts;
+        const auto stopThreads = qScopeGuard([&] {
+            for (auto &thread : threads) {
+                thread->quit();
+                thread->wait();
+            }
+        });
+        std::array<std::function<void()>, kThreads> step;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.push_back(std::make_unique<QThread>());
+            contexts.push_back(std::make_unique<QObject>());
+            QThread *thread = threads.back().get();
+            QObject *context = contexts.back().get();
+            context->moveToThread(thread);
+            step[t] = [&, t, thread, context] {
+                const Ticket ticket = queue.newTicket();
+                const LlmPriority priority =
+                    t % 2 ? LlmPriority::Background : LlmPriority::Interactive;
+                queue.request(ticket, priority, context, [&, t, ticket, thread, context] {
+                    if (QThread::currentThread() != thread)
+                        ++wrongThread;
+                    if (queue.inFlight() > queue.capacity())
+                        ++overCapacity;
+                    QMetaObject::invokeMethod(
+                        context,
+                        [&, t, ticket] {
+                            queue.release(ticket);
+                            ++done;
+                            if (++rounds[size_t(t)] < kRounds)
+                                step[size_t(t)]();
+                        },
+                        Qt::QueuedConnection);
+                });
+            };
+            thread->start();
+        }
+        for (int t = 0; t < kThreads; ++t)
+            QMetaObject::invokeMethod(contexts[size_t(t)].get(), step[size_t(t)]);
+        QTRY_COMPARE_WITH_TIMEOUT(done.load(), kThreads * kRounds, 60000);
+        QCOMPARE(wrongThread.load(), 0);
+        QCOMPARE(overCapacity.load(), 0);
+        QCOMPARE(queue.inFlight(), 0);
+        QCOMPARE(queue.waiting(), 0);
     }
 };
 

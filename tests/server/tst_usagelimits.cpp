@@ -5,6 +5,10 @@
 #include "server/UsageLimits.h"
 
 #include <QTest>
+#include <QThread>
+#include <atomic>
+#include <memory>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -135,6 +139,33 @@ private Q_SLOTS:
         usage.chargeTokens(u"ada"_s, kRemote, 1'000'000, 0);
         QVERIFY(!usage.admitMessage(u"ada"_s, kRemote, 0));
         QCOMPARE(usage.trackedBuckets(), 0);
+    }
+
+    void sharedByManyThreads() {
+        // The SessionManagers of four network threads ask at once, on one clock: the limits hold
+        // exactly, as if one thread had asked.
+        UsageLimits usage = limits(32, 120, 0, 0);
+        std::atomic<int> messages = 0;
+        std::atomic<int> connections = 0;
+        std::vector<std::unique_ptr<QThread>> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back(QThread::create([&, t] {
+                const QString other = u"user%1"_s.arg(t);
+                for (int i = 0; i < 100; ++i) {
+                    messages += !usage.admitMessage(u"ada"_s, kRemote, 0);
+                    connections += !usage.admitConnection(u"ada"_s);
+                    // Meanwhile, users of its own come and go.
+                    if (!usage.admitConnection(other))
+                        usage.releaseConnection(other);
+                    (void)usage.admitMessage(other, kOtherRemote, 0);
+                }
+            }));
+            threads.back()->start();
+        }
+        for (auto &thread : threads)
+            QVERIFY(thread->wait(60000));
+        QCOMPARE(messages.load(), 120);
+        QCOMPARE(connections.load(), 32);
     }
 
     void idleUsersAreForgotten() {
