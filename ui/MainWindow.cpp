@@ -774,6 +774,7 @@ void MainWindow::connectToServer() {
         window->setObjectName(u"remoteConsole"_s);
         window->setWindowFlag(Qt::Window);
         window->setAttribute(Qt::WA_DeleteOnClose);
+        window->setConfirmationsEnabled(m_confirm);
         window->attach(dialog->url(), dialog->token());
         window->show();
     });

@@ -2,10 +2,13 @@
 
 #include "core/Ids.h"
 
+#include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -17,7 +20,9 @@ RemoteConsoleWindow::RemoteConsoleWindow(QWidget *parent)
     , m_state(new QLabel(this))
     , m_status(new QLabel(this))
     , m_sessions(new QListWidget(this))
-    , m_transcript(new QPlainTextEdit(this)) {
+    , m_transcript(new QPlainTextEdit(this))
+    , m_end(new QPushButton(tr("&End session…"), this))
+    , m_notice(new QLabel(this)) {
     setWindowTitle(tr("Remote server"));
     m_state->setObjectName(u"remoteState"_s);
     m_state->setWordWrap(true);
@@ -32,14 +37,31 @@ RemoteConsoleWindow::RemoteConsoleWindow(QWidget *parent)
     splitter->addWidget(m_sessions);
     splitter->addWidget(m_transcript);
     splitter->setStretchFactor(1, 3);
+    m_end->setObjectName(u"remoteEndSession"_s);
+    m_end->setToolTip(tr("Ends the selected live session: its client is disconnected and the "
+                         "session is summarized. Needs admin/allow_remote_control on the server."));
+    m_notice->setObjectName(u"remoteNotice"_s);
+    m_notice->setWordWrap(true);
+    auto *actions = new QHBoxLayout;
+    actions->addWidget(m_end);
+    actions->addWidget(m_notice, 1);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_state);
     layout->addWidget(m_status);
     layout->addWidget(splitter, 1);
+    layout->addLayout(actions);
     resize(900, 560);
 
     connect(m_server, &RemoteServer::stateChanged, this, &RemoteConsoleWindow::showState);
     connect(m_server, &RemoteServer::statusChanged, this, &RemoteConsoleWindow::showStatus);
+    connect(m_server, &RemoteServer::statusChanged, this, &RemoteConsoleWindow::showState);
+    connect(m_end, &QPushButton::clicked, this, &RemoteConsoleWindow::endSelectedSession);
+    connect(
+        m_server, &RemoteServer::endAnswered, this, [this](const QUuid &id, const QString &error) {
+            m_notice->setText(
+                error.isEmpty() ? tr("Session %1 ended.").arg(Ids::toText(id))
+                                : tr("⚠ Session %1 was not ended: %2").arg(Ids::toText(id), error));
+        });
     connect(m_server, &RemoteServer::sessionOpened, this,
             [this](const QUuid &id, const QString &userId) {
                 if (itemOf(id))
@@ -74,8 +96,30 @@ RemoteConsoleWindow::RemoteConsoleWindow(QWidget *parent)
     connect(m_sessions, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
         m_transcript->setPlainText(item ? m_transcripts.value(item->data(Qt::UserRole).toUuid())
                                         : QString());
+        updateEndButton();
     });
     showState();
+}
+
+void RemoteConsoleWindow::endSelectedSession() {
+    const QUuid id = selectedSession();
+    if (id.isNull() || !m_end->isEnabled())
+        return;
+    if (m_confirm &&
+        QMessageBox::question(this, tr("End session"),
+                              tr("End live session %1 on %2? Its client is disconnected, a reply "
+                                 "in progress is stopped, and the session is summarized.")
+                                  .arg(Ids::toText(id), m_server->url().toString()),
+                              QMessageBox::Yes | QMessageBox::Cancel,
+                              QMessageBox::Cancel) != QMessageBox::Yes)
+        return;
+    m_notice->setText(tr("Ending session %1…").arg(Ids::toText(id)));
+    m_server->endSession(id);
+}
+
+void RemoteConsoleWindow::updateEndButton() {
+    m_end->setEnabled(m_server->state() == RemoteServer::State::Attached &&
+                      m_server->remoteControl() && !selectedSession().isNull());
 }
 
 void RemoteConsoleWindow::attach(const QUrl &url, const QString &token) {
@@ -103,12 +147,15 @@ void RemoteConsoleWindow::showState() {
         m_state->setText(tr("Connecting to %1…").arg(address));
         break;
     case RemoteServer::State::Attached:
-        m_state->setText(tr("Attached to %1 (read-only).").arg(address));
+        m_state->setText(m_server->remoteControl()
+                             ? tr("Attached to %1 (remote control allowed).").arg(address)
+                             : tr("Attached to %1 (read-only).").arg(address));
         break;
     case RemoteServer::State::Failed:
         m_state->setText(tr("⚠ %1").arg(m_server->error()));
         break;
     }
+    updateEndButton();
 }
 
 void RemoteConsoleWindow::showStatus(const QJsonObject &status) {

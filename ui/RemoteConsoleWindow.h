@@ -10,11 +10,12 @@ class QLabel;
 class QListWidget;
 class QListWidgetItem;
 class QPlainTextEdit;
+class QPushButton;
 
 // The console attached to a remote server (File ▸ Connect to server…): its status (address, LLM,
 // connections, readiness), its live sessions and the live transcript of the selected one, as
-// RemoteServer reports them. Read-only; the transcript shows the turns since the console
-// attached.
+// RemoteServer reports them; the transcript shows the turns since the console attached. Read-only
+// unless the server allows remote control: then End session ends the selected one.
 class RemoteConsoleWindow : public QWidget {
     Q_OBJECT
 
@@ -27,10 +28,14 @@ public:
     QString transcript(const QUuid &sessionId) const { return m_transcripts.value(sessionId); }
     void selectSession(const QUuid &sessionId);
     QUuid selectedSession() const;
+    // Ends the selected session, after a confirmation unless confirmations are off (tests).
+    void endSelectedSession();
+    void setConfirmationsEnabled(bool enabled) { m_confirm = enabled; }
 
 private:
     void showState();
     void showStatus(const QJsonObject &status);
+    void updateEndButton();
     void append(const QUuid &sessionId, const QString &text);
     QListWidgetItem *itemOf(const QUuid &sessionId) const;
 
@@ -39,5 +44,8 @@ private:
     QLabel *m_status;
     QListWidget *m_sessions;
     QPlainTextEdit *m_transcript;
+    QPushButton *m_end;
+    QLabel *m_notice; // what the last End answered
+    bool m_confirm = true;
     QHash<QUuid, QString> m_transcripts;
 };

@@ -106,6 +106,29 @@ void RemoteServer::requestStatus(bool first) {
     });
 }
 
+void RemoteServer::endSession(const QUuid &sessionId) {
+    QNetworkRequest request(
+        m_url.resolved(QUrl(u"/api/admin/sessions/%1/end"_s.arg(Ids::toText(sessionId)))));
+    request.setTransferTimeout(kRequestTimeoutMs);
+    QNetworkReply *reply = m_network->post(withToken(request, m_token), QByteArray());
+    connect(reply, &QNetworkReply::finished, this, [this, reply, sessionId] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200) {
+            Q_EMIT endAnswered(sessionId, {});
+            return;
+        }
+        const QString message = QJsonDocument::fromJson(reply->readAll())
+                                    .object()
+                                    .value(u"error"_s)
+                                    .toObject()
+                                    .value(u"message"_s)
+                                    .toString();
+        Q_EMIT endAnswered(sessionId, status == 0 ? reply->errorString()
+                                                  : tr("HTTP %1: %2").arg(status).arg(message));
+    });
+}
+
 void RemoteServer::openFeed() {
     QUrl feedUrl = m_url.resolved(QUrl(u"/api/admin/events"_s));
     feedUrl.setScheme(m_url.scheme() == u"https" ? u"wss"_s : u"ws"_s);

@@ -15,7 +15,8 @@ class QWebSocket;
 // A headless `realtime-ai --server` elsewhere, as the console watches it through its admin API
 // (PROTOCOL.md, Admin API): the status (GET /api/admin/status, every kStatusIntervalMs while
 // attached) and the event feed (/api/admin/events), whose frames it turns into signals per
-// session. Read-only: it never ends or deletes anything. Nothing here blocks.
+// session. It ends a session only when asked to and the server allows remote control
+// (admin/allow_remote_control); it never deletes anything. Nothing here blocks.
 class RemoteServer : public QObject {
     Q_OBJECT
 
@@ -39,6 +40,10 @@ public:
     QJsonObject status() const { return m_status; } // the last status answer
     QList<QUuid> sessionIds() const { return m_live.keys(); }
     QString userId(const QUuid &sessionId) const { return m_live.value(sessionId); }
+    // The server lets its admin end sessions (its last status says so).
+    bool remoteControl() const { return m_status.value(QStringLiteral("remote_control")).toBool(); }
+    // POST /api/admin/sessions/{id}/end; endAnswered follows.
+    void endSession(const QUuid &sessionId);
 
 Q_SIGNALS:
     void stateChanged(RemoteServer::State state);
@@ -50,6 +55,8 @@ Q_SIGNALS:
     void toolCalled(const QUuid &sessionId, const QString &tool, bool ok);
     void turnFinished(const QUuid &sessionId, const QString &finishReason,
                       const QString &errorMessage);
+    // The answer to endSession: an empty error when the session was ended.
+    void endAnswered(const QUuid &sessionId, const QString &error);
 
 private:
     void requestStatus(bool first);

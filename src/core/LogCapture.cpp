@@ -5,18 +5,20 @@
 #include <QDateTime>
 #include <QMutex>
 #include <QMutexLocker>
+#include <atomic>
 
 namespace {
 
 QMutex g_mutex; // guards g_buffer against a buffer being swapped or destroyed meanwhile
 LogBuffer *g_buffer = nullptr;
-QtMessageHandler g_previous = nullptr;
+// Set just after qInstallMessageHandler returns it, while other threads may already log.
+std::atomic<QtMessageHandler> g_previous = nullptr;
 bool g_installed = false;
 thread_local bool t_inHandler = false; // a message logged while one is being handled
 
 void handle(QtMsgType type, const QMessageLogContext &context, const QString &message) {
-    if (g_previous)
-        g_previous(type, context, message);
+    if (const QtMessageHandler previous = g_previous.load())
+        previous(type, context, message);
     if (t_inHandler)
         return;
     t_inHandler = true;

@@ -3,6 +3,7 @@
 
 #include "app/Backend.h"
 #include "core/Config.h"
+#include "fixtures/ConsoleUnderTest.h"
 #include "llm/LocalModel.h"
 #include "ui/MainWindow.h"
 #include "ui/ServerPanel.h"
@@ -65,14 +66,7 @@ private Q_SLOTS:
         QVERIFY(local->processId() != pid);
     }
 
-    void cleanupTestCase() {
-        if (m_window && m_window->backend()) {
-            QSignalSpy stopped(m_window.get(), &MainWindow::serverStopped);
-            m_window->stopServer();
-            QVERIFY(stopped.count() > 0 || stopped.wait(10000));
-        }
-        m_window.reset();
-    }
+    void cleanupTestCase() { ConsoleUnderTest::stop(m_window); }
 };
 
 QTEST_MAIN(TstLocalModelConsole)

@@ -5,6 +5,7 @@
 #include "core/LogCapture.h"
 #include "core/Readiness.h"
 #include "core/Timestamps.h"
+#include "fixtures/ConsoleUnderTest.h"
 #include "fixtures/FutureWait.h"
 #include "fixtures/MockLlmRules.h"
 #include "fixtures/MockLlmServer.h"
@@ -129,24 +130,12 @@ private Q_SLOTS:
         LogCapture::install(&m_log);
         m_window = std::make_unique<MainWindow>(m_config, Backend::factory());
         m_window->setLogSource(&m_log);
-        m_window->setConfirmationsEnabled(false);
-        m_window->resize(1400, 860);
-        m_window->show();
-        QSignalSpy started(m_window.get(), &MainWindow::serverStarted);
-        QSignalSpy pages(m_window.get(), &MainWindow::pageLoaded);
-        m_window->startServer();
-        QVERIFY(started.count() > 0 || started.wait(20000));
-        m_url = started.first().first().toUrl();
-        QVERIFY(pages.count() > 0 || pages.wait(20000));
+        m_url = ConsoleUnderTest::start(*m_window);
+        QVERIFY(!m_url.isEmpty());
     }
 
     void cleanupTestCase() {
-        if (m_window && m_window->backend()) {
-            QSignalSpy stopped(m_window.get(), &MainWindow::serverStopped);
-            m_window->stopServer();
-            QVERIFY(stopped.count() > 0 || stopped.wait(10000));
-        }
-        m_window.reset();
+        ConsoleUnderTest::stop(m_window);
         LogCapture::uninstall();
     }
 

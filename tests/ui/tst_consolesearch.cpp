@@ -5,6 +5,7 @@
 #include "app/Backend.h"
 #include "core/Ids.h"
 #include "core/Timestamps.h"
+#include "fixtures/ConsoleUnderTest.h"
 #include "fixtures/MockLlmRules.h"
 #include "fixtures/MockLlmServer.h"
 #include "fixtures/TestEnvironment.h"
@@ -106,25 +107,11 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(flushed, 20000);
         }
         m_window = std::make_unique<MainWindow>(m_config, Backend::factory());
-        m_window->setConfirmationsEnabled(false);
-        m_window->resize(1400, 860);
-        m_window->show();
-        QSignalSpy started(m_window.get(), &MainWindow::serverStarted);
-        QSignalSpy pages(m_window.get(), &MainWindow::pageLoaded);
-        m_window->startServer();
-        QVERIFY(started.count() > 0 || started.wait(20000));
-        m_url = started.first().first().toUrl();
-        QVERIFY(pages.count() > 0 || pages.wait(20000));
+        m_url = ConsoleUnderTest::start(*m_window);
+        QVERIFY(!m_url.isEmpty());
     }
 
-    void cleanupTestCase() {
-        if (m_window && m_window->backend()) {
-            QSignalSpy stopped(m_window.get(), &MainWindow::serverStopped);
-            m_window->stopServer();
-            QVERIFY(stopped.count() > 0 || stopped.wait(10000));
-        }
-        m_window.reset();
-    }
+    void cleanupTestCase() { ConsoleUnderTest::stop(m_window); }
 
     void findsAStoredSessionAndOpensIt() {
         QVERIFY(!pane()->results()->isVisible());

@@ -1,6 +1,7 @@
 // The console attached to a second, real `realtime-ai --server` process (offscreen): File ▸
 // Connect to server… with a bad address, a wrong token and the admin token; the attached
-// window lists a live session as it opens and shows its turn as it streams.
+// window lists a live session as it opens and shows its turn as it streams; End session is off
+// on a read-only server and ends the session on one that allows remote control.
 
 #include "core/Ids.h"
 #include "fixtures/MockLlmProcess.h"
@@ -16,6 +17,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -115,6 +117,7 @@ private Q_SLOTS:
                  qPrintable(sessions->item(0)->text()));
         window->selectSession(id);
         QCOMPARE(window->selectedSession(), id);
+        QVERIFY(!window->findChild<QPushButton *>(u"remoteEndSession"_s)->isEnabled());
 
         chat.sendText(u"watch this remotely"_s);
         QCOMPARE(WsTestClient::contentOf(chat.waitForTurn()),
@@ -131,6 +134,48 @@ private Q_SLOTS:
         chat.close();
         QTRY_COMPARE_WITH_TIMEOUT(sessions->count(), 0, 10000);
         window->close();
+        QTRY_VERIFY(!remoteWindow());
+    }
+
+    void endsALiveSessionWhereRemoteControlIsAllowed() {
+        QProcessEnvironment environment;
+        environment.insert(u"RTAI_API_TOKEN"_s, kToken);
+        environment.insert(u"RTAI_ADMIN_ALLOW_REMOTE_CONTROL"_s, u"true"_s);
+        ServerProcess server;
+        server.setLogName(u"tst_remoteattach-control"_s);
+        QVERIFY2(
+            server.start({u"--database-url"_s, u"sqlite://"_s + m_dir.filePath(u"control.db"_s),
+                          u"--data-dir"_s, m_dir.filePath(u"control"_s), u"--llm-base-url"_s,
+                          m_mock.baseUrl().toString()},
+                         environment),
+            qPrintable(server.log()));
+        connectWith(server.url().toString(), kToken);
+        RemoteConsoleWindow *window = remoteWindow();
+        QVERIFY(window);
+        QTRY_COMPARE_WITH_TIMEOUT(window->server()->state(), RemoteServer::State::Attached, 10000);
+        QVERIFY2(stateText(window).contains(u"remote control allowed"_s),
+                 qPrintable(stateText(window)));
+        auto *end = window->findChild<QPushButton *>(u"remoteEndSession"_s);
+        QVERIFY(!end->isEnabled()); // nothing selected
+
+        const QUuid id = QUuid::createUuid();
+        WsTestClient chat;
+        QVERIFY(chat.open(WsTestClient::sessionUrl(server.url(), Ids::toText(id), u"remy"_s),
+                          {{QByteArrayLiteral("Authorization"), "Bearer " + kToken.toUtf8()}}));
+        QCOMPARE(chat.waitFor(u"session"_s).value(u"session_id"_s).toString(), Ids::toText(id));
+        auto *sessions = window->findChild<QListWidget *>(u"remoteSessions"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(sessions->count(), 1, 10000);
+        window->selectSession(id);
+        QVERIFY(end->isEnabled());
+        end->click();
+        QVERIFY(chat.waitForClosed());
+        QCOMPARE(chat.closeCode(), 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(sessions->count(), 0, 10000);
+        auto *notice = window->findChild<QLabel *>(u"remoteNotice"_s);
+        QTRY_COMPARE(notice->text(), u"Session %1 ended."_s.arg(Ids::toText(id)));
+        QVERIFY(!end->isEnabled());
+        window->close();
+        QTRY_VERIFY(!remoteWindow());
     }
 };
 
