@@ -10,6 +10,7 @@
 
 #include "core/Ids.h"
 #include "fixtures/Haproxy.h"
+#include "fixtures/HaproxyProcess.h"
 #include "fixtures/MockLlmProcess.h"
 #include "fixtures/PostgresCluster.h"
 #include "fixtures/ServerProcess.h"
@@ -95,7 +96,7 @@ class TstLoadBalanced : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        if (Haproxy::programPath().isEmpty())
+        if (HaproxyProcess::programPath().isEmpty())
             QFAIL("haproxy is not installed (scripts/test installs it)");
         QVERIFY(m_dir.isValid());
         m_cluster = std::make_unique<PostgresCluster>();
