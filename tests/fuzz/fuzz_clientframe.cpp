@@ -1,7 +1,7 @@
 // ClientFrame: what a WebSocket text frame of a client asks for. Input: the frame's text (UTF-8,
-// as Qt delivers text frames). Properties: every frame is exactly one of the kinds; a message is
-// never blank; the limit counts UTF-8 bytes; a message re-sent as {"type":"message","text":…}
-// is the same message.
+// as Qt delivers text frames). Properties: every frame is exactly one of the kinds; a message or
+// an edit is never blank, and nothing else has text; the limit counts UTF-8 bytes; a message
+// re-sent as {"type":"message","text":…} is the same message.
 #include "FuzzSupport.h"
 #include "server/ClientFrame.h"
 
@@ -22,6 +22,10 @@ QString kindName(ClientFrame::Kind kind) {
         return u"ping"_s;
     case ClientFrame::Kind::Cancel:
         return u"cancel"_s;
+    case ClientFrame::Kind::Regenerate:
+        return u"regenerate"_s;
+    case ClientFrame::Kind::Edit:
+        return u"edit"_s;
     case ClientFrame::Kind::TooLarge:
         return u"too_large"_s;
     case ClientFrame::Kind::BadRequest:
@@ -43,11 +47,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const bool isError = frame.kind() == ClientFrame::Kind::TooLarge ||
                          frame.kind() == ClientFrame::Kind::BadRequest;
     FUZZ_CHECK(isError == !frame.error().isEmpty(), u"an error has a message: "_s + kind);
-    FUZZ_CHECK((frame.kind() == ClientFrame::Kind::Message) == !frame.text().isEmpty(),
-               u"only a message has text: "_s + kind);
+    const bool hasText =
+        frame.kind() == ClientFrame::Kind::Message || frame.kind() == ClientFrame::Kind::Edit;
+    FUZZ_CHECK(hasText == !frame.text().isEmpty(),
+               u"only a message or an edit has text: "_s + kind);
+    if (!hasText)
+        return 0;
+    FUZZ_CHECK(!frame.text().trimmed().isEmpty(),
+               u"a message or an edit is never blank: "_s + kind);
     if (frame.kind() != ClientFrame::Kind::Message)
         return 0;
-    FUZZ_CHECK(!frame.text().trimmed().isEmpty(), u"a message is never blank"_s);
 
     // Sent as a message command, the same text is the same message (when it still fits).
     const QString wrapped = QString::fromUtf8(
