@@ -19,6 +19,13 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+// A page of GET /api/sessions, listed or searched: the sessions and where the next one starts.
+QJsonObject sessionsPage(const QJsonArray &sessions, const QDateTime &nextBefore) {
+    return {{u"sessions"_s, sessions},
+            {u"next_before"_s, nextBefore.isValid() ? QJsonValue(Timestamps::toIso(nextBefore))
+                                                    : QJsonValue(QJsonValue::Null)}};
+}
+
 constexpr int kMaxSessionsPage = 200;
 constexpr int kDefaultSessionsPage = 50;
 constexpr int kDefaultSearchPage = 20;
@@ -200,12 +207,7 @@ void SessionsApi::listSessions(const QUrlQuery &query, const ClientIdentity &who
             QJsonArray sessions;
             for (const Session &session : page.sessions)
                 sessions.append(RecordJson::session(session));
-            answer(guard,
-                   HttpReply::json(
-                       200, {{u"sessions"_s, sessions},
-                             {u"next_before"_s, page.nextBefore.isValid()
-                                                    ? QJsonValue(Timestamps::toIso(page.nextBefore))
-                                                    : QJsonValue(QJsonValue::Null)}}));
+            answer(guard, HttpReply::json(200, sessionsPage(sessions, page.nextBefore)));
         },
         databaseError(guard));
 }
@@ -252,12 +254,7 @@ void SessionsApi::searchSessions(const QUrlQuery &query, const SessionQuery &lis
                 record.insert(u"highlights"_s, highlights);
                 sessions.append(record);
             }
-            answer(guard,
-                   HttpReply::json(
-                       200, {{u"sessions"_s, sessions},
-                             {u"next_before"_s, page.nextBefore.isValid()
-                                                    ? QJsonValue(Timestamps::toIso(page.nextBefore))
-                                                    : QJsonValue(QJsonValue::Null)}}));
+            answer(guard, HttpReply::json(200, sessionsPage(sessions, page.nextBefore)));
         },
         databaseError(guard));
 }

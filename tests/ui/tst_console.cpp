@@ -116,15 +116,8 @@ private Q_SLOTS:
         m_llm.setResponder([](const MockLlmRequest &request) {
             return MockLlmRules::answer(request, TokenDelayMs);
         });
-        m_config.host = u"127.0.0.1"_s;
-        m_config.port = 0;
-        m_config.dataDir = m_dir.path();
-        m_config.databaseUrl = u"sqlite://"_s + m_dir.filePath(u"console.db"_s);
-        m_config.llmBaseUrl = m_llm.baseUrl().toString();
-        m_config.llmSource = Config::LlmSource::Explicit;
-        m_config.llmModel = u"mock-model"_s;
+        m_config = ConsoleUnderTest::config(m_dir, m_llm.baseUrl());
         m_config.llmPrices = u"mock-model=1000:2000"_s; // dollars per million: cents per turn
-        m_config.configFile = m_dir.filePath(u"realtime-ai.conf"_s);
         seedDatabase();
 
         LogCapture::install(&m_log);

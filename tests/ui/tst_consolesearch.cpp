@@ -71,14 +71,7 @@ private Q_SLOTS:
         QVERIFY(m_llm.listen());
         m_llm.setResponder(
             [](const MockLlmRequest &request) { return MockLlmRules::answer(request, 5); });
-        m_config.host = u"127.0.0.1"_s;
-        m_config.port = 0;
-        m_config.dataDir = m_dir.path();
-        m_config.databaseUrl = u"sqlite://"_s + m_dir.filePath(u"console.db"_s);
-        m_config.llmBaseUrl = m_llm.baseUrl().toString();
-        m_config.llmSource = Config::LlmSource::Explicit;
-        m_config.llmModel = u"mock-model"_s;
-        m_config.configFile = m_dir.filePath(u"realtime-ai.conf"_s);
+        m_config = ConsoleUnderTest::config(m_dir, m_llm.baseUrl());
         {
             // Stored before the console opens the database: one session about tides, and 120
             // newer ones, so the tides one is not on the first page of the table.
