@@ -90,9 +90,7 @@ class TestConsole : public QObject {
     // Old sessions written straight to the database file before the console opens it.
     void seedDatabase() {
         Database database;
-        bool opened = false;
-        database.open(m_config.databaseUrl).then(this, [&opened] { opened = true; });
-        QTRY_VERIFY_WITH_TIMEOUT(opened, 20000);
+        QVERIFY(FutureWait::succeeded(database.open(m_config.databaseUrl), 20000));
         const QDateTime base = Timestamps::fromIso(u"2025-01-01T08:00:00Z"_s);
         for (int i = 0; i < OldSessions; ++i) {
             const QUuid id = Ids::newSessionId();
@@ -104,9 +102,7 @@ class TestConsole : public QObject {
             database.endSession(id, start.addSecs(30));
             database.setSummary(id, u"old-%1 asked an old question."_s.arg(i));
         }
-        bool flushed = false;
-        database.flush().then(this, [&flushed] { flushed = true; });
-        QTRY_VERIFY_WITH_TIMEOUT(flushed, 30000);
+        QVERIFY(FutureWait::succeeded(database.flush(), 30000));
     }
 
 private Q_SLOTS:

@@ -6,6 +6,7 @@
 #include "core/Ids.h"
 #include "core/Timestamps.h"
 #include "fixtures/ConsoleUnderTest.h"
+#include "fixtures/FutureWait.h"
 #include "fixtures/MockLlmRules.h"
 #include "fixtures/MockLlmServer.h"
 #include "fixtures/TestEnvironment.h"
@@ -76,9 +77,7 @@ private Q_SLOTS:
             // Stored before the console opens the database: one session about tides, and 120
             // newer ones, so the tides one is not on the first page of the table.
             Database database;
-            bool opened = false;
-            database.open(m_config.databaseUrl).then(this, [&opened] { opened = true; });
-            QTRY_VERIFY_WITH_TIMEOUT(opened, 20000);
+            QVERIFY(FutureWait::succeeded(database.open(m_config.databaseUrl), 20000));
             const QDateTime start = Timestamps::fromIso(u"2025-01-01T08:00:00Z"_s);
             m_tides = Ids::newSessionId();
             database.createSession(m_tides, u"old-user"_s, start);
@@ -95,9 +94,7 @@ private Q_SLOTS:
                 if (i == 119)
                     m_hidden = id;
             }
-            bool flushed = false;
-            database.flush().then(this, [&flushed] { flushed = true; });
-            QTRY_VERIFY_WITH_TIMEOUT(flushed, 20000);
+            QVERIFY(FutureWait::succeeded(database.flush(), 20000));
         }
         m_window = std::make_unique<MainWindow>(m_config, Backend::factory());
         m_url = ConsoleUnderTest::start(*m_window);

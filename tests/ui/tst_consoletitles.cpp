@@ -6,6 +6,7 @@
 #include "core/SessionTitle.h"
 #include "core/Timestamps.h"
 #include "fixtures/ConsoleUnderTest.h"
+#include "fixtures/FutureWait.h"
 #include "fixtures/MockLlmRules.h"
 #include "fixtures/MockLlmServer.h"
 #include "fixtures/WsTestClient.h"
@@ -75,18 +76,14 @@ private Q_SLOTS:
         {
             // A session stored before the console opens the database, with a summary.
             Database database;
-            bool opened = false;
-            database.open(m_config.databaseUrl).then(this, [&opened] { opened = true; });
-            QTRY_VERIFY_WITH_TIMEOUT(opened, 20000);
+            QVERIFY(FutureWait::succeeded(database.open(m_config.databaseUrl), 20000));
             m_old = Ids::newSessionId();
             const QDateTime start = Timestamps::fromIso(u"2025-01-01T08:00:00Z"_s);
             database.createSession(m_old, u"old-user"_s, start);
             database.appendEvent(Event::make(m_old, EventType::UserMessage, u"old question"_s));
             database.endSession(m_old, start.addSecs(30));
             database.setSummary(m_old, u"Old-user asked about <b>tides</b>. Nothing else."_s);
-            bool flushed = false;
-            database.flush().then(this, [&flushed] { flushed = true; });
-            QTRY_VERIFY_WITH_TIMEOUT(flushed, 20000);
+            QVERIFY(FutureWait::succeeded(database.flush(), 20000));
         }
         m_window = std::make_unique<MainWindow>(m_config, Backend::factory());
         m_url = ConsoleUnderTest::start(*m_window);
