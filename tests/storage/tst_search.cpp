@@ -270,7 +270,7 @@ private Q_SLOTS:
     }
 
     // A message becomes searchable once it is stored; deleting a session takes it out of the
-    // index; a rename replaces the old title.
+    // index; a rename replaces the old title; reopening keeps it.
     void followsWritesRenamesAndDeletes() {
         auto db = openFresh();
         const QUuid id = Ids::newSessionId();
@@ -282,6 +282,11 @@ private Q_SLOTS:
         QCOMPARE(idsOf(search(*db, u"harbour"_s)), QList<QUuid>{id});
         QVERIFY(result(db->renameSession(id, u"Beach walk"_s)));
         QVERIFY(search(*db, u"harbour"_s).matches.isEmpty());
+        QCOMPARE(idsOf(search(*db, u"beach"_s)), QList<QUuid>{id});
+        db->endSession(id, at(1));
+        db->createSession(id, u"u"_s, at(2)); // reopened: an upsert, which the triggers follow
+        const std::optional<Session> reopened = result(db->session(id));
+        QVERIFY(reopened && reopened->isActive());
         QCOMPARE(idsOf(search(*db, u"beach"_s)), QList<QUuid>{id});
         QVERIFY(result(db->deleteSession(id)));
         QVERIFY(search(*db, u"lighthouse"_s).matches.isEmpty());
@@ -308,7 +313,7 @@ private Q_SLOTS:
         QCOMPARE(idsOf(search(*db, u"needle"_s)), QList<QUuid>{id});
     }
 
-    // Sessions stored before migration 005 are found once it has run.
+    // Sessions stored before migration 005 are found once it has run (and, in SQLite, 006).
     void migrationIndexesExistingRows() {
         const QString url = freshUrl();
         const QUuid id = Ids::newSessionId();
@@ -326,7 +331,8 @@ private Q_SLOTS:
                               u"DROP INDEX sessions_search_idx"_s,
                               u"DELETE FROM rtai_schema_migrations WHERE version = 5"_s}
                 : QStringList{u"DROP TABLE session_events_fts"_s, u"DROP TABLE sessions_fts"_s,
-                              u"DELETE FROM rtai_schema_migrations WHERE version = 5"_s};
+                              u"DROP TABLE sessions_fts_keys"_s,
+                              u"DELETE FROM rtai_schema_migrations WHERE version IN (5, 6)"_s};
         QVERIFY(execDirect(undo));
         Database db;
         finish(db.open(url));
