@@ -27,7 +27,6 @@
 #include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
-#include <QWebSocketServer>
 
 using namespace Qt::StringLiterals;
 
@@ -69,12 +68,6 @@ HttpServer::HttpServer(Database *database, MetricsRegistry *metrics, SessionRout
             // be another upgrade's. Nothing is moved; the router drops the connection.
             if (socket->peerAddress().isNull())
                 upgraded = {upgraded.peer, nullptr, nullptr};
-            // Qt 6.4's handshake stays connected (queued) to the TCP socket's readyRead after the
-            // upgrade, and would peek the socket again from this thread once it has moved to its
-            // network thread: cut it (and its deleteLater on disconnect; the router deletes it).
-            if (upgraded.socket)
-                for (const QWebSocketServer *handshakes : findChildren<QWebSocketServer *>())
-                    QObject::disconnect(upgraded.socket, nullptr, handshakes, nullptr);
             // The admin feed stays on this thread (admitAdminFeed authorized it).
             if (socket->requestUrl().path() == kAdminFeedPath) {
                 m_adminFeed->accept(std::move(socket), upgraded.socket, upgraded.peer);
