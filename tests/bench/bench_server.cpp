@@ -84,6 +84,7 @@ struct Totals {
     QList<double> ttftMs;
     QList<double> gapMs; // between two content frames of one reply
     QMap<QString, qint64> errorCodes;
+    QMap<QString, QString> firstErrorMessage; // per code: what the first such frame said
     bool measuring = false;
     // Failover: from the kill, until a client whose connection it closed completes a turn.
     QElapsedTimer sinceKill;
@@ -184,7 +185,10 @@ private:
         } else if (type == u"error") {
             if (m_totals->measuring) {
                 ++m_totals->errors;
-                ++m_totals->errorCodes[frame.value(u"code"_s).toString()];
+                const QString code = frame.value(u"code"_s).toString();
+                ++m_totals->errorCodes[code];
+                if (!m_totals->firstErrorMessage.contains(code))
+                    m_totals->firstErrorMessage.insert(code, frame.value(u"message"_s).toString());
             }
         } else if (type == u"done") {
             m_answered = true;
@@ -441,6 +445,9 @@ bool runOnce(const Scenario &scenario) {
         for (auto it = totals.errorCodes.cbegin(); it != totals.errorCodes.cend(); ++it)
             codes << u"%1 × %2"_s.arg(it.value()).arg(it.key().isEmpty() ? u"?"_s : it.key());
         std::printf("  error codes      %s\n", qPrintable(codes.join(u", "_s)));
+        for (auto it = totals.firstErrorMessage.cbegin(); it != totals.firstErrorMessage.cend();
+             ++it)
+            std::printf("  first %-10s %s\n", qPrintable(it.key()), qPrintable(it.value()));
     }
     if (scenario.killOneAfterS > 0) {
         std::printf("  failover         the instance with %d sessions SIGKILLed after %d s: %lld "
