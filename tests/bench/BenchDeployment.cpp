@@ -144,6 +144,23 @@ QList<QByteArray> BenchDeployment::metricsOfLive() const {
     return all;
 }
 
+QStringList BenchDeployment::serverWarnings(int max) const {
+    QStringList warnings;
+    for (const auto &server : m_servers) {
+        for (const QString &line : server->log().split(u'\n')) {
+            const qsizetype level = line.indexOf(u' ');
+            const QString rest = line.mid(level + 1);
+            if (level > 0 && (rest.startsWith(u"WARN"_s) || rest.startsWith(u"CRIT"_s)) &&
+                !warnings.contains(rest)) {
+                warnings << rest;
+                if (warnings.size() == max)
+                    return warnings;
+            }
+        }
+    }
+    return warnings;
+}
+
 double BenchDeployment::metric(const QByteArray &name) const {
     double sum = 0;
     for (const QByteArray &metrics : metricsOfLive())

@@ -39,6 +39,9 @@ public:
     qint64 serverKiB(const char *statusField) const;
     double haproxyCpuMs() const;
     double postgresCpuMs() const; // the postmaster and its backends
+    // The servers' distinct warning and critical log lines (time cut), at most `max`: why
+    // turns failed, for the run's report.
+    QStringList serverWarnings(int max) const;
     // A sample of the live instances' /metrics, summed; 0 when absent.
     double metric(const QByteArray &name) const;
 

@@ -448,6 +448,8 @@ bool runOnce(const Scenario &scenario) {
         for (auto it = totals.firstErrorMessage.cbegin(); it != totals.firstErrorMessage.cend();
              ++it)
             std::printf("  first %-10s %s\n", qPrintable(it.key()), qPrintable(it.value()));
+        for (const QString &warning : deployment.serverWarnings(5))
+            std::printf("  server log       %s\n", qPrintable(warning));
     }
     if (scenario.killOneAfterS > 0) {
         std::printf("  failover         the instance with %d sessions SIGKILLed after %d s: %lld "
