@@ -70,6 +70,9 @@ MainWindow::MainWindow(const Config &config, ConsoleServer::Factory serverFactor
     applyPrices();
     buildLayout();
     buildActions();
+    // End applies to a live session only: the selected one may go live or stop being live.
+    connect(m_monitor, &SessionMonitor::attached, this, &MainWindow::updateActions);
+    connect(m_monitor, &SessionMonitor::detached, this, &MainWindow::updateActions);
     m_panelTimer.setInterval(1000);
     connect(&m_panelTimer, &QTimer::timeout, this, &MainWindow::refreshPanel);
     m_panelTimer.start();
