@@ -9,6 +9,7 @@
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
+#include <QUrl>
 #include <QUuid>
 #include <functional>
 #include <optional>
@@ -89,8 +90,13 @@ public Q_SLOTS:
     void copySelectedSessionId();
     void copySelectedUserId();
     void openSettings();
-    // File ▸ Connect to server…: a RemoteConsoleWindow attached to the address given.
+    // File ▸ Connect to server…: a second console window, in remote mode (setRemote), that
+    // attaches to the address given (RemoteConsoleServer).
     void connectToServer();
+    // This window shows the remote server at `address` (its factory makes RemoteConsoleServers):
+    // the title names it; Settings is hidden, Start and Stop attach and detach, Delete is off
+    // with a tooltip saying why.
+    void setRemote(const QUrl &address);
 
 Q_SIGNALS:
     void serverStarted(const QUrl &url);
@@ -129,6 +135,7 @@ private:
     bool m_confirm = true;
     QUuid m_reselect; // selected when the server stopped: selected again once it is back
     bool m_closing = false;
+    QUrl m_remote; // the remote server this window shows (setRemote); empty: the embedded one
     std::optional<Config> m_pendingRestart;
 
     ConsoleServer::Factory m_serverFactory;
