@@ -11,10 +11,6 @@
 
 using namespace Qt::StringLiterals;
 
-AdminFeedReader::~AdminFeedReader() {
-    clear();
-}
-
 ConversationFeed *AdminFeedReader::conversation(const QUuid &sessionId) const {
     return m_live.value(sessionId).feed;
 }

@@ -20,7 +20,6 @@ class AdminFeedReader : public QObject {
 
 public:
     using QObject::QObject;
-    ~AdminFeedReader() override;
 
     void read(const QString &frameText);
     // Forgets every live session (the feed is gone): their feeds are deleted, nothing emitted.
