@@ -669,7 +669,7 @@ bool MainWindow::endSelectedSession() {
 
 void MainWindow::deleteSelectedSession() {
     const QUuid id = selectedSessionId();
-    if (id.isNull() || !m_backend)
+    if (id.isNull() || !m_backend || !m_remote.isEmpty())
         return;
     if (m_confirm &&
         QMessageBox::question(
@@ -710,6 +710,11 @@ void MainWindow::renameSelectedSession() {
 void MainWindow::renameSession(const QUuid &id, const QString &title) {
     if (!m_backend) {
         showMessage(tr("Start the server to rename sessions."));
+        return;
+    }
+    // Also a title edited in the table: a read-only remote server is not asked.
+    if (const QString refusal = m_backend->controlRefusal(); !refusal.isEmpty()) {
+        showMessage(tr("The session was not renamed: %1.").arg(refusal));
         return;
     }
     QString problem;

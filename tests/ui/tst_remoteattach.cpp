@@ -181,6 +181,12 @@ private Q_SLOTS:
         QVERIFY(!window->action(u"deleteSession"_s)->isEnabled());
         QVERIFY(!window->action(u"deleteSession"_s)->toolTip().isEmpty());
         QVERIFY(!window->action(u"renameSession"_s)->isEnabled());
+        // Nor is a title edited in the table sent to a read-only server.
+        window->renameSession(m_stored, u"Renamed anyway"_s);
+        QVERIFY2(window->statusBar()->currentMessage().contains(u"read-only"_s),
+                 qPrintable(window->statusBar()->currentMessage()));
+        QCOMPARE(cell(window, m_stored, SessionTableModel::TitleColumn),
+                 stored.value(u"title"_s).toString());
 
         // The search reads the remote's sessions.
         QSignalSpy searched(window->searchPane(), &SessionSearchPane::searched);
