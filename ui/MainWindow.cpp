@@ -650,6 +650,10 @@ bool MainWindow::endSelectedSession() {
     const QUuid id = selectedSessionId();
     if (id.isNull() || !m_backend)
         return false;
+    if (const QString refusal = m_backend->controlRefusal(); !refusal.isEmpty()) {
+        showMessage(tr("Session %1 was not ended: %2.").arg(Ids::toText(id), refusal));
+        return false;
+    }
     // Ending cuts the client off, mid-reply maybe, and cannot be undone: ask, as Delete does.
     if (m_confirm &&
         QMessageBox::question(this, tr("End session"),

@@ -211,6 +211,8 @@ private Q_SLOTS:
         QVERIFY(!end->isEnabled());
         QVERIFY2(end->toolTip().contains(u"read-only"_s), qPrintable(end->toolTip()));
         QVERIFY(!window->endSelectedSession());
+        QVERIFY2(window->statusBar()->currentMessage().contains(u"read-only"_s),
+                 qPrintable(window->statusBar()->currentMessage()));
 
         QCOMPARE(turn(chat, u"watch this remotely"_s),
                  u"You said: \"watch this remotely\". I noted that."_s);
