@@ -31,10 +31,11 @@ class SessionMonitor;
 class SessionSearchPane;
 class SessionTableModel;
 
-// The admin console: the embedded server's panel, the sessions table (loaded in pages from the
-// database, then kept current by the server's signals) and the selected session in detail.
+// The admin console: the server's panel, the sessions table (loaded in pages from the server's
+// SessionArchive, then kept current by the server's signals) and the selected session in detail.
 // Owns the server it shows: a ConsoleServer starts once, so every start makes a new one from the
-// Config with the factory.
+// Config with the factory. The server is the embedded one (app/Backend), or in remote mode
+// (setRemote) a `realtime-ai --server` elsewhere (RemoteConsoleServer), shown by the same widgets.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
