@@ -1,6 +1,6 @@
 #include "ui/ConnectDialog.h"
 
-#include "ui/RemoteServer.h"
+#include "ui/AdminClient.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -58,8 +58,8 @@ void ConnectDialog::setToken(const QString &token) {
 }
 
 void ConnectDialog::accept() {
-    const QString problem = m_url->text().trimmed().isEmpty() ? RemoteServer::checkUrl({})
-                                                              : RemoteServer::checkUrl(url());
+    const QString problem = m_url->text().trimmed().isEmpty() ? AdminClient::checkUrl({})
+                                                              : AdminClient::checkUrl(url());
     if (!problem.isEmpty()) {
         m_problem->setText(problem);
         m_problem->show();

@@ -7,7 +7,7 @@ class QLabel;
 class QLineEdit;
 
 // File ▸ Connect to server…: the address of a remote `realtime-ai --server` and its admin token
-// (RTAI_API_TOKEN). OK is accepted only for an address RemoteServer can use; the reason shows
+// (RTAI_API_TOKEN). OK is accepted only for an address AdminClient can use; the reason shows
 // otherwise.
 class ConnectDialog : public QDialog {
     Q_OBJECT

@@ -11,16 +11,18 @@
 #include <optional>
 
 class ConversationFeed;
-class Database;
 class LocalModel;
 class MetricsRegistry;
 class Readiness;
+class SessionArchive;
 class SummaryScheduler;
 
-// The server of this process as the console drives and shows it: started and stopped, its live
-// sessions and the parts the console observes. The app implements it (app/Backend), so the
-// console never depends on the server layer. An instance serves once: the console makes a new
-// one from the Config for every start.
+// A server as the console drives and shows it: started and stopped, its live sessions and the
+// parts the console observes. The app implements it for the server of this process (app/
+// Backend), so the console never depends on the server layer; RemoteConsoleServer implements it
+// for a `realtime-ai --server` elsewhere, watched through its admin API (start attaches, stop
+// detaches). An instance serves once: the console makes a new one from the Config for every
+// start.
 class ConsoleServer : public QObject {
     Q_OBJECT
 
@@ -44,15 +46,20 @@ public:
     conversation(const QUuid &sessionId) const = 0; // nullptr when not live
     virtual QString sessionUserId(const QUuid &sessionId) const = 0;
     virtual int connectionCount() const = 0;
+    // Why the console may not end or rename sessions here, or empty when it may (a remote
+    // server allows it only with its admin/allow_remote_control on).
+    virtual QString controlRefusal() const = 0;
     // Ends a live session: its client is closed with 1000 "session ended by the operator" and
-    // it is summarized. False when the session is not live.
+    // it is summarized (a remote server is asked to; errorOccurred tells when it refused). False
+    // when the session is not live, or the console may not end it (controlRefusal).
     virtual bool endSession(const QUuid &sessionId) = 0;
-    // Deletes a session and its events unless it is live (nullopt); false: no such session.
+    // Deletes a session and its events unless it is live or this server does not offer it (a
+    // remote one: nullopt); false: no such session.
     virtual std::optional<QFuture<bool>> deleteSession(const QUuid &sessionId) = 0;
 
-    virtual Database *database() const = 0;
-    virtual SummaryScheduler *summaries() const = 0;
-    virtual LocalModel *localModel() const = 0; // nullptr unless the bundled model serves
+    virtual SessionArchive *archive() const = 0;     // the stored sessions
+    virtual SummaryScheduler *summaries() const = 0; // nullptr: summaries are made elsewhere
+    virtual LocalModel *localModel() const = 0;      // nullptr unless the bundled model serves
     virtual const Readiness *readiness() const = 0;
     // What /metrics publishes (the console's charts sample it).
     virtual MetricsRegistry *metrics() const = 0;

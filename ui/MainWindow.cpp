@@ -10,14 +10,14 @@
 #include "core/Readiness.h"
 #include "core/SessionTitle.h"
 #include "llm/LocalModel.h"
-#include "storage/Database.h"
 #include "ui/ConnectDialog.h"
 #include "ui/EmptyViewLabel.h"
 #include "ui/LogPane.h"
 #include "ui/MetricsChartPane.h"
 #include "ui/MetricsSampler.h"
-#include "ui/RemoteConsoleWindow.h"
+#include "ui/RemoteConsoleServer.h"
 #include "ui/ServerPanel.h"
+#include "ui/SessionArchive.h"
 #include "ui/SessionDetailWidget.h"
 #include "ui/SessionFilterProxyModel.h"
 #include "ui/SessionMonitor.h"
@@ -70,6 +70,9 @@ MainWindow::MainWindow(const Config &config, ConsoleServer::Factory serverFactor
     applyPrices();
     buildLayout();
     buildActions();
+    // End applies to a live session only: the selected one may go live or stop being live.
+    connect(m_monitor, &SessionMonitor::attached, this, &MainWindow::updateActions);
+    connect(m_monitor, &SessionMonitor::detached, this, &MainWindow::updateActions);
     m_panelTimer.setInterval(1000);
     connect(&m_panelTimer, &QTimer::timeout, this, &MainWindow::refreshPanel);
     m_panelTimer.start();
@@ -275,6 +278,7 @@ void MainWindow::buildActions() {
     make(file, u"quit"_s, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
 
     QMenu *session = menuBar()->addMenu(tr("&Session"));
+    session->setToolTipsVisible(true); // why an action is off, on a remote server
     make(session, u"endSession"_s, tr("&End live session…"), QKeySequence(u"Ctrl+E"_s),
          [this] { endSelectedSession(); });
     make(session, u"deleteSession"_s, tr("&Delete session…"), QKeySequence::Delete,
@@ -370,8 +374,8 @@ void MainWindow::startServer() {
                         showMessage(tr("The local model failed: %1").arg(reason));
                 });
     }
-    m_detail->setDatabase(m_backend->database());
-    m_search->setDatabase(m_backend->database());
+    m_detail->setArchive(m_backend->archive());
+    m_search->setArchive(m_backend->archive());
     m_backend->start();
     updateActions();
 }
@@ -393,7 +397,7 @@ void MainWindow::connectServer() {
             m_reselect = selected;
         m_table->selectionModel()->clear();
         m_detail->clearSession();
-        m_search->setDatabase(nullptr);
+        m_search->setArchive(nullptr);
         m_monitor->detachAll();
         m_sampler->setSource(nullptr);
         m_panel->setRunning(false, {});
@@ -422,7 +426,7 @@ void MainWindow::connectServer() {
                     return;
                 // A session resumed from before what is loaded: its stored start and counts.
                 whenFinished(
-                    this, m_backend->database()->session(id),
+                    this, m_backend->archive()->session(id),
                     [this](const std::optional<Session> &stored) {
                         if (stored)
                             m_model->addSessions({*stored});
@@ -434,15 +438,17 @@ void MainWindow::connectServer() {
     connect(backend, &ConsoleServer::sessionClosed, m_monitor, &SessionMonitor::detach);
     connect(backend, &ConsoleServer::connectionCountChanged, m_panel, &ServerPanel::setClients);
     connect(backend, &ConsoleServer::errorOccurred, this, &MainWindow::showMessage);
-    connect(backend->summaries(), &SummaryScheduler::summaryStored, this,
-            [this](const QUuid &id, const QString &summary) {
-                m_model->setSummary(id, summary);
-                m_detail->setSummary(id, summary);
-            });
-    Database *database = backend->database();
-    connect(database, &Database::healthChanged, this,
-            [this, database](bool healthy, const QString &reason) {
-                m_panel->setDatabase(database->backendName(), healthy, reason);
+    if (SummaryScheduler *summaries = backend->summaries()) {
+        connect(summaries, &SummaryScheduler::summaryStored, this,
+                [this](const QUuid &id, const QString &summary) {
+                    m_model->setSummary(id, summary);
+                    m_detail->setSummary(id, summary);
+                });
+    }
+    SessionArchive *archive = backend->archive();
+    connect(archive, &SessionArchive::healthChanged, this,
+            [this, archive](bool healthy, const QString &reason) {
+                m_panel->setDatabase(archive->backendName(), healthy, reason);
             });
 }
 
@@ -450,9 +456,10 @@ void MainWindow::onStarted(const QUrl &url) {
     m_uptime.start();
     m_sampler->setSource(m_backend->metrics());
     m_panel->setRunning(true, url);
-    m_panel->setDatabase(m_backend->database()->backendName(), m_backend->database()->isHealthy(),
+    m_panel->setDatabase(m_backend->archive()->backendName(), m_backend->archive()->isHealthy(),
                          {});
-    showMessage(tr("Serving on %1").arg(url.toString()));
+    showMessage(m_remote.isEmpty() ? tr("Serving on %1").arg(url.toString())
+                                   : tr("Attached to %1").arg(url.toString()));
     reloadSessions();
     refreshPanel();
     updateActions();
@@ -522,7 +529,7 @@ void MainWindow::loadNextPage() {
     m_loadMore->setEnabled(false);
     const quint64 generation = m_pageGeneration;
     whenFinished(
-        this, m_backend->database()->sessions(query),
+        this, m_backend->archive()->sessions(query),
         [this, generation](const SessionPage &page) {
             if (generation != m_pageGeneration)
                 return;
@@ -569,7 +576,7 @@ void MainWindow::loadStoredUsage(const QList<Session> &sessions) {
         ids << session.id;
     const quint64 generation = m_pageGeneration;
     whenFinished(
-        this, m_backend->database()->sessionUsage(ids),
+        this, m_backend->archive()->sessionUsage(ids),
         [this, generation](const QHash<QUuid, SessionUsage> &usage) {
             if (generation == m_pageGeneration)
                 m_model->setStoredUsage(usage);
@@ -586,10 +593,11 @@ void MainWindow::loadBaseUsage(const QUuid &sessionId) {
         return;
     const quint64 generation = m_pageGeneration;
     whenFinished(
-        this, m_backend->database()->sessionUsage({sessionId}),
+        this, m_backend->archive()->sessionUsage({sessionId}),
         [this, generation, sessionId](const QHash<QUuid, SessionUsage> &usage) {
-            if (generation == m_pageGeneration)
-                m_model->setBaseUsage(sessionId, usage.value(sessionId));
+            const auto stored = usage.constFind(sessionId);
+            if (generation == m_pageGeneration && stored != usage.constEnd())
+                m_model->setBaseUsage(sessionId, *stored);
         },
         [this](const QString &error) {
             showMessage(tr("The session's usage could not be read: %1").arg(error));
@@ -642,6 +650,10 @@ bool MainWindow::endSelectedSession() {
     const QUuid id = selectedSessionId();
     if (id.isNull() || !m_backend)
         return false;
+    if (const QString refusal = m_backend->controlRefusal(); !refusal.isEmpty()) {
+        showMessage(tr("Session %1 was not ended: %2.").arg(Ids::toText(id), refusal));
+        return false;
+    }
     // Ending cuts the client off, mid-reply maybe, and cannot be undone: ask, as Delete does.
     if (m_confirm &&
         QMessageBox::question(this, tr("End session"),
@@ -661,7 +673,7 @@ bool MainWindow::endSelectedSession() {
 
 void MainWindow::deleteSelectedSession() {
     const QUuid id = selectedSessionId();
-    if (id.isNull() || !m_backend)
+    if (id.isNull() || !m_backend || !m_remote.isEmpty())
         return;
     if (m_confirm &&
         QMessageBox::question(
@@ -704,6 +716,11 @@ void MainWindow::renameSession(const QUuid &id, const QString &title) {
         showMessage(tr("Start the server to rename sessions."));
         return;
     }
+    // Also a title edited in the table: a read-only remote server is not asked.
+    if (const QString refusal = m_backend->controlRefusal(); !refusal.isEmpty()) {
+        showMessage(tr("The session was not renamed: %1.").arg(refusal));
+        return;
+    }
     QString problem;
     const QString checked = SessionTitle::fromUser(title, &problem);
     if (checked.isNull()) {
@@ -711,7 +728,7 @@ void MainWindow::renameSession(const QUuid &id, const QString &title) {
         return;
     }
     whenFinished(
-        this, m_backend->database()->renameSession(id, checked),
+        this, m_backend->archive()->renameSession(id, checked),
         [this, id, checked](bool renamed) {
             if (!renamed) {
                 showMessage(tr("Session %1 is gone.").arg(Ids::toText(id)));
@@ -770,18 +787,41 @@ void MainWindow::connectToServer() {
     dialog->setObjectName(u"connectDialog"_s);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        auto *window = new RemoteConsoleWindow(this);
+        // The console's own settings (prices) apply; its state file is this window's alone.
+        Config config = m_config;
+        config.configFile.clear();
+        auto *window = new MainWindow(
+            config, RemoteConsoleServer::factory(dialog->url(), dialog->token()), this);
         window->setObjectName(u"remoteConsole"_s);
-        window->setWindowFlag(Qt::Window);
         window->setAttribute(Qt::WA_DeleteOnClose);
         window->setConfirmationsEnabled(m_confirm);
-        window->attach(dialog->url(), dialog->token());
+        window->setRemote(dialog->url());
         window->show();
+        window->startServer();
     });
     dialog->open();
 }
 
+void MainWindow::setRemote(const QUrl &address) {
+    m_remote = address;
+    setWindowTitle(tr("Realtime AI — console · %1").arg(address.authority()));
+    const QString embeddedOnly =
+        tr("Not for a remote server: it is configured, started and stopped on its host");
+    action(u"settings"_s)->setVisible(false);
+    action(u"startServer"_s)->setText(tr("&Connect again"));
+    action(u"stopServer"_s)->setText(tr("&Disconnect"));
+    m_panel->startStopButton()->hide();
+    m_panel->llmSettingsButton()->setEnabled(false);
+    m_panel->llmSettingsButton()->setToolTip(embeddedOnly);
+    action(u"deleteSession"_s)
+        ->setToolTip(tr("Not from a remote console: sessions are deleted on the server's host "
+                        "or by their user"));
+    updateActions();
+}
+
 void MainWindow::openSettings() {
+    if (!m_remote.isEmpty())
+        return;
     SettingsDialog dialog(m_config, this);
     if (dialog.exec() != QDialog::Accepted || !m_reloader)
         return;
@@ -841,9 +881,13 @@ void MainWindow::updateActions() {
     action(u"startServer"_s)->setEnabled(!m_backend);
     action(u"stopServer"_s)->setEnabled(running);
     action(u"openWebClient"_s)->setEnabled(running);
-    action(u"endSession"_s)->setEnabled(running && live);
-    action(u"deleteSession"_s)->setEnabled(running && selected && !live);
-    action(u"renameSession"_s)->setEnabled(running && selected);
+    // A remote server may refuse both (read-only); the tooltip says why.
+    const QString refusal = m_backend ? m_backend->controlRefusal() : QString();
+    action(u"endSession"_s)->setEnabled(running && live && refusal.isEmpty());
+    action(u"endSession"_s)->setToolTip(refusal);
+    action(u"deleteSession"_s)->setEnabled(running && selected && !live && m_remote.isEmpty());
+    action(u"renameSession"_s)->setEnabled(running && selected && refusal.isEmpty());
+    action(u"renameSession"_s)->setToolTip(refusal);
     action(u"exportMarkdown"_s)->setEnabled(selected);
     action(u"exportJson"_s)->setEnabled(selected);
     action(u"copySessionId"_s)->setEnabled(selected);

@@ -9,6 +9,7 @@
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
+#include <QUrl>
 #include <QUuid>
 #include <functional>
 #include <optional>
@@ -30,10 +31,11 @@ class SessionMonitor;
 class SessionSearchPane;
 class SessionTableModel;
 
-// The admin console: the embedded server's panel, the sessions table (loaded in pages from the
-// database, then kept current by the server's signals) and the selected session in detail.
+// The admin console: the server's panel, the sessions table (loaded in pages from the server's
+// SessionArchive, then kept current by the server's signals) and the selected session in detail.
 // Owns the server it shows: a ConsoleServer starts once, so every start makes a new one from the
-// Config with the factory.
+// Config with the factory. The server is the embedded one (app/Backend), or in remote mode
+// (setRemote) a `realtime-ai --server` elsewhere (RemoteConsoleServer), shown by the same widgets.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -89,8 +91,13 @@ public Q_SLOTS:
     void copySelectedSessionId();
     void copySelectedUserId();
     void openSettings();
-    // File ▸ Connect to server…: a RemoteConsoleWindow attached to the address given.
+    // File ▸ Connect to server…: a second console window, in remote mode (setRemote), that
+    // attaches to the address given (RemoteConsoleServer).
     void connectToServer();
+    // This window shows the remote server at `address` (its factory makes RemoteConsoleServers):
+    // the title names it; Settings is hidden, Start and Stop attach and detach, Delete is off
+    // with a tooltip saying why.
+    void setRemote(const QUrl &address);
 
 Q_SIGNALS:
     void serverStarted(const QUrl &url);
@@ -129,6 +136,7 @@ private:
     bool m_confirm = true;
     QUuid m_reselect; // selected when the server stopped: selected again once it is back
     bool m_closing = false;
+    QUrl m_remote; // the remote server this window shows (setRemote); empty: the embedded one
     std::optional<Config> m_pendingRestart;
 
     ConsoleServer::Factory m_serverFactory;

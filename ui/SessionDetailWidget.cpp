@@ -4,8 +4,8 @@
 #include "core/FutureCallbacks.h"
 #include "core/Ids.h"
 #include "core/Logging.h"
-#include "storage/Database.h"
 #include "ui/EventLogModel.h"
+#include "ui/SessionArchive.h"
 #include "ui/SessionMonitor.h"
 #include "ui/TranscriptView.h"
 
@@ -90,8 +90,8 @@ SessionDetailWidget::SessionDetailWidget(SessionMonitor *monitor, QWidget *paren
     updateSummary();
 }
 
-void SessionDetailWidget::setDatabase(Database *database) {
-    m_database = database;
+void SessionDetailWidget::setArchive(SessionArchive *archive) {
+    m_archive = archive;
 }
 
 QList<Event> SessionDetailWidget::events() const {
@@ -115,7 +115,7 @@ void SessionDetailWidget::showSession(const Session &session) {
     m_session = session;
     updateHeader();
     updateSummary();
-    if (!m_database)
+    if (!m_archive)
         return;
     // Follow the live conversation from the moment of the read: each read sees every event
     // queued before it, and every later event comes through eventRecorded.
@@ -128,7 +128,7 @@ void SessionDetailWidget::showSession(const Session &session) {
 void SessionDetailWidget::loadEvents(quint64 generation, qint64 afterId, QList<Event> loaded) {
     const QUuid id = m_session.id;
     whenFinished(
-        this, m_database->events(id, afterId, EventPageSize),
+        this, m_archive->events(id, afterId, EventPageSize),
         [this, generation, loaded = std::move(loaded)](const QList<Event> &page) mutable {
             if (generation != m_generation)
                 return;

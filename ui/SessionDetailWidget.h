@@ -8,7 +8,7 @@
 #include <QWidget>
 
 class ConversationFeed;
-class Database;
+class SessionArchive;
 class EventLogModel;
 class QLabel;
 class QSplitter;
@@ -18,14 +18,14 @@ class SessionMonitor;
 class TranscriptView;
 
 // One session in detail: the transcript (live while the session streams), the raw event log and
-// the summary. Stored events are read once from the database; from then on a live session is
+// the summary. Stored events are read once from the archive; from then on a live session is
 // followed through its ConversationFeed's signals, never by reading the database again.
 class SessionDetailWidget : public QWidget {
     Q_OBJECT
 public:
     SessionDetailWidget(SessionMonitor *monitor, QWidget *parent = nullptr);
 
-    void setDatabase(Database *database);
+    void setArchive(SessionArchive *archive); // where the stored events are read
     void showSession(const Session &session);
     void clearSession();
     void setSummary(const QUuid &sessionId, const QString &summary);
@@ -56,7 +56,7 @@ private:
     void updateSummary();
 
     SessionMonitor *m_monitor;
-    QPointer<Database> m_database;
+    QPointer<SessionArchive> m_archive;
     QPointer<ConversationFeed> m_conversation;
     Session m_session;
     quint64 m_generation = 0;

@@ -1,8 +1,8 @@
 #include "ui/SessionSearchPane.h"
 
 #include "core/FutureCallbacks.h"
-#include "storage/Database.h"
 #include "storage/SessionSearchStore.h"
+#include "ui/SessionArchive.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -63,8 +63,8 @@ SessionSearchPane::SessionSearchPane(QWidget *parent)
     connect(m_results, &QTreeWidget::itemClicked, this, choose);
 }
 
-void SessionSearchPane::setDatabase(Database *database) {
-    m_database = database;
+void SessionSearchPane::setArchive(SessionArchive *archive) {
+    m_archive = archive;
 }
 
 void SessionSearchPane::search() {
@@ -82,7 +82,7 @@ void SessionSearchPane::search() {
         showStatus(tr("Type a word to search for: letters or digits."));
         return;
     }
-    if (!m_database) {
+    if (!m_archive) {
         showStatus(tr("The server is not running: start it to search its database."));
         return;
     }
@@ -90,7 +90,7 @@ void SessionSearchPane::search() {
     query.text = text;
     query.limit = kShown;
     whenFinished(
-        this, m_database->searchSessions(query),
+        this, m_archive->searchSessions(query),
         [this, generation](const SessionSearchPage &page) {
             if (generation == m_generation)
                 show(page.matches, page.nextBefore.isValid());

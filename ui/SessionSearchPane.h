@@ -6,14 +6,14 @@
 #include <QUuid>
 #include <QWidget>
 
-class Database;
+class SessionArchive;
 class QLabel;
 class QLineEdit;
 class QTimer;
 class QTreeWidget;
 
 // The console's transcript search: a search field and, while it holds text, the matching
-// sessions read from the database (Database::searchSessions, on the database thread): title,
+// sessions read from the server's archive (SessionArchive::searchSessions): title,
 // user and a snippet of the match. Choosing one emits sessionChosen. Typing searches after a
 // short pause; Enter searches at once.
 class SessionSearchPane : public QWidget {
@@ -21,7 +21,7 @@ class SessionSearchPane : public QWidget {
 public:
     explicit SessionSearchPane(QWidget *parent = nullptr);
 
-    void setDatabase(Database *database); // nullptr: the server is stopped, nothing to search
+    void setArchive(SessionArchive *archive); // nullptr: the server is stopped, nothing to search
     QLineEdit *field() const { return m_field; }
     QTreeWidget *results() const { return m_results; }
     QLabel *status() const { return m_status; }
@@ -37,7 +37,7 @@ private:
     void show(const QList<SessionMatch> &matches, bool more);
     void showStatus(const QString &text);
 
-    QPointer<Database> m_database;
+    QPointer<SessionArchive> m_archive;
     QLineEdit *m_field;
     QTreeWidget *m_results;
     QLabel *m_status;

@@ -25,6 +25,7 @@
 #include "storage/Database.h"
 #include "storage/StorageError.h"
 #include "tools/ToolRegistry.h"
+#include "ui/DatabaseArchive.h"
 
 #include <QDir>
 #include <QHostAddress>
@@ -52,6 +53,7 @@ Backend::Backend(const Config &config, QObject *parent)
     , m_config(withSource(config, m_endpoint))
     , m_readiness(new Readiness(this))
     , m_database(new Database(this))
+    , m_archive(new DatabaseArchive(m_database, this))
     , m_llm(new LlmClient(m_endpoint.settings(), this))
     , m_metrics(new MetricsRegistry(this))
     , m_summarizer(new Summarizer(m_llm, this))
@@ -401,6 +403,10 @@ QUrl Backend::url() const {
     url.setHost(m_config.host);
     url.setPort(m_port);
     return url;
+}
+
+SessionArchive *Backend::archive() const {
+    return m_archive;
 }
 
 QString Backend::llmDescription() const {

@@ -15,6 +15,7 @@
 #include <QUuid>
 
 class Authenticator;
+class DatabaseArchive;
 class HttpServer;
 class LlmClient;
 class LlmEndpointProbe;
@@ -75,9 +76,11 @@ public:
     // summary scheduled. False when the session is not live.
     bool endSession(const QUuid &sessionId) override;
     std::optional<QFuture<bool>> deleteSession(const QUuid &sessionId) override;
+    QString controlRefusal() const override { return {}; } // this process's own console may
 
     // The parts, for the console and tests. Owned by the Backend.
-    Database *database() const override { return m_database; }
+    Database *database() const { return m_database; }
+    SessionArchive *archive() const override;
     LlmClient *llm() const { return m_llm; }
     // The bundled llama-server when it answers this Backend's turns (no API key or base URL was
     // configured and it is installed); else nullptr. Started by start(), stopped with the Backend.
@@ -119,6 +122,7 @@ private:
     quint16 m_port = 0;
     Readiness *m_readiness;
     Database *m_database;
+    DatabaseArchive *m_archive;
     LlmClient *m_llm;
     LocalModel *m_localModel = nullptr;
     LlmEndpointProbe *m_probe = nullptr;

@@ -18,3 +18,7 @@ ConversationFeed::ConversationFeed(const QUuid &sessionId, Conversation *convers
     relay(&Conversation::eventRecorded, &ConversationFeed::eventRecorded);
     moveToThread(home);
 }
+
+ConversationFeed::ConversationFeed(const QUuid &sessionId, QObject *parent)
+    : QObject(parent)
+    , m_sessionId(sessionId) {}

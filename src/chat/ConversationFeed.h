@@ -16,11 +16,16 @@ class QThread;
 // conversation's signals, delivered on `home` (the console's thread) in the order they were
 // emitted. Made on the conversation's thread; deleted on `home` once the session closed (the
 // events relayed before its close are delivered first).
+//
+// A conversation elsewhere (a remote server's, the console learns it from its admin event feed)
+// has no Conversation here: its feed is made with the second constructor, and whoever reads the
+// remote events emits the signals.
 class ConversationFeed : public QObject {
     Q_OBJECT
 
 public:
     ConversationFeed(const QUuid &sessionId, Conversation *conversation, QThread *home);
+    ConversationFeed(const QUuid &sessionId, QObject *parent);
 
     QUuid sessionId() const { return m_sessionId; }
 

@@ -48,4 +48,29 @@ QJsonObject historyMessage(const Event &event) {
             {u"created_at"_s, timeOrNull(event.createdAt)}};
 }
 
+std::optional<Session> sessionFrom(const QJsonObject &json) {
+    Session session;
+    session.id = Ids::parseSessionId(json.value(u"session_id"_s).toString());
+    if (session.id.isNull())
+        return std::nullopt;
+    session.userId = json.value(u"user_id"_s).toString();
+    session.startTime = Timestamps::fromIso(json.value(u"start_time"_s).toString());
+    session.endTime = Timestamps::fromIso(json.value(u"end_time"_s).toString());
+    session.summary = json.value(u"summary"_s).toString();
+    session.messageCount = json.value(u"message_count"_s).toInteger();
+    session.title = json.value(u"title"_s).toString();
+    return session;
+}
+
+Event eventFrom(const QJsonObject &json, const QUuid &sessionId) {
+    Event event;
+    event.id = json.value(u"id"_s).toInteger();
+    event.sessionId = sessionId;
+    event.type = json.value(u"event_type"_s).toString();
+    event.content = json.value(u"content"_s).toString();
+    event.metadata = json.value(u"metadata"_s).toObject();
+    event.createdAt = Timestamps::fromIso(json.value(u"created_at"_s).toString());
+    return event;
+}
+
 } // namespace RecordJson

@@ -21,6 +21,7 @@
 #include "ui/MetricsChartPane.h"
 #include "ui/MetricsSampler.h"
 #include "ui/ServerPanel.h"
+#include "ui/SessionArchive.h"
 #include "ui/SessionDetailWidget.h"
 #include "ui/SessionFilterProxyModel.h"
 #include "ui/SessionMonitor.h"
@@ -280,9 +281,9 @@ private Q_SLOTS:
     // turns, for a past one from the database's sums over its stored replies, without opening it.
     void sessionColumnsShowUsageLiveAndPast() {
         QVERIFY(!m_adaSession.isNull());
-        Database *database = m_window->backend()->database();
+        SessionArchive *archive = m_window->backend()->archive();
         const SessionUsage stored =
-            FutureWait::result(database->sessionUsage({m_adaSession})).value(m_adaSession);
+            FutureWait::result(archive->sessionUsage({m_adaSession})).value(m_adaSession);
         QCOMPARE(stored.replies, 2);
         QCOMPARE(stored.toolCalls, 1); // calculate_shipping
         QVERIFY(stored.completionTokens() > 0);
@@ -483,7 +484,7 @@ private Q_SLOTS:
         QCOMPARE(model()->rowOf(victim), -1);
         QVERIFY(detail()->sessionId() != victim);
         bool gone = false;
-        m_window->backend()->database()->session(victim).then(
+        m_window->backend()->archive()->session(victim).then(
             this, [&gone](const std::optional<Session> &session) { gone = !session.has_value(); });
         QTRY_VERIFY(gone);
     }

@@ -12,6 +12,7 @@
 #include "fixtures/WsTestClient.h"
 #include "storage/Database.h"
 #include "ui/MainWindow.h"
+#include "ui/SessionArchive.h"
 #include "ui/SessionFilterProxyModel.h"
 #include "ui/SessionTableModel.h"
 
@@ -44,11 +45,11 @@ class TestConsoleTitles : public QObject {
     std::optional<Session> stored(const QUuid &id) {
         std::optional<Session> session;
         bool done = false;
-        m_window->backend()->database()->session(id).then(this,
-                                                          [&](const std::optional<Session> &s) {
-                                                              session = s;
-                                                              done = true;
-                                                          });
+        m_window->backend()->archive()->session(id).then(this,
+                                                         [&](const std::optional<Session> &s) {
+                                                             session = s;
+                                                             done = true;
+                                                         });
         if (!QTest::qWaitFor([&done] { return done; }, 10000))
             qFatal("the database did not answer");
         return session;
