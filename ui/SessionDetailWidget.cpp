@@ -15,12 +15,21 @@
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-constexpr int EventPageSize = 1000;
+
+// The same stored event: by id when both have one, else (a feed's event not committed when it
+// was relayed has id 0) by what it holds.
+bool sameEvent(const Event &a, const Event &b) {
+    if (a.id != 0 && b.id != 0)
+        return a.id == b.id;
+    return a.type == b.type && a.createdAt == b.createdAt && a.content == b.content;
 }
+constexpr int EventPageSize = 1000;
+} // namespace
 
 SessionDetailWidget::SessionDetailWidget(SessionMonitor *monitor, QWidget *parent)
     : QWidget(parent)
@@ -156,9 +165,14 @@ void SessionDetailWidget::finishLoading(const QList<Event> &events) {
         if (event.type == EventType::Summary && m_session.summary.isEmpty())
             m_session.summary = event.content;
     }
+    // A remote server's feed and its REST reads are not ordered with each other: an event the
+    // feed relayed while the read ran may be in the read too.
     const QList<Event> buffered = std::exchange(m_buffered, {});
-    for (const Event &event : buffered)
-        applyEvent(event);
+    for (const Event &event : buffered) {
+        if (std::none_of(events.cbegin(), events.cend(),
+                         [&event](const Event &read) { return sameEvent(read, event); }))
+            applyEvent(event);
+    }
     if (m_conversation)
         m_transcript->setStreamingText(m_monitor->streamingText(m_session.id));
     updateSummary();
