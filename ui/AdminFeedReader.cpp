@@ -1,5 +1,6 @@
 #include "ui/AdminFeedReader.h"
 
+#include "chat/ChatEvents.h"
 #include "chat/ConversationFeed.h"
 #include "core/Ids.h"
 #include "core/RecordJson.h"
@@ -85,14 +86,7 @@ void AdminFeedReader::readTurnFrame(const QString &type, const QJsonObject &fram
         if (frame.contains(u"retry_after"_s))
             live.failure.retryAfterMs = frame.value(u"retry_after"_s).toInteger() * 1000;
     } else if (type == u"done") {
-        TurnOutcome outcome = std::exchange(live.failure, {});
-        outcome.finishReason = frame.value(u"finish_reason"_s).toString();
-        const QJsonObject usage = frame.value(u"usage"_s).toObject();
-        outcome.usage.promptTokens = usage.value(u"prompt_tokens"_s).toInt();
-        outcome.usage.completionTokens = usage.value(u"completion_tokens"_s).toInt();
-        outcome.ttftMs = frame.value(u"ttft_ms"_s).toInteger(-1);
-        outcome.durationMs = frame.value(u"duration_ms"_s).toInteger();
-        Q_EMIT feed->turnFinished(outcome);
+        Q_EMIT feed->turnFinished(ChatEvents::parseOutcome(frame, std::exchange(live.failure, {})));
     } else if (type == u"event") {
         Q_EMIT feed->eventRecorded(
             RecordJson::eventFrom(frame.value(u"event"_s).toObject(), feed->sessionId()));

@@ -149,15 +149,17 @@ std::optional<ParsedToolResult> parseToolResult(const Event &event) {
 std::optional<TurnOutcome> parseAssistantOutcome(const Event &event) {
     if (event.type != EventType::AssistantMessage)
         return std::nullopt;
-    const QJsonObject &m = event.metadata;
-    TurnOutcome outcome;
-    outcome.finishReason = m.value(u"finish_reason"_s).toString();
-    outcome.model = m.value(u"model"_s).toString();
-    const QJsonObject usage = m.value(u"usage"_s).toObject();
+    return parseOutcome(event.metadata);
+}
+
+TurnOutcome parseOutcome(const QJsonObject &fields, TurnOutcome outcome) {
+    outcome.finishReason = fields.value(u"finish_reason"_s).toString();
+    outcome.model = fields.value(u"model"_s).toString();
+    const QJsonObject usage = fields.value(u"usage"_s).toObject();
     outcome.usage.promptTokens = usage.value(u"prompt_tokens"_s).toInt();
     outcome.usage.completionTokens = usage.value(u"completion_tokens"_s).toInt();
-    outcome.ttftMs = m.value(u"ttft_ms"_s).toInteger(-1);
-    outcome.durationMs = m.value(u"duration_ms"_s).toInteger();
+    outcome.ttftMs = fields.value(u"ttft_ms"_s).toInteger(-1);
+    outcome.durationMs = fields.value(u"duration_ms"_s).toInteger();
     return outcome;
 }
 

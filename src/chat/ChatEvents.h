@@ -60,6 +60,9 @@ struct ParsedToolResult {
 std::optional<ParsedToolResult> parseToolResult(const Event &event);
 // The outcome recorded in an assistant_message (finish reason, usage, ttft, duration, model).
 std::optional<TurnOutcome> parseAssistantOutcome(const Event &event);
+// `outcome` with the same fields read from any JSON object: an assistant_message's metadata, or
+// the admin feed's done frame (which has no model).
+TurnOutcome parseOutcome(const QJsonObject &fields, TurnOutcome outcome = {});
 bool isInterrupted(const Event &event);
 QString errorCode(const Event &event); // an error event's code; empty when stored without one
 // Parsed tool arguments; {} when the text is not a JSON object.
