@@ -808,6 +808,11 @@ void MainWindow::setRemote(const QUrl &address) {
     const QString embeddedOnly =
         tr("Not for a remote server: it is configured, started and stopped on its host");
     action(u"settings"_s)->setVisible(false);
+    // The admin API has no log, and this console's lines are the first window's.
+    auto *logDock = findChild<QDockWidget *>(u"logDock"_s);
+    logDock->hide();
+    logDock->toggleViewAction()->setEnabled(false);
+    logDock->toggleViewAction()->setToolTip(tr("A remote server's log stays on its host"));
     action(u"startServer"_s)->setText(tr("&Connect again"));
     action(u"stopServer"_s)->setText(tr("&Disconnect"));
     m_panel->startStopButton()->hide();
