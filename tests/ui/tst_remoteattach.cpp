@@ -26,6 +26,7 @@
 
 #include <QAction>
 #include <QDir>
+#include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -63,6 +64,22 @@ class TestRemoteAttach : public QObject {
         dialog->accept();
         return dialog;
     }
+    // A `realtime-ai --server` with the admin token, its database NAME.db in the test's
+    // directory; remote control only when asked.
+    bool startServer(ServerProcess &server, const QString &name, bool remoteControl = false) {
+        QProcessEnvironment environment;
+        environment.insert(u"RTAI_API_TOKEN"_s, kToken);
+        if (remoteControl)
+            environment.insert(u"RTAI_ADMIN_ALLOW_REMOTE_CONTROL"_s, u"true"_s);
+        server.setLogName(u"tst_remoteattach-"_s + name);
+        const bool started = server.start(
+            {u"--database-url"_s, u"sqlite://"_s + m_dir.filePath(name + u".db"_s), u"--data-dir"_s,
+             m_dir.filePath(name), u"--llm-base-url"_s, m_mock.baseUrl().toString()},
+            environment);
+        if (!started)
+            qWarning().noquote() << server.log();
+        return started;
+    }
     MainWindow *remoteWindow() const {
         return m_window->findChild<MainWindow *>(u"remoteConsole"_s);
     }
@@ -91,14 +108,7 @@ private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
         QVERIFY(m_mock.start({u"--token-delay-ms"_s, u"5"_s}));
-        QProcessEnvironment environment;
-        environment.insert(u"RTAI_API_TOKEN"_s, kToken);
-        m_server.setLogName(u"tst_remoteattach-server"_s);
-        QVERIFY2(m_server.start({u"--database-url"_s,
-                                 u"sqlite://"_s + m_dir.filePath(u"remote.db"_s), u"--data-dir"_s,
-                                 m_dir.path(), u"--llm-base-url"_s, m_mock.baseUrl().toString()},
-                                environment),
-                 qPrintable(m_server.log()));
+        QVERIFY(startServer(m_server, u"server"_s));
         // A conversation held and ended before any console looked.
         m_stored = QUuid::createUuid();
         WsTestClient chat;
@@ -158,6 +168,10 @@ private Q_SLOTS:
         QVERIFY(window->serverPanel()->llmLabel()->text().contains(
             u"127.0.0.1:%1"_s.arg(m_mock.port())));
         QVERIFY(!window->action(u"settings"_s)->isVisible());
+        // No log pane: the server's log is not served, and this console's is the first window's.
+        const auto *logDock = window->findChild<QDockWidget *>(u"logDock"_s);
+        QVERIFY(logDock && !logDock->isVisible() && !logDock->toggleViewAction()->isEnabled());
+        QVERIFY(m_window->findChild<QDockWidget *>(u"logDock"_s)->isVisible());
         QVERIFY(!window->serverPanel()->startStopButton()->isVisible());
 
         // The stored session, in the same table, its usage unknown ("—": no REST route has it).
@@ -247,18 +261,39 @@ private Q_SLOTS:
         QCOMPARE(window->monitor()->liveCount(), 0);
     }
 
-    void endsAndRenamesWhereRemoteControlIsAllowed() {
-        QProcessEnvironment environment;
-        environment.insert(u"RTAI_API_TOKEN"_s, kToken);
-        environment.insert(u"RTAI_ADMIN_ALLOW_REMOTE_CONTROL"_s, u"true"_s);
+    // The remote server stops: the window says why and shows it stopped; Connect again then
+    // fails with the reason, and the window stays usable.
+    void aServerThatStopsIsShownStopped() {
         ServerProcess server;
-        server.setLogName(u"tst_remoteattach-control"_s);
-        QVERIFY2(
-            server.start({u"--database-url"_s, u"sqlite://"_s + m_dir.filePath(u"control.db"_s),
-                          u"--data-dir"_s, m_dir.filePath(u"control"_s), u"--llm-base-url"_s,
-                          m_mock.baseUrl().toString()},
-                         environment),
-            qPrintable(server.log()));
+        QVERIFY(startServer(server, u"stopping"_s));
+        MainWindow *window = attachTo(server);
+        QVERIFY(window);
+        QSignalSpy stopped(window, &MainWindow::serverStopped);
+        QSignalSpy shown(window->statusBar(), &QStatusBar::messageChanged);
+        server.terminate();
+        QVERIFY(server.waitForExit());
+        QVERIFY(stopped.wait(10000) || !stopped.isEmpty());
+        QVERIFY(!window->serverPanel()->isRunning());
+        QVERIFY(!window->backend());
+        // The status bar said why (it keeps a message 10 s: the spy saw it, however long the
+        // server took to exit).
+        QStringList said;
+        for (const QList<QVariant> &message : std::as_const(shown))
+            said << message.at(0).toString();
+        QVERIFY2(said.join(u'\n').contains(u"The server closed the feed (1001)"_s),
+                 qPrintable(said.join(u'\n')));
+        QVERIFY(!window->action(u"endSession"_s)->isEnabled());
+
+        window->action(u"startServer"_s)->trigger(); // Connect again: nothing listens there now
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window->serverPanel()->urlLabel()->text().startsWith(u"not running: "_s), 10000);
+        QVERIFY(!window->serverPanel()->isRunning());
+        QVERIFY(window->action(u"startServer"_s)->isEnabled());
+    }
+
+    void endsAndRenamesWhereRemoteControlIsAllowed() {
+        ServerProcess server;
+        QVERIFY(startServer(server, u"control"_s, true));
         MainWindow *window = attachTo(server);
         QVERIFY(window);
         QCOMPARE(window->sessionModel()->rowCount(), 0);
